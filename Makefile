@@ -1,0 +1,211 @@
+# Coffer — top-level build.  See README.md.
+#
+#   make run        build everything, boot the demo in QEMU (exits with its status)
+#   make test       host unit tests + in-QEMU test suite, "N passed, N failed"
+#   make bench      benchmarks under QEMU -icount (instructions)
+#   make qemu       same as run;  make qemu-gdb  waits for GDB on port $(GDB_PORT)
+#   make size       the kernel's static footprint
+#   make lint       cppcheck over the kernel and libraries
+#
+# Variables: DEBUG=0 builds a release kernel (no debug system calls),
+# BUILD=dir puts the output elsewhere, QEMU_TIMEOUT bounds each guest run.
+
+BUILD ?= build
+DEBUG ?= 1
+ARCH := riscv64
+CROSS ?= riscv64-unknown-elf-
+CC_TARGET := $(CROSS)gcc
+OBJDUMP := $(CROSS)objdump
+NM := $(CROSS)nm
+SIZE := $(CROSS)size
+HOSTCC ?= gcc
+QEMU ?= qemu-system-riscv64
+QEMU_MEM ?= 128M
+QEMU_TIMEOUT ?= 60
+GDB_PORT ?= 1234
+
+# The toolchain is installed (or asked for) before anything is built.
+TOOLCHAIN_STAMP := $(BUILD)/.toolchain
+$(TOOLCHAIN_STAMP): tools/bootstrap.sh
+	@mkdir -p $(BUILD)
+	@sh tools/bootstrap.sh
+	@touch $@
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+TARGET_ARCH_FLAGS := -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany
+COMMON_KFLAGS := -std=c11 $(WARN) -O2 -g -ffreestanding -fno-builtin-printf \
+	-fno-omit-frame-pointer -fno-stack-protector -fno-pie -fno-jump-tables \
+	-fno-common -mno-relax -DCONFIG_DEBUG=$(DEBUG)
+KINCLUDE := -Iinclude -Ikernel/core -Ikernel/arch/$(ARCH)
+KCFLAGS := $(COMMON_KFLAGS) $(TARGET_ARCH_FLAGS) $(KINCLUDE)
+KLDFLAGS := -nostdlib -static -Wl,--no-relax -Wl,-T,kernel/arch/$(ARCH)/kernel.ld \
+	-Wl,--build-id=none -Wl,-z,max-page-size=4096
+
+KERNEL_CORE_SRCS := $(sort $(wildcard kernel/core/*.c))
+KERNEL_ARCH_SRCS := $(sort $(wildcard kernel/arch/$(ARCH)/*.c kernel/arch/$(ARCH)/*.S))
+KERNEL_SRCS := $(KERNEL_CORE_SRCS) $(KERNEL_ARCH_SRCS)
+KERNEL_OBJS := $(patsubst %,$(BUILD)/%.o,$(KERNEL_SRCS))
+KERNEL := $(BUILD)/kernel.elf
+
+$(BUILD)/kernel/%.c.o: kernel/%.c | $(TOOLCHAIN_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC_TARGET) $(KCFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/kernel/%.S.o: kernel/%.S | $(TOOLCHAIN_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC_TARGET) $(KCFLAGS) -MMD -MP -c $< -o $@
+
+# Two links: the first with an empty symbol table, the second with the
+# table generated from the first.  .ksyms sits after .bss, so nothing else
+# moves; the check below proves it.
+$(BUILD)/ksyms-empty.S: tools/gen-ksyms.sh | $(TOOLCHAIN_STAMP)
+	@mkdir -p $(BUILD)
+	sh tools/gen-ksyms.sh /dev/null > $@
+
+$(BUILD)/kernel.pass1.elf: $(KERNEL_OBJS) $(BUILD)/ksyms-empty.S kernel/arch/$(ARCH)/kernel.ld
+	$(CC_TARGET) $(KCFLAGS) $(KLDFLAGS) $(KERNEL_OBJS) $(BUILD)/ksyms-empty.S -o $@
+
+$(BUILD)/ksyms.S: $(BUILD)/kernel.pass1.elf tools/gen-ksyms.sh
+	$(NM) -n --defined-only $< | sh tools/gen-ksyms.sh - > $@
+
+$(KERNEL): $(KERNEL_OBJS) $(BUILD)/ksyms.S kernel/arch/$(ARCH)/kernel.ld
+	$(CC_TARGET) $(KCFLAGS) $(KLDFLAGS) $(KERNEL_OBJS) $(BUILD)/ksyms.S -o $@
+	@$(NM) -n $(BUILD)/kernel.pass1.elf | grep -v -e ksyms -e _kernel_end > $(BUILD)/syms.pass1
+	@$(NM) -n $@ | grep -v -e ksyms -e _kernel_end > $(BUILD)/syms.pass2
+	@cmp -s $(BUILD)/syms.pass1 $(BUILD)/syms.pass2 || \
+		{ echo "error: symbols moved between the two kernel links"; exit 1; }
+	$(OBJDUMP) -d -S $@ > $(BUILD)/kernel.asm
+	$(NM) -n $@ > $(BUILD)/kernel.sym
+
+# ---------------------------------------------------------------- user space
+# User programs are linked against Debian's picolibc (its crt0, stdio and
+# string functions) and libcoffer (system-call stubs from the ABI list).
+USER_ARCH_FLAGS := -march=rv64imac -mabi=lp64 -mcmodel=medany
+UCFLAGS := -std=c11 $(WARN) -O2 -g --specs=picolibc.specs $(USER_ARCH_FLAGS) \
+	-fno-common -DCOFFER_USER -DCONFIG_DEBUG=$(DEBUG) -Iinclude -I$(BUILD)/include \
+	-Ilib/libcoffer -Ikernel/core
+STUBS := $(BUILD)/include/coffer/syscall_stubs.h
+
+$(STUBS): include/coffer/syscalls.def tools/gen-stubs.sh
+	@mkdir -p $(dir $@)
+	sh tools/gen-stubs.sh $< > $@.tmp && mv $@.tmp $@
+ULDFLAGS := --specs=picolibc.specs --crt0=hosted $(USER_ARCH_FLAGS) -T lib/runtime/user.ld \
+	-Wl,--build-id=none -Wl,-z,max-page-size=4096
+
+# The runtime (stdio on the console, _exit) is linked as objects because
+# picolibc, searched after our libraries, refers to it.
+RUNTIME_OBJS := $(patsubst %,$(BUILD)/user/%.o,$(sort $(wildcard lib/runtime/*.c)))
+LIBCOFFER_SRCS := $(sort $(wildcard lib/libcoffer/*.c)) kernel/core/bootimage.c kernel/core/elf.c
+LIBCOFFER_OBJS := $(patsubst %,$(BUILD)/user/%.o,$(LIBCOFFER_SRCS))
+LIBCOFFER := $(BUILD)/user/libcoffer.a
+
+$(BUILD)/user/%.c.o: %.c $(STUBS) | $(TOOLCHAIN_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC_TARGET) $(UCFLAGS) -MMD -MP -c $< -o $@
+
+$(LIBCOFFER): $(LIBCOFFER_OBJS)
+	rm -f $@
+	$(CROSS)ar rcs $@ $^
+
+# user_program(name, sources, extra cflags)
+define user_program
+$(BUILD)/user/$(1).elf: $(patsubst %,$(BUILD)/user/%.o,$(2)) $(RUNTIME_OBJS) $(LIBCOFFER) lib/runtime/user.ld
+	$(CC_TARGET) $(ULDFLAGS) $(patsubst %,$(BUILD)/user/%.o,$(2)) $(RUNTIME_OBJS) $(LIBCOFFER) -o $$@
+USER_PROGRAMS += $(BUILD)/user/$(1).elf
+endef
+
+$(eval $(call user_program,root,$(wildcard servers/root/*.c)))
+$(eval $(call user_program,hello,$(wildcard servers/hello/*.c)))
+$(eval $(call user_program,coffer-test,$(wildcard tests/qemu/suite/*.c)))
+$(eval $(call user_program,coffer-bench,$(wildcard bench/*.c)))
+FAULT_KINDS := illegal-instruction load-kernel store-unmapped fetch-kernel
+$(foreach k,$(FAULT_KINDS),$(eval $(call user_program,fault-$(k),tests/qemu/faults/fault-$(k).c)))
+
+# ---------------------------------------------------------------- boot images
+# A boot image is a cpio (newc) archive passed to QEMU with -initrd; the
+# kernel starts its first file as the root task (docs/boot.md).
+MKBOOTIMAGE := $(BUILD)/tools/mkbootimage
+$(MKBOOTIMAGE): tools/mkbootimage.c
+	@mkdir -p $(dir $@)
+	$(HOSTCC) -std=c11 $(WARN) -O2 $< -o $@
+
+$(BUILD)/boot-demo.cpio: $(MKBOOTIMAGE) $(BUILD)/user/root.elf $(BUILD)/user/hello.elf
+	$(MKBOOTIMAGE) $@ $(BUILD)/user/root.elf=root $(BUILD)/user/hello.elf=hello
+$(BUILD)/boot-test.cpio: $(MKBOOTIMAGE) $(BUILD)/user/coffer-test.elf $(BUILD)/user/hello.elf
+	$(MKBOOTIMAGE) $@ $(BUILD)/user/coffer-test.elf=coffer-test $(BUILD)/user/hello.elf=hello
+$(BUILD)/boot-bench.cpio: $(MKBOOTIMAGE) $(BUILD)/user/coffer-bench.elf
+	$(MKBOOTIMAGE) $@ $(BUILD)/user/coffer-bench.elf=coffer-bench
+$(BUILD)/boot-fault-%.cpio: $(MKBOOTIMAGE) $(BUILD)/user/fault-%.elf
+	$(MKBOOTIMAGE) $@ $(BUILD)/user/fault-$*.elf=fault-$*
+
+BOOT_IMAGES := $(BUILD)/boot-demo.cpio $(BUILD)/boot-test.cpio $(BUILD)/boot-bench.cpio \
+	$(patsubst %,$(BUILD)/boot-fault-%.cpio,$(FAULT_KINDS))
+
+# ---------------------------------------------------------------- QEMU
+QEMU_BASE := $(QEMU) -machine virt -cpu rv64 -m $(QEMU_MEM) -smp 1 -nographic \
+	-bios default -kernel $(KERNEL)
+
+.PHONY: all run qemu qemu-gdb size test test-host test-qemu bench lint clean toolchain
+all: $(KERNEL) $(BOOT_IMAGES)
+
+toolchain: $(TOOLCHAIN_STAMP)
+
+run qemu: $(KERNEL) $(BUILD)/boot-demo.cpio
+	$(QEMU_BASE) -initrd $(BUILD)/boot-demo.cpio
+
+# Start halted with a GDB stub; in another terminal:
+#   gdb-multiarch build/kernel.elf -ex 'target remote :1234'
+qemu-gdb: $(KERNEL) $(BUILD)/boot-demo.cpio
+	@echo "*** waiting for gdb-multiarch on port $(GDB_PORT) (see README.md)"
+	$(QEMU_BASE) -initrd $(BUILD)/boot-demo.cpio -S -gdb tcp::$(GDB_PORT)
+
+size: $(KERNEL)
+	@sh tools/kernel-size.sh $(KERNEL) $(NM)
+
+# ---------------------------------------------------------------- host tests
+# The portable core built natively, under AddressSanitizer and UBSan.
+HOST_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
+HOST_CFLAGS := -std=c11 $(WARN) -g -O1 $(HOST_SAN) -DCOFFER_HOST -DCONFIG_DEBUG=1 \
+	-Iinclude -Ikernel/core -Ikernel/arch/$(ARCH) -Itests/host
+HOST_CORE_SRCS := kernel/core/boot_mem.c kernel/core/fdt.c kernel/core/bootimage.c \
+	kernel/core/elf.c kernel/core/kprintf.c kernel/core/ksyms.c kernel/core/backtrace.c
+HOST_TEST_SRCS := $(sort $(wildcard tests/host/test_*.c))
+HOST_TESTS := $(patsubst tests/host/%.c,$(BUILD)/host/%,$(HOST_TEST_SRCS))
+
+$(BUILD)/host/%: tests/host/%.c $(HOST_CORE_SRCS) tests/host/host_arch.c tests/host/tap.h $(wildcard kernel/core/*.h include/coffer/*)
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(HOST_CFLAGS) $< $(HOST_CORE_SRCS) tests/host/host_arch.c -o $@
+
+$(BUILD)/virt.dtb: | $(TOOLCHAIN_STAMP)
+	$(QEMU) -machine virt,dumpdtb=$@ -cpu rv64 -m $(QEMU_MEM) -smp 1 -nographic -bios default >/dev/null
+
+test-host: $(HOST_TESTS) $(BUILD)/virt.dtb $(MKBOOTIMAGE) $(BUILD)/user/hello.elf
+	@sh tools/run-host-tests.sh $(BUILD) $(HOST_TESTS)
+
+test-qemu: $(KERNEL) $(BOOT_IMAGES)
+	@sh tools/run-qemu-tests.sh $(BUILD) "$(QEMU_BASE)" $(QEMU_TIMEOUT) $(FAULT_KINDS)
+
+test: $(TOOLCHAIN_STAMP)
+	@$(MAKE) --no-print-directory all $(HOST_TESTS) $(BUILD)/virt.dtb
+	@{ $(MAKE) --no-print-directory -s test-host; $(MAKE) --no-print-directory -s test-qemu; \
+	   $(MAKE) --no-print-directory -s lint-tap; } 2>&1 | tee $(BUILD)/test.log; \
+	 sh tools/tap-summary.sh $(BUILD)/test.log
+
+bench: $(KERNEL) $(BUILD)/boot-bench.cpio
+	@sh tools/run-bench.sh "$(QEMU_BASE) -icount shift=0" $(BUILD)/boot-bench.cpio $(QEMU_TIMEOUT)
+
+LINT_SRCS := kernel lib servers tools/mkbootimage.c
+lint: $(TOOLCHAIN_STAMP)
+	cppcheck --quiet --error-exitcode=1 --enable=warning,style,performance,portability \
+		--std=c11 --inline-suppr -Iinclude -Ikernel/core -Ikernel/arch/$(ARCH) \
+		-DCONFIG_DEBUG=1 $(LINT_SRCS)
+
+lint-tap:
+	@if $(MAKE) --no-print-directory -s lint > $(BUILD)/lint.log 2>&1; then \
+		echo "ok 1 - cppcheck: no findings"; \
+	else cat $(BUILD)/lint.log; echo "not ok 1 - cppcheck: findings above"; fi
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

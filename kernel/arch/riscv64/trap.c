@@ -1,0 +1,125 @@
+/*
+ * Trap handling: system calls, interrupts and faults from U-mode, and the
+ * rare trap taken in S-mode (an interrupt while idle, or a kernel bug).
+ */
+#include "arch.h"
+#include "kprintf.h"
+#include "ksyms.h"
+#include "memlayout.h"
+#include "panic.h"
+#include "platform.h"
+#include "syscall.h"
+#include "thread.h"
+
+uint8_t kernel_stack[KERNEL_STACK_SIZE] __attribute__((aligned(16), section(".bss.stack")));
+
+/* Saved by trap.S for a trap taken in S-mode. */
+struct kernel_frame {
+    uint64_t ra, t0, t1, t2, a[8], t3, t4, t5, t6, fp, sepc;
+};
+
+/* The last S-mode trap, for arch_dump_state() when it ends in a panic. */
+static const struct kernel_frame *kernel_fault_frame;
+
+void trap_init(void)
+{
+    csr_write(stvec, (uint64_t)trap_vector); /* direct mode */
+    csr_write(sscratch, 0);
+    /* U-mode may read cycle, time and instret (benchmarks use them). */
+    csr_write(scounteren, SCOUNTEREN_CY | SCOUNTEREN_TM | SCOUNTEREN_IR);
+}
+
+static const char *exception_name(uint64_t cause)
+{
+    switch (cause) {
+    case EXC_INST_MISALIGNED: return "instruction address misaligned";
+    case EXC_INST_ACCESS: return "instruction access fault";
+    case EXC_ILLEGAL_INST: return "illegal instruction";
+    case EXC_BREAKPOINT: return "breakpoint";
+    case EXC_LOAD_MISALIGNED: return "load address misaligned";
+    case EXC_LOAD_ACCESS: return "load access fault";
+    case EXC_STORE_MISALIGNED: return "store address misaligned";
+    case EXC_STORE_ACCESS: return "store access fault";
+    case EXC_INST_PAGE_FAULT: return "instruction page fault";
+    case EXC_LOAD_PAGE_FAULT: return "load page fault";
+    case EXC_STORE_PAGE_FAULT: return "store page fault";
+    default: return "unknown exception";
+    }
+}
+
+static void handle_interrupt(uint64_t cause)
+{
+    if (cause == IRQ_S_TIMER)
+        timer_tick();
+    else
+        kprintf("coffer: unexpected interrupt %lu\n", (unsigned long)cause);
+}
+
+/*
+ * A fault the thread cannot handle itself.  Until fault endpoints exist
+ * (threads layer) the thread stops and the fault is reported here, in a
+ * fixed format the QEMU tests match.
+ */
+static void user_fault(struct thread *t, uint64_t cause, uint64_t tval)
+{
+    kprintf("coffer: user fault in '%s': %s (scause %lu) pc=%p stval=%p\n", t->name,
+            exception_name(cause), (unsigned long)cause, (void *)t->regs.pc, (void *)tval);
+    thread_stop(t);
+}
+
+void user_trap(struct arch_user_regs *regs)
+{
+    struct thread *t = current_thread;
+    uint64_t scause = csr_read(scause);
+    uint64_t stval = csr_read(stval);
+    ASSERT(t != NULL && regs == &t->regs);
+
+    if (scause & SCAUSE_INTERRUPT) {
+        handle_interrupt(scause & ~SCAUSE_INTERRUPT);
+    } else if (scause == EXC_ECALL_U) {
+        regs->pc += 4;
+        syscall_dispatch(t);
+    } else {
+        user_fault(t, scause, stval);
+    }
+    schedule();
+}
+
+void kernel_trap(struct kernel_frame *frame)
+{
+    uint64_t scause = csr_read(scause);
+    if (scause & SCAUSE_INTERRUPT) {
+        handle_interrupt(scause & ~SCAUSE_INTERRUPT);
+        return;
+    }
+    kernel_fault_frame = frame;
+    panic("kernel trap: %s", exception_name(scause));
+}
+
+void arch_idle(void)
+{
+    csr_set(sstatus, SSTATUS_SIE);
+    __asm__ volatile("wfi");
+    csr_clear(sstatus, SSTATUS_SIE);
+}
+
+void arch_dump_state(void)
+{
+    kprintf("sepc    %p\nscause  %p\nstval   %p\nsstatus %p\n", (void *)csr_read(sepc),
+            (void *)csr_read(scause), (void *)csr_read(stval), (void *)csr_read(sstatus));
+    if (kernel_fault_frame != NULL) {
+        uint64_t offset = 0;
+        const char *name = ksym_lookup(ksyms_kernel(), kernel_fault_frame->sepc, &offset);
+        kprintf("faulting pc %p %s+0x%lx, ra %p\n", (void *)kernel_fault_frame->sepc,
+                name ? name : "??", (unsigned long)offset, (void *)kernel_fault_frame->ra);
+    }
+    if (current_thread != NULL)
+        kprintf("current thread '%s' user pc %p\n", current_thread->name,
+                (void *)current_thread->regs.pc);
+}
+
+void arch_kernel_stack_bounds(uint64_t *lo, uint64_t *hi)
+{
+    *lo = (uint64_t)kernel_stack;
+    *hi = (uint64_t)kernel_stack + KERNEL_STACK_SIZE;
+}

@@ -1,0 +1,126 @@
+/*
+ * Sv39 address spaces for user threads: creating a root table that shares
+ * the kernel half, mapping 4 KiB pages, and checked access to user memory.
+ *
+ * At boot the page tables of the root task come from the boot allocator;
+ * with the address-space layer they become objects retyped from untyped.
+ */
+#include "arch.h"
+#include "kstring.h"
+#include "memlayout.h"
+#include "platform.h"
+#include "thread.h"
+#include <coffer/bootinfo.h>
+
+void *arch_phys_to_virt(paddr_t pa)
+{
+    return phys_to_virt(pa);
+}
+
+void arch_vspace_init(paddr_t root)
+{
+    pte_t *table = phys_to_virt(root);
+    memset(table, 0, PAGE_SIZE / 2);
+    /* The kernel half: the same root entries in every address space. */
+    memcpy(&table[PTES_PER_TABLE / 2], &kernel_root_pt[PTES_PER_TABLE / 2], PAGE_SIZE / 2);
+}
+
+static uint64_t pte_perms(unsigned perms)
+{
+    uint64_t flags = PTE_V | PTE_U | PTE_A | PTE_D;
+    if (perms & ARCH_PERM_R)
+        flags |= PTE_R;
+    if (perms & ARCH_PERM_W)
+        flags |= PTE_W;
+    if (perms & ARCH_PERM_X)
+        flags |= PTE_X;
+    return flags;
+}
+
+int arch_vspace_map_page(paddr_t root, vaddr_t va, paddr_t pa, unsigned perms,
+                         arch_table_alloc_fn alloc, void *ctx)
+{
+    if (va >= COFFER_USER_TOP || !IS_ALIGNED(va, PAGE_SIZE) || !IS_ALIGNED(pa, PAGE_SIZE))
+        return -1;
+    pte_t *table = phys_to_virt(root);
+    for (int level = 2; level > 0; level--) {
+        pte_t *pte = &table[vpn_index(va, level)];
+        if ((*pte & PTE_V) == 0) {
+            paddr_t next = alloc(ctx);
+            if (next == 0)
+                return -1;
+            *pte = pte_make(next, PTE_V);
+        } else if (*pte & PTE_LEAF_MASK) {
+            return -1; /* a larger page is already mapped here */
+        }
+        table = phys_to_virt(pte_paddr(*pte));
+    }
+    pte_t *leaf = &table[vpn_index(va, 0)];
+    if (*leaf & PTE_V)
+        return -1;
+    *leaf = pte_make(pa, pte_perms(perms));
+    return 0;
+}
+
+/* The leaf entry mapping va in the current address space, or 0. */
+static pte_t user_leaf(vaddr_t va)
+{
+    pte_t *table = phys_to_virt((csr_read(satp) & ((1ul << 44) - 1)) << PAGE_SHIFT);
+    for (int level = 2; level >= 0; level--) {
+        pte_t pte = table[vpn_index(va, level)];
+        if ((pte & PTE_V) == 0)
+            return 0;
+        if (pte & PTE_LEAF_MASK)
+            return pte;
+        table = phys_to_virt(pte_paddr(pte));
+    }
+    return 0;
+}
+
+static bool user_range_ok(vaddr_t va, size_t len, uint64_t need)
+{
+    if (len == 0)
+        return true;
+    if (va >= COFFER_USER_TOP || len > COFFER_USER_TOP - va)
+        return false;
+    for (vaddr_t page = ALIGN_DOWN(va, PAGE_SIZE); page < va + len; page += PAGE_SIZE) {
+        pte_t pte = user_leaf(page);
+        if ((pte & (PTE_V | PTE_U | need)) != (PTE_V | PTE_U | need))
+            return false;
+    }
+    return true;
+}
+
+bool arch_copy_from_user(void *dst, vaddr_t src, size_t len)
+{
+    if (!user_range_ok(src, len, PTE_R))
+        return false;
+    csr_set(sstatus, SSTATUS_SUM);
+    memcpy(dst, (const void *)src, len);
+    csr_clear(sstatus, SSTATUS_SUM);
+    return true;
+}
+
+bool arch_copy_to_user(vaddr_t dst, const void *src, size_t len)
+{
+    if (!user_range_ok(dst, len, PTE_R | PTE_W))
+        return false;
+    csr_set(sstatus, SSTATUS_SUM);
+    memcpy((void *)dst, src, len);
+    csr_clear(sstatus, SSTATUS_SUM);
+    return true;
+}
+
+void arch_run_thread(struct thread *t)
+{
+    uint64_t satp = SATP_MODE_SV39 | (t->asid << SATP_ASID_SHIFT) | (t->vspace_root >> PAGE_SHIFT);
+    if (csr_read(satp) != satp) {
+        csr_write(satp, satp);
+        sfence_vma_all();
+    }
+    /* Return to U-mode with interrupts enabled there and the FPU off. */
+    csr_clear(sstatus, SSTATUS_SPP | SSTATUS_SIE | SSTATUS_FS_MASK);
+    csr_set(sstatus, SSTATUS_SPIE);
+    current_thread = t;
+    arch_return_to_user(&t->regs);
+}

@@ -1,0 +1,56 @@
+/*
+ * What the portable core needs from the architecture layer.  Each
+ * architecture (kernel/arch/<arch>/) implements these; the host unit tests
+ * provide fakes where they exercise core code that calls them.
+ */
+#ifndef COFFER_KERNEL_ARCH_H
+#define COFFER_KERNEL_ARCH_H
+
+#include "types.h"
+
+/* Console and power. */
+void arch_console_putc(char c);
+__attribute__((noreturn)) void arch_shutdown(int status);
+
+/* Panic support: print the trap/CPU state, and the bounds of the kernel
+ * stack a backtrace may walk. */
+void arch_dump_state(void);
+void arch_kernel_stack_bounds(uint64_t *lo, uint64_t *hi);
+
+/* Physical memory as the kernel sees it. */
+void *arch_phys_to_virt(paddr_t pa);
+
+/*
+ * Address spaces, as needed to build the root task at boot.  A table
+ * allocator callback returns the physical address of a zeroed page or 0.
+ */
+typedef paddr_t (*arch_table_alloc_fn)(void *ctx);
+
+#define ARCH_PERM_R 1u
+#define ARCH_PERM_W 2u
+#define ARCH_PERM_X 4u
+
+void arch_vspace_init(paddr_t root);
+int arch_vspace_map_page(paddr_t root, vaddr_t va, paddr_t pa, unsigned perms,
+                         arch_table_alloc_fn alloc, void *ctx);
+
+/* Kernel footprint and timer state for DEBUG_KERNEL_INFO. */
+struct coffer_kernel_info;
+void arch_kernel_info(struct coffer_kernel_info *info);
+
+/* Threads and user memory. */
+struct thread;
+/* Switch to t's address space and enter U-mode with its registers. */
+__attribute__((noreturn)) void arch_run_thread(struct thread *t);
+/* Wait for an interrupt with interrupts enabled, then return. */
+void arch_idle(void);
+/*
+ * Copy between kernel and the current thread's user memory.  The whole user
+ * range is checked first (below the user limit, mapped, user-accessible,
+ * readable or writable as needed); on failure nothing is copied and false
+ * is returned.
+ */
+bool arch_copy_from_user(void *dst, vaddr_t src, size_t len);
+bool arch_copy_to_user(vaddr_t dst, const void *src, size_t len);
+
+#endif

@@ -1,0 +1,143 @@
+#include "boot_root.h"
+#include "arch.h"
+#include "bootimage.h"
+#include "elf.h"
+#include "kprintf.h"
+#include "kstring.h"
+#include <coffer/abi.h>
+
+#define PAGE 4096ull
+
+struct boot_alloc {
+    struct region_set *free;
+    uint64_t bytes;
+};
+
+static paddr_t alloc_page(void *ctx)
+{
+    struct boot_alloc *a = ctx;
+    paddr_t pa;
+    if (region_set_alloc(a->free, PAGE, PAGE, &pa) != BOOT_MEM_OK)
+        return 0;
+    memset(arch_phys_to_virt(pa), 0, PAGE);
+    a->bytes += PAGE;
+    return pa;
+}
+
+static unsigned segment_perms(uint32_t flags)
+{
+    unsigned perms = 0;
+    if (flags & ELF_PF_R)
+        perms |= ARCH_PERM_R;
+    if (flags & ELF_PF_W)
+        perms |= ARCH_PERM_W;
+    if (flags & ELF_PF_X)
+        perms |= ARCH_PERM_X;
+    return perms;
+}
+
+/* Copy one PT_LOAD segment into fresh zeroed pages and map them. */
+static int load_segment(paddr_t root, const uint8_t *image, const struct elf_segment *seg,
+                        struct boot_alloc *a)
+{
+    unsigned perms = segment_perms(seg->flags);
+    if ((perms & ARCH_PERM_W) && (perms & ARCH_PERM_X)) {
+        kprintf("coffer: root task segment at %p is writable and executable\n",
+                (void *)seg->vaddr);
+        return -1;
+    }
+    for (uint64_t page = ALIGN_DOWN(seg->vaddr, PAGE); page < seg->vaddr + seg->memsz;
+         page += PAGE) {
+        paddr_t frame = alloc_page(a);
+        if (frame == 0)
+            return -1;
+        /* The part of the file that lands in this page, if any. */
+        uint64_t lo = page > seg->vaddr ? page : seg->vaddr;
+        uint64_t hi = page + PAGE < seg->vaddr + seg->filesz ? page + PAGE : seg->vaddr + seg->filesz;
+        if (hi > lo)
+            memcpy((uint8_t *)arch_phys_to_virt(frame) + (lo - page),
+                   image + seg->offset + (lo - seg->vaddr), hi - lo);
+        if (arch_vspace_map_page(root, page, frame, perms, alloc_page, a) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int load_image(paddr_t root, const struct bootimage_file *file, uint64_t *entry,
+                      struct boot_alloc *a)
+{
+    struct elf_info info;
+    int err = elf_check(file->data, file->size, COFFER_USER_TOP, &info);
+    if (err != ELF_OK) {
+        kprintf("coffer: root task: bad ELF image: %s\n", elf_strerror(err));
+        return -1;
+    }
+    for (unsigned i = 0; i < info.nload; i++) {
+        struct elf_segment seg;
+        if (elf_load_segment(file->data, file->size, &info, i, &seg) != ELF_OK ||
+            load_segment(root, file->data, &seg, a) != 0)
+            return -1;
+    }
+    *entry = info.entry;
+    return 0;
+}
+
+/* Map the boot archive read-only so the root task can start the others. */
+static int map_archive(paddr_t root, paddr_t archive_pa, size_t size, struct boot_alloc *a)
+{
+    paddr_t first = ALIGN_DOWN(archive_pa, PAGE);
+    for (paddr_t pa = first; pa < archive_pa + size; pa += PAGE)
+        if (arch_vspace_map_page(root, COFFER_BOOTIMAGE_VADDR + (pa - first), pa, ARCH_PERM_R,
+                                 alloc_page, a) != 0)
+            return -1;
+    return 0;
+}
+
+int boot_root_create(struct region_set *free, paddr_t archive_pa, size_t archive_size,
+                     struct boot_root *out)
+{
+    struct boot_alloc a = { free, 0 };
+    const void *archive = arch_phys_to_virt(archive_pa);
+    struct bootimage_file file;
+    size_t cursor = 0;
+    int err = bootimage_next(archive, archive_size, &cursor, &file);
+    if (err != BOOTIMAGE_OK) {
+        kprintf("coffer: boot image has no root task: %s\n", bootimage_strerror(err));
+        return -1;
+    }
+
+    paddr_t root = alloc_page(&a);
+    paddr_t bootinfo = alloc_page(&a);
+    paddr_t thread = alloc_page(&a);
+    if (root == 0 || bootinfo == 0 || thread == 0)
+        return -1;
+    arch_vspace_init(root);
+
+    uint64_t entry;
+    if (load_image(root, &file, &entry, &a) != 0 ||
+        arch_vspace_map_page(root, COFFER_BOOTINFO_VADDR, bootinfo, ARCH_PERM_R, alloc_page, &a) != 0 ||
+        map_archive(root, archive_pa, archive_size, &a) != 0) {
+        kprintf("coffer: cannot build the root task's address space\n");
+        return -1;
+    }
+
+    struct thread *t = arch_phys_to_virt(thread);
+    t->vspace_root = root;
+    t->asid = 1;
+    t->state = THREAD_RUNNABLE;
+    size_t n = file.name_len < sizeof(t->name) - 1 ? file.name_len : sizeof(t->name) - 1;
+    memcpy(t->name, file.name, n);
+    t->regs.pc = entry;
+    t->regs.x[REG_A0] = COFFER_BOOTINFO_VADDR;
+
+    struct coffer_bootinfo *bi = arch_phys_to_virt(bootinfo);
+    bi->magic = COFFER_BOOTINFO_MAGIC;
+    bi->abi_version = COFFER_ABI_VERSION;
+    bi->bootimage_vaddr = COFFER_BOOTIMAGE_VADDR + (archive_pa & (PAGE - 1));
+    bi->bootimage_size = archive_size;
+
+    out->thread = t;
+    out->bootinfo = bi;
+    out->bytes_used = a.bytes;
+    return 0;
+}

@@ -1,0 +1,50 @@
+#include "syscall.h"
+#include "arch.h"
+
+struct syscall_entry {
+    uint64_t number;
+    bool debug_only;
+    syscall_handler_fn handler;
+};
+
+static const struct syscall_entry syscall_table[] = {
+#define SYSCALL(name, num, nargs, dbg, desc) { (num), (dbg), sys_##name },
+#include <coffer/syscalls.def>
+#undef SYSCALL
+};
+
+syscall_handler_fn syscall_lookup(uint64_t number)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(syscall_table); i++) {
+        const struct syscall_entry *e = &syscall_table[i];
+        if (e->number != number)
+            continue;
+        if (e->debug_only && !CONFIG_DEBUG)
+            return NULL;
+        return e->handler;
+    }
+    return NULL;
+}
+
+void syscall_dispatch(struct thread *t)
+{
+    uint64_t number = arch_syscall_number(&t->regs);
+    uint64_t args[6];
+    for (unsigned i = 0; i < 6; i++)
+        args[i] = arch_syscall_arg(&t->regs, i);
+
+    syscall_handler_fn handler = syscall_lookup(number);
+    struct coffer_result r = handler != NULL
+                                 ? handler(t, args)
+                                 : syscall_error(COFFER_ERR_ILLEGAL_OPERATION, number, 0);
+    arch_syscall_set_result(&t->regs, r.error, r.detail0, r.detail1);
+}
+
+struct coffer_result sys_YIELD(struct thread *t, const uint64_t args[6])
+{
+    (void)t;
+    (void)args;
+    /* One thread so far: yielding returns at once.  The scheduler makes
+     * this a real round-robin yield. */
+    return syscall_ok(0, 0);
+}

@@ -1,0 +1,41 @@
+/*
+ * System-call dispatch.  The table is generated from the ABI list
+ * (include/coffer/syscalls.def): every listed call needs a handler named
+ * sys_<NAME>, so a call added to the list without a kernel implementation
+ * fails to link.  Handlers decode and check all their arguments before they
+ * change any state.
+ */
+#ifndef COFFER_KERNEL_SYSCALL_H
+#define COFFER_KERNEL_SYSCALL_H
+
+#include "thread.h"
+#include <coffer/abi.h>
+
+#ifndef CONFIG_DEBUG
+#define CONFIG_DEBUG 1
+#endif
+
+typedef struct coffer_result (*syscall_handler_fn)(struct thread *t, const uint64_t args[6]);
+
+#define SYSCALL(name, num, nargs, dbg, desc) \
+    struct coffer_result sys_##name(struct thread *t, const uint64_t args[6]);
+#include <coffer/syscalls.def>
+#undef SYSCALL
+
+/* Handle the system call t made; its results land in t's registers. */
+void syscall_dispatch(struct thread *t);
+
+/* Look up a handler; NULL for unknown numbers and, in release kernels,
+ * for debug-only calls. */
+syscall_handler_fn syscall_lookup(uint64_t number);
+
+static inline struct coffer_result syscall_ok(uint64_t d0, uint64_t d1)
+{
+    return (struct coffer_result){ COFFER_ERR_OK, d0, d1 };
+}
+static inline struct coffer_result syscall_error(coffer_error_t e, uint64_t d0, uint64_t d1)
+{
+    return (struct coffer_result){ (uint64_t)e, d0, d1 };
+}
+
+#endif

@@ -1,0 +1,26 @@
+/*
+ * Basic types for the portable kernel core.
+ *
+ * The core is compiled twice: freestanding for the target kernel and as
+ * ordinary hosted C for the host unit tests (COFFER_HOST defined).  Only the
+ * freestanding headers every C11 compiler ships are used here, so both builds
+ * see the same definitions.
+ */
+#ifndef COFFER_KERNEL_TYPES_H
+#define COFFER_KERNEL_TYPES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef uint64_t paddr_t; /* physical address */
+typedef uint64_t vaddr_t; /* virtual address */
+
+#define STATIC_ASSERT(cond, msg) _Static_assert(cond, msg)
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+#define IS_ALIGNED(x, a) ((((uint64_t)(x)) & ((uint64_t)(a) - 1)) == 0)
+#define ALIGN_UP(x, a) ((((uint64_t)(x)) + ((uint64_t)(a) - 1)) & ~((uint64_t)(a) - 1))
+#define ALIGN_DOWN(x, a) (((uint64_t)(x)) & ~((uint64_t)(a) - 1))
+
+#endif
