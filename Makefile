@@ -34,7 +34,7 @@ $(TOOLCHAIN_STAMP): tools/bootstrap.sh
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 TARGET_ARCH_FLAGS := -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany
 COMMON_KFLAGS := -std=c11 $(WARN) -O2 -g -ffreestanding -fno-builtin-printf \
-	-fno-omit-frame-pointer -fno-stack-protector -fno-pie -fno-jump-tables \
+	-fno-omit-frame-pointer -fno-stack-protector -fno-pie \
 	-fno-common -mno-relax -DCONFIG_DEBUG=$(DEBUG)
 KINCLUDE := -Iinclude -Ikernel/core -Ikernel/arch/$(ARCH)
 KCFLAGS := $(COMMON_KFLAGS) $(TARGET_ARCH_FLAGS) $(KINCLUDE)
@@ -47,9 +47,12 @@ KERNEL_SRCS := $(KERNEL_CORE_SRCS) $(KERNEL_ARCH_SRCS)
 KERNEL_OBJS := $(patsubst %,$(BUILD)/%.o,$(KERNEL_SRCS))
 KERNEL := $(BUILD)/kernel.elf
 
-$(BUILD)/kernel/%.c.o: kernel/%.c | $(TOOLCHAIN_STAMP)
+$(BUILD)/kernel/%.c.o: kernel/%.c Makefile | $(TOOLCHAIN_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC_TARGET) $(KCFLAGS) -MMD -MP -c $< -o $@
+
+# Runs before paging, at physical addresses: no absolute jump tables.
+$(BUILD)/kernel/arch/$(ARCH)/vm_boot.c.o: KCFLAGS += -fno-jump-tables
 
 $(BUILD)/kernel/%.S.o: kernel/%.S | $(TOOLCHAIN_STAMP)
 	@mkdir -p $(dir $@)
@@ -99,7 +102,7 @@ LIBCOFFER_SRCS := $(sort $(wildcard lib/libcoffer/*.c)) kernel/core/bootimage.c 
 LIBCOFFER_OBJS := $(patsubst %,$(BUILD)/user/%.o,$(LIBCOFFER_SRCS))
 LIBCOFFER := $(BUILD)/user/libcoffer.a
 
-$(BUILD)/user/%.c.o: %.c $(STUBS) | $(TOOLCHAIN_STAMP)
+$(BUILD)/user/%.c.o: %.c $(STUBS) Makefile | $(TOOLCHAIN_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC_TARGET) $(UCFLAGS) -MMD -MP -c $< -o $@
 

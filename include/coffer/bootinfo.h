@@ -27,6 +27,7 @@
 #define COFFER_PAGE_SIZE        (1ull << COFFER_PAGE_BITS)
 #define COFFER_MIN_UNTYPED_BITS 12
 #define COFFER_BOOTINFO_MAX_UNTYPED 192
+#define COFFER_ROOT_CNODE_BITS 12 /* the root CNode has 4096 slots */
 
 #define COFFER_BOOTINFO_MAGIC 0x6f666e69746f6f62ull /* "bootinfo" little-endian */
 
@@ -43,7 +44,12 @@ struct coffer_untyped_desc {
     uint8_t padding[6];
 };
 
-/* Slots of the root CNode that hold the root task's initial capabilities. */
+/*
+ * Slots of the root CNode that hold the root task's initial capabilities.
+ * The numbering is fixed ABI; the capability core (docs/capabilities.md)
+ * fills the slots.  Until it lands, the kernel assigns the slot ranges in
+ * the boot info but the CNode itself does not exist yet.
+ */
 enum coffer_root_slot {
     COFFER_SLOT_NULL = 0,        /* always empty */
     COFFER_SLOT_CNODE = 1,       /* the root CNode itself */

@@ -1,29 +1,18 @@
 #include "syscall.h"
 #include "arch.h"
 
-struct syscall_entry {
-    uint64_t number;
-    bool debug_only;
-    syscall_handler_fn handler;
-};
-
-static const struct syscall_entry syscall_table[] = {
-#define SYSCALL(name, num, nargs, dbg, desc) { (num), (dbg), sys_##name },
-#include <coffer/syscalls.def>
-#undef SYSCALL
-};
-
+/* A switch generated from the list: the compiler makes it a jump table. */
 syscall_handler_fn syscall_lookup(uint64_t number)
 {
-    for (size_t i = 0; i < ARRAY_SIZE(syscall_table); i++) {
-        const struct syscall_entry *e = &syscall_table[i];
-        if (e->number != number)
-            continue;
-        if (e->debug_only && !CONFIG_DEBUG)
-            return NULL;
-        return e->handler;
+    switch (number) {
+#define SYSCALL(name, num, nargs, dbg, desc) \
+    case (num):                              \
+        return ((dbg) && !CONFIG_DEBUG) ? NULL : sys_##name;
+#include <coffer/syscalls.def>
+#undef SYSCALL
+    default:
+        return NULL;
     }
-    return NULL;
 }
 
 void syscall_dispatch(struct thread *t)

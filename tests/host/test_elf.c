@@ -606,7 +606,7 @@ static void test_real(int argc, char **argv)
 {
     FILE *fp;
     uint8_t *buf;
-    long len;
+    long len = 0;
     struct elf_info info;
     struct elf_segment seg;
     int err, ok = 1;

@@ -141,6 +141,10 @@ void kernel_main(uint64_t hart_id, uint64_t dtb_pa)
     unsigned dropped = boot_fill_untyped(&free_ram, &machine, bi);
     if (dropped != 0)
         kprintf("coffer: warning: %u untyped regions do not fit in the boot info\n", dropped);
+    bi->root_cnode_bits = COFFER_ROOT_CNODE_BITS;
+    bi->untyped = (struct coffer_slot_region){ COFFER_SLOT_FIRST_FREE_FIXED,
+                                               COFFER_SLOT_FIRST_FREE_FIXED + bi->untyped_count };
+    bi->empty = (struct coffer_slot_region){ bi->untyped.end, 1ull << COFFER_ROOT_CNODE_BITS };
     print_untyped(bi);
 
     timer_init(machine.timebase_freq ? machine.timebase_freq : 10000000);

@@ -1,0 +1,9 @@
+#ifndef COFFER_TESTS_HOST_ARCH_H
+#define COFFER_TESTS_HOST_ARCH_H
+#include <stddef.h>
+#define HOST_CONSOLE_SIZE 65536
+/* Everything the core printed with kprintf since the last reset. */
+extern char host_console[HOST_CONSOLE_SIZE];
+extern size_t host_console_len;
+void host_console_reset(void);
+#endif

@@ -1,0 +1,26 @@
+/*
+ * The in-QEMU test framework: test cases run in the test root task and
+ * report TAP on the console; the host runner (tools/run-qemu-tests.sh)
+ * parses it.  The task exits with status 1 if any case failed, which
+ * becomes QEMU's exit status.
+ */
+#ifndef COFFER_KTEST_H
+#define COFFER_KTEST_H
+
+#include <coffer.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+bool ktest_check(bool cond, const char *name, ...) __attribute__((format(printf, 2, 3)));
+
+/* Check that a system call failed with the expected error and details. */
+bool ktest_expect_error(struct coffer_result r, coffer_error_t error, uint64_t d0, uint64_t d1,
+                        const char *name);
+
+/* Test groups, one per file. */
+void test_bootinfo(void);
+void test_syscall_errors(void);
+void test_syscall_abi(void);
+void test_counters(void);
+
+#endif

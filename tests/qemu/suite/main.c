@@ -1,0 +1,45 @@
+/*
+ * coffer-test: the root task of the in-QEMU test suite.
+ */
+#include "ktest.h"
+#include <stdarg.h>
+
+static int count, failed;
+
+bool ktest_check(bool cond, const char *name, ...)
+{
+    va_list ap;
+    count++;
+    if (!cond)
+        failed++;
+    printf("%sok %d - ", cond ? "" : "not ", count);
+    va_start(ap, name);
+    vprintf(name, ap);
+    va_end(ap);
+    printf("\n");
+    return cond;
+}
+
+bool ktest_expect_error(struct coffer_result r, coffer_error_t error, uint64_t d0, uint64_t d1,
+                        const char *name)
+{
+    bool ok = r.error == (uint64_t)error && r.detail0 == d0 && r.detail1 == d1;
+    if (!ok)
+        printf("# got %s (%llu) detail %llu %llu, expected %s detail %llu %llu\n",
+               coffer_error_name(r.error), (unsigned long long)r.error,
+               (unsigned long long)r.detail0, (unsigned long long)r.detail1,
+               coffer_error_name(error), (unsigned long long)d0, (unsigned long long)d1);
+    return ktest_check(ok, "%s", name);
+}
+
+int main(void)
+{
+    printf("# coffer in-QEMU test suite\n");
+    test_bootinfo();
+    test_syscall_errors();
+    test_syscall_abi();
+    test_counters();
+    printf("1..%d\n", count);
+    printf("# totals: passed %d, failed %d\n", count - failed, failed);
+    return failed ? 1 : 0;
+}

@@ -1,0 +1,81 @@
+#!/bin/sh
+# The in-QEMU tests, run from the host.
+#
+#  1. The test suite: boot build/boot-test.cpio, stream the serial console,
+#     pass the guest's TAP lines through.  A guest that exits non-zero,
+#     hangs past the timeout (it is killed), or prints fewer results than
+#     its plan adds a "not ok" line.
+#  2. The fault tests: boot each build/boot-fault-KIND.cpio and expect the
+#     kernel's fault report followed by its idle message; then the guest is
+#     stopped (the kernel idles forever once its only thread has stopped).
+#
+#   usage: run-qemu-tests.sh BUILD_DIR "QEMU COMMAND" TIMEOUT FAULT_KIND...
+set -u
+build=$1
+qemu=$2
+limit=$3
+shift 3
+
+n=0
+result() { # result ok|not-ok description
+    n=$((n + 1))
+    if [ "$1" = ok ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi
+}
+
+# ---- the suite
+log=$build/qemu-suite.log
+echo "# qemu: test suite (timeout ${limit}s)"
+timeout -s KILL "$limit" $qemu -initrd "$build/boot-test.cpio" </dev/null >"$log" 2>&1
+status=$?
+# The guest's own TAP lines, renumbered by nothing: pass them through.
+grep -E '^(ok|not ok|#|1\.\.)' "$log" | sed 's/\r$//' | grep -v '^1\.\.'
+plan=$(sed -n 's/\r$//; s/^1\.\.\([0-9]*\)$/\1/p' "$log" | tail -1)
+seen=$(grep -cE '^(ok|not ok) ' "$log")
+if [ "$status" -eq 137 ]; then
+    result not-ok "suite: guest hung and was killed after ${limit}s"
+    tail -20 "$log" | sed 's/^/#   /'
+elif [ "$status" -ne 0 ]; then
+    result not-ok "suite: QEMU exited with status $status"
+    tail -20 "$log" | sed 's/^/#   /'
+else
+    result ok "suite: QEMU exited with status 0"
+fi
+if [ -n "$plan" ] && [ "$plan" -eq "$seen" ]; then
+    result ok "suite: all $plan planned results reported"
+else
+    result not-ok "suite: plan '${plan:-missing}' but $seen results"
+fi
+
+# ---- the fault tests
+expect_cause() {
+    case "$1" in
+    illegal-instruction) echo "illegal instruction" ;;
+    load-kernel) echo "load page fault" ;;
+    store-unmapped) echo "store page fault" ;;
+    fetch-kernel) echo "instruction page fault" ;;
+    esac
+}
+
+for kind in "$@"; do
+    log=$build/qemu-fault-$kind.log
+    cause=$(expect_cause "$kind")
+    $qemu -initrd "$build/boot-fault-$kind.cpio" </dev/null >"$log" 2>&1 &
+    pid=$!
+    waited=0
+    while [ $waited -lt $((limit * 10)) ] && ! grep -q 'no runnable thread' "$log"; do
+        kill -0 $pid 2>/dev/null || break
+        sleep 0.1
+        waited=$((waited + 1))
+    done
+    kill -KILL $pid 2>/dev/null
+    wait $pid 2>/dev/null
+    if grep -q "coffer: user fault in 'fault-$kind': $cause" "$log" &&
+        grep -q "thread 'fault-$kind' stopped" "$log" &&
+        grep -q 'no runnable thread; idle' "$log" &&
+        ! grep -q 'FAILED\|panic' "$log"; then
+        result ok "fault: $kind reported as '$cause', thread stopped, kernel alive"
+    else
+        result not-ok "fault: $kind not reported as '$cause'"
+        tail -15 "$log" | sed 's/^/#   /'
+    fi
+done
