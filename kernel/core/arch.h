@@ -51,6 +51,8 @@ void arch_idle(void);
  * is returned.
  */
 bool arch_copy_from_user(void *dst, vaddr_t src, size_t len);
+/* Whether the whole range is readable user memory (copying nothing). */
+bool arch_user_readable(vaddr_t va, size_t len);
 bool arch_copy_to_user(vaddr_t dst, const void *src, size_t len);
 
 #endif

@@ -25,17 +25,16 @@ struct coffer_result sys_DEBUG_WRITE(struct thread *t, const uint64_t args[6])
     if (len > DEBUG_WRITE_MAX)
         return syscall_error(COFFER_ERR_RANGE_ERROR, 0, DEBUG_WRITE_MAX);
     /* Check the whole buffer before printing any of it. */
+    if (!arch_user_readable(buf, len))
+        return syscall_error(COFFER_ERR_INVALID_ARGUMENT, 0, 0);
     char chunk[DEBUG_WRITE_CHUNK];
-    for (uint64_t done = 0; done < len; done += DEBUG_WRITE_CHUNK) {
-        uint64_t n = len - done < DEBUG_WRITE_CHUNK ? len - done : DEBUG_WRITE_CHUNK;
-        if (!arch_copy_from_user(chunk, buf + done, n))
-            return syscall_error(COFFER_ERR_INVALID_ARGUMENT, 0, 0);
-    }
-    for (uint64_t done = 0; done < len; done += DEBUG_WRITE_CHUNK) {
-        uint64_t n = len - done < DEBUG_WRITE_CHUNK ? len - done : DEBUG_WRITE_CHUNK;
+    uint64_t done = 0;
+    while (done < len) {
+        size_t n = len - done > sizeof(chunk) ? sizeof(chunk) : (size_t)(len - done);
         arch_copy_from_user(chunk, buf + done, n);
-        for (uint64_t i = 0; i < n; i++)
+        for (size_t i = 0; i < n; i++)
             arch_console_putc(chunk[i]);
+        done += n;
     }
     return syscall_ok(len, 0);
 }

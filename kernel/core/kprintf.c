@@ -61,13 +61,12 @@ static void emit_number(kputc_fn put, void *ctx, uint64_t value, bool negative, 
 static const char *parse_spec(const char *fmt, struct spec *sp)
 {
     *sp = (struct spec){ 0 };
-    for (;; fmt++) {
+    while (*fmt == '0' || *fmt == '-') {
         if (*fmt == '0')
             sp->zero_pad = true;
-        else if (*fmt == '-')
-            sp->left = true;
         else
-            break;
+            sp->left = true;
+        fmt++;
     }
     while (*fmt >= '0' && *fmt <= '9' && sp->width < 1000)
         sp->width = sp->width * 10 + (*fmt++ - '0');

@@ -29,17 +29,23 @@ void kernel_main(uint64_t hart_id, uint64_t dtb_pa);
 static struct fdt_machine machine;
 static struct region_set free_ram;
 
+/* Bytes between two linker symbols (compared as addresses, not pointers). */
+static uint64_t span(const char *start, const char *end)
+{
+    return (uint64_t)(uintptr_t)end - (uint64_t)(uintptr_t)start;
+}
+
 void arch_kernel_info(struct coffer_kernel_info *info)
 {
     *info = (struct coffer_kernel_info){
         .abi_version = COFFER_ABI_VERSION,
-        .text_bytes = (uint64_t)(_text_end - _text_start),
-        .rodata_bytes = (uint64_t)(_rodata_end - _rodata_start),
-        .data_bytes = (uint64_t)(_data_end - _data_start),
-        .bss_bytes = (uint64_t)(_bss_end - _bss_start),
+        .text_bytes = span(_text_start, _text_end),
+        .rodata_bytes = span(_rodata_start, _rodata_end),
+        .data_bytes = span(_data_start, _data_end),
+        .bss_bytes = span(_bss_start, _bss_end),
         .stack_bytes = KERNEL_STACK_SIZE,
         .page_table_bytes = (2 + KERNEL_L0_TABLES) * PAGE_SIZE,
-        .ksyms_bytes = (uint64_t)(_ksyms_end - _ksyms_start),
+        .ksyms_bytes = span(_ksyms_start, _ksyms_end),
         .timer_ticks = timer_ticks(),
         .timebase_hz = timer_timebase_hz(),
     };
@@ -51,7 +57,7 @@ static void print_footprint(void)
     arch_kernel_info(&k);
     kprintf("coffer: kernel static footprint %lu bytes: text %lu, rodata %lu, data %lu, "
             "bss %lu (stack %lu, page tables %lu), ksyms %lu\n",
-            (unsigned long)(_kernel_end - _kernel_start), (unsigned long)k.text_bytes,
+            (unsigned long)span(_kernel_start, _kernel_end), (unsigned long)k.text_bytes,
             (unsigned long)k.rodata_bytes, (unsigned long)k.data_bytes,
             (unsigned long)k.bss_bytes, (unsigned long)k.stack_bytes,
             (unsigned long)k.page_table_bytes, (unsigned long)k.ksyms_bytes);

@@ -13,9 +13,11 @@
 
 uint8_t kernel_stack[KERNEL_STACK_SIZE] __attribute__((aligned(16), section(".bss.stack")));
 
-/* Saved by trap.S for a trap taken in S-mode. */
+/* Saved by trap.S for a trap taken in S-mode: ra, t0-t2, a0-a7, t3-t6, fp,
+ * sepc, then a frame record.  Only ra and sepc are read in C. */
+enum { KFRAME_RA = 0, KFRAME_SEPC = 17, KFRAME_WORDS = 20 };
 struct kernel_frame {
-    uint64_t ra, t0, t1, t2, a[8], t3, t4, t5, t6, fp, sepc;
+    uint64_t word[KFRAME_WORDS];
 };
 
 /* The last S-mode trap, for arch_dump_state() when it ends in a panic. */
@@ -109,9 +111,9 @@ void arch_dump_state(void)
             (void *)csr_read(scause), (void *)csr_read(stval), (void *)csr_read(sstatus));
     if (kernel_fault_frame != NULL) {
         uint64_t offset = 0;
-        const char *name = ksym_lookup(ksyms_kernel(), kernel_fault_frame->sepc, &offset);
-        kprintf("faulting pc %p %s+0x%lx, ra %p\n", (void *)kernel_fault_frame->sepc,
-                name ? name : "??", (unsigned long)offset, (void *)kernel_fault_frame->ra);
+        const char *name = ksym_lookup(ksyms_kernel(), kernel_fault_frame->word[KFRAME_SEPC], &offset);
+        kprintf("faulting pc %p %s+0x%lx, ra %p\n", (void *)kernel_fault_frame->word[KFRAME_SEPC],
+                name ? name : "??", (unsigned long)offset, (void *)kernel_fault_frame->word[KFRAME_RA]);
     }
     if (current_thread != NULL)
         kprintf("current thread '%s' user pc %p\n", current_thread->name,

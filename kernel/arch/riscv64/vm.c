@@ -91,6 +91,11 @@ static bool user_range_ok(vaddr_t va, size_t len, uint64_t need)
     return true;
 }
 
+bool arch_user_readable(vaddr_t va, size_t len)
+{
+    return user_range_ok(va, len, PTE_R);
+}
+
 bool arch_copy_from_user(void *dst, vaddr_t src, size_t len)
 {
     if (!user_range_ok(src, len, PTE_R))
