@@ -141,8 +141,12 @@ $(BUILD)/boot-bench.cpio: $(MKBOOTIMAGE) $(BUILD)/user/coffer-bench.elf
 $(BUILD)/boot-fault-%.cpio: $(MKBOOTIMAGE) $(BUILD)/user/fault-%.elf
 	$(MKBOOTIMAGE) $@ $(BUILD)/user/fault-$*.elf=fault-$*
 
+# A boot image whose root task is not an ELF file: the kernel must refuse it.
+$(BUILD)/boot-bad-elf.cpio: $(MKBOOTIMAGE) README.md
+	$(MKBOOTIMAGE) $@ README.md=root
+
 BOOT_IMAGES := $(BUILD)/boot-demo.cpio $(BUILD)/boot-test.cpio $(BUILD)/boot-bench.cpio \
-	$(patsubst %,$(BUILD)/boot-fault-%.cpio,$(FAULT_KINDS))
+	$(patsubst %,$(BUILD)/boot-fault-%.cpio,$(FAULT_KINDS)) $(BUILD)/boot-bad-elf.cpio
 
 # ---------------------------------------------------------------- QEMU
 QEMU_BASE := $(QEMU) -machine virt -cpu rv64 -m $(QEMU_MEM) -smp 1 -nographic \

@@ -5,7 +5,10 @@
 #     pass the guest's TAP lines through.  A guest that exits non-zero,
 #     hangs past the timeout (it is killed), or prints fewer results than
 #     its plan adds a "not ok" line.
-#  2. The fault tests: boot each build/boot-fault-KIND.cpio and expect the
+#  2. The boot-failure tests: no boot image, a boot image that is not an
+#     archive, a root task that is not an ELF file.  The kernel must panic
+#     with its reason and a symbolized backtrace and exit with status 3.
+#  3. The fault tests: boot each build/boot-fault-KIND.cpio and expect the
 #     kernel's fault report followed by its idle message; then the guest is
 #     stopped (the kernel idles forever once its only thread has stopped).
 #
@@ -44,6 +47,33 @@ if [ -n "$plan" ] && [ "$plan" -eq "$seen" ]; then
     result ok "suite: all $plan planned results reported"
 else
     result not-ok "suite: plan '${plan:-missing}' but $seen results"
+fi
+
+# ---- boot failures: a clean panic, never a hang or a silent exit
+panic_test() { # panic_test NAME EXPECTED-REASON QEMU-EXTRA-ARGS...
+    name=$1
+    reason=$2
+    shift 2
+    log=$build/qemu-panic-$name.log
+    timeout -s KILL "$limit" $qemu "$@" </dev/null >"$log" 2>&1
+    status=$?
+    if [ $status -eq 3 ] && grep -q "coffer kernel panic: $reason" "$log" &&
+        grep -q 'kernel_main+0x' "$log"; then
+        result ok "boot: $name panics with '$reason', symbolized backtrace, status 3"
+    else
+        result not-ok "boot: $name: expected a panic '$reason' and status 3, got status $status"
+        tail -15 "$log" | sed 's/^/#   /'
+    fi
+}
+panic_test no-boot-image "no boot image"
+panic_test garbage-boot-image "cannot create the root task" -initrd README.md
+panic_test root-not-elf "cannot create the root task" -initrd "$build/boot-bad-elf.cpio"
+grep -q 'bad ELF image' "$build/qemu-panic-root-not-elf.log" &&
+    grep -q 'boot image has no root task' "$build/qemu-panic-garbage-boot-image.log"
+if [ $? -eq 0 ]; then
+    result ok "boot: the panics name the bad archive and the bad ELF image"
+else
+    result not-ok "boot: the panics do not name the cause"
 fi
 
 # ---- the fault tests

@@ -14,13 +14,18 @@
 #define TEST_PASS 0x5555u
 #define TEST_FAIL 0x3333u
 
-static volatile uint32_t *test_device;
+/* QEMU virt's test device, until the device tree says otherwise, so that a
+ * panic before the device tree is read still exits with a failure status. */
+#define QEMU_VIRT_TEST_DEVICE 0x100000ul
+
+static volatile uint32_t *test_device = (volatile uint32_t *)(PHYSMAP_BASE + QEMU_VIRT_TEST_DEVICE);
 
 void power_init(const struct fdt_machine *machine)
 {
     const struct fdt_device *dev = fdt_find_compatible(machine, "sifive,test0");
-    if (dev != NULL && dev->nreg > 0)
-        test_device = (volatile uint32_t *)phys_to_virt(dev->reg[0].base);
+    test_device = dev != NULL && dev->nreg > 0
+                      ? (volatile uint32_t *)phys_to_virt(dev->reg[0].base)
+                      : NULL;
 }
 
 void arch_shutdown(int status)
