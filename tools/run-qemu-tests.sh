@@ -8,7 +8,10 @@
 #  2. The boot-failure tests: no boot image, a boot image that is not an
 #     archive, a root task that is not an ELF file.  The kernel must panic
 #     with its reason and a symbolized backtrace and exit with status 3.
-#  3. The fault tests: boot each build/boot-fault-KIND.cpio and expect the
+#  3. The debugger: QEMU's GDB stub (as make qemu-gdb starts it) and
+#     gdb-multiarch stop at a breakpoint in kernel_main with the right
+#     arguments.
+#  4. The fault tests: boot each build/boot-fault-KIND.cpio and expect the
 #     kernel's fault report followed by its idle message; then the guest is
 #     stopped (the kernel idles forever once its only thread has stopped).
 #
@@ -74,6 +77,24 @@ if [ $? -eq 0 ]; then
     result ok "boot: the panics name the bad archive and the bad ELF image"
 else
     result not-ok "boot: the panics do not name the cause"
+fi
+
+# ---- the debugger
+port=$((20000 + $$ % 10000))
+log=$build/qemu-gdb.log
+$qemu -initrd "$build/boot-demo.cpio" -S -gdb tcp:127.0.0.1:$port </dev/null >"$log.qemu" 2>&1 &
+pid=$!
+sleep 1
+timeout -s KILL "$limit" gdb-multiarch -q -batch -nx "$build/kernel.elf" \
+    -ex "target remote 127.0.0.1:$port" -ex 'break kernel_main' -ex 'continue' \
+    -ex 'bt' -ex 'info registers a1' </dev/null >"$log" 2>&1
+kill -KILL $pid 2>/dev/null
+wait $pid 2>/dev/null
+if grep -q '^#0  kernel_main (hart_id=0, dtb_pa=' "$log" && grep -q 'high_entry' "$log"; then
+    result ok "gdb: breakpoint in kernel_main hit through the QEMU stub, with source backtrace"
+else
+    result not-ok "gdb: could not stop in kernel_main"
+    tail -15 "$log" | sed 's/^/#   /'
 fi
 
 # ---- the fault tests
