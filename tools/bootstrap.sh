@@ -6,7 +6,7 @@
 # picolibc for user programs, QEMU (with the OpenSBI firmware it bundles),
 # the device-tree compiler (used by tests to inspect QEMU's DTB), graphviz
 # (CSpace pictures) and gdb-multiarch for `make qemu-gdb`.  Host tools the
-# tests use (clang, cppcheck) are listed too.
+# tests use (clang, clang-tidy, cppcheck) are listed too.
 set -eu
 
 # package:command-or-file that proves it is installed
@@ -20,6 +20,8 @@ cpio:cpio
 gcc:gcc
 make:make
 cppcheck:cppcheck
+clang-tidy:clang-tidy
+clang:clang
 "
 
 missing=""

@@ -55,6 +55,8 @@ int region_set_remove(struct region_set *set, paddr_t base, paddr_t end)
 {
     if (end < base)
         return BOOT_MEM_ERR_RANGE;
+    if (end == base) /* else a range containing base would be split in two */
+        return BOOT_MEM_OK;
     for (unsigned i = 0; i < set->count;) {
         struct region r = set->r[i];
         if (r.end <= base || r.base >= end) {
@@ -87,6 +89,8 @@ uint64_t region_set_bytes(const struct region_set *set)
 
 bool region_set_overlaps(const struct region_set *set, paddr_t base, paddr_t end)
 {
+    if (end <= base) /* an empty range overlaps nothing */
+        return false;
     for (unsigned i = 0; i < set->count; i++)
         if (set->r[i].base < end && base < set->r[i].end)
             return true;

@@ -192,8 +192,10 @@ static int check_phdr(const void *image, size_t size, struct elf_info *info,
         read_phdr(image, info->phoff, j, &ph);
         if (ph.p_type != PT_LOAD)
             continue;
-        /* Earlier segments passed check_segment already. */
-        (void)check_segment(&ph, size, info->user_limit, &prev);
+        /* Earlier segments passed check_segment already; failing now
+         * would mean the image changed under us. */
+        if (check_segment(&ph, size, info->user_limit, &prev) < 0)
+            return ELF_ERR_SEGMENT;
         if (pages_overlap(&seg, &prev))
             return ELF_ERR_OVERLAP;
     }

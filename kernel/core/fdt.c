@@ -418,7 +418,7 @@ int fdt_read_reg(const struct fdt_prop *prop, uint32_t addr_cells,
         return FDT_ERR_NOSPACE;
     for (i = 0; i < n; i++, p += entry) {
         uint64_t base = read_cells(p, addr_cells);
-        uint64_t size = read_cells(p + 4 * addr_cells, size_cells);
+        uint64_t size = read_cells(p + 4 * (size_t)addr_cells, size_cells);
 
         /* A wrapping region would poison every later range check. */
         if (region_wraps(base, size))

@@ -82,64 +82,42 @@ static const char *parse_spec(const char *fmt, struct spec *sp)
     return fmt;
 }
 
-static uint64_t fetch_unsigned(va_list *ap, int length)
-{
-    switch (length) {
-    case 0:
-        return va_arg(*ap, unsigned int);
-    case 1:
-        return va_arg(*ap, unsigned long);
-    case 2:
-        return va_arg(*ap, unsigned long long);
-    default:
-        return va_arg(*ap, size_t);
-    }
-}
+/*
+ * The argument of one conversion.  kvformat() fetches it itself: va_arg is
+ * applied only in the function that owns the va_list.
+ */
+struct value {
+    uint64_t u;      /* integers: the magnitude */
+    bool negative;   /* %d/%i */
+    const char *str; /* %s */
+};
 
-static int64_t fetch_signed(va_list *ap, int length)
-{
-    switch (length) {
-    case 0:
-        return va_arg(*ap, int);
-    case 1:
-        return va_arg(*ap, long);
-    case 2:
-        return va_arg(*ap, long long);
-    default:
-        return (int64_t)va_arg(*ap, size_t);
-    }
-}
-
-static void format_one(kputc_fn put, void *ctx, char conv, const struct spec *sp, va_list *ap)
+static void format_one(kputc_fn put, void *ctx, char conv, const struct spec *sp,
+                       const struct value *v)
 {
     switch (conv) {
-    case 'c': {
-        char c = (char)va_arg(*ap, int);
-        put(c, ctx);
+    case 'c':
+        put((char)v->u, ctx);
         break;
-    }
     case 's':
-        emit_string(put, ctx, va_arg(*ap, const char *), sp);
+        emit_string(put, ctx, v->str, sp);
         break;
     case 'd':
-    case 'i': {
-        int64_t v = fetch_signed(ap, sp->length);
-        uint64_t magnitude = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-        emit_number(put, ctx, magnitude, v < 0, 10, false, sp);
+    case 'i':
+        emit_number(put, ctx, v->u, v->negative, 10, false, sp);
         break;
-    }
     case 'u':
-        emit_number(put, ctx, fetch_unsigned(ap, sp->length), false, 10, false, sp);
+        emit_number(put, ctx, v->u, false, 10, false, sp);
         break;
     case 'x':
     case 'X':
-        emit_number(put, ctx, fetch_unsigned(ap, sp->length), false, 16, conv == 'X', sp);
+        emit_number(put, ctx, v->u, false, 16, conv == 'X', sp);
         break;
     case 'p': {
         struct spec ptr = { .width = 16, .zero_pad = true };
         put('0', ctx);
         put('x', ctx);
-        emit_number(put, ctx, (uint64_t)(uintptr_t)va_arg(*ap, void *), false, 16, false, &ptr);
+        emit_number(put, ctx, v->u, false, 16, false, &ptr);
         break;
     }
     default:
@@ -150,22 +128,63 @@ static void format_one(kputc_fn put, void *ctx, char conv, const struct spec *sp
     }
 }
 
-void kvformat(kputc_fn put, void *ctx, const char *fmt, va_list ap)
+static void set_signed(struct value *v, int64_t i)
 {
-    va_list args;
-    va_copy(args, ap);
+    v->negative = i < 0;
+    v->u = i < 0 ? (uint64_t)0 - (uint64_t)i : (uint64_t)i;
+}
+
+/* Consumes ap, as vprintf does: the caller must not use it afterwards. */
+void kvformat(kputc_fn put, void *ctx, const char *fmt, va_list args)
+{
     while (*fmt != '\0') {
         if (*fmt != '%') {
             put(*fmt++, ctx);
             continue;
         }
         struct spec sp;
+        struct value v = { 0, false, NULL };
         fmt = parse_spec(fmt + 1, &sp);
-        format_one(put, ctx, *fmt, &sp, &args);
+        char conv = *fmt;
+        bool is_signed = conv == 'd' || conv == 'i';
+        bool is_unsigned = conv == 'u' || conv == 'x' || conv == 'X';
+        if (conv == 'c') {
+            v.u = (unsigned char)va_arg(args, int);
+        } else if (conv == 's') {
+            v.str = va_arg(args, const char *);
+        } else if (conv == 'p') {
+            v.u = (uint64_t)(uintptr_t)va_arg(args, void *);
+        } else if (is_signed || is_unsigned) {
+            switch (sp.length) {
+            case 0:
+                if (is_signed)
+                    set_signed(&v, va_arg(args, int));
+                else
+                    v.u = va_arg(args, unsigned int);
+                break;
+            case 1:
+                if (is_signed)
+                    set_signed(&v, va_arg(args, long));
+                else
+                    v.u = va_arg(args, unsigned long);
+                break;
+            case 2:
+                if (is_signed)
+                    set_signed(&v, va_arg(args, long long));
+                else
+                    v.u = va_arg(args, unsigned long long);
+                break;
+            default: /* z: size_t, and its signed counterpart as size_t */
+                v.u = va_arg(args, size_t);
+                if (is_signed)
+                    set_signed(&v, (int64_t)v.u);
+                break;
+            }
+        }
+        format_one(put, ctx, conv, &sp, &v);
         if (*fmt != '\0')
             fmt++;
     }
-    va_end(args);
 }
 
 static void console_put(char c, void *ctx)

@@ -34,7 +34,8 @@ static int console_get(FILE *f)
     return EOF; /* console input arrives with the UART driver */
 }
 
-static FILE console = FDEV_SETUP_STREAM(console_put, console_get, console_flush, _FDEV_SETUP_RW);
+/* The stream object itself, defined once (picolibc's struct __file). */
+static struct __file console = FDEV_SETUP_STREAM(console_put, console_get, console_flush, _FDEV_SETUP_RW);
 
 FILE *const stdin = &console;
 FILE *const stdout = &console;

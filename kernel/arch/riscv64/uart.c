@@ -24,11 +24,16 @@ void uart_init(uint64_t base_pa)
     uart[UART_FCR] = 0x07; /* enable and clear the FIFOs */
 }
 
+static void uart_put(uint8_t byte)
+{
+    while ((uart[UART_LSR] & UART_LSR_THRE) == 0)
+        ;
+    uart[UART_THR] = byte;
+}
+
 void arch_console_putc(char c)
 {
     if (c == '\n')
-        arch_console_putc('\r');
-    while ((uart[UART_LSR] & UART_LSR_THRE) == 0)
-        ;
-    uart[UART_THR] = (uint8_t)c;
+        uart_put('\r'); /* terminals want CR LF */
+    uart_put((uint8_t)c);
 }
