@@ -233,6 +233,10 @@ lint-tap:
 	@if $(MAKE) --no-print-directory -s tidy > $(BUILD)/tidy.log 2>&1; then \
 		echo "ok 2 - clang-tidy: no findings"; \
 	else grep -E 'error:|warning:' $(BUILD)/tidy.log; echo "not ok 2 - clang-tidy: findings above"; fi
+	@if $(MAKE) --no-print-directory -s DEBUG=0 BUILD=$(BUILD)/release $(BUILD)/release/kernel.elf \
+		> $(BUILD)/release.log 2>&1; then \
+		echo "ok 3 - release kernel (DEBUG=0) builds with -Werror"; \
+	else tail -20 $(BUILD)/release.log; echo "not ok 3 - release kernel (DEBUG=0) does not build"; fi
 
 clean:
 	rm -rf $(BUILD)
