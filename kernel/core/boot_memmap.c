@@ -18,10 +18,11 @@ int boot_free_ram(const struct fdt_machine *m, const struct region *used, unsign
         const struct fdt_region *r = &m->memory[i];
         if (r->base + r->size < r->base)
             return BOOT_MEM_ERR_RANGE;
-        /* Only whole pages of RAM are usable. */
+        /* Only whole pages of RAM are usable.  In the last page of the
+         * address space, rounding the base up wraps to 0: no whole page. */
         uint64_t base = ALIGN_UP(r->base, BOOT_PAGE_SIZE);
         uint64_t end = ALIGN_DOWN(r->base + r->size, BOOT_PAGE_SIZE);
-        if (end > base) {
+        if (end > base && base >= r->base) {
             int err = region_set_add(free, base, end);
             if (err)
                 return err;

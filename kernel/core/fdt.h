@@ -114,6 +114,19 @@ struct fdt_visitor {
 int fdt_walk(const void *blob, size_t max_size, const struct fdt_visitor *v,
              void *ctx);
 
+/* ---- Memory-reservation block ------------------------------------------ */
+
+typedef int (*fdt_memreserve_fn)(uint64_t base, uint64_t size, void *ctx);
+
+/*
+ * Call fn for each entry of the memory-reservation block, in order,
+ * skipping entries of size 0, up to the terminating (0, 0) entry.  A
+ * non-zero return from fn stops the walk and is returned.  Errors:
+ * FDT_ERR_TRUNCATED (no terminator), FDT_ERR_BADVALUE (an entry wraps past
+ * 2^64), and the header errors of fdt_check_header.
+ */
+int fdt_memreserve_each(const void *blob, size_t max_size, fdt_memreserve_fn fn, void *ctx);
+
 /* ---- Property helpers ------------------------------------------------- */
 
 struct fdt_region {

@@ -574,7 +574,9 @@ static void test_random_model(void)
         unsigned a = (unsigned)rng_below(MODEL_PAGES + 1);
         unsigned pick = (unsigned)rng_below(16);
         unsigned len = (unsigned)rng_below(pick == 0 ? MODEL_PAGES : pick < 4 ? 8 : 3);
-        unsigned b = a + len > MODEL_PAGES ? MODEL_PAGES : a + len;
+        unsigned b = a + len;
+        if (b > MODEL_PAGES)
+            b = MODEL_PAGES;
         int err;
         if (kind < 4) {
             adds++;

@@ -1,0 +1,385 @@
+/*
+ * Host tests for the ABI lists (the .def files in include/coffer/) and the user stubs
+ * generated from them by tools/gen-stubs.sh.  Runs from the repository root.
+ *
+ * Each list is expanded here with its own X-macro into a table of names and
+ * numbers, and the tables are checked for the properties the ABI relies on:
+ * unique (and, where promised, dense) numbers, the error codes user space
+ * depends on, sane argument counts, and invocations that name real object
+ * types.
+ */
+#define _POSIX_C_SOURCE 200809L /* popen */
+
+#include <ctype.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <coffer/abi.h>
+#include <coffer/bootinfo.h>
+
+#include "tap.h"
+
+struct err_entry {
+    const char *name;
+    long num;
+    long enum_value;
+    const char *d0, *d1, *desc;
+};
+
+static const struct err_entry errors[] = {
+#define ERROR(name, num, d0, d1, desc) { #name, (num), (long)COFFER_ERR_##name, d0, d1, desc },
+#include <coffer/errors.def>
+#undef ERROR
+};
+
+struct sys_entry {
+    const char *name;
+    long num, nargs, dbg;
+    long enum_value;
+    const char *desc;
+};
+
+static const struct sys_entry syscalls[] = {
+#define SYSCALL(name, num, nargs, dbg, desc) \
+    { #name, (num), (nargs), (dbg), (long)COFFER_SYS_##name, desc },
+#include <coffer/syscalls.def>
+#undef SYSCALL
+};
+
+struct obj_entry {
+    const char *name;
+    long num;
+    const char *desc;
+};
+
+static const struct obj_entry objects[] = {
+#define OBJECT(name, num, desc) { #name, (num), desc },
+#include <coffer/objects.def>
+#undef OBJECT
+};
+
+struct inv_entry {
+    const char *name;
+    long num;
+    const char *type_name;
+    long type; /* COFFER_OBJ_<type>: fails to compile if the type is unknown */
+    long enum_value;
+    const char *desc;
+};
+
+static const struct inv_entry invocations[] = {
+#define INVOCATION(name, num, type, desc) \
+    { #name, (num), #type, (long)COFFER_OBJ_##type, (long)COFFER_INV_##name, desc },
+#include <coffer/invocations.def>
+#undef INVOCATION
+};
+
+#define N_ERRORS (sizeof errors / sizeof errors[0])
+#define N_SYSCALLS (sizeof syscalls / sizeof syscalls[0])
+#define N_OBJECTS (sizeof objects / sizeof objects[0])
+#define N_INVOCATIONS (sizeof invocations / sizeof invocations[0])
+
+static int nonempty(const char *s)
+{
+    return s != NULL && s[0] != '\0';
+}
+
+/* ---- errors.def -------------------------------------------------------- */
+
+static void test_errors(void)
+{
+    tap_ok(N_ERRORS == (size_t)COFFER_ERR_COUNT_, "errors: COFFER_ERR_COUNT_ equals the number of entries");
+
+    int dense = 1;
+    for (long v = 0; v < (long)N_ERRORS; v++) {
+        unsigned hits = 0;
+        for (size_t i = 0; i < N_ERRORS; i++)
+            hits += errors[i].num == v;
+        if (hits != 1) {
+            tap_diag("error number %ld used %u times", v, hits);
+            dense = 0;
+        }
+    }
+    tap_ok(dense, "errors: numbers are unique and dense from 0 to COFFER_ERR_COUNT_-1");
+
+    int ok = 0;
+    for (size_t i = 0; i < N_ERRORS; i++)
+        if (strcmp(errors[i].name, "OK") == 0)
+            ok = errors[i].num == 0;
+    tap_ok(ok, "errors: OK exists and is 0");
+
+    static const char *const required[] = {
+        "INVALID_ARGUMENT", "INVALID_CAPABILITY", "ILLEGAL_OPERATION", "RANGE_ERROR",
+        "ALIGNMENT_ERROR",  "FAILED_LOOKUP",      "TRUNCATED_MESSAGE", "DELETE_FIRST",
+        "REVOKE_FIRST",     "NOT_ENOUGH_MEMORY",
+    };
+    for (size_t r = 0; r < sizeof required / sizeof required[0]; r++) {
+        int found = 0;
+        for (size_t i = 0; i < N_ERRORS; i++)
+            found |= strcmp(errors[i].name, required[r]) == 0;
+        char name[96];
+        snprintf(name, sizeof name, "errors: %s exists", required[r]);
+        tap_ok(found, name);
+    }
+
+    int names_unique = 1, texts = 1, enums = 1;
+    for (size_t i = 0; i < N_ERRORS; i++) {
+        for (size_t j = 0; j < i; j++)
+            names_unique &= strcmp(errors[i].name, errors[j].name) != 0;
+        texts &= nonempty(errors[i].d0) && nonempty(errors[i].d1) && nonempty(errors[i].desc);
+        enums &= errors[i].enum_value == errors[i].num;
+    }
+    tap_ok(names_unique, "errors: names are unique");
+    tap_ok(texts, "errors: every entry has detail columns and a description");
+    tap_ok(enums, "errors: every COFFER_ERR_ constant equals its listed number");
+}
+
+/* ---- syscalls.def ------------------------------------------------------ */
+
+static void test_syscalls(void)
+{
+    int unique = 1, nonzero = 1, nargs = 1, dbg = 1, enums = 1, texts = 1, names = 1;
+    for (size_t i = 0; i < N_SYSCALLS; i++) {
+        const struct sys_entry *s = &syscalls[i];
+        for (size_t j = 0; j < i; j++) {
+            if (syscalls[j].num == s->num) {
+                tap_diag("syscalls %s and %s share number %ld", syscalls[j].name, s->name, s->num);
+                unique = 0;
+            }
+            names &= strcmp(syscalls[j].name, s->name) != 0;
+        }
+        nonzero &= s->num > 0;
+        nargs &= s->nargs >= 0 && s->nargs <= 6;
+        dbg &= s->dbg == 0 || s->dbg == 1;
+        enums &= s->enum_value == s->num;
+        texts &= nonempty(s->desc);
+    }
+    tap_ok(N_SYSCALLS > 0, "syscalls: the list is not empty");
+    tap_ok(unique, "syscalls: numbers are unique");
+    tap_ok(names, "syscalls: names are unique");
+    tap_ok(nonzero, "syscalls: numbers are positive (0 is never a system call)");
+    tap_ok(nargs, "syscalls: at most 6 arguments (a0..a5)");
+    tap_ok(dbg, "syscalls: debug flag is 0 or 1");
+    tap_ok(enums, "syscalls: every COFFER_SYS_ constant equals its listed number");
+    tap_ok(texts, "syscalls: every entry has a description");
+}
+
+/* ---- objects.def and invocations.def ----------------------------------- */
+
+static void test_objects_invocations(void)
+{
+    tap_ok(N_OBJECTS == (size_t)COFFER_OBJ_COUNT_, "objects: COFFER_OBJ_COUNT_ equals the number of entries");
+    int dense = 1;
+    for (long v = 0; v < (long)N_OBJECTS; v++) {
+        unsigned hits = 0;
+        for (size_t i = 0; i < N_OBJECTS; i++)
+            hits += objects[i].num == v;
+        dense &= hits == 1;
+    }
+    tap_ok(dense, "objects: type numbers are unique and dense from 0");
+    int names = 1, texts = 1;
+    for (size_t i = 0; i < N_OBJECTS; i++) {
+        for (size_t j = 0; j < i; j++)
+            names &= strcmp(objects[i].name, objects[j].name) != 0;
+        texts &= nonempty(objects[i].desc);
+    }
+    tap_ok(names && texts, "objects: names are unique and every entry has a description");
+
+    int unique = 1, known = 1, enums = 1, blocks = 1;
+    texts = 1;
+    names = 1;
+    for (size_t i = 0; i < N_INVOCATIONS; i++) {
+        const struct inv_entry *v = &invocations[i];
+        for (size_t j = 0; j < i; j++) {
+            if (invocations[j].num == v->num) {
+                tap_diag("invocations %s and %s share label %#lx", invocations[j].name, v->name,
+                         v->num);
+                unique = 0;
+            }
+            names &= strcmp(invocations[j].name, v->name) != 0;
+            /* Blocks of 16 labels per object type. */
+            int same_type = invocations[j].type == v->type;
+            int same_block = invocations[j].num / 16 == v->num / 16;
+            if (same_type != same_block) {
+                tap_diag("%s and %s: label blocks do not follow object types", invocations[j].name,
+                         v->name);
+                blocks = 0;
+            }
+        }
+        int found = 0;
+        for (size_t k = 0; k < N_OBJECTS; k++)
+            if (strcmp(objects[k].name, v->type_name) == 0)
+                found = objects[k].num == v->type;
+        if (!found)
+            tap_diag("invocation %s: object type %s not in objects.def", v->name, v->type_name);
+        known &= found;
+        enums &= v->enum_value == v->num;
+        texts &= nonempty(v->desc);
+    }
+    tap_ok(N_INVOCATIONS > 0, "invocations: the list is not empty");
+    tap_ok(unique, "invocations: labels are unique");
+    tap_ok(names, "invocations: names are unique");
+    tap_ok(known, "invocations: each one's object type is listed in objects.def (as COFFER_OBJ_<type>)");
+    tap_ok(blocks, "invocations: labels are grouped in blocks of 16 per object type");
+    tap_ok(enums && texts, "invocations: COFFER_INV_ constants equal their labels; descriptions present");
+}
+
+/* ---- Structures -------------------------------------------------------- */
+
+static void test_structs(void)
+{
+    tap_ok(sizeof(struct coffer_bootinfo) <= COFFER_PAGE_SIZE, "bootinfo: struct coffer_bootinfo fits in a page");
+    tap_ok(sizeof(struct coffer_untyped_desc) == 16, "bootinfo: struct coffer_untyped_desc is 16 bytes");
+    tap_ok(offsetof(struct coffer_untyped_desc, paddr) == 0 &&
+               offsetof(struct coffer_untyped_desc, size_bits) == 8 &&
+               offsetof(struct coffer_untyped_desc, is_device) == 9,
+           "bootinfo: untyped descriptor field offsets 0, 8, 9");
+    tap_ok(offsetof(struct coffer_bootinfo, untyped_list) % 8 == 0 &&
+               offsetof(struct coffer_bootinfo, untyped_list) +
+                       COFFER_BOOTINFO_MAX_UNTYPED * sizeof(struct coffer_untyped_desc) ==
+                   sizeof(struct coffer_bootinfo),
+           "bootinfo: the untyped list is 8-aligned and ends the structure");
+    tap_ok(sizeof(struct coffer_result) == 24, "abi: struct coffer_result is three 64-bit words");
+    tap_ok(sizeof(struct coffer_kernel_info) % 8 == 0 &&
+               offsetof(struct coffer_kernel_info, abi_version) == 0,
+           "abi: struct coffer_kernel_info is whole 64-bit words, abi_version first");
+}
+
+/* ---- tools/gen-stubs.sh ------------------------------------------------ */
+
+static char stubs[65536];
+
+static int read_stubs(void)
+{
+    FILE *p = popen("sh tools/gen-stubs.sh include/coffer/syscalls.def", "r");
+    if (p == NULL)
+        return 0;
+    size_t n = fread(stubs, 1, sizeof stubs - 1, p);
+    stubs[n] = '\0';
+    int status = pclose(p);
+    return status == 0 && n > 0 && n < sizeof stubs - 1;
+}
+
+/* Count "coffer_" function definitions in the generated text. */
+static unsigned count_stubs(void)
+{
+    unsigned n = 0;
+    for (const char *s = stubs; (s = strstr(s, "static inline struct coffer_result coffer_")) != NULL; s++)
+        n++;
+    return n;
+}
+
+/* Check the stub for one system call; describe problems in why. */
+static int stub_ok(const struct sys_entry *sc, char *why, size_t why_len)
+{
+    char head[160], lower[64];
+    size_t k = 0;
+    for (; sc->name[k] != '\0' && k + 1 < sizeof lower; k++)
+        lower[k] = (char)tolower((unsigned char)sc->name[k]);
+    lower[k] = '\0';
+    snprintf(head, sizeof head, "static inline struct coffer_result coffer_%s(", lower);
+    const char *def = strstr(stubs, head);
+    if (def == NULL) {
+        snprintf(why, why_len, "no function coffer_%s", lower);
+        return 0;
+    }
+    if (strstr(def + 1, head) != NULL) {
+        snprintf(why, why_len, "coffer_%s defined twice", lower);
+        return 0;
+    }
+    const char *params = def + strlen(head);
+    const char *close = strchr(params, ')');
+    if (close == NULL) {
+        snprintf(why, why_len, "coffer_%s: no closing parenthesis", lower);
+        return 0;
+    }
+    /* Parameters: "void" or "uint64_t a0, uint64_t a1, ...". */
+    char plist[256];
+    size_t plen = (size_t)(close - params);
+    if (plen >= sizeof plist)
+        plen = sizeof plist - 1;
+    memcpy(plist, params, plen);
+    plist[plen] = '\0';
+    char want[256] = "";
+    if (sc->nargs == 0)
+        snprintf(want, sizeof want, "void");
+    for (long i = 0; i < sc->nargs; i++) {
+        size_t used = strlen(want);
+        snprintf(want + used, sizeof want - used, "%suint64_t a%ld", i ? ", " : "", i);
+    }
+    if (strcmp(plist, want) != 0) {
+        snprintf(why, why_len, "coffer_%s(%s), want (%s)", lower, plist, want);
+        return 0;
+    }
+    /* Body: the number and six argument registers, unused ones 0. */
+    char call[256];
+    snprintf(call, sizeof call, "return coffer_syscall(COFFER_SYS_%s", sc->name);
+    for (long i = 0; i < 6; i++) {
+        size_t used = strlen(call);
+        if (i < sc->nargs)
+            snprintf(call + used, sizeof call - used, ", a%ld", i);
+        else
+            snprintf(call + used, sizeof call - used, ", 0");
+    }
+    size_t used = strlen(call);
+    snprintf(call + used, sizeof call - used, ");");
+    const char *body = strstr(close, call);
+    const char *next = strstr(close, "static inline");
+    if (body == NULL || (next != NULL && body > next)) {
+        snprintf(why, why_len, "coffer_%s: body does not contain \"%s\"", lower, call);
+        return 0;
+    }
+    /* The comment line before it marks debug-only calls. */
+    const char *line_start = def;
+    if (line_start > stubs)
+        line_start--; /* the newline ending the comment line */
+    while (line_start > stubs && line_start[-1] != '\n')
+        line_start--;
+    size_t comment_len = (size_t)(def - line_start);
+    char comment[512];
+    if (comment_len >= sizeof comment)
+        comment_len = sizeof comment - 1;
+    memcpy(comment, line_start, comment_len);
+    comment[comment_len] = '\0';
+    int marked = strstr(comment, "(debug kernels only)") != NULL;
+    if (marked != (sc->dbg == 1)) {
+        snprintf(why, why_len, "coffer_%s: debug note %s", lower, marked ? "present" : "missing");
+        return 0;
+    }
+    return 1;
+}
+
+static void test_stubs(void)
+{
+    if (!tap_ok(read_stubs(), "stubs: tools/gen-stubs.sh runs and succeeds"))
+        return;
+    tap_ok(strstr(stubs, "#ifndef COFFER_SYSCALL_STUBS_H") != NULL &&
+               strstr(stubs, "#include <coffer/syscall.h>") != NULL &&
+               strstr(stubs, "#endif") != NULL,
+           "stubs: an include-guarded header that includes <coffer/syscall.h>");
+    unsigned n = count_stubs();
+    if (!tap_ok(n == N_SYSCALLS, "stubs: one function per SYSCALL entry, no more"))
+        tap_diag("%u stubs for %zu system calls", n, N_SYSCALLS);
+    for (size_t i = 0; i < N_SYSCALLS; i++) {
+        char why[1024] = "", name[160];
+        snprintf(name, sizeof name, "stubs: coffer_%s has %ld uint64_t parameters and calls COFFER_SYS_%s",
+                 syscalls[i].name, syscalls[i].nargs, syscalls[i].name);
+        for (char *c = name + strlen("stubs: coffer_"); *c != ' '; c++)
+            *c = (char)tolower((unsigned char)*c);
+        if (!tap_ok(stub_ok(&syscalls[i], why, sizeof why), name))
+            tap_diag("%s", why);
+    }
+}
+
+int main(void)
+{
+    test_errors();
+    test_syscalls();
+    test_objects_invocations();
+    test_structs();
+    test_stubs();
+    return tap_done();
+}
