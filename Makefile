@@ -179,7 +179,7 @@ HOST_CORE_SRCS := kernel/core/boot_mem.c kernel/core/boot_memmap.c kernel/core/f
 HOST_TEST_SRCS := $(sort $(wildcard tests/host/test_*.c))
 HOST_TESTS := $(patsubst tests/host/%.c,$(BUILD)/host/%,$(HOST_TEST_SRCS))
 
-$(BUILD)/host/%: tests/host/%.c $(HOST_CORE_SRCS) tests/host/host_arch.c tests/host/tap.h $(wildcard kernel/core/*.h include/coffer/*)
+$(BUILD)/host/%: tests/host/%.c $(HOST_CORE_SRCS) tests/host/host_arch.c $(wildcard tests/host/*.h kernel/core/*.h include/coffer/*)
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(HOST_CFLAGS) $< $(HOST_CORE_SRCS) tests/host/host_arch.c -o $@
 

@@ -9,7 +9,8 @@ shift
 
 args_for() {
     case "$1" in
-    test_fdt) echo "$build/virt.dtb tests/host/data/qemu-virt-opensbi.dtb" ;;
+    test_fdt) echo "$build/virt.dtb" ;;
+    test_fdt_machine) echo "$build/virt.dtb tests/host/data/qemu-virt-opensbi.dtb" ;;
     test_elf) echo "$build/user/hello.elf" ;;
     test_bootimage)
         "$build/tools/mkbootimage" "$build/host/sample.cpio" \
