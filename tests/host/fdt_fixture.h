@@ -22,6 +22,7 @@
 
 #include "fdt.h"
 #include "tap.h"
+#include "test_util.h"
 
 #define MIB (1024u * 1024u)
 
@@ -70,29 +71,6 @@ static inline uint8_t *dup_blob(const uint8_t *src, size_t n)
     return p;
 }
 
-static inline uint8_t *load_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    uint8_t *buf;
-    long n;
-
-    if (f == NULL)
-        return NULL;
-    if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 ||
-        fseek(f, 0, SEEK_SET) != 0) {
-        fclose(f);
-        return NULL;
-    }
-    buf = xmalloc((size_t)n);
-    if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        fclose(f);
-        free(buf);
-        return NULL;
-    }
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
-}
 
 static inline void expect_rc(int got, int want, const char *name)
 {

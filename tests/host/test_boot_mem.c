@@ -13,6 +13,7 @@
 
 #include "boot_mem.h"
 #include "tap.h"
+#include "test_util.h"
 
 #define PG 4096ull
 
@@ -58,21 +59,6 @@ static void check_set(const struct region_set *s, const uint64_t *want, unsigned
         dump_set(s);
 }
 
-static uint64_t rng_state;
-
-static uint64_t rng(void)
-{
-    /* xorshift64*: deterministic for a fixed seed. */
-    rng_state ^= rng_state >> 12;
-    rng_state ^= rng_state << 25;
-    rng_state ^= rng_state >> 27;
-    return rng_state * 0x2545f4914f6cdd1dull;
-}
-
-static uint64_t rng_below(uint64_t n)
-{
-    return n ? rng() % n : 0;
-}
 
 /* ---- region_set_add ---------------------------------------------------- */
 
@@ -330,31 +316,8 @@ static void test_alloc(void)
 
 /* ---- untyped_split ----------------------------------------------------- */
 
-/*
- * Independent count: the canonical decomposition of [b, e) into dyadic
- * intervals (a segment tree over the address space), which is the minimum
- * number of naturally aligned power-of-two blocks.  Blocks smaller than
- * 2^min_bits never occur for 2^min_bits-aligned ranges.
- */
-static uint64_t dyadic_count(uint64_t b, uint64_t e, uint64_t node, unsigned bits)
-{
-    uint64_t node_last = node + ((1ull << bits) - 1); /* inclusive, no overflow */
-    if (node_last < b || node >= e)
-        return 0;
-    if (node >= b && node_last <= e - 1)
-        return 1;
-    uint64_t half = 1ull << (bits - 1);
-    return dyadic_count(b, e, node, bits - 1) + dyadic_count(b, e, node + half, bits - 1);
-}
-
-static uint64_t min_blocks(uint64_t b, uint64_t e)
-{
-    if (e <= b)
-        return 0;
-    /* The whole space is two 2^63 halves. */
-    return dyadic_count(b, e, 0, 63) + dyadic_count(b, e, 1ull << 63, 63);
-}
-
+/* The independent count of blocks is test_min_aligned_blocks (test_util.h);
+ * blocks smaller than 2^min_bits never occur for 2^min_bits-aligned ranges. */
 #define SPLIT_MAX 160
 static struct coffer_untyped_desc split_out[SPLIT_MAX + 8];
 
@@ -363,7 +326,7 @@ static int split_ok(uint64_t b, uint64_t e, unsigned min_bits, bool dev, char *w
 {
     memset(split_out, 0xa5, sizeof split_out);
     unsigned n = untyped_split(b, e, min_bits, dev, split_out, SPLIT_MAX);
-    uint64_t want = min_blocks(b, e);
+    uint64_t want = test_min_aligned_blocks(b, e);
     if (n != want) {
         snprintf(why, why_len, "count %u, fewest possible %llu", n, (unsigned long long)want);
         return 0;
@@ -472,19 +435,19 @@ static void test_split(void)
            "split: less than one aligned page yields nothing");
 
     /* Randomized: exact cover, alignment and minimality for many ranges. */
-    rng_state = 0x9e3779b97f4a7c15ull;
+    test_rng_seed(0x9e3779b97f4a7c15ull);
     char why[160] = "";
     int ok = 1;
     unsigned done = 0;
     for (; done < 3000 && ok; done++) {
-        unsigned min_bits = 12 + (unsigned)rng_below(5);
+        unsigned min_bits = 12 + (unsigned)test_rng_below(5);
         uint64_t unit = 1ull << min_bits;
-        unsigned span_bits = 13 + (unsigned)rng_below(40);
-        uint64_t b = (rng() >> (64 - span_bits)) & ~(unit - 1);
-        uint64_t e = b + ((rng() >> (64 - span_bits)) & ~(unit - 1));
+        unsigned span_bits = 13 + (unsigned)test_rng_below(40);
+        uint64_t b = (test_rng() >> (64 - span_bits)) & ~(unit - 1);
+        uint64_t e = b + ((test_rng() >> (64 - span_bits)) & ~(unit - 1));
         if (e < b)
             e = b;
-        bool dev = (rng() & 1) != 0;
+        bool dev = (test_rng() & 1) != 0;
         ok = split_ok(b, e, min_bits, dev, why, sizeof why);
         if (!ok)
             tap_diag("[%#llx, %#llx) min_bits %u: %s", (unsigned long long)b,
@@ -568,12 +531,12 @@ static void test_random_model(void)
 
     region_set_init(&s);
     memset(model, 0, sizeof model);
-    rng_state = 0x123456789abcdefull;
+    test_rng_seed(0x123456789abcdefull);
     for (; ops < MODEL_OPS && ok; ops++) {
-        unsigned kind = (unsigned)rng_below(10);
-        unsigned a = (unsigned)rng_below(MODEL_PAGES + 1);
-        unsigned pick = (unsigned)rng_below(16);
-        unsigned len = (unsigned)rng_below(pick == 0 ? MODEL_PAGES : pick < 4 ? 8 : 3);
+        unsigned kind = (unsigned)test_rng_below(10);
+        unsigned a = (unsigned)test_rng_below(MODEL_PAGES + 1);
+        unsigned pick = (unsigned)test_rng_below(16);
+        unsigned len = (unsigned)test_rng_below(pick == 0 ? MODEL_PAGES : pick < 4 ? 8 : 3);
         unsigned b = a + len;
         if (b > MODEL_PAGES)
             b = MODEL_PAGES;
@@ -594,8 +557,8 @@ static void test_random_model(void)
                 snprintf(why, sizeof why, "op %u: remove [%u, %u) returned %d", ops, a, b, err);
         } else {
             allocs++;
-            unsigned npages = 1 + (unsigned)rng_below(4);
-            unsigned align_pages = 1u << rng_below(4);
+            unsigned npages = 1 + (unsigned)test_rng_below(4);
+            unsigned align_pages = 1u << test_rng_below(4);
             int want = model_alloc(npages, align_pages);
             paddr_t pa = 0;
             err = region_set_alloc(&s, npages * PG, align_pages * PG, &pa);
@@ -626,7 +589,7 @@ static void test_random_model(void)
         if (s.count > maxcount)
             maxcount = s.count;
         /* overlaps() against the model for a random query. */
-        unsigned qa = (unsigned)rng_below(MODEL_PAGES), qb = qa + (unsigned)rng_below(8);
+        unsigned qa = (unsigned)test_rng_below(MODEL_PAGES), qb = qa + (unsigned)test_rng_below(8);
         if (qb > MODEL_PAGES)
             qb = MODEL_PAGES;
         bool any = false;

@@ -23,31 +23,12 @@
 #include "boot_memmap.h"
 #include "fdt.h"
 #include "tap.h"
+#include "test_util.h"
 
 #define DEFAULT_OPENSBI_DTB "tests/host/data/qemu-virt-opensbi.dtb"
 
 static struct fdt_machine mach; /* large: keep it off the stack */
 
-static uint8_t *load_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return NULL;
-    long n;
-    if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
-        fclose(f);
-        return NULL;
-    }
-    uint8_t *buf = xcalloc((size_t)n);
-    if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        fclose(f);
-        free(buf);
-        return NULL;
-    }
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
-}
 
 /* ---- QEMU's device trees --------------------------------------------- */
 
@@ -110,24 +91,6 @@ static void test_real_dtb(const char *label, const uint8_t *blob, size_t len, in
 
 /* ---- Hand-made machines ------------------------------------------------ */
 
-static uint64_t dyadic_count(uint64_t b, uint64_t e, uint64_t node, unsigned bits)
-{
-    uint64_t node_last = node + ((1ull << bits) - 1);
-    if (node_last < b || node >= e)
-        return 0;
-    if (node >= b && node_last <= e - 1)
-        return 1;
-    uint64_t half = 1ull << (bits - 1);
-    return dyadic_count(b, e, node, bits - 1) + dyadic_count(b, e, node + half, bits - 1);
-}
-
-/* The fewest naturally aligned blocks for [b, e), computed independently. */
-static uint64_t min_blocks(uint64_t b, uint64_t e)
-{
-    if (e <= b)
-        return 0;
-    return dyadic_count(b, e, 0, 63) + dyadic_count(b, e, 1ull << 63, 63);
-}
 
 static void add_device(struct fdt_machine *m, const char *compat, uint64_t base, uint64_t size)
 {
@@ -158,9 +121,9 @@ static void test_overflow(void)
 
     uint64_t need = 0;
     for (unsigned i = 0; i < free_ram.count; i++)
-        need += min_blocks(free_ram.r[i].base, free_ram.r[i].end);
+        need += test_min_aligned_blocks(free_ram.r[i].base, free_ram.r[i].end);
     /* The UART and virtio pages are adjacent: one 8 KiB device range. */
-    need += min_blocks(0x10000000, 0x10002000);
+    need += test_min_aligned_blocks(0x10000000, 0x10002000);
     struct coffer_bootinfo *bi = xcalloc(sizeof *bi);
     unsigned dropped = boot_fill_untyped(&free_ram, &m, bi);
     tap_ok(need > COFFER_BOOTINFO_MAX_UNTYPED, "overflow: the machine needs more blocks than fit");
@@ -312,14 +275,14 @@ int main(int argc, char **argv)
         return 2;
     }
     size_t len = 0;
-    uint8_t *virt = load_file(argv[1], &len);
+    uint8_t *virt = test_load_file(argv[1], &len);
     if (tap_ok(virt != NULL, "load QEMU's virt DTB"))
         test_real_dtb("virt", virt, len, 0);
     else
         tap_diag("cannot read %s", argv[1]);
     free(virt);
 
-    uint8_t *opensbi = load_file(sbi, &len);
+    uint8_t *opensbi = test_load_file(sbi, &len);
     if (tap_ok(opensbi != NULL, "load the DTB as OpenSBI passes it"))
         test_real_dtb("opensbi", opensbi, len, 1);
     else

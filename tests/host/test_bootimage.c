@@ -21,6 +21,7 @@
 
 #include "bootimage.h"
 #include "tap.h"
+#include "test_util.h"
 
 #define HDR 110
 
@@ -446,15 +447,10 @@ static void test_args(void)
 
 /* ---- fuzzing ------------------------------------------------------------- */
 
-static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
-
+/* 32 random bits. */
 static uint32_t rng(void)
 {
-    /* xorshift64*: fixed seed, so failures reproduce. */
-    rng_state ^= rng_state >> 12;
-    rng_state ^= rng_state << 25;
-    rng_state ^= rng_state >> 27;
-    return (uint32_t)((rng_state * 0x2545f4914f6cdd1dull) >> 32);
+    return (uint32_t)(test_rng() >> 32);
 }
 
 /*
@@ -555,27 +551,6 @@ static void test_fuzz_flips(void)
 
 /* ---- end to end against mkbootimage -------------------------------------- */
 
-static uint8_t *read_file(const char *path, size_t *size)
-{
-    FILE *fp = fopen(path, "rb");
-    struct stat st;
-    uint8_t *p;
-
-    if (fp == NULL || fstat(fileno(fp), &st) != 0) {
-        if (fp != NULL)
-            fclose(fp);
-        return NULL;
-    }
-    *size = (size_t)st.st_size;
-    p = malloc(*size ? *size : 1);
-    if (p == NULL || fread(p, 1, *size, fp) != *size) {
-        free(p);
-        fclose(fp);
-        return NULL;
-    }
-    fclose(fp);
-    return p;
-}
 
 static void test_tool(int argc, char **argv)
 {
@@ -588,7 +563,7 @@ static void test_tool(int argc, char **argv)
                ++tap_count);
         return;
     }
-    a = read_file(argv[1], &size);
+    a = test_load_file(argv[1], &size);
     if (!tap_ok(a != NULL, "tool: archive readable")) {
         tap_diag("cannot read %s", argv[1]);
         return;
@@ -613,7 +588,7 @@ static void test_tool(int argc, char **argv)
             slash = strrchr(path, '/');
             name = slash ? slash + 1 : path;
         }
-        want = read_file(path, &fsize);
+        want = test_load_file(path, &fsize);
         if (want == NULL || stat(path, &st) != 0 ||
             bootimage_find(a, size, name, &f) != 0 || f.size != fsize ||
             memcmp(f.data, want, fsize) != 0 ||

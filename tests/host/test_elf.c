@@ -21,6 +21,7 @@
 
 #include "elf.h"
 #include "tap.h"
+#include "test_util.h"
 
 #define USER_LIMIT 0x0000004000000000ull
 #define PAGE 0x1000ull
@@ -447,16 +448,6 @@ static void test_args(void)
 
 /* ---- fuzzing ------------------------------------------------------------- */
 
-static uint64_t rng_state = 0x853c49e6748fea9bull;
-
-static uint64_t rng(void)
-{
-    /* xorshift64*: fixed seed, so failures reproduce. */
-    rng_state ^= rng_state >> 12;
-    rng_state ^= rng_state << 25;
-    rng_state ^= rng_state >> 27;
-    return rng_state * 0x2545f4914f6cdd1dull;
-}
 
 static uint64_t page_lo(uint64_t a)
 {
@@ -511,10 +502,10 @@ static uint64_t edge_value(void)
         0x7fffffffffffffffull, UINT64_MAX - 0xfff, UINT64_MAX,
     };
 
-    if (rng() % 3 == 0)
-        return rng();
-    return edges[rng() % (sizeof(edges) / sizeof(edges[0]))] +
-           (rng() % 2 ? 0 : (rng() % 3) - 1);
+    if (test_rng() % 3 == 0)
+        return test_rng();
+    return edges[test_rng() % (sizeof(edges) / sizeof(edges[0]))] +
+           (test_rng() % 2 ? 0 : (test_rng() % 3) - 1);
 }
 
 static void test_fuzz_truncation(void)
@@ -560,29 +551,29 @@ static void test_fuzz_mutation(void)
         int err;
 
         /* Mutate program header fields with edge values. */
-        for (int k = (int)(rng() % 3); k >= 0; k--) {
-            struct tphdr *p = &s.ph[rng() % 3];
-            switch (rng() % 7) {
+        for (int k = (int)(test_rng() % 3); k >= 0; k--) {
+            struct tphdr *p = &s.ph[test_rng() % 3];
+            switch (test_rng() % 7) {
             case 0: p->offset = edge_value(); break;
             case 1: p->vaddr = edge_value(); break;
             case 2: p->filesz = edge_value(); break;
             case 3: p->memsz = edge_value(); break;
             case 4: p->align = edge_value(); break;
-            case 5: p->type = (uint32_t)(rng() % 5); break;
+            case 5: p->type = (uint32_t)(test_rng() % 5); break;
             default: s.entry = edge_value(); break;
             }
         }
-        if (rng() % 8 == 0)
+        if (test_rng() % 8 == 0)
             s.phoff = edge_value();
-        if (rng() % 8 == 0)
-            s.phnum = (uint16_t)(rng() % 8 ? rng() % 5 : rng());
+        if (test_rng() % 8 == 0)
+            s.phnum = (uint16_t)(test_rng() % 8 ? test_rng() % 5 : test_rng());
         buf = malloc(s.size);
         if (buf == NULL)
             exit(2);
         build_into(buf, &s);
         /* And flip a few raw bytes, mostly in the headers. */
-        for (int k = (int)(rng() % 4); k > 0; k--)
-            buf[rng() % (rng() % 2 ? 64 + 3 * 56 : s.size)] = (uint8_t)rng();
+        for (int k = (int)(test_rng() % 4); k > 0; k--)
+            buf[test_rng() % (test_rng() % 2 ? 64 + 3 * 56 : s.size)] = (uint8_t)test_rng();
         err = elf_check(buf, s.size, USER_LIMIT, &info);
         if (err == 0) {
             accepted++;

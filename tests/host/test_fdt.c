@@ -594,7 +594,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: %s VIRT_DTB\n", argv[0]);
         return 2;
     }
-    file = load_file(argv[1], &file_len);
+    file = test_load_file(argv[1], &file_len);
     tap_ok(file != NULL && file_len >= 40, "load the QEMU virt DTB");
     if (file == NULL || file_len < 40) {
         tap_diag("cannot read %s", argv[1]);

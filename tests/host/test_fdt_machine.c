@@ -26,6 +26,7 @@
 #include "fdt.h"
 #include "fdt_fixture.h"
 #include "tap.h"
+#include "test_util.h"
 
 #define DEFAULT_OPENSBI_DTB "tests/host/data/qemu-virt-opensbi.dtb"
 
@@ -154,7 +155,7 @@ static void test_opensbi(const char *path)
 {
     const struct fdt_machine *m = &mach;
     size_t len = 0;
-    uint8_t *blob = load_file(path, &len);
+    uint8_t *blob = test_load_file(path, &len);
     int r;
 
     if (blob == NULL) {
@@ -489,15 +490,10 @@ static void test_compat_lists(void)
 
 /* ---- Fuzz-ish robustness ---------------------------------------------------- */
 
-static uint32_t rng_state = 0x12345678u;
-
+/* 32 random bits. */
 static uint32_t rng(void)
 {
-    /* xorshift32: fixed seed, so failures reproduce. */
-    rng_state ^= (uint32_t)((uint64_t)rng_state << 13);
-    rng_state ^= rng_state >> 17;
-    rng_state ^= (uint32_t)((uint64_t)rng_state << 5);
-    return rng_state;
+    return (uint32_t)(test_rng() >> 32);
 }
 
 static int valid_rc(int r)
@@ -641,7 +637,7 @@ int main(int argc, char **argv)
         return 2;
     }
     /* test_fdt reports "load the QEMU virt DTB"; here only a failure counts. */
-    file = load_file(argv[1], &file_len);
+    file = test_load_file(argv[1], &file_len);
     if (file == NULL || file_len < 40) {
         tap_ok(0, "load the QEMU virt DTB");
         tap_diag("cannot read %s", argv[1]);
@@ -676,7 +672,7 @@ int main(int argc, char **argv)
     fuzz_truncate(last, last_len, "virt-struct-last");
     fuzz_flip(last, last_len, "virt-struct-last", 20000);
     free(last);
-    sbi_blob = load_file(sbi, &sbi_len);
+    sbi_blob = test_load_file(sbi, &sbi_len);
     if (sbi_blob != NULL && sbi_len >= 40 && get32(sbi_blob + H_TOTALSIZE) <= sbi_len)
         fuzz_flip(sbi_blob, get32(sbi_blob + H_TOTALSIZE), "opensbi", 5000);
     free(sbi_blob);
