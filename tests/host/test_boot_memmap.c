@@ -91,7 +91,6 @@ static void test_real_dtb(const char *label, const uint8_t *blob, size_t len, in
 
 /* ---- Hand-made machines ------------------------------------------------ */
 
-
 static void add_device(struct fdt_machine *m, const char *compat, uint64_t base, uint64_t size)
 {
     struct fdt_device *d = &m->devices[m->ndevices++];
