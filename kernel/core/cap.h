@@ -1,0 +1,106 @@
+/*
+ * Capabilities and slots.
+ *
+ * A capability names a kernel object and says what its holder may do with
+ * it.  A slot holds one capability plus its node in the capability
+ * derivation tree (CDT, cdt.h), so all derivation bookkeeping lives in
+ * memory the slot's owner paid for (the CNode), never in the kernel.
+ *
+ * Invariants (checked by cdt_check()):
+ *  - a slot whose cap.type is CAP_NULL is in no tree; every other slot is
+ *    in the global CDT exactly once;
+ *  - cap.object is aligned to the object's size, and the object lies
+ *    inside the untyped it was retyped from;
+ *  - rights, windows and badges only ever narrow from parent to child.
+ */
+#ifndef COFFER_KERNEL_CAP_H
+#define COFFER_KERNEL_CAP_H
+
+#include "rbtree.h"
+#include "types.h"
+#include <coffer/abi.h>
+
+/* Capability types: the object types of the ABI list, shifted by one so
+ * that 0 is the null capability, then kernel-internal types. */
+enum cap_type {
+    CAP_NULL = 0,
+#define OBJECT(name, num, desc) CAP_##name = (num) + 1,
+#include <coffer/objects.def>
+#undef OBJECT
+    CAP_TYPE_COUNT
+};
+
+static inline enum cap_type cap_type_of_object(enum coffer_object_type t)
+{
+    return (enum cap_type)(t + 1);
+}
+
+/* Rights (a mask).  Mint and mutate may only clear bits. */
+#define CAP_RIGHT_READ 0x1u
+#define CAP_RIGHT_WRITE 0x2u
+#define CAP_RIGHT_GRANT 0x4u
+#define CAP_RIGHT_GRANT_REPLY 0x8u
+#define CAP_RIGHTS_ALL 0xfu
+
+/* Flags. */
+#define CAP_FLAG_DEVICE 0x1u /* untyped or frame over device memory */
+#define CAP_FLAG_BADGED 0x2u /* endpoint/notification badge is set (set once) */
+
+/*
+ * The capability itself: 24 bytes.
+ *
+ *   object     physical address of the object
+ *   size_bits  untyped: log2 bytes; CNode: log2 slots; frame: log2 bytes
+ *   depth      derivation depth among the capabilities to the same object
+ *              (0 for the capability retype created; +1 for each mint)
+ *   guard_bits CNode: number of guard bits; guard value in data
+ *   data       endpoint/notification: badge
+ *              frame: window, offset in the low 32 bits, size in the high
+ *              untyped: watermark (bytes from the start used by retype)
+ *              CNode: guard value
+ */
+struct cap {
+    uint64_t object;
+    uint8_t type;
+    uint8_t rights;
+    uint8_t size_bits;
+    uint8_t depth;
+    uint8_t flags;
+    uint8_t guard_bits;
+    uint16_t reserved;
+    uint64_t data;
+};
+
+STATIC_ASSERT(sizeof(struct cap) == 24, "a capability is three words");
+
+#define CAP_DEPTH_MAX 127 /* depth is packed into 7 bits of the CDT node */
+
+/*
+ * A slot: 64 bytes, so a CNode of 2^k slots is 2^(k+6) bytes and slots
+ * are naturally aligned (the CDT stores a colour bit in the low bits of
+ * its pointers).  Why 64: the capability (24) and the tree node with its
+ * parent, two children and augmented summary (32) leave one word for the
+ * address-space layer to record the mapping a frame or page-table
+ * capability made (one mapping per capability, as in seL4), so mapping
+ * needs no kernel memory either.
+ */
+struct slot {
+    struct cap cap;
+    uint64_t mapping;
+    struct rb_node node;
+};
+
+#define SLOT_BITS 6
+STATIC_ASSERT(sizeof(struct slot) == (1u << SLOT_BITS), "slot size is fixed ABI");
+
+static inline struct slot *slot_of_node(const struct rb_node *n)
+{
+    return (struct slot *)(uintptr_t)((const char *)n - offsetof(struct slot, node));
+}
+
+static inline bool cap_is_null(const struct cap *c)
+{
+    return c->type == CAP_NULL;
+}
+
+#endif
