@@ -17,6 +17,10 @@ __attribute__((noreturn)) void arch_shutdown(int status);
 void arch_dump_state(void);
 void arch_kernel_stack_bounds(uint64_t *lo, uint64_t *hi);
 
+/* Is an interrupt waiting?  Long kernel operations check this between
+ * bounded steps and, if so, stop so the system call restarts later. */
+bool arch_preemption_pending(void);
+
 /* Physical memory as the kernel sees it. */
 void *arch_phys_to_virt(paddr_t pa);
 

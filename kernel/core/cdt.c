@@ -364,6 +364,20 @@ struct slot *cdt_first_descendant(const struct slot *s)
     return NULL;
 }
 
+struct slot *cdt_last_descendant(const struct slot *s)
+{
+    struct rb_node *n = (struct rb_node *)(uintptr_t)&s->node;
+    struct rb_node *after;
+    if (s->cap.type == CAP_UNTYPED) {
+        /* Everything before the first node starting at or past the end. */
+        after = first_from_base(cap_object_end(&s->cap));
+    } else {
+        after = end_of_subtree((struct slot *)(uintptr_t)s);
+    }
+    struct rb_node *last = after != NULL ? rb_prev(after) : rb_last(&cdt);
+    return last != NULL && last != n && cdt_first_descendant(s) != NULL ? slot_of_node(last) : NULL;
+}
+
 bool cdt_has_descendants(const struct slot *ut)
 {
     return cdt_first_descendant(ut) != NULL;

@@ -64,6 +64,10 @@ struct slot *cdt_parent(const struct slot *s);
  * one by one (each deletion makes the next one first). */
 struct slot *cdt_first_descendant(const struct slot *s);
 
+/* The last descendant of s in tree order, or NULL.  It has no descendants
+ * of its own, so deleting from the end never re-parents anything. */
+struct slot *cdt_last_descendant(const struct slot *s);
+
 /* Is any part of [base, end) -- inside the untyped ut -- covered by an
  * object derived from it? */
 bool cdt_range_in_use(const struct slot *ut, uint64_t base, uint64_t end);

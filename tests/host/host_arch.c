@@ -45,3 +45,10 @@ void *arch_phys_to_virt(paddr_t pa)
 {
     return (void *)(uintptr_t)pa;
 }
+
+bool host_preempt_every; /* when set, every preemption check says yes */
+
+bool arch_preemption_pending(void)
+{
+    return host_preempt_every;
+}

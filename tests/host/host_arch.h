@@ -6,4 +6,7 @@
 extern char host_console[HOST_CONSOLE_SIZE];
 extern size_t host_console_len;
 void host_console_reset(void);
+#include <stdbool.h>
+/* Make arch_preemption_pending() answer yes (tests of restartable work). */
+extern bool host_preempt_every;
 #endif

@@ -98,6 +98,11 @@ void kernel_trap(struct kernel_frame *frame)
     panic("kernel trap: %s", exception_name(scause));
 }
 
+bool arch_preemption_pending(void)
+{
+    return (csr_read(sip) & (SIE_STIE | SIE_SEIE)) != 0; /* same bits in sip */
+}
+
 void arch_idle(void)
 {
     csr_set(sstatus, SSTATUS_SIE);
