@@ -41,7 +41,7 @@ int main(void)
     BENCH_MEASURE(samples, coffer_yield());
     bench_report("yield (single thread)", samples, BENCH_RUNS, calibration);
 
-    BENCH_MEASURE(samples, coffer_syscall(999, 0, 0, 0, 0, 0, 0));
+    BENCH_MEASURE(samples, coffer_syscall(999, 0, 0, 0, 0, 0, 0, 0));
     bench_report("unknown syscall (error path)", samples, BENCH_RUNS, calibration);
 
     printf("bench: done\n");

@@ -21,7 +21,7 @@ while read -r name num nargs dbg desc; do
     params=""
     args=""
     i=0
-    while [ $i -lt 6 ]; do
+    while [ $i -lt 7 ]; do
         if [ $i -lt "$nargs" ]; then
             params="$params${params:+, }uint64_t a$i"
             args="$args, a$i"

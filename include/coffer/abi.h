@@ -36,12 +36,65 @@ enum coffer_invocation {
 #undef INVOCATION
 };
 
+/* Argument registers of a system call: a0..a6. */
+#define COFFER_SYSCALL_ARGS 7
+
 /* The three registers a system call returns: a0, a1, a2. */
 struct coffer_result {
     uint64_t error;   /* coffer_error_t */
     uint64_t detail0; /* result or error detail, see errors.def */
     uint64_t detail1;
 };
+
+/*
+ * Capability invocations (syscall CALL): a0 = capability pointer, resolved
+ * with 64 bits in the caller's CSpace; a1 = invocation label
+ * (invocations.def); a2..a6 = arguments 0..4, packed as below.
+ */
+
+/* Rights (capability mask). */
+#define COFFER_RIGHT_READ 0x1u
+#define COFFER_RIGHT_WRITE 0x2u
+#define COFFER_RIGHT_GRANT 0x4u
+#define COFFER_RIGHT_GRANT_REPLY 0x8u
+#define COFFER_RIGHTS_ALL 0xfu
+
+/* UNTYPED_RETYPE: arg0 = type | size_bits << 8 | dest depth << 16 | count << 32,
+ * arg1 = destination CNode (cptr, resolved with dest depth bits; depth 0
+ * names the caller's root CNode), arg2 = first destination slot index,
+ * arg3 = byte offset into the untyped, or COFFER_RETYPE_AT_WATERMARK. */
+#define COFFER_RETYPE_ARG0(type, size_bits, depth, count)                          \
+    ((uint64_t)(type) | (uint64_t)(size_bits) << 8 | (uint64_t)(depth) << 16 |     \
+     (uint64_t)(count) << 32)
+#define COFFER_RETYPE_AT_WATERMARK (~0ull)
+#define COFFER_RETYPE_MAX_COUNT 256
+
+/* CNode copy/mint/move/mutate (invoked on the destination CNode):
+ * arg0 = destination index, arg1 = dest depth | src depth << 8 | rights << 16,
+ * arg2 = source root CNode (cptr, 64 bits), arg3 = source index,
+ * arg4 = mint/mutate data: endpoint/notification badge (0: keep),
+ * frame window COFFER_WINDOW(offset, size) (0: keep), CNode guard
+ * COFFER_GUARD(bits, value).
+ * CNode delete/revoke/identify: arg0 = index, arg1 = depth. */
+#define COFFER_CNODE_ARG1(dest_depth, src_depth, rights) \
+    ((uint64_t)(dest_depth) | (uint64_t)(src_depth) << 8 | (uint64_t)(rights) << 16)
+#define COFFER_WINDOW(offset, size) ((uint64_t)(offset) | (uint64_t)(size) << 32)
+#define COFFER_GUARD(bits, value) ((uint64_t)(bits) | (uint64_t)(value) << 6)
+
+/* IDENTIFY result: detail0 = type | rights << 8 | size_bits << 16 |
+ * depth << 24 | flags << 32; detail1 = badge, window, guard, or for an
+ * untyped the free bytes above its watermark. */
+#define COFFER_ID_TYPE(d0) ((d0) & 0xff)
+#define COFFER_ID_RIGHTS(d0) (((d0) >> 8) & 0xff)
+#define COFFER_ID_SIZE_BITS(d0) (((d0) >> 16) & 0xff)
+#define COFFER_ID_DEPTH(d0) (((d0) >> 24) & 0xff)
+#define COFFER_ID_FLAGS(d0) (((d0) >> 32) & 0xff)
+#define COFFER_ID_TYPE_NULL 0xff
+
+/* FAILED_LOOKUP detail0: level | kind << 32. */
+#define COFFER_LOOKUP_INVALID_ROOT 1
+#define COFFER_LOOKUP_GUARD_MISMATCH 2
+#define COFFER_LOOKUP_DEPTH_MISMATCH 3
 
 /*
  * Filled in by DEBUG_KERNEL_INFO.  Sizes are in bytes; the kernel's static

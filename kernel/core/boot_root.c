@@ -1,6 +1,8 @@
 #include "boot_root.h"
 #include "arch.h"
 #include "bootimage.h"
+#include "cdt.h"
+#include "cspace.h"
 #include "elf.h"
 #include "kprintf.h"
 #include "kstring.h"
@@ -22,6 +24,35 @@ static paddr_t alloc_page(void *ctx)
     memset(arch_phys_to_virt(pa), 0, PAGE);
     a->bytes += PAGE;
     return pa;
+}
+
+/*
+ * The root task's initial capabilities (include/coffer/bootinfo.h): its
+ * root CNode, guarded so that 64-bit pointers below 2^12 name its slots,
+ * and capabilities to its address space, thread and boot-info page.  These
+ * boot objects come from no untyped; they are the roots of their groups.
+ */
+static void make_boot_caps(struct thread *t, paddr_t cnode, paddr_t vspace, paddr_t thread,
+                           paddr_t bootinfo)
+{
+    t->cspace_root.cap = (struct cap){
+        .object = cnode, .type = CAP_CNODE, .rights = CAP_RIGHTS_ALL,
+        .size_bits = COFFER_ROOT_CNODE_BITS, .guard_bits = 64 - COFFER_ROOT_CNODE_BITS,
+    };
+    cdt_insert_object(&t->cspace_root);
+    struct slot *slots = cnode_slots(&t->cspace_root.cap);
+    slots[COFFER_SLOT_CNODE].cap = t->cspace_root.cap;
+    cdt_insert_copy(&t->cspace_root, &slots[COFFER_SLOT_CNODE]);
+    slots[COFFER_SLOT_VSPACE].cap =
+        (struct cap){ .object = vspace, .type = CAP_VSPACE, .rights = CAP_RIGHTS_ALL };
+    slots[COFFER_SLOT_TCB].cap =
+        (struct cap){ .object = thread, .type = CAP_TCB, .rights = CAP_RIGHTS_ALL };
+    slots[COFFER_SLOT_BOOTINFO_FRAME].cap =
+        (struct cap){ .object = bootinfo, .type = CAP_FRAME, .rights = CAP_RIGHT_READ,
+                      .size_bits = 12 };
+    cdt_insert_object(&slots[COFFER_SLOT_VSPACE]);
+    cdt_insert_object(&slots[COFFER_SLOT_TCB]);
+    cdt_insert_object(&slots[COFFER_SLOT_BOOTINFO_FRAME]);
 }
 
 static unsigned segment_perms(uint32_t flags)
@@ -109,8 +140,13 @@ int boot_root_create(struct region_set *free, paddr_t archive_pa, size_t archive
     paddr_t root = alloc_page(&a);
     paddr_t bootinfo = alloc_page(&a);
     paddr_t thread = alloc_page(&a);
-    if (root == 0 || bootinfo == 0 || thread == 0)
+    paddr_t cnode;
+    uint64_t cnode_bytes = 1ull << (COFFER_ROOT_CNODE_BITS + SLOT_BITS);
+    if (root == 0 || bootinfo == 0 || thread == 0 ||
+        region_set_alloc(free, cnode_bytes, cnode_bytes, &cnode) != BOOT_MEM_OK)
         return -1;
+    memset(arch_phys_to_virt(cnode), 0, cnode_bytes);
+    a.bytes += cnode_bytes;
     arch_vspace_init(root);
 
     uint64_t entry;
@@ -129,6 +165,7 @@ int boot_root_create(struct region_set *free, paddr_t archive_pa, size_t archive
     memcpy(t->name, file.name, n);
     t->regs.pc = entry;
     t->regs.x[REG_A0] = COFFER_BOOTINFO_VADDR;
+    make_boot_caps(t, cnode, root, thread, bootinfo);
 
     struct coffer_bootinfo *bi = arch_phys_to_virt(bootinfo);
     bi->magic = COFFER_BOOTINFO_MAGIC;
@@ -137,6 +174,7 @@ int boot_root_create(struct region_set *free, paddr_t archive_pa, size_t archive
     bi->bootimage_size = archive_size;
 
     out->thread = t;
+    out->cnode_slots = cnode_slots(&t->cspace_root.cap);
     out->bootinfo = bi;
     out->bytes_used = a.bytes;
     return 0;

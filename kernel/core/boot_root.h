@@ -11,6 +11,7 @@
 #include <coffer/bootinfo.h>
 
 struct boot_root {
+    struct slot *cnode_slots;     /* the root CNode, for the untyped capabilities */
     struct thread *thread;        /* in a page of its own, zeroed */
     struct coffer_bootinfo *bootinfo; /* kernel view of the boot-info page */
     uint64_t bytes_used;          /* RAM taken from the free set */

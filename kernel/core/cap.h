@@ -36,11 +36,11 @@ static inline enum cap_type cap_type_of_object(enum coffer_object_type t)
 }
 
 /* Rights (a mask).  Mint and mutate may only clear bits. */
-#define CAP_RIGHT_READ 0x1u
-#define CAP_RIGHT_WRITE 0x2u
-#define CAP_RIGHT_GRANT 0x4u
-#define CAP_RIGHT_GRANT_REPLY 0x8u
-#define CAP_RIGHTS_ALL 0xfu
+#define CAP_RIGHT_READ COFFER_RIGHT_READ
+#define CAP_RIGHT_WRITE COFFER_RIGHT_WRITE
+#define CAP_RIGHT_GRANT COFFER_RIGHT_GRANT
+#define CAP_RIGHT_GRANT_REPLY COFFER_RIGHT_GRANT_REPLY
+#define CAP_RIGHTS_ALL COFFER_RIGHTS_ALL
 
 /* Flags. */
 #define CAP_FLAG_DEVICE 0x1u /* untyped or frame over device memory */

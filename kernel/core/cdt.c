@@ -421,12 +421,8 @@ static int check_placement(struct container_stack *st, const struct cap *c)
         st->depth--; /* containers that ended before this object */
     if (st->depth > 0 && end > st->end[st->depth - 1])
         return CDT_CHECK_OVERLAP; /* straddles its container's end */
-    if (c->type != CAP_UNTYPED) {
-        if (st->depth == 0)
-            return CDT_CHECK_CONTAINER;
-        /* Close it at once: nothing may start inside a non-untyped object. */
-        return 0;
-    }
+    if (c->type != CAP_UNTYPED)
+        return 0; /* boot objects have no untyped; nothing nests in objects */
     if (st->depth == CONTAINER_STACK)
         return CDT_CHECK_OVERLAP;
     st->end[st->depth++] = end;

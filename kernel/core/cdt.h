@@ -78,7 +78,7 @@ bool cdt_has_descendants(const struct slot *ut);
 size_t cdt_count(void);
 
 /* Full invariant check (debug builds and tests): tree shape and
- * augmentation, order, depth rules, objects inside their untyped, no two
+ * augmentation, order, depth rules, objects nested only inside untyped, no two
  * objects overlapping.  Returns 0 or a negative CDT_CHECK_* code. */
 int cdt_check(void);
 
@@ -87,7 +87,6 @@ enum cdt_check_error {
     CDT_CHECK_ORDER = -2,     /* neighbours out of key order */
     CDT_CHECK_DEPTH = -3,     /* a group member deeper than its predecessor + 1 */
     CDT_CHECK_OVERLAP = -4,   /* two objects overlap without containment */
-    CDT_CHECK_CONTAINER = -5, /* an object not inside an untyped */
     CDT_CHECK_NULL = -6,      /* a null capability in the tree */
 };
 

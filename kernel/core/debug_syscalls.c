@@ -4,20 +4,21 @@
  * release kernel (CONFIG_DEBUG=0) answers these numbers as unknown.
  */
 #include "arch.h"
+#include "cdt.h"
 #include "kprintf.h"
 #include "syscall.h"
 
 #define DEBUG_WRITE_MAX 4096u
 #define DEBUG_WRITE_CHUNK 128u
 
-struct coffer_result sys_DEBUG_PUTCHAR(struct thread *t, const uint64_t args[6])
+struct coffer_result sys_DEBUG_PUTCHAR(struct thread *t, const uint64_t args[COFFER_SYSCALL_ARGS])
 {
     (void)t;
     arch_console_putc((char)(args[0] & 0xff));
     return syscall_ok(0, 0);
 }
 
-struct coffer_result sys_DEBUG_WRITE(struct thread *t, const uint64_t args[6])
+struct coffer_result sys_DEBUG_WRITE(struct thread *t, const uint64_t args[COFFER_SYSCALL_ARGS])
 {
     (void)t;
     vaddr_t buf = args[0];
@@ -39,14 +40,14 @@ struct coffer_result sys_DEBUG_WRITE(struct thread *t, const uint64_t args[6])
     return syscall_ok(len, 0);
 }
 
-struct coffer_result sys_DEBUG_SHUTDOWN(struct thread *t, const uint64_t args[6])
+struct coffer_result sys_DEBUG_SHUTDOWN(struct thread *t, const uint64_t args[COFFER_SYSCALL_ARGS])
 {
     kprintf("coffer: shutdown requested by '%s' with status %lu\n", t->name,
             (unsigned long)args[0]);
     arch_shutdown((int)(args[0] & 0xff));
 }
 
-struct coffer_result sys_DEBUG_KERNEL_INFO(struct thread *t, const uint64_t args[6])
+struct coffer_result sys_DEBUG_KERNEL_INFO(struct thread *t, const uint64_t args[COFFER_SYSCALL_ARGS])
 {
     (void)t;
     vaddr_t dst = args[0];
@@ -62,7 +63,15 @@ struct coffer_result sys_DEBUG_KERNEL_INFO(struct thread *t, const uint64_t args
     return syscall_ok(sizeof(info), 0);
 }
 
-struct coffer_result sys_DEBUG_NULL(struct thread *t, const uint64_t args[6])
+struct coffer_result sys_DEBUG_CHECK(struct thread *t, const uint64_t args[COFFER_SYSCALL_ARGS])
+{
+    (void)t;
+    (void)args;
+    int result = cdt_check();
+    return syscall_ok((uint64_t)(int64_t)result, cdt_count());
+}
+
+struct coffer_result sys_DEBUG_NULL(struct thread *t, const uint64_t args[COFFER_SYSCALL_ARGS])
 {
     (void)t;
     (void)args;

@@ -18,18 +18,21 @@ syscall_handler_fn syscall_lookup(uint64_t number)
 void syscall_dispatch(struct thread *t)
 {
     uint64_t number = arch_syscall_number(&t->regs);
-    uint64_t args[6];
-    for (unsigned i = 0; i < 6; i++)
+    uint64_t args[COFFER_SYSCALL_ARGS];
+    for (unsigned i = 0; i < COFFER_SYSCALL_ARGS; i++)
         args[i] = arch_syscall_arg(&t->regs, i);
 
     syscall_handler_fn handler = syscall_lookup(number);
     struct coffer_result r = handler != NULL
                                  ? handler(t, args)
                                  : syscall_error(COFFER_ERR_ILLEGAL_OPERATION, number, 0);
-    arch_syscall_set_result(&t->regs, r.error, r.detail0, r.detail1);
+    if (r.error == SYSCALL_RESTART)
+        arch_syscall_restart(&t->regs);
+    else
+        arch_syscall_set_result(&t->regs, r.error, r.detail0, r.detail1);
 }
 
-struct coffer_result sys_YIELD(struct thread *t, const uint64_t args[6])
+struct coffer_result sys_YIELD(struct thread *t, const uint64_t args[COFFER_SYSCALL_ARGS])
 {
     (void)t;
     (void)args;

@@ -15,10 +15,11 @@
 #define CONFIG_DEBUG 1
 #endif
 
-typedef struct coffer_result (*syscall_handler_fn)(struct thread *t, const uint64_t args[6]);
+typedef struct coffer_result (*syscall_handler_fn)(struct thread *t,
+                                                  const uint64_t args[COFFER_SYSCALL_ARGS]);
 
 #define SYSCALL(name, num, nargs, dbg, desc) \
-    struct coffer_result sys_##name(struct thread *t, const uint64_t args[6]);
+    struct coffer_result sys_##name(struct thread *t, const uint64_t args[COFFER_SYSCALL_ARGS]);
 #include <coffer/syscalls.def>
 #undef SYSCALL
 
@@ -33,6 +34,18 @@ static inline struct coffer_result syscall_ok(uint64_t d0, uint64_t d1)
 {
     return (struct coffer_result){ COFFER_ERR_OK, d0, d1 };
 }
+/*
+ * Not an ABI error: the call stopped at a preemption point.  The kernel
+ * rewinds the thread to its ecall, so after the interrupt the call runs
+ * again and continues (the operation keeps its progress in the objects).
+ */
+#define SYSCALL_RESTART (~0ull)
+
+static inline struct coffer_result syscall_restart(void)
+{
+    return (struct coffer_result){ SYSCALL_RESTART, 0, 0 };
+}
+
 static inline struct coffer_result syscall_error(coffer_error_t e, uint64_t d0, uint64_t d1)
 {
     return (struct coffer_result){ (uint64_t)e, d0, d1 };

@@ -6,6 +6,7 @@
 #ifndef COFFER_KERNEL_THREAD_H
 #define COFFER_KERNEL_THREAD_H
 
+#include "cap.h"
 #include "types.h"
 #include <arch_types.h>
 
@@ -21,6 +22,7 @@ struct thread {
     uint64_t asid;
     enum thread_state state;
     char name[32];
+    struct slot cspace_root; /* the root CNode capability of its CSpace */
 };
 
 /* The thread the hart runs (or last ran); NULL before the root task starts. */

@@ -13,6 +13,7 @@
 #include <coffer/bootinfo.h>
 #include <coffer/syscall.h>
 #include <coffer/syscall_stubs.h>
+#include "coffer_caps.h"
 
 /* The boot-info page the kernel mapped for the root task. */
 static inline const struct coffer_bootinfo *coffer_bootinfo(void)

@@ -152,7 +152,7 @@ static void test_syscalls(void)
             names &= strcmp(syscalls[j].name, s->name) != 0;
         }
         nonzero &= s->num > 0;
-        nargs &= s->nargs >= 0 && s->nargs <= 6;
+        nargs &= s->nargs >= 0 && s->nargs <= COFFER_SYSCALL_ARGS;
         dbg &= s->dbg == 0 || s->dbg == 1;
         enums &= s->enum_value == s->num;
         texts &= nonempty(s->desc);
@@ -314,10 +314,10 @@ static int stub_ok(const struct sys_entry *sc, char *why, size_t why_len)
         snprintf(why, why_len, "coffer_%s(%s), want (%s)", lower, plist, want);
         return 0;
     }
-    /* Body: the number and six argument registers, unused ones 0. */
+    /* Body: the number and seven argument registers, unused ones 0. */
     char call[256];
     snprintf(call, sizeof call, "return coffer_syscall(COFFER_SYS_%s", sc->name);
-    for (long i = 0; i < 6; i++) {
+    for (long i = 0; i < COFFER_SYSCALL_ARGS; i++) {
         size_t used = strlen(call);
         if (i < sc->nargs)
             snprintf(call + used, sizeof call - used, ", a%ld", i);

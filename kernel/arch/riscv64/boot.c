@@ -12,6 +12,7 @@
 #include "arch.h"
 #include "boot_memmap.h"
 #include "boot_root.h"
+#include "cdt.h"
 #include "fdt.h"
 #include "kprintf.h"
 #include "memlayout.h"
@@ -134,6 +135,7 @@ void kernel_main(uint64_t hart_id, uint64_t dtb_pa)
     if (err != BOOT_MEM_OK)
         panic("cannot compute free RAM (%d)", err);
 
+    cdt_init();
     struct boot_root root;
     if (boot_root_create(&free_ram, machine.initrd_start,
                          machine.initrd_end - machine.initrd_start, &root) != 0)
@@ -151,6 +153,14 @@ void kernel_main(uint64_t hart_id, uint64_t dtb_pa)
     bi->untyped = (struct coffer_slot_region){ COFFER_SLOT_FIRST_FREE_FIXED,
                                                COFFER_SLOT_FIRST_FREE_FIXED + bi->untyped_count };
     bi->empty = (struct coffer_slot_region){ bi->untyped.end, 1ull << COFFER_ROOT_CNODE_BITS };
+    for (uint64_t i = 0; i < bi->untyped_count; i++) {
+        const struct coffer_untyped_desc *u = &bi->untyped_list[i];
+        struct slot *s = &root.cnode_slots[bi->untyped.start + i];
+        s->cap = (struct cap){ .object = u->paddr, .type = CAP_UNTYPED, .rights = CAP_RIGHTS_ALL,
+                               .size_bits = u->size_bits,
+                               .flags = u->is_device ? CAP_FLAG_DEVICE : 0 };
+        cdt_insert_object(s);
+    }
     print_untyped(bi);
 
     timer_init(machine.timebase_freq ? machine.timebase_freq : 10000000);

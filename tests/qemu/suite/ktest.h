@@ -22,5 +22,6 @@ void test_bootinfo(void);
 void test_syscall_errors(void);
 void test_syscall_abi(void);
 void test_counters(void);
+void test_caps(void);
 
 #endif
