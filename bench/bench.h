@@ -23,6 +23,9 @@ struct bench_stats bench_report(const char *name, uint64_t *samples, unsigned n,
 /* The median cost of two back-to-back counter reads. */
 uint64_t bench_calibrate(void);
 
+/* Capability-core benchmarks (bench_caps.c). */
+void bench_caps(uint64_t calibration);
+
 /* Measure `op` (a statement) BENCH_RUNS times into samples. */
 #define BENCH_MEASURE(samples, op)                                 \
     do {                                                           \

@@ -44,6 +44,8 @@ int main(void)
     BENCH_MEASURE(samples, coffer_syscall(999, 0, 0, 0, 0, 0, 0, 0));
     bench_report("unknown syscall (error path)", samples, BENCH_RUNS, calibration);
 
+    bench_caps(calibration);
+
     printf("bench: done\n");
     return 0;
 }
