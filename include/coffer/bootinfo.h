@@ -45,10 +45,9 @@ struct coffer_untyped_desc {
 };
 
 /*
- * Slots of the root CNode that hold the root task's initial capabilities.
- * The numbering is fixed ABI; the capability core (docs/capabilities.md)
- * fills the slots.  Until it lands, the kernel assigns the slot ranges in
- * the boot info but the CNode itself does not exist yet.
+ * Slots of the root CNode that hold the root task's initial capabilities
+ * (fixed ABI).  The IRQ control slot stays empty until the interrupt layer
+ * (threads issue) defines that capability type.
  */
 enum coffer_root_slot {
     COFFER_SLOT_NULL = 0,        /* always empty */
