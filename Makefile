@@ -3,6 +3,7 @@
 #   make run        build everything, boot the demo in QEMU (exits with its status)
 #   make test       host unit tests + in-QEMU test suite, "N passed, N failed"
 #   make bench      benchmarks under QEMU -icount (instructions)
+#   make soak       long randomized model tests (10^6 operations)
 #   make qemu       same as run;  make qemu-gdb  waits for GDB on port $(GDB_PORT)
 #   make size       the kernel's static footprint
 #   make lint       cppcheck over the kernel and libraries;  make tidy  clang-tidy
@@ -152,7 +153,7 @@ BOOT_IMAGES := $(BUILD)/boot-demo.cpio $(BUILD)/boot-test.cpio $(BUILD)/boot-ben
 QEMU_BASE := $(QEMU) -machine virt -cpu rv64 -m $(QEMU_MEM) -smp 1 -nographic \
 	-bios default -kernel $(KERNEL)
 
-.PHONY: all run qemu qemu-gdb size test test-host test-qemu bench lint tidy lint-tap clean toolchain
+.PHONY: all run qemu qemu-gdb size test test-host test-qemu bench soak lint tidy lint-tap clean toolchain
 all: $(KERNEL) $(BOOT_IMAGES)
 
 toolchain: $(TOOLCHAIN_STAMP)
@@ -174,7 +175,7 @@ size: $(KERNEL)
 HOST_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
 HOST_CFLAGS := -std=c11 $(WARN) -g -O1 $(HOST_SAN) -DCOFFER_HOST -DCONFIG_DEBUG=1 \
 	-Iinclude -Ikernel/core -Ikernel/arch/$(ARCH) -Itests/host
-HOST_CORE_SRCS := kernel/core/rbtree.c kernel/core/cdt.c kernel/core/cap_delete.c kernel/core/cspace.c kernel/core/objects.c kernel/core/boot_mem.c kernel/core/boot_memmap.c kernel/core/fdt.c kernel/core/fdt_machine.c kernel/core/bootimage.c \
+HOST_CORE_SRCS := kernel/core/rbtree.c kernel/core/cdt.c kernel/core/cap_delete.c kernel/core/cspace.c kernel/core/objects.c kernel/core/invoke.c kernel/core/untyped.c kernel/core/cnode.c kernel/core/boot_mem.c kernel/core/boot_memmap.c kernel/core/fdt.c kernel/core/fdt_machine.c kernel/core/bootimage.c \
 	kernel/core/elf.c kernel/core/kprintf.c kernel/core/ksyms.c kernel/core/backtrace.c
 HOST_TEST_SRCS := $(sort $(wildcard tests/host/test_*.c))
 HOST_TESTS := $(patsubst tests/host/%.c,$(BUILD)/host/%,$(HOST_TEST_SRCS))
@@ -197,6 +198,13 @@ test: $(TOOLCHAIN_STAMP)
 	@{ $(MAKE) --no-print-directory -s test-host; $(MAKE) --no-print-directory -s test-qemu; \
 	   $(MAKE) --no-print-directory -s lint-tap; } 2>&1 | tee $(BUILD)/test.log; \
 	 sh tools/tap-summary.sh $(BUILD)/test.log
+
+# Long randomized campaigns (make test runs short, bounded versions):
+# 10^6 operations of the derivation-tree model test and of the tree itself.
+SOAK_SEED ?= 1
+soak: $(BUILD)/host/test_cdt $(BUILD)/host/test_rbtree
+	$(BUILD)/host/test_cdt $(SOAK_SEED) 1000000
+	$(BUILD)/host/test_rbtree $(SOAK_SEED)
 
 bench: $(KERNEL) $(BUILD)/boot-bench.cpio
 	@sh tools/run-bench.sh "$(QEMU_BASE) -icount shift=0" $(BUILD)/boot-bench.cpio $(QEMU_TIMEOUT)
