@@ -5,7 +5,7 @@
 #   make bench      benchmarks under QEMU -icount (instructions)
 #   make soak       long randomized model tests (10^6 operations)
 #   make qemu       same as run;  make qemu-gdb  waits for GDB on port $(GDB_PORT)
-#   make size       the kernel's static footprint
+#   make size       the kernel's static footprint;  make cspace-svg  CDT picture
 #   make lint       cppcheck over the kernel and libraries;  make tidy  clang-tidy
 #
 # Variables: DEBUG=0 builds a release kernel (no debug system calls),
@@ -153,7 +153,7 @@ BOOT_IMAGES := $(BUILD)/boot-demo.cpio $(BUILD)/boot-test.cpio $(BUILD)/boot-ben
 QEMU_BASE := $(QEMU) -machine virt -cpu rv64 -m $(QEMU_MEM) -smp 1 -nographic \
 	-bios default -kernel $(KERNEL)
 
-.PHONY: all run qemu qemu-gdb size test test-host test-qemu bench soak lint tidy lint-tap clean toolchain
+.PHONY: all run qemu qemu-gdb size test test-host test-qemu bench soak cspace-svg lint tidy lint-tap clean toolchain
 all: $(KERNEL) $(BOOT_IMAGES)
 
 toolchain: $(TOOLCHAIN_STAMP)
@@ -166,6 +166,10 @@ run qemu: $(KERNEL) $(BUILD)/boot-demo.cpio
 qemu-gdb: $(KERNEL) $(BUILD)/boot-demo.cpio
 	@echo "*** waiting for gdb-multiarch on port $(GDB_PORT) (see README.md)"
 	$(QEMU_BASE) -initrd $(BUILD)/boot-demo.cpio -S -gdb tcp::$(GDB_PORT)
+
+# The derivation tree the demo builds, as a picture (Graphviz).
+cspace-svg: $(KERNEL) $(BUILD)/boot-demo.cpio
+	@sh tools/cspace-svg.sh "$(QEMU_BASE)" $(BUILD)/boot-demo.cpio $(BUILD)/cdt.svg
 
 size: $(KERNEL)
 	@sh tools/kernel-size.sh $(KERNEL) $(NM)

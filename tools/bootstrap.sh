@@ -17,6 +17,7 @@ qemu-system-misc:qemu-system-riscv64
 gdb-multiarch:gdb-multiarch
 device-tree-compiler:dtc
 cpio:cpio
+graphviz:dot
 gcc:gcc
 make:make
 cppcheck:cppcheck

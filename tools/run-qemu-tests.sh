@@ -52,6 +52,26 @@ else
     result not-ok "suite: plan '${plan:-missing}' but $seen results"
 fi
 
+# ---- the demo, as make run shows it, and its derivation-tree picture
+log=$build/qemu-demo.log
+timeout -s KILL "$limit" $qemu -initrd "$build/boot-demo.cpio" </dev/null >"$log" 2>&1
+status=$?
+if [ $status -eq 0 ] && grep -q 'root: hello from user mode' "$log" &&
+    grep -q 'untyped: .* KiB RAM' "$log" && grep -q 'ENDPOINT -w-- .* badge=0x2a' "$log" &&
+    grep -q 'root: revoked: free bytes of the untyped [0-9]* -> \([0-9]*\) (of \1)' "$log" &&
+    grep -q 'root: done, shutting down' "$log"; then
+    result ok "demo: untyped table, derivation dump, revoke to the last byte, exit status 0"
+else
+    result not-ok "demo: expected output or exit status 0 missing (status $status)"
+    tail -15 "$log" | sed 's/^/#   /'
+fi
+if sh tools/cspace-svg.sh "$qemu" "$build/boot-demo.cpio" "$build/cdt.svg" >/dev/null 2>&1 &&
+    grep -q '<svg' "$build/cdt.svg" && grep -q -- '->' "$build/cdt.dot"; then
+    result ok "demo: the dot dump renders to SVG with graphviz"
+else
+    result not-ok "demo: make cspace-svg failed"
+fi
+
 # ---- boot failures: a clean panic, never a hang or a silent exit
 panic_test() { # panic_test NAME EXPECTED-REASON QEMU-EXTRA-ARGS...
     name=$1

@@ -364,6 +364,17 @@ struct slot *cdt_first_descendant(const struct slot *s)
     return NULL;
 }
 
+struct slot *cdt_next_descendant(const struct slot *root, const struct slot *cur)
+{
+    struct rb_node *next = rb_next(&cur->node);
+    if (next == NULL)
+        return NULL;
+    const struct cap *c = node_cap(next);
+    if (root->cap.type == CAP_UNTYPED)
+        return c->object < cap_object_end(&root->cap) ? slot_of_node(next) : NULL;
+    return same_group(next, &root->node) && c->depth > root->cap.depth ? slot_of_node(next) : NULL;
+}
+
 struct slot *cdt_last_descendant(const struct slot *s)
 {
     struct rb_node *n = (struct rb_node *)(uintptr_t)&s->node;

@@ -64,6 +64,10 @@ struct slot *cdt_parent(const struct slot *s);
  * one by one (each deletion makes the next one first). */
 struct slot *cdt_first_descendant(const struct slot *s);
 
+/* The descendant of root after cur (root itself or one of its
+ * descendants) in tree order, or NULL: walks root's descendants. */
+struct slot *cdt_next_descendant(const struct slot *root, const struct slot *cur);
+
 /* The last descendant of s in tree order, or NULL.  It has no descendants
  * of its own, so deleting from the end never re-parents anything. */
 struct slot *cdt_last_descendant(const struct slot *s);

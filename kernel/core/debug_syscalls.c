@@ -5,6 +5,8 @@
  */
 #include "arch.h"
 #include "cdt.h"
+#include "debug_dump.h"
+#include "invoke.h"
 #include "kprintf.h"
 #include "syscall.h"
 
@@ -69,6 +71,32 @@ struct coffer_result sys_DEBUG_CHECK(struct thread *t, const uint64_t args[COFFE
     (void)args;
     int result = cdt_check();
     return syscall_ok((uint64_t)(int64_t)result, cdt_count());
+}
+
+struct coffer_result sys_DEBUG_DUMP_CNODE(struct thread *t, const uint64_t args[COFFER_SYSCALL_ARGS])
+{
+    const struct cap *cnode;
+    struct coffer_result r = lookup_cnode(t, args[0], args[1], 0, &cnode);
+    if (r.error != COFFER_ERR_OK)
+        return r;
+    if (args[2] > 1)
+        return syscall_error(COFFER_ERR_RANGE_ERROR, 0, 1);
+    dump_cnode(cnode, args[2] == 1);
+    return syscall_ok(0, 0);
+}
+
+struct coffer_result sys_DEBUG_DUMP_CDT(struct thread *t, const uint64_t args[COFFER_SYSCALL_ARGS])
+{
+    struct slot *s;
+    struct coffer_result r = lookup_slot(&t->cspace_root.cap, args[0], args[1], &s);
+    if (r.error != COFFER_ERR_OK)
+        return r;
+    if (cap_is_null(&s->cap))
+        return syscall_error(COFFER_ERR_INVALID_CAPABILITY, 0, 0);
+    if (args[2] > 1)
+        return syscall_error(COFFER_ERR_RANGE_ERROR, 0, 1);
+    dump_derivation(s, args[2] == 1);
+    return syscall_ok(0, 0);
 }
 
 struct coffer_result sys_DEBUG_NULL(struct thread *t, const uint64_t args[COFFER_SYSCALL_ARGS])

@@ -18,6 +18,48 @@ static void list_boot_image(const struct coffer_bootinfo *bi)
         printf("  %-16.*s %8zu bytes\n", (int)file.name_len, file.name, file.size);
 }
 
+#define ROOT COFFER_SLOT_CNODE
+
+/*
+ * A few derivations from the first RAM untyped, shown as the kernel's
+ * derivation-tree dump (text, then Graphviz dot between markers that
+ * `make cspace-svg` looks for), then revoked to the last byte.
+ */
+static int show_derivation(const struct coffer_bootinfo *bi)
+{
+    uint64_t ut = bi->untyped.start, s = bi->empty.start;
+    uint64_t child = s++, ep = s++, badged = s++, copy = s++, frame = s++, alias = s++;
+    struct coffer_result r = coffer_untyped_retype(ut, COFFER_OBJ_UNTYPED, 16, ROOT, 0, child, 1,
+                                                   COFFER_RETYPE_AT_WATERMARK);
+    r.error |= coffer_untyped_retype(child, COFFER_OBJ_ENDPOINT, 0, ROOT, 0, ep, 1,
+                                     COFFER_RETYPE_AT_WATERMARK).error;
+    r.error |= coffer_cnode_mint(ROOT, badged, 64, ROOT, ep, 64, COFFER_RIGHT_WRITE, 0x2a).error;
+    r.error |= coffer_cnode_copy(ROOT, copy, 64, ROOT, badged, 64).error;
+    r.error |= coffer_untyped_retype(child, COFFER_OBJ_FRAME, 13, ROOT, 0, frame, 1,
+                                     COFFER_RETYPE_AT_WATERMARK).error;
+    r.error |= coffer_cnode_mint(ROOT, alias, 64, ROOT, frame, 64, COFFER_RIGHT_READ,
+                                 COFFER_WINDOW(0x1000, 0x1000)).error;
+    if (r.error != COFFER_ERR_OK) {
+        printf("root: derivation demo failed: %s\n", coffer_error_name(r.error));
+        return 1;
+    }
+    printf("root: a 64 KiB untyped split off, with an endpoint, a badged child and its copy,\n"
+           "      and a frame with a read-only alias of its second page:\n");
+    fflush(stdout);
+    coffer_debug_dump_cdt(child, 64, 0);
+    printf("--- cdt dot ---\n");
+    fflush(stdout);
+    coffer_debug_dump_cdt(child, 64, 1);
+    printf("--- end dot ---\n");
+    uint64_t before = coffer_cnode_identify(ROOT, ut, 64).detail1;
+    r = coffer_cnode_revoke(ROOT, ut, 64);
+    uint64_t after = coffer_cnode_identify(ROOT, ut, 64).detail1;
+    printf("root: revoked: free bytes of the untyped %llu -> %llu (of %llu)\n",
+           (unsigned long long)before, (unsigned long long)after,
+           (unsigned long long)(1ull << bi->untyped_list[0].size_bits));
+    return r.error == COFFER_ERR_OK && after == (1ull << bi->untyped_list[0].size_bits) ? 0 : 1;
+}
+
 int main(void)
 {
     const struct coffer_bootinfo *bi = coffer_bootinfo();
@@ -30,6 +72,8 @@ int main(void)
            (unsigned long long)bi->hart_id, (unsigned long long)(bi->ram_bytes >> 20));
     coffer_print_untyped_table(bi);
     list_boot_image(bi);
+    if (show_derivation(bi) != 0)
+        return 1;
     printf("root: done, shutting down\n");
     return 0;
 }

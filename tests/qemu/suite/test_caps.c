@@ -244,6 +244,23 @@ static void invariants(const char *after)
                 "invariants hold after %s (%llu capabilities)", after, (unsigned long long)r.detail1);
 }
 
+static void dump_errors(void)
+{
+    ktest_expect_error(coffer_debug_dump_cnode(ut, D, 0), COFFER_ERR_INVALID_CAPABILITY, 0, 0,
+                       "dump_cnode: a capability that is not a CNode");
+    ktest_expect_error(coffer_debug_dump_cnode(0, 0, 2), COFFER_ERR_RANGE_ERROR, 0, 1,
+                       "dump_cnode: an unknown format");
+    ktest_expect_error(coffer_debug_dump_cnode(1u << 12, D, 0), COFFER_ERR_FAILED_LOOKUP,
+                       (uint64_t)COFFER_LOOKUP_GUARD_MISMATCH << 32, 64, "dump_cnode: a failed lookup");
+    ktest_expect_error(coffer_debug_dump_cdt(free_slot, D, 0), COFFER_ERR_INVALID_CAPABILITY, 0, 0,
+                       "dump_cdt: an empty slot");
+    ktest_expect_error(coffer_debug_dump_cdt(ut, D, 2), COFFER_ERR_RANGE_ERROR, 0, 1,
+                       "dump_cdt: an unknown format");
+    ktest_expect_error(coffer_debug_dump_cdt(ut, 0, 0), COFFER_ERR_RANGE_ERROR, 1, 64,
+                       "dump_cdt: depth 0");
+    printf("# (the dumps themselves are checked by the demo test)\n");
+}
+
 void test_caps(void)
 {
     const struct coffer_bootinfo *bi = coffer_bootinfo();
@@ -265,4 +282,5 @@ void test_caps(void)
     invariants("mint, copy, move and revoke");
     holes_and_accounting(start_free);
     invariants("revoking the untyped");
+    dump_errors();
 }
