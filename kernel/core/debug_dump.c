@@ -28,8 +28,12 @@ static const char *type_name(const struct cap *c)
 static void rights_string(unsigned rights, char out[5])
 {
     const char *letters = "rwgR";
-    for (unsigned i = 0; i < 4; i++)
-        out[i] = (rights & (1u << i)) ? letters[i] : '-';
+    for (unsigned i = 0; i < 4; i++) {
+        char c = '-';
+        if (rights & (1u << i))
+            c = letters[i];
+        out[i] = c;
+    }
     out[4] = '\0';
 }
 

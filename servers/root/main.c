@@ -27,8 +27,9 @@ static void list_boot_image(const struct coffer_bootinfo *bi)
  */
 static int show_derivation(const struct coffer_bootinfo *bi)
 {
-    uint64_t ut = bi->untyped.start, s = bi->empty.start;
-    uint64_t child = s++, ep = s++, badged = s++, copy = s++, frame = s++, alias = s++;
+    uint64_t ut = bi->untyped.start, first = bi->empty.start;
+    uint64_t child = first, ep = first + 1, badged = first + 2, copy = first + 3;
+    uint64_t frame = first + 4, alias = first + 5;
     struct coffer_result r = coffer_untyped_retype(ut, COFFER_OBJ_UNTYPED, 16, ROOT, 0, child, 1,
                                                    COFFER_RETYPE_AT_WATERMARK);
     r.error |= coffer_untyped_retype(child, COFFER_OBJ_ENDPOINT, 0, ROOT, 0, ep, 1,
