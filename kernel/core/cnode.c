@@ -64,7 +64,9 @@ static struct coffer_result narrow(const struct cap *src, unsigned rights, uint6
 {
     *out = *src;
     out->rights = (uint8_t)(src->rights & rights);
-    if (data == 0)
+    /* 0 keeps the badge or window; a CNode's guard is always set (the
+     * guard COFFER_GUARD(0, 0) is 0 too, and must be expressible). */
+    if (data == 0 && src->type != CAP_CNODE)
         return syscall_ok(0, 0);
     switch (src->type) {
     case CAP_ENDPOINT:
@@ -202,6 +204,8 @@ static struct coffer_result cnode_identify(struct invocation *inv)
         d1 = (1ull << c->size_bits) - c->data; /* free bytes above the watermark */
     else if (c->type == CAP_FRAME)
         d1 = window_offset(c) | window_size(c) << 32;
+    else if (c->type == CAP_CNODE)
+        d1 = COFFER_GUARD(c->guard_bits, c->data);
     return syscall_ok(d0, d1);
 }
 

@@ -34,6 +34,11 @@ void *memset(void *dst, int c, size_t n)
 {
     uint8_t *d = dst;
     if (IS_ALIGNED(d, 8) && c == 0) {
+        /* Zeroing new objects is the common case: 64 bytes per iteration. */
+        for (; n >= 64; n -= 64, d += 64) {
+            uint64_t *w = (uint64_t *)(void *)d;
+            w[0] = 0, w[1] = 0, w[2] = 0, w[3] = 0, w[4] = 0, w[5] = 0, w[6] = 0, w[7] = 0;
+        }
         for (; n >= 8; n -= 8, d += 8)
             *(uint64_t *)(void *)d = 0;
     }

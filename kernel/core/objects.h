@@ -30,6 +30,20 @@ struct object_size {
  */
 bool object_size(enum coffer_object_type t, unsigned user_bits, struct object_size *out);
 
+/*
+ * Log2 size in bytes of an existing object of type t whose capability
+ * records size_bits: on the hot paths of the derivation tree, so a table
+ * lookup rather than object_size()'s checks.
+ */
+extern const uint8_t object_fixed_bits[COFFER_OBJ_COUNT_]; /* 0: variable-sized */
+extern const uint8_t object_extra_bits[COFFER_OBJ_COUNT_];
+
+static inline unsigned object_bits(enum coffer_object_type t, unsigned size_bits)
+{
+    unsigned fixed = object_fixed_bits[t];
+    return fixed != 0 ? fixed : size_bits + object_extra_bits[t];
+}
+
 /* Whether device untyped may become this type (only frames: device memory
  * is never zeroed and must not hold kernel data). */
 bool object_allowed_from_device(enum coffer_object_type t);

@@ -55,6 +55,8 @@ static struct coffer_result decode_destination(struct invocation *inv, struct re
     if (r.error != COFFER_ERR_OK)
         return r;
     uint64_t slots = 1ull << cnode->size_bits, index = inv->arg[2];
+    if (req->count > slots) /* more objects than the CNode has slots */
+        return syscall_error(COFFER_ERR_RANGE_ERROR, 1, slots);
     if (index >= slots || req->count > slots - index)
         return syscall_error(COFFER_ERR_RANGE_ERROR, 0, slots - req->count);
     req->dest = &cnode_slots(cnode)[index];
