@@ -15,14 +15,7 @@ static uint64_t big_ut, scratch_ut, first_free;
 
 static void pick(const struct coffer_bootinfo *bi)
 {
-    unsigned best = 0;
-    for (uint64_t i = 0; i < bi->untyped_count; i++) {
-        const struct coffer_untyped_desc *u = &bi->untyped_list[i];
-        if (!u->is_device && u->size_bits > best && u->size_bits <= 25) {
-            best = u->size_bits;
-            big_ut = bi->untyped.start + i;
-        }
-    }
+    big_ut = coffer_largest_ram_untyped(bi, 25);
     first_free = bi->empty.start;
     scratch_ut = first_free++; /* a 1 MiB child untyped for the revoke runs */
     coffer_untyped_retype(big_ut, COFFER_OBJ_UNTYPED, 20, ROOT, 0, scratch_ut, 1,

@@ -39,6 +39,10 @@ static inline uint64_t coffer_rdinstret(void)
     return v;
 }
 
+/* The slot of the largest RAM untyped of at most 2^max_bits bytes (0 if
+ * there is none); its size is untyped_list[slot - untyped.start]. */
+uint64_t coffer_largest_ram_untyped(const struct coffer_bootinfo *bi, unsigned max_bits);
+
 /* Print the boot info's untyped table to stdout. */
 void coffer_print_untyped_table(const struct coffer_bootinfo *bi);
 

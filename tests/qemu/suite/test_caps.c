@@ -36,14 +36,8 @@ static bool is_null(uint64_t slot)
 
 static void pick_untyped(const struct coffer_bootinfo *bi)
 {
-    ut_bits = 0;
-    for (uint64_t i = 0; i < bi->untyped_count; i++) {
-        const struct coffer_untyped_desc *u = &bi->untyped_list[i];
-        if (!u->is_device && u->size_bits > ut_bits && u->size_bits <= 24) {
-            ut_bits = u->size_bits;
-            ut = bi->untyped.start + i;
-        }
-    }
+    ut = coffer_largest_ram_untyped(bi, 24);
+    ut_bits = bi->untyped_list[ut - bi->untyped.start].size_bits;
     free_slot = bi->empty.start;
 }
 
