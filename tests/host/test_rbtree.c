@@ -12,8 +12,7 @@
  * two after every operation.  Its seed is argv[1] (decimal) if given, else a
  * fixed default; it is printed so a failure can be replayed.
  *
- * The negative tests build broken trees by hand and expect rb_check() to
- * name the violation.
+ * The invariant checker's own tests are in test_rbtree_check.c.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -22,6 +21,7 @@
 #include <stdlib.h>
 
 #include "rbtree.h"
+#include "rbtree_fixture.h"
 #include "tap.h"
 #include "test_util.h"
 
@@ -30,98 +30,6 @@
 #define RANDOM_OPS 1000000ul    /* operations in the model-based test */
 #define CHECK_ALL_UNTIL 20000ul /* rb_check after every op until here... */
 #define CHECK_EVERY 1000ul      /* ...then every CHECK_EVERY ops */
-
-/* A user object with its tree node embedded, as the CDT embeds it in a slot. */
-struct tnode {
-    uint64_t key; /* keyed-insert test */
-    uint32_t v;   /* the value the augmentation aggregates */
-    unsigned id;  /* identity for sequence checks */
-    struct rb_node rb;
-};
-
-static struct tnode *tn(struct rb_node *n)
-{
-    return (struct tnode *)(void *)((char *)n - offsetof(struct tnode, rb));
-}
-
-static const struct tnode *ctn(const struct rb_node *n)
-{
-    return (const struct tnode *)(const void *)((const char *)n - offsetof(struct tnode, rb));
-}
-
-/* ---- Augmentation callbacks ---------------------------------------------- */
-
-/* Subtree maximum of v. */
-static uint64_t max_expected(const struct rb_node *n)
-{
-    uint64_t m = ctn(n)->v;
-    if (n->left != NULL && n->left->aug > m)
-        m = n->left->aug;
-    if (n->right != NULL && n->right->aug > m)
-        m = n->right->aug;
-    return m;
-}
-
-static void max_update(struct rb_node *n)
-{
-    n->aug = max_expected(n);
-}
-
-static bool max_ok(const struct rb_node *n)
-{
-    return n->aug == max_expected(n);
-}
-
-/* Subtree size. */
-static uint64_t size_expected(const struct rb_node *n)
-{
-    return 1 + (n->left != NULL ? n->left->aug : 0) + (n->right != NULL ? n->right->aug : 0);
-}
-
-static void size_update(struct rb_node *n)
-{
-    n->aug = size_expected(n);
-}
-
-static bool size_ok(const struct rb_node *n)
-{
-    return n->aug == size_expected(n);
-}
-
-static uint64_t size_of_size(const struct rb_node *n)
-{
-    return n != NULL ? n->aug : 0;
-}
-
-/* Both: subtree size in the high 32 bits, subtree maximum of v in the low. */
-static uint64_t both_expected(const struct rb_node *n)
-{
-    uint64_t size = 1, m = ctn(n)->v;
-    const struct rb_node *kids[2] = { n->left, n->right };
-    for (size_t i = 0; i < 2; i++) {
-        if (kids[i] == NULL)
-            continue;
-        size += kids[i]->aug >> 32;
-        if ((kids[i]->aug & 0xffffffffu) > m)
-            m = kids[i]->aug & 0xffffffffu;
-    }
-    return size << 32 | m;
-}
-
-static void both_update(struct rb_node *n)
-{
-    n->aug = both_expected(n);
-}
-
-static bool both_ok(const struct rb_node *n)
-{
-    return n->aug == both_expected(n);
-}
-
-static uint64_t size_of_both(const struct rb_node *n)
-{
-    return n != NULL ? n->aug >> 32 : 0;
-}
 
 /* ---- A tree with its expected in-order sequence --------------------------- */
 
@@ -706,135 +614,6 @@ static void test_model(void)
            "model: every operation kind ran, and the tree filled the whole pool");
 }
 
-/* ---- rb_check on broken trees ---------------------------------------------- */
-
-static void mk(struct rb_node *n, struct rb_node *parent, bool red, struct rb_node *l,
-               struct rb_node *r)
-{
-    n->parent_color = (uintptr_t)parent | (red ? RB_RED_BIT : 0);
-    n->left = l;
-    n->right = r;
-    n->aug = 0;
-}
-
-/* A valid tree: black root b[0] with red children b[1] (left), b[2]. */
-static void mk3(struct rb_tree *t, struct rb_node *b)
-{
-    rb_init(t, NULL);
-    mk(&b[0], NULL, false, &b[1], &b[2]);
-    mk(&b[1], &b[0], true, NULL, NULL);
-    mk(&b[2], &b[0], true, NULL, NULL);
-    t->root = &b[0];
-}
-
-static void expect_check(const struct rb_tree *t, bool (*aug_ok)(const struct rb_node *),
-                         int want, const char *name)
-{
-    int got = rb_check(t, aug_ok, NULL);
-    if (!tap_ok(got == want, name))
-        tap_diag("rb_check returned %d, want %d", got, want);
-}
-
-static void test_check_valid_by_hand(void)
-{
-    struct rb_node b[7];
-    struct rb_tree t;
-    unsigned bh = 0;
-
-    mk3(&t, b);
-    tap_ok(rb_check(&t, NULL, &bh) == RB_CHECK_OK && bh == 1,
-           "check: hand-built black root with two red children is valid, black height 1");
-    /* Perfect all-black tree of 7: b[0] root, b[1..2] middle, b[3..6] leaves. */
-    mk(&b[0], NULL, false, &b[1], &b[2]);
-    for (size_t i = 1; i <= 2; i++)
-        mk(&b[i], &b[0], false, &b[2 * i + 1], &b[2 * i + 2]);
-    for (size_t i = 3; i <= 6; i++)
-        mk(&b[i], &b[(i - 1) / 2], false, NULL, NULL);
-    tap_ok(rb_check(&t, NULL, &bh) == RB_CHECK_OK && bh == 3,
-           "check: perfect all-black tree of 7 is valid, black height 3");
-    mk(&b[1], &b[0], false, &b[3], NULL); /* drop b[4]: one path is short */
-    expect_check(&t, NULL, RB_CHECK_BLACK_HEIGHT, "check: a missing black leaf deep down");
-}
-
-static void test_check_broken(void)
-{
-    struct rb_node b[4];
-    struct rb_tree t;
-
-    rb_init(&t, NULL);
-    mk(&b[0], NULL, true, NULL, NULL);
-    t.root = &b[0];
-    expect_check(&t, NULL, RB_CHECK_RED_ROOT, "check: red root");
-
-    mk(&b[0], &b[1], false, NULL, NULL);
-    expect_check(&t, NULL, RB_CHECK_ROOT_PARENT, "check: root with a parent pointer");
-
-    mk3(&t, b);
-    mk(&b[1], &b[0], true, &b[3], NULL);
-    mk(&b[3], &b[1], true, NULL, NULL);
-    expect_check(&t, NULL, RB_CHECK_RED_RED, "check: red node with a red child");
-
-    mk(&b[0], NULL, false, &b[1], NULL);
-    mk(&b[1], &b[0], false, NULL, NULL);
-    expect_check(&t, NULL, RB_CHECK_BLACK_HEIGHT, "check: black child on one side only");
-
-    mk3(&t, b);
-    mk(&b[1], &b[2], true, NULL, NULL);
-    expect_check(&t, NULL, RB_CHECK_BAD_PARENT, "check: child pointing to the wrong parent");
-
-    mk3(&t, b);
-    mk(&b[2], NULL, true, NULL, NULL);
-    expect_check(&t, NULL, RB_CHECK_BAD_PARENT, "check: child with no parent pointer");
-
-    mk3(&t, b);
-    mk(&b[0], NULL, false, &b[1], &b[1]);
-    expect_check(&t, NULL, RB_CHECK_NOT_TREE, "check: both children the same node");
-}
-
-static void test_check_loops(void)
-{
-    struct rb_node b[4];
-    struct rb_tree t;
-
-    mk3(&t, b);
-    b[1].left = &b[0]; /* child pointer back to the root */
-    expect_check(&t, NULL, RB_CHECK_BAD_PARENT, "check: loop back to the root terminates");
-
-    mk3(&t, b);
-    b[2].right = &b[2]; /* self loop */
-    expect_check(&t, NULL, RB_CHECK_BAD_PARENT, "check: self loop terminates");
-
-    /* A loop whose parent pointers agree inside it: b1 -> b3 -> b1. */
-    mk3(&t, b);
-    mk(&b[1], &b[3], true, &b[3], NULL);
-    mk(&b[3], &b[1], false, &b[1], NULL);
-    expect_check(&t, NULL, RB_CHECK_BAD_PARENT, "check: two-node loop below the root terminates");
-}
-
-static void set_augs(struct rb_node *b, uint64_t a0, uint64_t a1, uint64_t a2)
-{
-    b[0].aug = a0;
-    b[1].aug = a1;
-    b[2].aug = a2;
-}
-
-static void test_check_aug(void)
-{
-    struct rb_node b[3];
-    struct rb_tree t;
-
-    mk3(&t, b);
-    set_augs(b, 3, 1, 1);
-    expect_check(&t, size_ok, RB_CHECK_OK, "check: correct subtree sizes pass aug_ok");
-    set_augs(b, 3, 1, 2);
-    expect_check(&t, size_ok, RB_CHECK_AUG, "check: wrong aug in a leaf");
-    set_augs(b, 4, 1, 1);
-    expect_check(&t, size_ok, RB_CHECK_AUG, "check: wrong aug at the root");
-    expect_check(&t, NULL, RB_CHECK_OK, "check: aug_ok NULL skips augmentation");
-    mk(&b[0], NULL, true, &b[1], &b[2]);
-    expect_check(&t, size_ok, RB_CHECK_RED_ROOT, "check: the first violation is reported");
-}
-
 int main(int argc, char **argv)
 {
     uint64_t seed = DEFAULT_SEED;
@@ -866,9 +645,5 @@ int main(int argc, char **argv)
     test_aug_random(&AUG_SIZE, "augmented: subtree size stays exact over 20000 random ops");
     test_aug_random(&AUG_BOTH, "augmented: size and maximum together over 20000 random ops");
     test_model();
-    test_check_valid_by_hand();
-    test_check_broken();
-    test_check_loops();
-    test_check_aug();
     return tap_done();
 }
