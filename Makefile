@@ -2,7 +2,7 @@
 #
 #   make run        build everything, boot the demo in QEMU (exits with its status)
 #   make test       host unit tests + in-QEMU test suite, "N passed, N failed"
-#   make bench      benchmarks under QEMU -icount (instructions)
+#   make bench      benchmarks under QEMU -icount (instructions);  make bench-host  CDT scaling
 #   make soak       long randomized model tests (10^6 operations)
 #   make qemu       same as run;  make qemu-gdb  waits for GDB on port $(GDB_PORT)
 #   make size       the kernel's static footprint;  make cspace-svg  CDT picture
@@ -153,7 +153,7 @@ BOOT_IMAGES := $(BUILD)/boot-demo.cpio $(BUILD)/boot-test.cpio $(BUILD)/boot-ben
 QEMU_BASE := $(QEMU) -machine virt -cpu rv64 -m $(QEMU_MEM) -smp 1 -nographic \
 	-bios default -kernel $(KERNEL)
 
-.PHONY: all run qemu qemu-gdb size test test-host test-qemu bench soak cspace-svg lint tidy lint-tap clean toolchain
+.PHONY: all run qemu qemu-gdb size test test-host test-qemu bench bench-host soak cspace-svg lint tidy lint-tap clean toolchain
 all: $(KERNEL) $(BOOT_IMAGES)
 
 toolchain: $(TOOLCHAIN_STAMP)
@@ -212,6 +212,18 @@ soak: $(BUILD)/host/test_cdt $(BUILD)/host/test_rbtree
 
 bench: $(KERNEL) $(BUILD)/boot-bench.cpio
 	@sh tools/run-bench.sh "$(QEMU_BASE) -icount shift=0" $(BUILD)/boot-bench.cpio $(QEMU_TIMEOUT)
+
+# Host benchmarks of the capability core (docs/benchmarks.md): the core at
+# -O2 without sanitizers; nanoseconds natively, instructions under callgrind.
+HOST_BENCH_CFLAGS := -std=c11 $(WARN) -O2 -g -DCOFFER_HOST -DCONFIG_DEBUG=1 \
+	-Iinclude -Ikernel/core -Ikernel/arch/$(ARCH) -Itests/host
+$(BUILD)/host/bench_cdt: bench/host/bench_cdt.c $(HOST_CORE_SRCS) tests/host/host_arch.c \
+		$(wildcard tests/host/*.h kernel/core/*.h include/coffer/*)
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(HOST_BENCH_CFLAGS) $< $(HOST_CORE_SRCS) tests/host/host_arch.c -o $@
+
+bench-host: $(BUILD)/host/bench_cdt
+	@sh tools/run-host-bench.sh $<
 
 LINT_SRCS := kernel lib servers tools/mkbootimage.c
 lint: $(TOOLCHAIN_STAMP)

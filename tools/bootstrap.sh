@@ -23,6 +23,8 @@ make:make
 cppcheck:cppcheck
 clang-tidy:clang-tidy
 clang:clang
+valgrind:valgrind
+libclang-rt-14-dev:/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a
 "
 
 missing=""

@@ -71,6 +71,34 @@ static void refresh(const struct rb_tree *t, struct rb_node *n)
         t->update(n);
 }
 
+/* Recompute aug on every node from n to the root (erase: two changed
+ * chains meet on this path, so no node may be skipped). */
+static void update_whole_path(const struct rb_tree *t, struct rb_node *n)
+{
+    if (t->update == NULL)
+        return;
+    for (; n != NULL; n = rb_parent(n))
+        t->update(n);
+}
+
+/*
+ * Only n itself changed: recompute upwards and stop at the first ancestor
+ * whose aug comes out unchanged, since aug depends only on a node's own
+ * data and its children's aug, nothing above it can change either.
+ */
+static void update_changed_path(const struct rb_tree *t, struct rb_node *n)
+{
+    if (t->update == NULL || n == NULL)
+        return;
+    t->update(n);
+    for (n = rb_parent(n); n != NULL; n = rb_parent(n)) {
+        uint64_t before = n->aug;
+        t->update(n);
+        if (n->aug == before)
+            return;
+    }
+}
+
 /* Make whatever pointed to old (parent's child slot or the root) point to
  * new_node.  new_node's own parent pointer is the caller's business. */
 static void replace_child(struct rb_tree *t, struct rb_node *parent, const struct rb_node *old,
@@ -147,7 +175,7 @@ static void link_dir(struct rb_tree *t, struct rb_node *node, struct rb_node *pa
         t->root = node;
     else
         *child_slot(parent, dir) = node;
-    rb_update_path(t, node);
+    update_changed_path(t, node);
     insert_fixup(t, node);
 }
 
@@ -278,7 +306,7 @@ void rb_erase(struct rb_tree *t, struct rb_node *node)
      * two-children case that path runs through the successor's old parent
      * chain up to the successor, now in node's place, then node's old chain.
      */
-    rb_update_path(t, xp);
+    update_whole_path(t, xp);
     if (black_removed)
         erase_fixup(t, x, xp);
     node->parent_color = 0;
@@ -302,10 +330,7 @@ void rb_replace(struct rb_tree *t, struct rb_node *old_node, struct rb_node *new
 
 void rb_update_path(struct rb_tree *t, struct rb_node *n)
 {
-    if (t->update == NULL)
-        return;
-    for (; n != NULL; n = rb_parent(n))
-        t->update(n);
+    update_changed_path(t, n);
 }
 
 /* ---- Navigation ----------------------------------------------------------- */
