@@ -3,7 +3,7 @@
 #   make run        build everything, boot the demo in QEMU (exits with its status)
 #   make test       host unit tests + in-QEMU test suite, "N passed, N failed"
 #   make bench      benchmarks under QEMU -icount (instructions);  make bench-host  CDT scaling
-#   make soak       long randomized model tests (10^6 operations)
+#   make soak       long randomized model tests (10^6 operations);  make fuzz  libFuzzer
 #   make qemu       same as run;  make qemu-gdb  waits for GDB on port $(GDB_PORT)
 #   make size       the kernel's static footprint;  make cspace-svg  CDT picture
 #   make lint       cppcheck over the kernel and libraries;  make tidy  clang-tidy
@@ -153,7 +153,7 @@ BOOT_IMAGES := $(BUILD)/boot-demo.cpio $(BUILD)/boot-test.cpio $(BUILD)/boot-ben
 QEMU_BASE := $(QEMU) -machine virt -cpu rv64 -m $(QEMU_MEM) -smp 1 -nographic \
 	-bios default -kernel $(KERNEL)
 
-.PHONY: all run qemu qemu-gdb size test test-host test-qemu bench bench-host soak cspace-svg lint tidy lint-tap clean toolchain
+.PHONY: all run qemu qemu-gdb size test test-host test-qemu bench bench-host soak fuzz fuzz-tap cspace-svg lint tidy lint-tap clean toolchain
 all: $(KERNEL) $(BOOT_IMAGES)
 
 toolchain: $(TOOLCHAIN_STAMP)
@@ -198,10 +198,45 @@ test-qemu: $(KERNEL) $(BOOT_IMAGES)
 	@sh tools/run-qemu-tests.sh $(BUILD) "$(QEMU_BASE)" $(QEMU_TIMEOUT) $(FAULT_KINDS)
 
 test: $(TOOLCHAIN_STAMP)
-	@$(MAKE) --no-print-directory all $(HOST_TESTS) $(BUILD)/virt.dtb
+	@$(MAKE) --no-print-directory all $(HOST_TESTS) $(BUILD)/virt.dtb $(FUZZ_CAPS)
 	@{ $(MAKE) --no-print-directory -s test-host; $(MAKE) --no-print-directory -s test-qemu; \
-	   $(MAKE) --no-print-directory -s lint-tap; } 2>&1 | tee $(BUILD)/test.log; \
+	   $(MAKE) --no-print-directory -s lint-tap; $(MAKE) --no-print-directory -s fuzz-tap; } 2>&1 \
+	   | tee $(BUILD)/test.log; \
 	 sh tools/tap-summary.sh $(BUILD)/test.log
+
+# ---------------------------------------------------------------- fuzzing
+# A libFuzzer target over the capability operations (tests/fuzz/README.md),
+# built with clang: the host-test core under ASan and UBSan plus libFuzzer.
+FUZZ_CC ?= clang
+FUZZ_CFLAGS := -std=c11 $(WARN) -g -O1 -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=all -DCOFFER_HOST -DCONFIG_DEBUG=1 \
+	-Iinclude -Ikernel/core -Ikernel/arch/$(ARCH) -Itests/host
+FUZZ_CAPS := $(BUILD)/fuzz/fuzz_caps
+# Seeds, and inputs that once crashed it (regressions), when there are any.
+FUZZ_SEEDS := tests/fuzz/corpus $(wildcard tests/fuzz/crashes)
+FUZZ_FLAGS := -max_len=3072 -artifact_prefix=$(BUILD)/fuzz/
+FUZZ_TIME ?= 600
+FUZZ_TEST_RUNS ?= 20000
+
+$(FUZZ_CAPS): tests/fuzz/fuzz_caps.c $(HOST_CORE_SRCS) tests/host/host_arch.c \
+		$(wildcard tests/host/*.h kernel/core/*.h include/coffer/*)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $< $(HOST_CORE_SRCS) tests/host/host_arch.c -o $@
+
+# A campaign: new inputs accumulate in $(BUILD)/fuzz/corpus (never in the
+# seed directory), a crash lands in $(BUILD)/fuzz/crash-*.
+fuzz: $(FUZZ_CAPS)
+	@mkdir -p $(BUILD)/fuzz/corpus
+	$(FUZZ_CAPS) -max_total_time=$(FUZZ_TIME) $(FUZZ_FLAGS) $(BUILD)/fuzz/corpus $(FUZZ_SEEDS)
+
+# The short, fixed-seed run for make test, from a fresh output directory.
+fuzz-tap: $(FUZZ_CAPS)
+	@rm -rf $(BUILD)/fuzz/test-corpus && mkdir -p $(BUILD)/fuzz/test-corpus
+	@if $(FUZZ_CAPS) -runs=$(FUZZ_TEST_RUNS) -seed=1 $(FUZZ_FLAGS) $(BUILD)/fuzz/test-corpus \
+		$(FUZZ_SEEDS) > $(BUILD)/fuzz/test.log 2>&1; then \
+		echo "ok 1 - libFuzzer: $(FUZZ_TEST_RUNS) runs of fuzz_caps without a finding"; \
+	else grep -E '^fuzz_caps:|^  [a-z]|SUMMARY|Test unit written' $(BUILD)/fuzz/test.log; \
+		echo "not ok 1 - libFuzzer: fuzz_caps found a crash (see $(BUILD)/fuzz/test.log)"; fi
 
 # Long randomized campaigns (make test runs short, bounded versions):
 # 10^6 operations of the derivation-tree model test and of the tree itself.

@@ -450,6 +450,11 @@ int cdt_check(void)
         int order = prev != NULL ? key_compare(prev, c) : -1;
         if (order > 0)
             return CDT_CHECK_ORDER;
+        /* Depth-first order: a group starts at depth 0 and each capability
+         * is at most one level deeper than the one before it (deletion
+         * moves derived capabilities up, so this survives deletions). */
+        if ((order < 0 && c->depth != 0) || (order == 0 && c->depth > prev->depth + 1))
+            return CDT_CHECK_DEPTH;
         if (order < 0) { /* a new group */
             if (c->object < last_object_end)
                 return CDT_CHECK_OVERLAP; /* starts inside a non-untyped object */

@@ -89,7 +89,8 @@ int cdt_check(void);
 enum cdt_check_error {
     CDT_CHECK_TREE = -1,      /* red-black shape or augmentation broken */
     CDT_CHECK_ORDER = -2,     /* neighbours out of key order */
-    CDT_CHECK_DEPTH = -3,     /* a group member deeper than its predecessor + 1 */
+    CDT_CHECK_DEPTH = -3,     /* a group not starting at depth 0, a member deeper than
+                                 its predecessor + 1, or a deep untyped */
     CDT_CHECK_OVERLAP = -4,   /* two objects overlap without containment */
     CDT_CHECK_NULL = -6,      /* a null capability in the tree */
 };

@@ -358,6 +358,16 @@ static void unit_check_detects(void)
     cdt_insert_object(&slots[put(1, object_cap(CAP_UNTYPED, RAM_BASE + 0x8000, 16))]);
     tap_ok(cdt_check() == CDT_CHECK_OVERLAP, "check: an untyped straddling its container's end is reported");
     reset();
+    cdt_insert_object(&slots[put(0, object_cap(CAP_ENDPOINT, RAM_BASE, 0))]);
+    slots[1].cap = slots[0].cap;
+    slots[1].cap.depth = 2;
+    cdt_insert_child(&slots[0], &slots[1]);
+    tap_ok(cdt_check() == CDT_CHECK_DEPTH, "check: a capability two levels below its predecessor is reported");
+    slots[0].cap.depth = 1;
+    slots[1].cap.depth = 2;
+    tap_ok(cdt_check() == CDT_CHECK_DEPTH || cdt_check() == CDT_CHECK_TREE,
+           "check: a group that does not start at depth 0 is reported");
+    reset();
     cdt_insert_object(&slots[put(0, object_cap(CAP_UNTYPED, RAM_BASE, 16))]);
     slots[0].cap.type = CAP_NULL;
     tap_ok(cdt_check() == CDT_CHECK_NULL || cdt_check() == CDT_CHECK_TREE,
