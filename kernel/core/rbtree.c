@@ -71,32 +71,36 @@ static void refresh(const struct rb_tree *t, struct rb_node *n)
         t->update(n);
 }
 
-/* Recompute aug on every node from n to the root (erase: two changed
- * chains meet on this path, so no node may be skipped). */
-static void update_whole_path(const struct rb_tree *t, struct rb_node *n)
-{
-    if (t->update == NULL)
-        return;
-    for (; n != NULL; n = rb_parent(n))
-        t->update(n);
-}
-
 /*
- * Only n itself changed: recompute upwards and stop at the first ancestor
- * whose aug comes out unchanged, since aug depends only on a node's own
- * data and its children's aug, nothing above it can change either.
+ * Recompute aug on every node from `from` up to and including `through`
+ * (all changed structurally), then further up only while values change:
+ * aug depends only on a node's own data and its children's aug, so above
+ * the first node whose aug comes out unchanged nothing can change either.
  */
-static void update_changed_path(const struct rb_tree *t, struct rb_node *n)
+static void update_path_through(const struct rb_tree *t, struct rb_node *from,
+                                const struct rb_node *through)
 {
-    if (t->update == NULL || n == NULL)
+    if (t->update == NULL || from == NULL)
         return;
-    t->update(n);
+    struct rb_node *n = from;
+    for (;;) {
+        t->update(n);
+        if (n == through || rb_parent(n) == NULL)
+            break;
+        n = rb_parent(n);
+    }
     for (n = rb_parent(n); n != NULL; n = rb_parent(n)) {
         uint64_t before = n->aug;
         t->update(n);
         if (n->aug == before)
             return;
     }
+}
+
+/* Only n itself changed. */
+static void update_changed_path(const struct rb_tree *t, struct rb_node *n)
+{
+    update_path_through(t, n, n);
 }
 
 /* Make whatever pointed to old (parent's child slot or the root) point to
@@ -288,10 +292,11 @@ static struct rb_node *put_successor(struct rb_tree *t, struct rb_node *z, struc
 
 void rb_erase(struct rb_tree *t, struct rb_node *node)
 {
-    struct rb_node *x, *xp;
+    struct rb_node *x, *xp, *moved;
     bool black_removed;
 
     if (node->left == NULL || node->right == NULL) {
+        moved = NULL;
         x = node->left != NULL ? node->left : node->right;
         xp = rb_parent(node);
         black_removed = !rb_is_red(node);
@@ -299,14 +304,16 @@ void rb_erase(struct rb_tree *t, struct rb_node *node)
         if (x != NULL)
             set_parent(x, xp);
     } else {
+        moved = extreme(node->right, LEFT); /* the successor takes node's place */
         x = put_successor(t, node, &xp, &black_removed);
     }
     /*
      * Everything whose subtree changed lies on the path from xp up: in the
-     * two-children case that path runs through the successor's old parent
-     * chain up to the successor, now in node's place, then node's old chain.
+     * two-children case every node from the successor's old parent up to
+     * the successor (now in node's place) changed; above it, and above xp
+     * in the simple case, only while values change.
      */
-    update_whole_path(t, xp);
+    update_path_through(t, xp, moved != NULL ? moved : xp);
     if (black_removed)
         erase_fixup(t, x, xp);
     node->parent_color = 0;
