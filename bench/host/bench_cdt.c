@@ -55,6 +55,7 @@
 #include "host_arch.h"
 #include "invoke.h"
 #include "test_util.h"
+#include "cap_fixture.h"
 
 #define ROOT_BITS 20
 #define ROOT_SLOTS (1u << ROOT_BITS)
@@ -83,8 +84,7 @@ static bool cg; /* running under callgrind: count instructions, not time */
 static struct coffer_result call(uint64_t cptr, uint64_t label, uint64_t a0, uint64_t a1,
                                  uint64_t a2, uint64_t a3, uint64_t a4)
 {
-    const uint64_t args[COFFER_SYSCALL_ARGS] = { cptr, label, a0, a1, a2, a3, a4 };
-    return sys_CALL(thr, args);
+    return fixture_call(thr, cptr, label, a0, a1, a2, a3, a4);
 }
 
 static struct coffer_result retype_ep(uint64_t ut, uint64_t count, uint64_t index, uint64_t offset)
@@ -155,18 +155,8 @@ static void shuffle64(uint64_t *a, size_t n)
 /* An empty CSpace with the four fixed capabilities. */
 static void reset(void)
 {
-    memset(root_slots, 0, (size_t)ROOT_SLOTS * sizeof(struct slot));
-    memset(thr, 0, sizeof(*thr));
-    cdt_init();
-    thr->cspace_root.cap = (struct cap){ .object = (uintptr_t)root_slots, .type = CAP_CNODE,
-                                         .rights = CAP_RIGHTS_ALL, .size_bits = ROOT_BITS,
-                                         .guard_bits = 64 - ROOT_BITS };
-    cdt_insert_object(&thr->cspace_root);
-    root_slots[ROOT].cap = thr->cspace_root.cap;
-    cdt_insert_copy(&thr->cspace_root, &root_slots[ROOT]);
-    root_slots[UT].cap = (struct cap){ .object = (uintptr_t)ut_mem, .type = CAP_UNTYPED,
-                                       .rights = CAP_RIGHTS_ALL, .size_bits = UT_BITS };
-    cdt_insert_object(&root_slots[UT]);
+    fixture_cspace(thr, root_slots, ROOT_BITS, ROOT);
+    fixture_untyped(&root_slots[UT], ut_mem, UT_BITS, false);
     must(call(UT, COFFER_INV_UNTYPED_RETYPE,
               COFFER_RETYPE_ARG0(COFFER_OBJ_UNTYPED, REV_UT_BITS, 0, 1), 0, REV_UT,
               COFFER_RETYPE_AT_WATERMARK, 0),

@@ -38,6 +38,7 @@
 #include "cdt.h"
 #include "host_arch.h"
 #include "invoke.h"
+#include "cap_fixture.h"
 
 #define ROOT_BITS 8
 #define ROOT_SLOTS (1u << ROOT_BITS)
@@ -134,23 +135,10 @@ static void init_once(void)
 /* A fresh CSpace: the root CNode, its copy in slot ROOT, the two untyped. */
 static void setup(void)
 {
-    memset(root_slots, 0, ROOT_SLOTS * sizeof(struct slot));
-    memset(thr, 0, sizeof(*thr));
-    cdt_init();
     host_preempt_every = false;
-    thr->cspace_root.cap = (struct cap){ .object = (uintptr_t)root_slots, .type = CAP_CNODE,
-                                         .rights = CAP_RIGHTS_ALL, .size_bits = ROOT_BITS,
-                                         .guard_bits = 64 - ROOT_BITS };
-    cdt_insert_object(&thr->cspace_root);
-    root_slots[ROOT].cap = thr->cspace_root.cap;
-    cdt_insert_copy(&thr->cspace_root, &root_slots[ROOT]);
-    root_slots[UT].cap = (struct cap){ .object = (uintptr_t)ut_mem, .type = CAP_UNTYPED,
-                                       .rights = CAP_RIGHTS_ALL, .size_bits = UT_BITS };
-    cdt_insert_object(&root_slots[UT]);
-    root_slots[DEV].cap = (struct cap){ .object = (uintptr_t)dev_mem, .type = CAP_UNTYPED,
-                                        .rights = CAP_RIGHTS_ALL, .size_bits = DEV_BITS,
-                                        .flags = CAP_FLAG_DEVICE };
-    cdt_insert_object(&root_slots[DEV]);
+    fixture_cspace(thr, root_slots, ROOT_BITS, ROOT);
+    fixture_untyped(&root_slots[UT], ut_mem, UT_BITS, false);
+    fixture_untyped(&root_slots[DEV], dev_mem, DEV_BITS, true);
 }
 
 /* ---- Decoding an operation ----------------------------------------------- */

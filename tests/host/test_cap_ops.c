@@ -18,6 +18,7 @@
 #include "host_arch.h"
 #include "invoke.h"
 #include "tap.h"
+#include "cap_fixture.h"
 #include "test_util.h"
 
 #define ROOT_BITS 8
@@ -39,29 +40,15 @@ static unsigned ut_bits;
 static void setup(unsigned bits)
 {
     ut_bits = bits;
-    memset(root_slots, 0, ROOT_SLOTS * sizeof(struct slot));
-    memset(thr, 0, sizeof(*thr));
-    cdt_init();
-    thr->cspace_root.cap = (struct cap){ .object = (uintptr_t)root_slots, .type = CAP_CNODE,
-                                         .rights = CAP_RIGHTS_ALL, .size_bits = ROOT_BITS,
-                                         .guard_bits = 64 - ROOT_BITS };
-    cdt_insert_object(&thr->cspace_root);
-    root_slots[ROOT].cap = thr->cspace_root.cap;
-    cdt_insert_copy(&thr->cspace_root, &root_slots[ROOT]);
-    root_slots[UT].cap = (struct cap){ .object = (uintptr_t)ut_mem, .type = CAP_UNTYPED,
-                                       .rights = CAP_RIGHTS_ALL, .size_bits = (uint8_t)bits };
-    cdt_insert_object(&root_slots[UT]);
-    root_slots[DEV].cap = (struct cap){ .object = (uintptr_t)dev_mem, .type = CAP_UNTYPED,
-                                        .rights = CAP_RIGHTS_ALL, .size_bits = DEV_BITS,
-                                        .flags = CAP_FLAG_DEVICE };
-    cdt_insert_object(&root_slots[DEV]);
+    fixture_cspace(thr, root_slots, ROOT_BITS, ROOT);
+    fixture_untyped(&root_slots[UT], ut_mem, bits, false);
+    fixture_untyped(&root_slots[DEV], dev_mem, DEV_BITS, true);
 }
 
 static struct coffer_result call(uint64_t cptr, uint64_t label, uint64_t a0, uint64_t a1,
                                  uint64_t a2, uint64_t a3, uint64_t a4)
 {
-    const uint64_t args[COFFER_SYSCALL_ARGS] = { cptr, label, a0, a1, a2, a3, a4 };
-    return sys_CALL(thr, args);
+    return fixture_call(thr, cptr, label, a0, a1, a2, a3, a4);
 }
 
 static struct coffer_result retype(uint64_t ut, unsigned type, unsigned bits, uint64_t count,
@@ -124,26 +111,8 @@ static uint64_t id_of(unsigned type, unsigned rights, unsigned size_bits, unsign
     return type | rights << 8 | size_bits << 16 | depth << 24 | (uint64_t)flags << 32;
 }
 
-static bool expect(struct coffer_result r, uint64_t err, uint64_t d0, uint64_t d1, const char *name)
-{
-    bool good = r.error == err && r.detail0 == d0 && r.detail1 == d1;
-    if (!good)
-        tap_diag("got %llu (%#llx, %#llx), expected %llu (%#llx, %#llx)",
-                 (unsigned long long)r.error, (unsigned long long)r.detail0,
-                 (unsigned long long)r.detail1, (unsigned long long)err,
-                 (unsigned long long)d0, (unsigned long long)d1);
-    return tap_ok(good, name);
-}
-
-static void check_tree(const char *after)
-{
-    int c = cdt_check();
-    if (c != 0)
-        tap_diag("cdt_check() = %d", c);
-    char name[128];
-    snprintf(name, sizeof(name), "cdt_check() passes after %s", after);
-    tap_ok(c == 0, name);
-}
+#define expect fixture_expect
+#define check_tree fixture_check_tree
 
 /* ---- A snapshot of everything a failed call must leave alone ------------- */
 

@@ -14,6 +14,7 @@
 #include "cdt.h"
 #include "invoke.h"
 #include "tap.h"
+#include "cap_fixture.h"
 
 #define ROOT_BITS 8
 #define ROOT_SLOTS (1u << ROOT_BITS)
@@ -33,29 +34,15 @@ static uint8_t *ut_mem, *dev_mem;
 /* A fresh CSpace: the root CNode, its copy in slot ROOT, the two untyped. */
 static void setup(void)
 {
-    memset(root_slots, 0, ROOT_SLOTS * sizeof(struct slot));
-    memset(thr, 0, sizeof(*thr));
-    cdt_init();
-    thr->cspace_root.cap = (struct cap){ .object = (uintptr_t)root_slots, .type = CAP_CNODE,
-                                         .rights = CAP_RIGHTS_ALL, .size_bits = ROOT_BITS,
-                                         .guard_bits = 64 - ROOT_BITS };
-    cdt_insert_object(&thr->cspace_root);
-    root_slots[ROOT].cap = thr->cspace_root.cap;
-    cdt_insert_copy(&thr->cspace_root, &root_slots[ROOT]);
-    root_slots[UT].cap = (struct cap){ .object = (uintptr_t)ut_mem, .type = CAP_UNTYPED,
-                                       .rights = CAP_RIGHTS_ALL, .size_bits = UT_BITS };
-    cdt_insert_object(&root_slots[UT]);
-    root_slots[DEV].cap = (struct cap){ .object = (uintptr_t)dev_mem, .type = CAP_UNTYPED,
-                                        .rights = CAP_RIGHTS_ALL, .size_bits = DEV_BITS,
-                                        .flags = CAP_FLAG_DEVICE };
-    cdt_insert_object(&root_slots[DEV]);
+    fixture_cspace(thr, root_slots, ROOT_BITS, ROOT);
+    fixture_untyped(&root_slots[UT], ut_mem, UT_BITS, false);
+    fixture_untyped(&root_slots[DEV], dev_mem, DEV_BITS, true);
 }
 
 static struct coffer_result call(uint64_t cptr, uint64_t label, uint64_t a0, uint64_t a1,
                                  uint64_t a2, uint64_t a3, uint64_t a4)
 {
-    const uint64_t args[COFFER_SYSCALL_ARGS] = { cptr, label, a0, a1, a2, a3, a4 };
-    return sys_CALL(thr, args);
+    return fixture_call(thr, cptr, label, a0, a1, a2, a3, a4);
 }
 
 /* Retype into the root CNode (destination depth 0). */
@@ -81,26 +68,8 @@ static bool is_ok(struct coffer_result r, uint64_t d0)
     return r.error == COFFER_ERR_OK && r.detail0 == d0 && r.detail1 == 0;
 }
 
-static bool expect(struct coffer_result r, uint64_t err, uint64_t d0, uint64_t d1, const char *name)
-{
-    bool ok = r.error == err && r.detail0 == d0 && r.detail1 == d1;
-    if (!ok)
-        tap_diag("got %llu (%#llx, %#llx), expected %llu (%#llx, %#llx)",
-                 (unsigned long long)r.error, (unsigned long long)r.detail0,
-                 (unsigned long long)r.detail1, (unsigned long long)err,
-                 (unsigned long long)d0, (unsigned long long)d1);
-    return tap_ok(ok, name);
-}
-
-static void check_tree(const char *after)
-{
-    int c = cdt_check();
-    if (c != 0)
-        tap_diag("cdt_check() = %d", c);
-    char name[128];
-    snprintf(name, sizeof(name), "cdt_check() passes after %s", after);
-    tap_ok(c == 0, name);
-}
+#define expect fixture_expect
+#define check_tree fixture_check_tree
 
 /* ---- A snapshot of everything a failed call must leave alone ------------- */
 

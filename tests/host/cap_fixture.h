@@ -1,0 +1,78 @@
+/*
+ * A CSpace in host memory for the tests, the fuzzer and the host
+ * benchmarks that drive the capability core through sys_CALL: a thread
+ * whose CSpace root is one CNode, untyped capabilities backed by host
+ * memory (arch_phys_to_virt is the identity on the host), and the call.
+ */
+#ifndef COFFER_TESTS_CAP_FIXTURE_H
+#define COFFER_TESTS_CAP_FIXTURE_H
+
+#include <string.h>
+
+#include "cdt.h"
+#include "invoke.h"
+#include "thread.h"
+
+/* An empty tree and a thread whose CSpace root is the CNode of 2^bits
+ * slots at root_slots (cleared), guarded so 64-bit pointers below 2^bits
+ * name its slots; a copy of that capability goes into slot root_copy. */
+static inline void fixture_cspace(struct thread *t, struct slot *root_slots, unsigned bits,
+                                  uint64_t root_copy)
+{
+    memset(root_slots, 0, sizeof(struct slot) << bits);
+    memset(t, 0, sizeof(*t));
+    cdt_init();
+    t->cspace_root.cap = (struct cap){ .object = (uintptr_t)root_slots, .type = CAP_CNODE,
+                                       .rights = CAP_RIGHTS_ALL, .size_bits = (uint8_t)bits,
+                                       .guard_bits = (uint8_t)(64 - bits) };
+    cdt_insert_object(&t->cspace_root);
+    root_slots[root_copy].cap = t->cspace_root.cap;
+    cdt_insert_copy(&t->cspace_root, &root_slots[root_copy]);
+}
+
+/* An untyped capability in s over 2^bits bytes of host memory at mem
+ * (naturally aligned), as boot hands them out. */
+static inline void fixture_untyped(struct slot *s, void *mem, unsigned bits, bool device)
+{
+    s->cap = (struct cap){ .object = (uintptr_t)mem, .type = CAP_UNTYPED,
+                           .rights = CAP_RIGHTS_ALL, .size_bits = (uint8_t)bits,
+                           .flags = device ? CAP_FLAG_DEVICE : 0 };
+    cdt_insert_object(s);
+}
+
+/* The CALL system call as thread t would make it. */
+static inline struct coffer_result fixture_call(struct thread *t, uint64_t cptr, uint64_t label,
+                                                uint64_t a0, uint64_t a1, uint64_t a2,
+                                                uint64_t a3, uint64_t a4)
+{
+    const uint64_t args[COFFER_SYSCALL_ARGS] = { cptr, label, a0, a1, a2, a3, a4 };
+    return sys_CALL(t, args);
+}
+
+#ifdef COFFER_TESTS_TAP_H
+/* TAP: the exact error and details, with a diagnostic when they differ. */
+static inline bool fixture_expect(struct coffer_result r, uint64_t err, uint64_t d0, uint64_t d1,
+                                  const char *name)
+{
+    bool good = r.error == err && r.detail0 == d0 && r.detail1 == d1;
+    if (!good)
+        tap_diag("got %llu (%#llx, %#llx), expected %llu (%#llx, %#llx)",
+                 (unsigned long long)r.error, (unsigned long long)r.detail0,
+                 (unsigned long long)r.detail1, (unsigned long long)err,
+                 (unsigned long long)d0, (unsigned long long)d1);
+    return tap_ok(good, name);
+}
+
+/* TAP: the derivation tree's invariants hold. */
+static inline void fixture_check_tree(const char *after)
+{
+    int c = cdt_check();
+    if (c != 0)
+        tap_diag("cdt_check() = %d", c);
+    char name[128];
+    snprintf(name, sizeof(name), "cdt_check() passes after %s", after);
+    tap_ok(c == 0, name);
+}
+#endif
+
+#endif
