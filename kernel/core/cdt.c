@@ -32,9 +32,9 @@ uint64_t cap_object_end(const struct cap *c)
 /* -1, 0, 1 as a's group sorts before, with, after b's. */
 static int key_compare(const struct cap *a, const struct cap *b)
 {
-    uint64_t a_end = cap_object_end(a), b_end = cap_object_end(b);
-    if (a->object != b->object)
+    if (a->object != b->object) /* the common case: no sizes needed */
         return a->object < b->object ? -1 : 1;
+    uint64_t a_end = cap_object_end(a), b_end = cap_object_end(b);
     if (a_end != b_end)
         return a_end > b_end ? -1 : 1; /* larger first: containers lead */
     if (a->type != b->type)
