@@ -76,7 +76,8 @@ static void bench_revoke(unsigned children, unsigned runs, uint64_t calibration)
         samples_caps[i] = t1 - t0;
     }
     char name[64];
-    snprintf(name, sizeof name, "revoke untyped with %u endpoint children", children);
+    snprintf(name, sizeof name, "revoke untyped with %u endpoint %s", children,
+             children == 1 ? "child" : "children");
     bench_report(name, samples_caps, runs, calibration);
 }
 
