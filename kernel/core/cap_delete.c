@@ -41,12 +41,16 @@ void cap_delete(struct slot *s)
 enum revoke_status cap_revoke(struct slot *s)
 {
     unsigned done = 0;
-    struct slot *d;
-    while ((d = cdt_last_descendant(s)) != NULL) {
+    /* The descendants are the contiguous run after s: once the last one is
+     * found, each one before it is the next to go, until s itself. */
+    struct slot *d = cdt_last_descendant(s);
+    while (d != NULL) {
         if (cap_delete_check(d) != COFFER_ERR_OK)
             return REVOKE_BLOCKED;
+        struct slot *before = cdt_prev(d);
         cap_delete(d);
-        if (++done % REVOKE_BATCH == 0 && arch_preemption_pending())
+        d = before != s ? before : NULL;
+        if (++done % REVOKE_BATCH == 0 && d != NULL && arch_preemption_pending())
             return REVOKE_PREEMPTED;
     }
     if (s->cap.type == CAP_UNTYPED)

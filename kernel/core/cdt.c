@@ -369,6 +369,12 @@ struct slot *cdt_next_descendant(const struct slot *root, const struct slot *cur
     return same_group(next, &root->node) && c->depth > root->cap.depth ? slot_of_node(next) : NULL;
 }
 
+struct slot *cdt_prev(const struct slot *s)
+{
+    struct rb_node *p = rb_prev(&s->node);
+    return p != NULL ? slot_of_node(p) : NULL;
+}
+
 struct slot *cdt_last_descendant(const struct slot *s)
 {
     struct rb_node *n = (struct rb_node *)(uintptr_t)&s->node;

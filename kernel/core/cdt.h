@@ -68,6 +68,9 @@ struct slot *cdt_first_descendant(const struct slot *s);
  * descendants) in tree order, or NULL: walks root's descendants. */
 struct slot *cdt_next_descendant(const struct slot *root, const struct slot *cur);
 
+/* The capability before s in tree order, or NULL. */
+struct slot *cdt_prev(const struct slot *s);
+
 /* The last descendant of s in tree order, or NULL.  It has no descendants
  * of its own, so deleting from the end never re-parents anything. */
 struct slot *cdt_last_descendant(const struct slot *s);
