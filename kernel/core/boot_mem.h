@@ -52,7 +52,8 @@ int region_set_alloc(struct region_set *set, uint64_t size, uint64_t align, padd
 
 /*
  * Split [base, end) into the fewest naturally aligned power-of-two blocks of
- * at least 2^min_bits bytes (the range must be 2^min_bits aligned).  Writes
+ * at least 2^min_bits bytes; bytes outside the 2^min_bits-aligned interior
+ * of the range are not described (callers pass aligned ranges).  Writes
  * at most max descriptors and returns how many the range needs (which may
  * exceed max: the caller decides what to do with the rest).
  */

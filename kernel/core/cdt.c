@@ -451,14 +451,15 @@ int cdt_check(void)
         const struct cap *c = node_cap(n);
         if (cap_is_null(c))
             return CDT_CHECK_NULL;
-        if (c->depth > CAP_DEPTH_MAX || (c->type == CAP_UNTYPED && c->depth != 0))
+        if (c->depth > CAP_DEPTH_MAX)
             return CDT_CHECK_DEPTH;
         int order = prev != NULL ? key_compare(prev, c) : -1;
         if (order > 0)
             return CDT_CHECK_ORDER;
         /* Depth-first order: a group starts at depth 0 and each capability
          * is at most one level deeper than the one before it (deletion
-         * moves derived capabilities up, so this survives deletions). */
+         * moves derived capabilities up, so this survives deletions).  An
+         * untyped is alone in its group, so its depth is 0. */
         if ((order < 0 && c->depth != 0) || (order == 0 && c->depth > prev->depth + 1))
             return CDT_CHECK_DEPTH;
         if (order < 0) { /* a new group */
