@@ -90,6 +90,7 @@ struct coffer_result {
 #define COFFER_ID_DEPTH(d0) (((d0) >> 24) & 0xff)
 #define COFFER_ID_FLAGS(d0) (((d0) >> 32) & 0xff)
 #define COFFER_ID_TYPE_NULL 0xff
+#define COFFER_ID_TYPE_ZOMBIE 0xfe /* a CNode being torn down: delete it again */
 
 /* FAILED_LOOKUP detail0: level | kind << 32. */
 #define COFFER_LOOKUP_INVALID_ROOT 1

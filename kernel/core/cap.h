@@ -27,6 +27,11 @@ enum cap_type {
 #define OBJECT(name, num, desc) CAP_##name = (num) + 1,
 #include <coffer/objects.def>
 #undef OBJECT
+    /* A CNode being torn down (zombie.h): what the last capability to a
+     * CNode that still held capabilities turned into when it was deleted.
+     * It cannot be invoked, copied or moved; deleting it again continues
+     * the teardown. */
+    CAP_ZOMBIE,
     CAP_TYPE_COUNT
 };
 
@@ -58,6 +63,8 @@ static inline enum cap_type cap_type_of_object(enum coffer_object_type t)
  *              frame: window, offset in the low 32 bits, size in the high
  *              untyped: watermark (bytes from the start used by retype)
  *              CNode: guard value
+ *              zombie: teardown cursor (zombie.h); size_bits is then
+ *              log2 bytes of the dying CNode
  */
 struct cap {
     uint64_t object;

@@ -1,39 +1,38 @@
 /*
  * Deleting capabilities and revoking their descendants.
  *
- * cap_delete() removes one capability; when it was the last one to its
- * object, the object is finalised (its type's hook runs) and its memory
- * becomes free in its untyped at once.  cap_revoke() deletes the
- * descendants of a capability one at a time, checking for a pending
- * interrupt every REVOKE_BATCH deletions: when preempted it returns
- * false and the system call is restarted after the interrupt, continuing
- * where it stopped (revoke keeps no state of its own: the remaining
- * descendants are simply the first ones again).
+ * cap_delete() removes one capability.  When it was the last one to its
+ * object, the object is finalised and its memory is free in its untyped at
+ * once; for a CNode that means deleting everything in it first, which
+ * zombie.h does in bounded, preemptible steps.  Deleting an untyped
+ * capability leaves its descendants alive: they belong to the next untyped
+ * up, whose revoke reclaims them (as in seL4).
+ *
+ * cap_revoke() deletes the descendants of a capability one at a time,
+ * checking for a pending interrupt every REVOKE_BATCH deletions.  When
+ * preempted it returns DELETE_PREEMPTED and the system call is restarted
+ * after the interrupt: revoke keeps no state of its own, the remaining
+ * descendants are simply found again.
  */
 #ifndef COFFER_KERNEL_CAP_DELETE_H
 #define COFFER_KERNEL_CAP_DELETE_H
 
 #include "cap.h"
-#include <coffer/abi.h>
+#include "zombie.h"
 
-/* Work done between two preemption checks; a compile-time constant. */
+/* Deletions between two preemption checks; a compile-time constant. */
 #define REVOKE_BATCH 64
 
-/* Can s be deleted now?  OK, or REVOKE_FIRST for an untyped that still has
- * descendants (its memory is in use), or for the last capability to a CNode
- * that still holds capabilities. */
-coffer_error_t cap_delete_check(const struct slot *s);
-/* Delete the capability in s (which must pass cap_delete_check). */
-void cap_delete(struct slot *s);
+/* Delete the capability in s; tears down a CNode whose last capability it
+ * was (and may then be preempted: call again to go on). */
+enum delete_status cap_delete(struct slot *s);
 
-enum revoke_status {
-    REVOKE_DONE,
-    REVOKE_PREEMPTED, /* an interrupt is pending: restart the call */
-    REVOKE_BLOCKED,   /* a descendant is the last capability to a CNode that
-                         still holds capabilities: empty it first */
-};
+/* Remove the capability in s, which needs no teardown: it is not the last
+ * capability to a CNode. */
+void cap_remove(struct slot *s);
 
-/* Delete every descendant of s. */
-enum revoke_status cap_revoke(struct slot *s);
+/* Delete every descendant of s.  If a teardown this starts frees the CNode
+ * s itself is in, s is gone when this returns DELETE_DONE. */
+enum delete_status cap_revoke(struct slot *s);
 
 #endif

@@ -21,6 +21,8 @@ static unsigned cap_object_bits(const struct cap *c)
      * tree, which the invariant checker must be able to walk. */
     if (c->type == CAP_NULL || c->type >= CAP_TYPE_COUNT)
         return 0;
+    if (c->type == CAP_ZOMBIE)
+        return c->size_bits; /* a dying CNode, in log2 bytes */
     return object_bits((enum coffer_object_type)(c->type - 1), c->size_bits);
 }
 

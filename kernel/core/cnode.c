@@ -34,6 +34,9 @@ static struct coffer_result decode_transfer(struct invocation *inv, struct trans
         return r;
     if (cap_is_null(&tr->src->cap))
         return syscall_error(COFFER_ERR_INVALID_CAPABILITY, 3, 0);
+    /* A CNode being torn down can only be deleted (which goes on with it). */
+    if (tr->src->cap.type == CAP_ZOMBIE)
+        return syscall_error(COFFER_ERR_ILLEGAL_OPERATION, 0, 0);
     if (!cap_is_null(&tr->dest->cap))
         return syscall_error(COFFER_ERR_DELETE_FIRST, 0, 0);
     tr->rights = (unsigned)((inv->arg[1] >> 16) & 0xff);
@@ -164,10 +167,8 @@ static struct coffer_result cnode_delete(struct invocation *inv)
     struct coffer_result r = lookup_target(inv, &s);
     if (r.error != COFFER_ERR_OK)
         return r;
-    coffer_error_t e = cap_delete_check(s);
-    if (e != COFFER_ERR_OK)
-        return syscall_error(e, 0, 0);
-    cap_delete(s);
+    if (cap_delete(s) == DELETE_PREEMPTED)
+        return syscall_restart();
     return syscall_ok(0, 0);
 }
 
@@ -177,14 +178,9 @@ static struct coffer_result cnode_revoke(struct invocation *inv)
     struct coffer_result r = lookup_target(inv, &s);
     if (r.error != COFFER_ERR_OK)
         return r;
-    switch (cap_revoke(s)) {
-    case REVOKE_DONE:
-        return syscall_ok(0, 0);
-    case REVOKE_PREEMPTED:
+    if (cap_revoke(s) == DELETE_PREEMPTED)
         return syscall_restart();
-    default:
-        return syscall_error(COFFER_ERR_REVOKE_FIRST, 0, 0);
-    }
+    return syscall_ok(0, 0);
 }
 
 static struct coffer_result cnode_identify(struct invocation *inv)
@@ -196,6 +192,9 @@ static struct coffer_result cnode_identify(struct invocation *inv)
     const struct cap *c = &s->cap;
     if (cap_is_null(c))
         return syscall_ok(COFFER_ID_TYPE_NULL, 0);
+    if (c->type == CAP_ZOMBIE) /* size: log2 bytes; detail 1: slots left */
+        return syscall_ok(COFFER_ID_TYPE_ZOMBIE | (uint64_t)c->size_bits << 16,
+                          zombie_slots_left(c));
     uint64_t d0 = (uint64_t)(c->type - 1) | (uint64_t)c->rights << 8 |
                   (uint64_t)c->size_bits << 16 | (uint64_t)c->depth << 24 |
                   (uint64_t)c->flags << 32;

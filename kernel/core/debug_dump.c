@@ -9,6 +9,7 @@
 #include "cdt.h"
 #include "debug_dump.h"
 #include "kprintf.h"
+#include "zombie.h"
 
 #define DUMP_MAX 4096
 
@@ -17,6 +18,7 @@ static const char *const type_names[CAP_TYPE_COUNT] = {
 #define OBJECT(name, num, desc) [CAP_##name] = #name,
 #include <coffer/objects.def>
 #undef OBJECT
+    [CAP_ZOMBIE] = "ZOMBIE",
 };
 
 static const char *type_name(const struct cap *c)
@@ -53,6 +55,8 @@ static void describe(const struct cap *c)
                 (unsigned long)(c->data >> 32));
     else if (c->type == CAP_CNODE)
         kprintf(" slots=2^%u guard=%u:0x%lx", c->size_bits, c->guard_bits, (unsigned long)c->data);
+    else if (c->type == CAP_ZOMBIE)
+        kprintf(" slots-left=%lu", (unsigned long)zombie_slots_left(c));
 }
 
 void dump_cnode(const struct cap *cnode, bool dot)
