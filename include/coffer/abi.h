@@ -112,6 +112,7 @@ struct coffer_kernel_info {
     uint64_t ksyms_bytes;      /* symbol table for backtraces */
     uint64_t timer_ticks;      /* timer interrupts taken since boot */
     uint64_t timebase_hz;      /* frequency of the time CSR */
+    uint64_t syscall_restarts; /* calls stopped at a preemption point and re-run */
 };
 
 #define COFFER_ABI_VERSION 1

@@ -15,6 +15,13 @@ syscall_handler_fn syscall_lookup(uint64_t number)
     }
 }
 
+static uint64_t restarts;
+
+uint64_t syscall_restart_count(void)
+{
+    return restarts;
+}
+
 void syscall_dispatch(struct thread *t)
 {
     uint64_t number = arch_syscall_number(&t->regs);
@@ -26,8 +33,10 @@ void syscall_dispatch(struct thread *t)
     struct coffer_result r = handler != NULL
                                  ? handler(t, args)
                                  : syscall_error(COFFER_ERR_ILLEGAL_OPERATION, number, 0);
-    if (r.error == SYSCALL_RESTART)
+    if (r.error == SYSCALL_RESTART) {
+        restarts++;
         arch_syscall_restart(&t->regs);
+    }
     else
         arch_syscall_set_result(&t->regs, r.error, r.detail0, r.detail1);
 }

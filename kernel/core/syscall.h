@@ -41,6 +41,9 @@ static inline struct coffer_result syscall_ok(uint64_t d0, uint64_t d1)
  */
 #define SYSCALL_RESTART (~0ull)
 
+/* How many calls have been restarted since boot (kernel info). */
+uint64_t syscall_restart_count(void);
+
 static inline struct coffer_result syscall_restart(void)
 {
     return (struct coffer_result){ SYSCALL_RESTART, 0, 0 };

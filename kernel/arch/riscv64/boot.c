@@ -18,6 +18,7 @@
 #include "memlayout.h"
 #include "panic.h"
 #include "platform.h"
+#include "syscall.h"
 #include <coffer/abi.h>
 
 extern char _kernel_start[], _kernel_end[], _text_start[], _text_end[], _rodata_start[],
@@ -49,6 +50,7 @@ void arch_kernel_info(struct coffer_kernel_info *info)
         .ksyms_bytes = span(_ksyms_start, _ksyms_end),
         .timer_ticks = timer_ticks(),
         .timebase_hz = timer_timebase_hz(),
+        .syscall_restarts = syscall_restart_count(),
     };
 }
 

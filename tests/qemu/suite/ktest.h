@@ -23,5 +23,6 @@ void test_syscall_errors(void);
 void test_syscall_abi(void);
 void test_counters(void);
 void test_caps(void);
+void test_teardown(void);
 
 #endif

@@ -40,6 +40,7 @@ int main(void)
     test_syscall_abi();
     test_counters();
     test_caps();
+    test_teardown();
     printf("1..%d\n", count);
     printf("# totals: passed %d, failed %d\n", count - failed, failed);
     return failed ? 1 : 0;

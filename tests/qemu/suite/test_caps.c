@@ -201,8 +201,6 @@ static void derive(void)
                 "move: the capability changes slot");
     ktest_expect_error(coffer_cnode_delete(ROOT, ep, D), COFFER_ERR_INVALID_CAPABILITY, 0, 0,
                        "delete: an empty slot");
-    ktest_expect_error(coffer_cnode_delete(ROOT, ut, D), COFFER_ERR_REVOKE_FIRST, 0, 0,
-                       "delete: an untyped with live objects needs revoke first");
     ktest_expect_error(coffer_invoke(ROOT, 0x2f, 0, 0, 0, 0, 0), COFFER_ERR_ILLEGAL_OPERATION, 0, 0,
                        "cnode: an unknown label");
 }
