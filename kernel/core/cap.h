@@ -27,10 +27,10 @@ enum cap_type {
 #define OBJECT(name, num, desc) CAP_##name = (num) + 1,
 #include <coffer/objects.def>
 #undef OBJECT
-    /* A CNode being torn down (zombie.h): what the last capability to a
-     * CNode that still held capabilities turned into when it was deleted.
-     * It cannot be invoked, copied or moved; deleting it again continues
-     * the teardown. */
+    /* An object being destroyed (zombie.h): what the last capability to a
+     * CNode, or to a frame too large to zero at once, turned into when it
+     * was deleted.  It cannot be invoked, copied or moved; deleting it
+     * again continues the teardown. */
     CAP_ZOMBIE,
     CAP_TYPE_COUNT
 };
@@ -64,7 +64,7 @@ static inline enum cap_type cap_type_of_object(enum coffer_object_type t)
  *              untyped: watermark (bytes from the start used by retype)
  *              CNode: guard value
  *              zombie: teardown cursor (zombie.h); size_bits is then
- *              log2 bytes of the dying CNode
+ *              log2 bytes of the dying object, zombie_of its type
  */
 struct cap {
     uint64_t object;
@@ -74,7 +74,8 @@ struct cap {
     uint8_t depth;
     uint8_t flags;
     uint8_t guard_bits;
-    uint16_t reserved;
+    uint8_t zombie_of; /* zombie: the type of the dying object */
+    uint8_t reserved;
     uint64_t data;
 };
 

@@ -1,25 +1,49 @@
 #include "cap_delete.h"
 #include "arch.h"
 #include "cdt.h"
+#include "kstring.h"
 
 void cap_remove(struct slot *s)
 {
-    /* Objects have no state to tear down until the IPC and VM layers add
-     * it (waiting threads, mappings); their finalisation goes here, when
-     * cdt_is_last(s). */
     cdt_remove(s);
     s->cap = (struct cap){ 0 };
     s->mapping = 0;
 }
 
+/* Does the object keep memory that must be zeroed when it dies? */
+static bool zeroed_at_death(const struct cap *c)
+{
+    /* An untyped's memory is either free (and zero already) or belongs to
+     * its descendants, which outlive it; device memory is never touched. */
+    return c->type != CAP_UNTYPED && !(c->flags & CAP_FLAG_DEVICE);
+}
+
+bool cap_delete_begin(struct slot *s)
+{
+    struct cap *c = &s->cap;
+    if (c->type == CAP_ZOMBIE)
+        return false;
+    if (!zeroed_at_death(c) || !cdt_is_last(s)) {
+        cap_remove(s);
+        return true;
+    }
+    /* The last capability: the object dies.  Finalisation hooks of the IPC
+     * and VM layers (waiting threads, mappings) go here. */
+    uint64_t bytes = cap_object_end(c) - c->object;
+    if (c->type == CAP_CNODE || bytes > ZERO_CHUNK) {
+        zombie_make(s);
+        return false;
+    }
+    memset(arch_phys_to_virt(c->object), 0, bytes);
+    cap_remove(s);
+    return true;
+}
+
 enum delete_status cap_delete(struct slot *s)
 {
-    if (s->cap.type == CAP_CNODE && cdt_is_last(s))
-        zombie_make(s);
-    if (s->cap.type == CAP_ZOMBIE)
-        return zombie_reduce(s);
-    cap_remove(s);
-    return DELETE_DONE;
+    if (cap_delete_begin(s))
+        return DELETE_DONE;
+    return zombie_reduce(s);
 }
 
 /*
@@ -35,8 +59,8 @@ enum delete_status cap_revoke(struct slot *s)
     struct slot *d = cdt_last_descendant(s);
     while (d != NULL) {
         struct slot *before = cdt_prev(d);
-        bool simple = d->cap.type != CAP_CNODE && d->cap.type != CAP_ZOMBIE;
-        if (cap_delete(d) == DELETE_PREEMPTED)
+        bool simple = cap_delete_begin(d);
+        if (!simple && zombie_reduce(d) == DELETE_PREEMPTED)
             return DELETE_PREEMPTED;
         if (cap_is_null(&s->cap))
             return DELETE_DONE; /* s was inside a CNode that is gone */

@@ -2,11 +2,15 @@
  * Deleting capabilities and revoking their descendants.
  *
  * cap_delete() removes one capability.  When it was the last one to its
- * object, the object is finalised and its memory is free in its untyped at
- * once; for a CNode that means deleting everything in it first, which
- * zombie.h does in bounded, preemptible steps.  Deleting an untyped
- * capability leaves its descendants alive: they belong to the next untyped
- * up, whose revoke reclaims them (as in seL4).
+ * object, the object dies: its memory is zeroed and is free in its untyped
+ * at once.  Free memory in a RAM untyped is therefore always zero (boot
+ * zeroes it first), so retype never has to clear anything.  Work that is
+ * not bounded -- a CNode's contents, a frame larger than ZERO_CHUNK --
+ * goes in preemptible steps through a zombie (zombie.h).
+ *
+ * Deleting an untyped capability leaves its descendants alive: they belong
+ * to the next untyped up, whose revoke reclaims them (as in seL4).  Device
+ * memory is never zeroed.
  *
  * cap_revoke() deletes the descendants of a capability one at a time,
  * checking for a pending interrupt every REVOKE_BATCH deletions.  When
@@ -23,12 +27,21 @@
 /* Deletions between two preemption checks; a compile-time constant. */
 #define REVOKE_BATCH 64
 
-/* Delete the capability in s; tears down a CNode whose last capability it
- * was (and may then be preempted: call again to go on). */
+/* Bytes of a dying object zeroed between two preemption checks; objects
+ * up to this size are zeroed at once. */
+#define ZERO_CHUNK (64u * 1024)
+
+/* Delete the capability in s; finishes the object's death if it was the
+ * last capability (and may then be preempted: call again to go on). */
 enum delete_status cap_delete(struct slot *s);
 
-/* Remove the capability in s, which needs no teardown: it is not the last
- * capability to a CNode. */
+/* Begin deleting s: if the deletion is bounded work it is done and this
+ * returns true; otherwise s is now (or already was) a zombie, for
+ * zombie_reduce() to finish. */
+bool cap_delete_begin(struct slot *s);
+
+/* Take the capability in s out of the tree and clear the slot, with no
+ * finalisation: for capabilities that are not the last to their object. */
 void cap_remove(struct slot *s);
 
 /* Delete every descendant of s.  If a teardown this starts frees the CNode

@@ -8,11 +8,13 @@
  * retyped from this untyped; it returns to 0 when revoke has removed every
  * descendant.  Placement policy (buddy, slab, ...) belongs to user space:
  * the kernel only checks.
+ *
+ * Nothing is zeroed here: free memory in a RAM untyped is always zero
+ * (boot zeroes it, and objects are zeroed when they die: cap_delete.h).
+ * Device memory is never zeroed: it may be a device's registers.
  */
-#include "arch.h"
 #include "cdt.h"
 #include "invoke.h"
-#include "kstring.h"
 #include "objects.h"
 
 struct retype_request {
@@ -97,9 +99,6 @@ static void perform_retype(struct slot *ut, const struct retype_request *req)
     bool device = (ut->cap.flags & CAP_FLAG_DEVICE) != 0;
     for (uint64_t i = 0; i < req->count; i++) {
         uint64_t paddr = ut->cap.object + req->offset + i * obj_size;
-        /* Device memory is never zeroed: it may be a device's registers. */
-        if (!device)
-            memset(arch_phys_to_virt(paddr), 0, obj_size);
         struct slot *s = &req->dest[i];
         s->cap = (struct cap){
             .object = paddr,

@@ -1,11 +1,12 @@
 /*
- * CNode teardown with zombies; zombie.h explains the scheme.
+ * Object death in bounded steps with zombies; zombie.h explains the scheme.
  *
  * A zombie capability: object and (as log2 bytes) size_bits of the dying
- * CNode; data holds the cursor -- slots [0, left) may still hold
- * capabilities -- in its low 32 bits and, in its high 32 bits, 1 + the
- * index of a slot skipped because it held the teardown's top zombie
- * ("held"; 0 for none).
+ * object, zombie_of its type.  data holds the cursor in its low 32 bits:
+ * for a CNode, slots [0, left) may still hold capabilities (the others are
+ * empty and zeroed); for a frame, bytes [0, left) are not yet zeroed.  A
+ * CNode zombie keeps in the high 32 bits 1 + the index of a slot skipped
+ * because it held the teardown's top zombie ("held"; 0 for none).
  *
  * The path from the top zombie down to the one being cleared is linked
  * through the slots' mapping words (a zombie maps nothing).  The links are
@@ -16,6 +17,8 @@
 #include "arch.h"
 #include "cap_delete.h"
 #include "cdt.h"
+#include "kstring.h"
+#include "objects.h"
 #include "zombie.h"
 
 #define PARENT_TOP 1u
@@ -46,11 +49,16 @@ void zombie_make(struct slot *s)
     /* The last capability is alone in its group, at depth 0, and a zombie
      * keeps the object's range: its place in the tree does not change. */
     struct cap *c = &s->cap;
+    unsigned bits = object_bits((enum coffer_object_type)(c->type - 1), c->size_bits);
+    c->data = c->type == CAP_CNODE ? 1ull << c->size_bits /* slots left: all */
+                                   : 1ull << bits;        /* bytes left: all */
+    c->zombie_of = c->type;
     c->type = CAP_ZOMBIE;
-    c->data = 1ull << c->size_bits; /* slots left to clear: all */
-    c->size_bits = (uint8_t)(c->size_bits + SLOT_BITS);
+    c->size_bits = (uint8_t)bits;
     c->rights = 0;
     c->guard_bits = 0;
+    c->flags = 0;
+    s->mapping = 0;
 }
 
 /* Exchange the capabilities (and tree places) of two slots. */
@@ -99,17 +107,23 @@ static void clear_next(struct teardown *td)
         hold_top(td, i, t);
         return;
     }
-    if (t->cap.type == CAP_CNODE && cdt_is_last(t))
-        zombie_make(t);
-    if (t->cap.type == CAP_ZOMBIE && t != cur) {
-        /* That CNode first; this slot stays until it is done. */
+    if (t != cur && !cap_is_null(&t->cap) && !cap_delete_begin(t)) {
+        /* A zombie: that object first; this slot stays until it is gone. */
         t->mapping = cur == td->top ? PARENT_TOP : (uint64_t)(uintptr_t)cur;
         td->cur = t;
         return;
     }
-    if (t != cur && !cap_is_null(&t->cap))
-        cap_remove(t);
+    if (t != cur) /* free CNode memory is zero, tree links included */
+        memset(t, 0, sizeof(*t));
     z->data = (z->data & ~LEFT_MASK) | i;
+}
+
+/* One step on a dying frame: zero its last unzeroed chunk. */
+static void zero_next(struct cap *z)
+{
+    uint64_t left = left_of(z), chunk = left < ZERO_CHUNK ? left : ZERO_CHUNK;
+    memset((char *)arch_phys_to_virt(z->object) + left - chunk, 0, chunk);
+    z->data = left - chunk;
 }
 
 /*
@@ -135,8 +149,7 @@ static void finish(struct teardown *td)
         }
     }
     cdt_remove(s);
-    s->cap = (struct cap){ 0 };
-    s->mapping = 0;
+    memset(s, 0, sizeof(*s));
     /* If the top held a zombie, that one now stands in the top's slot and
      * is torn down next, as part of the same deletion. */
     if (was_top)
@@ -150,13 +163,23 @@ enum delete_status zombie_reduce(struct slot *top)
     struct teardown td = { top, top };
     unsigned work = 0;
     while (td.top->cap.type == CAP_ZOMBIE) {
-        if (left_of(&td.cur->cap) > 0)
-            clear_next(&td);
-        else
+        struct cap *z = &td.cur->cap;
+        if (left_of(z) == 0) {
             finish(&td);
-        if (++work % ZOMBIE_BATCH == 0 && td.top->cap.type == CAP_ZOMBIE &&
-            arch_preemption_pending())
-            return DELETE_PREEMPTED;
+            work++;
+        } else if (z->zombie_of == CAP_CNODE) {
+            clear_next(&td);
+            work++;
+        } else {
+            zero_next(z);
+            if (left_of(z) != 0)
+                work = ZOMBIE_BATCH; /* a chunk is a batch's worth */
+        }
+        if (work >= ZOMBIE_BATCH) {
+            work = 0;
+            if (td.top->cap.type == CAP_ZOMBIE && arch_preemption_pending())
+                return DELETE_PREEMPTED;
+        }
     }
     return DELETE_DONE;
 }

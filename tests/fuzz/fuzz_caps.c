@@ -28,8 +28,10 @@
  *     capability no wider than its parent (rights, badge, frame window);
  *     and every object below the watermark of the untyped around it.
  *
- * Memory is allocated once and reused: retype zeroes what it hands out
- * (checked above), so nothing from one input leaks into the next.
+ * Memory is allocated once and reused; each input starts with the RAM
+ * untyped zeroed, as boot leaves it.  Every new object but CNodes and
+ * untyped is then filled with 0xa5, as its user would, so an object not
+ * zeroed when it died shows up as a non-zero retype later.
  *
  * Set COFFER_FUZZ_TRACE=1 in the environment to print every call.
  */
@@ -127,9 +129,7 @@ static void init_once(void)
     dev_mem = aligned_alloc(1u << DEV_BITS, 1u << DEV_BITS);
     if (thr == NULL || root_slots == NULL || ut_mem == NULL || dev_mem == NULL)
         abort();
-    /* Not zero: retype must zero what it hands out. */
-    memset(ut_mem, 0xa5, 1u << UT_BITS);
-    memset(dev_mem, 0x5a, 1u << DEV_BITS);
+    memset(dev_mem, 0x5a, 1u << DEV_BITS); /* device memory is never zeroed */
     const char *t = getenv("COFFER_FUZZ_TRACE");
     trace = t != NULL && *t != '\0' && *t != '0';
 }
@@ -430,9 +430,13 @@ static void check_success(const uint64_t args[COFFER_SYSCALL_ARGS], struct slot 
             const struct cap *c = &dst[i].cap;
             if (cap_is_null(c))
                 fail("a retype succeeded but left a destination slot empty");
-            if (!(c->flags & CAP_FLAG_DEVICE) &&
-                !all_zero((const uint8_t *)(uintptr_t)c->object, cap_object_end(c) - c->object))
+            if (c->flags & CAP_FLAG_DEVICE)
+                continue;
+            uint8_t *mem = (uint8_t *)(uintptr_t)c->object;
+            if (!all_zero(mem, cap_object_end(c) - c->object))
                 fail("a retyped object's memory is not zero");
+            if (c->type != CAP_CNODE && c->type != CAP_UNTYPED)
+                memset(mem, 0xa5, cap_object_end(c) - c->object); /* used */
         }
     } else if (label == COPY || label == MINT) {
         want = op_before + 1;

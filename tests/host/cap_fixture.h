@@ -31,9 +31,12 @@ static inline void fixture_cspace(struct thread *t, struct slot *root_slots, uns
 }
 
 /* An untyped capability in s over 2^bits bytes of host memory at mem
- * (naturally aligned), as boot hands them out. */
+ * (naturally aligned), as boot hands them out: RAM zeroed (free untyped
+ * memory is always zero), device memory as it is. */
 static inline void fixture_untyped(struct slot *s, void *mem, unsigned bits, bool device)
 {
+    if (!device)
+        memset(mem, 0, (size_t)1 << bits);
     s->cap = (struct cap){ .object = (uintptr_t)mem, .type = CAP_UNTYPED,
                            .rights = CAP_RIGHTS_ALL, .size_bits = (uint8_t)bits,
                            .flags = device ? CAP_FLAG_DEVICE : 0 };

@@ -6,7 +6,8 @@
  * answers must match and cdt_check() must pass.
  *
  * Objects are never touched, so their physical addresses are made up; the
- * slots are real host memory.
+ * slots are real host memory.  The model test's objects are flagged as
+ * device memory so that revoke does not zero them when they die.
  *
  *   usage: test_cdt [seed [operations]]
  */
@@ -59,7 +60,7 @@ static int new_untyped_root(uint64_t base, unsigned bits)
 {
     int i = free_slot();
     slots[i].cap = (struct cap){ .object = base, .type = CAP_UNTYPED, .size_bits = (uint8_t)bits,
-                                 .rights = CAP_RIGHTS_ALL };
+                                 .rights = CAP_RIGHTS_ALL, .flags = CAP_FLAG_DEVICE };
     cdt_insert_object(&slots[i]);
     return i;
 }
@@ -157,7 +158,8 @@ static bool op_retype(int ut, bool *agreed)
     if (in_use || i < 0)
         return false;
     slots[i].cap = (struct cap){ .object = base, .type = (uint8_t)cap_type_of_object(t),
-                                 .size_bits = (uint8_t)user_bits, .rights = CAP_RIGHTS_ALL };
+                                 .size_bits = (uint8_t)user_bits, .rights = CAP_RIGHTS_ALL,
+                                 .flags = CAP_FLAG_DEVICE };
     cdt_insert_object(&slots[i]);
     parent_of[i] = ut;
     return true;

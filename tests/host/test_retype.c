@@ -3,15 +3,19 @@
  * every error of UNTYPED_RETYPE with its exact detail words (and that a
  * failed call changed nothing: slots, tree, memory, watermark), then the
  * successful placements -- at the watermark, at explicit offsets into
- * holes, several objects at once, zeroing (and not zeroing device memory),
- * child untyped.  The CNode invocations are in test_cap_ops.c.
+ * holes, several objects at once, child untyped -- and that objects come
+ * out zero because they are zeroed when they die (never device memory),
+ * large ones in preemptible chunks.  The CNode invocations are in
+ * test_cap_ops.c.
  *
  * The CSpace is one root CNode of 2^8 slots with a 56-bit guard, so 64-bit
  * pointers below 256 name its slots; "physical" addresses are host pointers.
  */
 #include <stdlib.h>
 #include <string.h>
+#include "cap_delete.h"
 #include "cdt.h"
+#include "host_arch.h"
 #include "invoke.h"
 #include "tap.h"
 #include "cap_fixture.h"
@@ -254,14 +258,13 @@ static void test_watermark_and_holes(void)
 {
     setup();
     const uint64_t size = 1ull << UT_BITS;
-    memset(ut_mem, 0xaa, size);
     struct coffer_result r = retype(UT, COFFER_OBJ_ENDPOINT, 0, 1, 20, W);
     tap_ok(is_ok(r, 0) && ids(20, COFFER_OBJ_ENDPOINT, 0, 0) && free_bytes(UT) == size - 64 &&
-               all_bytes(ut_mem, 64, 0) && all_bytes(ut_mem + 64, 64, 0xaa),
-           "retype: an endpoint at the watermark (offset 0), zeroed, and nothing beyond it");
+               all_bytes(ut_mem, 64, 0),
+           "retype: an endpoint at the watermark (offset 0), zero");
     r = retype(UT, COFFER_OBJ_FRAME, 12, 1, 21, W);
     tap_ok(is_ok(r, 4096) && ids(21, COFFER_OBJ_FRAME, 12, 0) && free_bytes(UT) == size - 8192 &&
-               all_bytes(ut_mem + 4096, 4096, 0) && all_bytes(ut_mem + 64, 4096 - 64, 0xaa),
+               all_bytes(ut_mem + 4096, 4096, 0),
            "retype: a frame at the watermark is aligned up to 4096; the watermark moves to its end");
     r = retype(UT, COFFER_OBJ_ENDPOINT, 0, 1, 22, W);
     tap_ok(is_ok(r, 8192) && free_bytes(UT) == size - 8256,
@@ -270,7 +273,7 @@ static void test_watermark_and_holes(void)
     struct coffer_result r2 = retype(UT, COFFER_OBJ_CNODE, 4, 1, 24, 0x400);
     tap_ok(is_ok(r, 0x40) && is_ok(r2, 0x400) && ids(24, COFFER_OBJ_CNODE, 4, 0) &&
                obj(23) == 0x40 && obj(24) == 0x400 && free_bytes(UT) == size - 8256 &&
-               all_bytes(ut_mem + 0x400, 1024, 0) && all_bytes(ut_mem + 0x80, 0x400 - 0x80, 0xaa),
+               all_bytes(ut_mem + 0x400, 1024, 0),
            "retype: explicit offsets into the hole below the watermark leave it unchanged");
     r = retype(UT, COFFER_OBJ_FRAME, 12, 5, 30, W);
     bool consecutive = is_ok(r, 12288);
@@ -309,13 +312,12 @@ static void test_destinations_and_children(void)
            "retype: a destination named by a 64-bit pointer to the root CNode's copy");
     r = retype(UT, COFFER_OBJ_UNTYPED, 16, 1, 22, W);
     const uint64_t child = 1ull << 16;
-    memset(ut_mem + child, 0xaa, child);
     r2 = retype(22, COFFER_OBJ_FRAME, 12, 1, 23, W);
     struct coffer_result r3 = retype(22, COFFER_OBJ_ENDPOINT, 0, 1, 24, 0x8000);
     tap_ok(is_ok(r, child) && ids(22, COFFER_OBJ_UNTYPED, 16, 0) && is_ok(r2, 0) && is_ok(r3, 0x8000) &&
                obj(23) == child && obj(24) == child + 0x8000 && free_bytes(22) == child - 0x8040 &&
                free_bytes(UT) == (1ull << UT_BITS) - 2 * child &&
-               all_bytes(ut_mem + child, 4096, 0) && all_bytes(ut_mem + child + 4096, 4096, 0xaa),
+               all_bytes(ut_mem + child, child, 0),
            "retype: a child untyped, then objects inside it (its own watermark, offsets relative to it)");
     expect(retype(22, COFFER_OBJ_FRAME, 12, 8, 30, 0x1000), COFFER_ERR_REVOKE_FIRST, 0, 0,
            "retype: eight frames from 0x1000 in the child run into its endpoint at 0x8000");
@@ -345,6 +347,52 @@ static void test_device(void)
     check_tree("device retypes");
 }
 
+static struct coffer_result del(uint64_t i)
+{
+    return call(ROOT, COFFER_INV_CNODE_DELETE, i, D, 0, 0, 0);
+}
+
+/* Free untyped memory stays zero: each object is zeroed when it dies. */
+static void test_zero_at_death(void)
+{
+    setup();
+    bool good = is_ok(retype(UT, COFFER_OBJ_ENDPOINT, 0, 1, 20, 0), 0) &&
+                is_ok(retype(UT, COFFER_OBJ_FRAME, 12, 1, 21, 0x1000), 0x1000) &&
+                is_ok(retype(UT, COFFER_OBJ_FRAME, 19, 1, 22, 0x80000), 0x80000) &&
+                is_ok(call(ROOT, COFFER_INV_CNODE_COPY, 23, COFFER_CNODE_ARG1(D, D, 0), ROOT, 21, 0), 0);
+    memset(ut_mem, 0xaa, 64);          /* the kernel's endpoint state */
+    memset(ut_mem + 0x1000, 0xaa, 4096); /* a user's data */
+    memset(ut_mem + 0x80000, 0xaa, 0x80000);
+    tap_ok(good && is_ok(del(23), 0) && all_bytes(ut_mem + 0x1000, 4096, 0xaa),
+           "zero: deleting a copy leaves the frame's contents alone");
+    tap_ok(is_ok(del(20), 0) && is_ok(del(21), 0) && all_bytes(ut_mem, 0x2000, 0),
+           "zero: the last capability to an endpoint or a 4 KiB frame zeroes it");
+    /* 512 KiB is 8 chunks: forced preemption stops after each one. */
+    host_preempt_every = true;
+    unsigned restarts = 0;
+    struct coffer_result r;
+    while ((r = del(22)).error == SYSCALL_RESTART && restarts < 100) {
+        restarts++;
+        if (restarts == 1)
+            tap_ok(COFFER_ID_TYPE(identify(22).detail0) == COFFER_ID_TYPE_ZOMBIE &&
+                       identify(22).detail1 == 0x80000 - ZERO_CHUNK &&
+                       all_bytes(ut_mem + 0x80000, 0x80000 - ZERO_CHUNK, 0xaa) &&
+                       all_bytes(ut_mem + 0x100000 - ZERO_CHUNK, ZERO_CHUNK, 0),
+                   "zero: a dying 512 KiB frame is zeroed from its end, one chunk per step");
+    }
+    host_preempt_every = false;
+    tap_ok(is_ok(r, 0) && restarts == 0x80000 / ZERO_CHUNK - 1 &&
+               all_bytes(ut_mem + 0x80000, 0x80000, 0) && identify(22).detail0 == COFFER_ID_TYPE_NULL,
+           "zero: it finishes after 7 restarts; all of it is zero and the slot empty");
+    tap_ok(is_ok(retype(UT, COFFER_OBJ_FRAME, 19, 1, 22, 0x80000), 0x80000),
+           "zero: its memory can be retyped again at once");
+    memset(dev_mem, 0xaa, 1u << DEV_BITS);
+    tap_ok(is_ok(retype(DEV, COFFER_OBJ_FRAME, 12, 1, 24, 0), 0) && is_ok(del(24), 0) &&
+               all_bytes(dev_mem, 4096, 0xaa),
+           "zero: device frames are never zeroed, not even when they die");
+    check_tree("deaths that zero");
+}
+
 int main(void)
 {
     thr = aligned_alloc(64, (sizeof(struct thread) + 63) & ~(size_t)63);
@@ -360,6 +408,7 @@ int main(void)
     test_watermark_and_holes();
     test_destinations_and_children();
     test_device();
+    test_zero_at_death();
     free(thr);
     free(root_slots);
     free(ut_mem);

@@ -15,6 +15,7 @@
 #include "cdt.h"
 #include "fdt.h"
 #include "kprintf.h"
+#include "kstring.h"
 #include "memlayout.h"
 #include "panic.h"
 #include "platform.h"
@@ -162,6 +163,9 @@ void kernel_main(uint64_t hart_id, uint64_t dtb_pa)
                                .size_bits = u->size_bits,
                                .flags = u->is_device ? CAP_FLAG_DEVICE : 0 };
         cdt_insert_object(s);
+        /* Free untyped memory is always zero (cap_delete.h): retype relies on it. */
+        if (!u->is_device)
+            memset(arch_phys_to_virt(u->paddr), 0, 1ull << u->size_bits);
     }
     print_untyped(bi);
 

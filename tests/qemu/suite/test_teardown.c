@@ -168,6 +168,27 @@ static void mutual(uint64_t caps_before)
     reclaim(caps_before, "after a cycle across two untyped");
 }
 
+/* A dying 16 MiB frame is zeroed in chunks, with preemption between. */
+static void large_frame(uint64_t ut)
+{
+    uint64_t f = slot(), free_before = coffer_cnode_identify(ROOT, ut, D).detail1;
+    struct coffer_result r = coffer_untyped_retype(ut, COFFER_OBJ_FRAME, 24, ROOT, 0, f, 1, W);
+    struct coffer_kernel_info before = kernel_info();
+    struct coffer_result d = coffer_cnode_delete(ROOT, f, D);
+    struct coffer_kernel_info after = kernel_info();
+    uint64_t ticks = after.timer_ticks - before.timer_ticks;
+    uint64_t restarts = after.syscall_restarts - before.syscall_restarts;
+    printf("# deleting a 16 MiB frame took %llu timer ticks and %llu restarts\n",
+           (unsigned long long)ticks, (unsigned long long)restarts);
+    ktest_check(r.error == COFFER_ERR_OK && d.error == COFFER_ERR_OK && is_null(f) &&
+                    restarts + 1 >= ticks,
+                "teardown: a 16 MiB frame dies (zeroed in chunks; every tick met a preemption point)");
+    r = coffer_cnode_revoke(ROOT, ut, D);
+    ktest_check(r.error == COFFER_ERR_OK &&
+                    coffer_cnode_identify(ROOT, ut, D).detail1 >= free_before,
+                "teardown: its memory is free again");
+}
+
 void test_teardown(void)
 {
     const struct coffer_bootinfo *bi = coffer_bootinfo();
@@ -185,4 +206,5 @@ void test_teardown(void)
     ktest_check(coffer_cnode_delete(ROOT, work_ut, D).error == COFFER_ERR_OK &&
                     coffer_cnode_revoke(ROOT, ut, D).error == COFFER_ERR_OK,
                 "teardown: the work untyped is deleted and its parent revoked");
+    large_frame(ut);
 }
