@@ -75,7 +75,9 @@ struct cap {
     uint8_t flags;
     uint8_t guard_bits;
     uint8_t zombie_of; /* zombie: the type of the dying object */
-    uint8_t reserved;
+    uint8_t obj_bits;  /* log2 bytes of the object: set by cdt_insert_object,
+                          kept by copies, so the tree's hot paths need not
+                          derive it from type and size_bits */
     uint64_t data;
 };
 

@@ -15,6 +15,7 @@ uint64_t cap_object_base(const struct cap *c)
     return c->object;
 }
 
+/* The object's size from its type (cap.obj_bits caches it). */
 static unsigned cap_object_bits(const struct cap *c)
 {
     /* A null capability has no object; it only meets this in a corrupted
@@ -22,13 +23,13 @@ static unsigned cap_object_bits(const struct cap *c)
     if (c->type == CAP_NULL || c->type >= CAP_TYPE_COUNT)
         return 0;
     if (c->type == CAP_ZOMBIE)
-        return c->size_bits; /* a dying CNode, in log2 bytes */
+        return c->size_bits; /* a dying object, in log2 bytes */
     return object_bits((enum coffer_object_type)(c->type - 1), c->size_bits);
 }
 
 uint64_t cap_object_end(const struct cap *c)
 {
-    return c->object + (1ull << cap_object_bits(c));
+    return c->object + (1ull << c->obj_bits);
 }
 
 /* -1, 0, 1 as a's group sorts before, with, after b's. */
@@ -263,6 +264,7 @@ static struct rb_node *leftmost_after_depth_at_most(struct rb_node *from, unsign
 
 void cdt_insert_object(struct slot *s)
 {
+    s->cap.obj_bits = (uint8_t)cap_object_bits(&s->cap);
     struct rb_node *n = cdt.root, *parent = NULL;
     bool left = false;
     while (n != NULL) {
@@ -453,6 +455,8 @@ int cdt_check(void)
         const struct cap *c = node_cap(n);
         if (cap_is_null(c))
             return CDT_CHECK_NULL;
+        if (c->obj_bits != cap_object_bits(c))
+            return CDT_CHECK_SIZE;
         if (c->depth > CAP_DEPTH_MAX)
             return CDT_CHECK_DEPTH;
         int order = prev != NULL ? key_compare(prev, c) : -1;

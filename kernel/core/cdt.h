@@ -96,6 +96,7 @@ enum cdt_check_error {
                                  its predecessor + 1, or a deep untyped */
     CDT_CHECK_OVERLAP = -4,   /* two objects overlap without containment */
     CDT_CHECK_NULL = -6,      /* a null capability in the tree */
+    CDT_CHECK_SIZE = -7,      /* a capability's cached object size is wrong */
 };
 
 #endif

@@ -18,7 +18,6 @@
 #include "cap_delete.h"
 #include "cdt.h"
 #include "kstring.h"
-#include "objects.h"
 #include "zombie.h"
 
 #define PARENT_TOP 1u
@@ -49,7 +48,7 @@ void zombie_make(struct slot *s)
     /* The last capability is alone in its group, at depth 0, and a zombie
      * keeps the object's range: its place in the tree does not change. */
     struct cap *c = &s->cap;
-    unsigned bits = object_bits((enum coffer_object_type)(c->type - 1), c->size_bits);
+    unsigned bits = c->obj_bits;
     c->data = c->type == CAP_CNODE ? 1ull << c->size_bits /* slots left: all */
                                    : 1ull << bits;        /* bytes left: all */
     c->zombie_of = c->type;

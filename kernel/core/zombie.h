@@ -1,5 +1,10 @@
 /*
- * Tearing down CNodes that still hold capabilities.
+ * Object deaths that take unbounded work: CNodes that still hold
+ * capabilities, and frames too large to zero at once (cap_delete.h).
+ *
+ * A dying frame is simple: its zombie's cursor counts the bytes not yet
+ * zeroed, and each step zeroes ZERO_CHUNK of them.  The rest of this
+ * comment is about CNodes.
  *
  * Deleting the last capability to a CNode must delete everything in it,
  * and what is in it may be the last capability to another CNode (a chain
@@ -38,7 +43,8 @@
 
 #include "cap.h"
 
-/* Slots examined between two preemption checks; a compile-time constant. */
+/* Slots examined (or one chunk zeroed) between two preemption checks; a
+ * compile-time constant. */
 #define ZOMBIE_BATCH 64
 
 enum delete_status {
@@ -46,14 +52,14 @@ enum delete_status {
     DELETE_PREEMPTED, /* an interrupt is pending: restart the call */
 };
 
-/* Turn s -- the last capability to a CNode -- into a zombie for it. */
+/* Turn s -- the last capability to a CNode or frame -- into a zombie for it. */
 void zombie_make(struct slot *s);
 
 /* Continue tearing down the zombie in top until it and everything it
  * owns is gone, or until preempted. */
 enum delete_status zombie_reduce(struct slot *top);
 
-/* The zombie's CNode slot count and cursor, for debug views. */
+/* The zombie's cursor: slots left to clear, or bytes left to zero. */
 uint64_t zombie_slots_left(const struct cap *z);
 
 #endif

@@ -371,6 +371,11 @@ static void unit_check_detects(void)
            "check: a group that does not start at depth 0 is reported");
     reset();
     cdt_insert_object(&slots[put(0, object_cap(CAP_UNTYPED, RAM_BASE, 16))]);
+    slots[0].cap.obj_bits = 17;
+    tap_ok(cdt_check() == CDT_CHECK_SIZE || cdt_check() == CDT_CHECK_TREE,
+           "check: a wrong cached object size is reported");
+    reset();
+    cdt_insert_object(&slots[put(0, object_cap(CAP_UNTYPED, RAM_BASE, 16))]);
     slots[0].cap.type = CAP_NULL;
     tap_ok(cdt_check() == CDT_CHECK_NULL || cdt_check() == CDT_CHECK_TREE,
            "check: a null capability left in the tree is reported");
