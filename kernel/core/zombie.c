@@ -94,9 +94,14 @@ static void hold_top(struct teardown *td, uint64_t i, struct slot *t)
     t->cap.data = (t->cap.data & ~LEFT_MASK) | i;
 }
 
-/* One step: clear the current zombie's next slot, or descend into the
- * zombie that slot holds. */
-static void clear_next(struct teardown *td)
+/*
+ * One step: clear the current zombie's next slot, or descend into the
+ * zombie that slot holds.  Returns 1 for a step that changed something
+ * for good, 0 for descending into a zombie that was there already (which
+ * a restarted call does once per level), so that every kernel entry makes
+ * progress however deep the nesting.
+ */
+static unsigned clear_next(struct teardown *td)
 {
     struct slot *cur = td->cur;
     struct cap *z = &cur->cap;
@@ -104,17 +109,19 @@ static void clear_next(struct teardown *td)
     struct slot *t = zombie_slot(z, i);
     if (t == td->top && t != cur) {
         hold_top(td, i, t);
-        return;
+        return 1;
     }
+    bool was_zombie = t->cap.type == CAP_ZOMBIE;
     if (t != cur && !cap_is_null(&t->cap) && !cap_delete_begin(t)) {
         /* A zombie: that object first; this slot stays until it is gone. */
         t->mapping = cur == td->top ? PARENT_TOP : (uint64_t)(uintptr_t)cur;
         td->cur = t;
-        return;
+        return was_zombie ? 0 : 1;
     }
     if (t != cur) /* free CNode memory is zero, tree links included */
         memset(t, 0, sizeof(*t));
     z->data = (z->data & ~LEFT_MASK) | i;
+    return 1;
 }
 
 /* One step on a dying frame: zero its last unzeroed chunk. */
@@ -167,8 +174,7 @@ enum delete_status zombie_reduce(struct slot *top)
             finish(&td);
             work++;
         } else if (z->zombie_of == CAP_CNODE) {
-            clear_next(&td);
-            work++;
+            work += clear_next(&td);
         } else {
             zero_next(z);
             if (left_of(z) != 0)

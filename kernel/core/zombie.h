@@ -26,7 +26,10 @@
  * interrupt every ZOMBIE_BATCH slots and, if there is one, stops.  Nothing
  * needs to be remembered across the stop: re-invoking the deletion finds
  * the zombie again and descends the same way (the next slot of a zombie
- * holding a zombie means "that one first").
+ * holding a zombie means "that one first").  Descending again into
+ * zombies that were already there does not count towards the batch, so
+ * every kernel entry makes progress; the price is that a restart inside
+ * k nested CNodes first walks k levels.
  *
  * Cycles.  A CNode can hold the last capability to itself, or CNodes can
  * hold each other's.  A teardown meets the zombie it started from (the
