@@ -96,6 +96,17 @@ struct coffer_result {
 #define COFFER_LOOKUP_INVALID_ROOT 1
 #define COFFER_LOOKUP_GUARD_MISMATCH 2
 #define COFFER_LOOKUP_DEPTH_MISMATCH 3
+#define COFFER_LOOKUP_NO_PAGE_TABLE 4 /* address space: level is the Sv39 level
+                                         whose table is missing */
+
+/* FRAME_MAP: arg0 = VSpace cptr, arg1 = virtual address, arg2 = rights
+ * (R, RW or RX; W needs the capability's write right, W+X is refused). */
+#define COFFER_MAP_R 0x1u
+#define COFFER_MAP_W 0x2u
+#define COFFER_MAP_X 0x4u
+/* DELETE_FIRST detail0. */
+#define COFFER_DELETE_FIRST_SLOT 0   /* a slot or page-table entry is in use */
+#define COFFER_DELETE_FIRST_MAPPED 1 /* the capability is mapped: unmap it first */
 
 /*
  * Filled in by DEBUG_KERNEL_INFO.  Sizes are in bytes; the kernel's static

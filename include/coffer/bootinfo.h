@@ -47,7 +47,8 @@ struct coffer_untyped_desc {
 /*
  * Slots of the root CNode that hold the root task's initial capabilities
  * (fixed ABI).  The IRQ control slot stays empty until the interrupt layer
- * (threads issue) defines that capability type.
+ * (threads issue) defines that capability type.  The root task's address
+ * space has ASID 1 from the initial ASID pool.
  */
 enum coffer_root_slot {
     COFFER_SLOT_NULL = 0,        /* always empty */
@@ -56,7 +57,9 @@ enum coffer_root_slot {
     COFFER_SLOT_TCB = 3,         /* the root task's thread */
     COFFER_SLOT_IRQ_CONTROL = 4, /* authority to create IRQ handlers */
     COFFER_SLOT_BOOTINFO_FRAME = 5,
-    COFFER_SLOT_FIRST_FREE_FIXED = 6
+    COFFER_SLOT_ASID_CONTROL = 6, /* authority to activate ASID pools */
+    COFFER_SLOT_ASID_POOL = 7,    /* the initial pool (ASIDs 0-511; 0 is never used) */
+    COFFER_SLOT_FIRST_FREE_FIXED = 8
 };
 
 struct coffer_bootinfo {

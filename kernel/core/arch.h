@@ -23,6 +23,8 @@ bool arch_preemption_pending(void);
 
 /* Physical memory as the kernel sees it. */
 void *arch_phys_to_virt(paddr_t pa);
+/* The physical address of a kernel variable (its image or static data). */
+paddr_t arch_kernel_phys(const void *p);
 
 /*
  * Address spaces, as needed to build the root task at boot.  A table
@@ -35,6 +37,7 @@ typedef paddr_t (*arch_table_alloc_fn)(void *ctx);
 #define ARCH_PERM_X 4u
 
 void arch_vspace_init(paddr_t root);
+void arch_tlb_flush_all(void);
 int arch_vspace_map_page(paddr_t root, vaddr_t va, paddr_t pa, unsigned perms,
                          arch_table_alloc_fn alloc, void *ctx);
 

@@ -1,6 +1,7 @@
 #include "boot_root.h"
 #include "arch.h"
 #include "bootimage.h"
+#include "asid.h"
 #include "cdt.h"
 #include "cspace.h"
 #include "elf.h"
@@ -33,7 +34,7 @@ static paddr_t alloc_page(void *ctx)
  * boot objects come from no untyped; they are the roots of their groups.
  */
 static void make_boot_caps(struct thread *t, paddr_t cnode, paddr_t vspace, paddr_t thread,
-                           paddr_t bootinfo)
+                           paddr_t bootinfo, paddr_t asid_pool)
 {
     t->cspace_root.cap = (struct cap){
         .object = cnode, .type = CAP_CNODE, .rights = CAP_RIGHTS_ALL,
@@ -43,8 +44,8 @@ static void make_boot_caps(struct thread *t, paddr_t cnode, paddr_t vspace, padd
     struct slot *slots = cnode_slots(&t->cspace_root.cap);
     slots[COFFER_SLOT_CNODE].cap = t->cspace_root.cap;
     cdt_insert_copy(&t->cspace_root, &slots[COFFER_SLOT_CNODE]);
-    slots[COFFER_SLOT_VSPACE].cap =
-        (struct cap){ .object = vspace, .type = CAP_VSPACE, .rights = CAP_RIGHTS_ALL };
+    slots[COFFER_SLOT_VSPACE].cap = (struct cap){ .object = vspace, .type = CAP_VSPACE,
+                                                  .rights = CAP_RIGHTS_ALL, .data = t->asid };
     slots[COFFER_SLOT_TCB].cap =
         (struct cap){ .object = thread, .type = CAP_TCB, .rights = CAP_RIGHTS_ALL };
     slots[COFFER_SLOT_BOOTINFO_FRAME].cap =
@@ -53,6 +54,10 @@ static void make_boot_caps(struct thread *t, paddr_t cnode, paddr_t vspace, padd
     cdt_insert_object(&slots[COFFER_SLOT_VSPACE]);
     cdt_insert_object(&slots[COFFER_SLOT_TCB]);
     cdt_insert_object(&slots[COFFER_SLOT_BOOTINFO_FRAME]);
+    asid_boot(asid_pool, vspace, &slots[COFFER_SLOT_ASID_CONTROL].cap,
+              &slots[COFFER_SLOT_ASID_POOL].cap);
+    cdt_insert_object(&slots[COFFER_SLOT_ASID_CONTROL]);
+    cdt_insert_object(&slots[COFFER_SLOT_ASID_POOL]);
 }
 
 static unsigned segment_perms(uint32_t flags)
@@ -140,9 +145,10 @@ int boot_root_create(struct region_set *free, paddr_t archive_pa, size_t archive
     paddr_t root = alloc_page(&a);
     paddr_t bootinfo = alloc_page(&a);
     paddr_t thread = alloc_page(&a);
+    paddr_t asid_pool = alloc_page(&a);
     paddr_t cnode;
     uint64_t cnode_bytes = 1ull << (COFFER_ROOT_CNODE_BITS + SLOT_BITS);
-    if (root == 0 || bootinfo == 0 || thread == 0 ||
+    if (root == 0 || bootinfo == 0 || thread == 0 || asid_pool == 0 ||
         region_set_alloc(free, cnode_bytes, cnode_bytes, &cnode) != BOOT_MEM_OK)
         return -1;
     memset(arch_phys_to_virt(cnode), 0, cnode_bytes);
@@ -165,7 +171,7 @@ int boot_root_create(struct region_set *free, paddr_t archive_pa, size_t archive
     memcpy(t->name, file.name, n);
     t->regs.pc = entry;
     t->regs.x[REG_A0] = COFFER_BOOTINFO_VADDR;
-    make_boot_caps(t, cnode, root, thread, bootinfo);
+    make_boot_caps(t, cnode, root, thread, bootinfo, asid_pool);
 
     struct coffer_bootinfo *bi = arch_phys_to_virt(bootinfo);
     bi->magic = COFFER_BOOTINFO_MAGIC;

@@ -108,6 +108,19 @@ static inline struct slot *slot_of_node(const struct rb_node *n)
     return (struct slot *)(uintptr_t)((const char *)n - offsetof(struct slot, node));
 }
 
+/* A frame capability's window: offset in the low 32 bits of data, size in
+ * the high 32 (0: the whole frame). */
+static inline uint64_t frame_window_offset(const struct cap *c)
+{
+    return c->data & 0xffffffffu;
+}
+
+static inline uint64_t frame_window_size(const struct cap *c)
+{
+    uint64_t size = c->data >> 32;
+    return size != 0 ? size : 1ull << c->size_bits;
+}
+
 static inline bool cap_is_null(const struct cap *c)
 {
     return c->type == CAP_NULL;

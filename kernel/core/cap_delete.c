@@ -2,6 +2,8 @@
 #include "arch.h"
 #include "cdt.h"
 #include "kstring.h"
+#include "thread.h"
+#include "vspace.h"
 
 void cap_remove(struct slot *s)
 {
@@ -14,8 +16,24 @@ void cap_remove(struct slot *s)
 static bool zeroed_at_death(const struct cap *c)
 {
     /* An untyped's memory is either free (and zero already) or belongs to
-     * its descendants, which outlive it; device memory is never touched. */
-    return c->type != CAP_UNTYPED && !(c->flags & CAP_FLAG_DEVICE);
+     * its descendants, which outlive it; device memory is never touched;
+     * the ASID control names the kernel's own table. */
+    return c->type != CAP_UNTYPED && c->type != CAP_ASID_CONTROL &&
+           !(c->flags & CAP_FLAG_DEVICE);
+}
+
+/* The last capability to c's object is going: let its layer let go of it
+ * (ASIDs, the running thread) before its memory is zeroed. */
+static void object_dies(const struct cap *c)
+{
+    vspace_object_dies(c);
+    if (c->type == CAP_TCB) {
+        /* Until the threads layer: the only thread is the root task, and
+         * deleting its TCB ends it. */
+        struct thread *t = arch_phys_to_virt(c->object);
+        if (t == current_thread)
+            current_thread = NULL;
+    }
 }
 
 bool cap_delete_begin(struct slot *s)
@@ -23,12 +41,15 @@ bool cap_delete_begin(struct slot *s)
     struct cap *c = &s->cap;
     if (c->type == CAP_ZOMBIE)
         return false;
+    /* A mapping goes with the capability that made it, last or not. */
+    if (s->mapping != 0 && (c->type == CAP_FRAME || c->type == CAP_PAGE_TABLE))
+        vspace_cap_unmap(s);
     if (!zeroed_at_death(c) || !cdt_is_last(s)) {
         cap_remove(s);
         return true;
     }
-    /* The last capability: the object dies.  Finalisation hooks of the IPC
-     * and VM layers (waiting threads, mappings) go here. */
+    /* The last capability: the object dies. */
+    object_dies(c);
     uint64_t bytes = cap_object_end(c) - c->object;
     if (c->type == CAP_CNODE || bytes > ZERO_CHUNK) {
         zombie_make(s);

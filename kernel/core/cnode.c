@@ -44,18 +44,6 @@ static struct coffer_result decode_transfer(struct invocation *inv, struct trans
     return syscall_ok(0, 0);
 }
 
-/* Frame window: offset in the low 32 bits, size in the high 32 (0: whole frame). */
-static uint64_t window_offset(const struct cap *c)
-{
-    return c->data & 0xffffffffu;
-}
-
-static uint64_t window_size(const struct cap *c)
-{
-    uint64_t size = c->data >> 32;
-    return size != 0 ? size : 1ull << c->size_bits;
-}
-
 /*
  * The narrowed capability `out` derived from src with rights mask and data.
  * Errors: INVALID_ARGUMENT(4) for data the type does not take or that would
@@ -83,8 +71,8 @@ static struct coffer_result narrow(const struct cap *src, unsigned rights, uint6
         uint64_t offset = data & 0xffffffffu, size = data >> 32;
         if (!IS_ALIGNED(offset, 4096) || !IS_ALIGNED(size, 4096) || size == 0)
             return syscall_error(COFFER_ERR_ALIGNMENT_ERROR, 4, 4096);
-        if (offset < window_offset(src) ||
-            offset + size > window_offset(src) + window_size(src))
+        if (offset < frame_window_offset(src) ||
+            offset + size > frame_window_offset(src) + frame_window_size(src))
             return syscall_error(COFFER_ERR_INVALID_ARGUMENT, 4, 0);
         out->data = data;
         return syscall_ok(0, 0);
@@ -110,7 +98,9 @@ static struct coffer_result cnode_copy(struct invocation *inv, bool mint)
     struct coffer_result r = decode_transfer(inv, &tr);
     if (r.error != COFFER_ERR_OK)
         return r;
-    if (tr.src->cap.type == CAP_UNTYPED)
+    /* An untyped has one capability (cdt.h), and so has a page table: it
+     * can be mapped in one place only. */
+    if (tr.src->cap.type == CAP_UNTYPED || tr.src->cap.type == CAP_PAGE_TABLE)
         return syscall_error(COFFER_ERR_ILLEGAL_OPERATION, 0, 0);
     struct cap derived;
     r = narrow(&tr.src->cap, mint ? tr.rights : CAP_RIGHTS_ALL, mint ? tr.data : 0, &derived);
@@ -142,6 +132,9 @@ static struct coffer_result cnode_move(struct invocation *inv, bool mutate)
             return syscall_error(COFFER_ERR_REVOKE_FIRST, 0, 0);
         if (tr.src->cap.type == CAP_UNTYPED)
             return syscall_error(COFFER_ERR_ILLEGAL_OPERATION, 0, 0);
+        /* Its mapping was made with the rights and window it has now. */
+        if (tr.src->mapping != 0 && tr.src->cap.type == CAP_FRAME)
+            return syscall_error(COFFER_ERR_DELETE_FIRST, COFFER_DELETE_FIRST_MAPPED, 0);
         r = narrow(&tr.src->cap, tr.rights, tr.data, &narrowed);
         if (r.error != COFFER_ERR_OK)
             return r;
@@ -202,7 +195,7 @@ static struct coffer_result cnode_identify(struct invocation *inv)
     if (c->type == CAP_UNTYPED)
         d1 = (1ull << c->size_bits) - c->data; /* free bytes above the watermark */
     else if (c->type == CAP_FRAME)
-        d1 = window_offset(c) | window_size(c) << 32;
+        d1 = frame_window_offset(c) | frame_window_size(c) << 32;
     else if (c->type == CAP_CNODE)
         d1 = COFFER_GUARD(c->guard_bits, c->data);
     return syscall_ok(d0, d1);

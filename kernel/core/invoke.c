@@ -1,4 +1,6 @@
 #include "invoke.h"
+#include "asid.h"
+#include "vspace.h"
 
 struct coffer_result lookup_error(struct lookup_result r)
 {
@@ -51,6 +53,14 @@ struct coffer_result sys_CALL(struct thread *t, const uint64_t args[COFFER_SYSCA
         return untyped_invoke(&inv);
     case CAP_CNODE:
         return cnode_invoke(&inv);
+    case CAP_FRAME:
+        return frame_invoke(&inv);
+    case CAP_PAGE_TABLE:
+        return page_table_invoke(&inv);
+    case CAP_ASID_CONTROL:
+        return asid_control_invoke(&inv);
+    case CAP_ASID_POOL:
+        return asid_pool_invoke(&inv);
     default:
         /* Other objects gain invocations with their layers. */
         return syscall_error(COFFER_ERR_ILLEGAL_OPERATION, 0, 0);

@@ -44,6 +44,16 @@ static inline unsigned object_bits(enum coffer_object_type t, unsigned size_bits
     return fixed != 0 ? fixed : size_bits + object_extra_bits[t];
 }
 
+/* ASID pools: 512 entries of 8 bytes; the kernel's table of pools (which
+ * the ASID control capability names) has ASID_POOLS entries. */
+#define ASID_POOL_BITS 12
+#define ASID_POOL_ENTRIES 512
+#define ASID_POOLS 128 /* 2^16 ASIDs, what Sv39's satp can name */
+#define ASID_TABLE_BITS 10
+
+/* Whether retype can make this type (the ASID control exists once, from boot). */
+bool object_retypable(enum coffer_object_type t);
+
 /* Whether device untyped may become this type (only frames: device memory
  * is never zeroed and must not hold kernel data). */
 bool object_allowed_from_device(enum coffer_object_type t);

@@ -16,6 +16,7 @@
 #include "cdt.h"
 #include "invoke.h"
 #include "objects.h"
+#include "vspace.h"
 
 struct retype_request {
     enum coffer_object_type type;
@@ -32,7 +33,7 @@ static struct coffer_result decode_type(const struct cap *ut, uint64_t arg0,
     uint64_t type = arg0 & 0xff;
     req->user_bits = (unsigned)((arg0 >> 8) & 0xff);
     req->count = arg0 >> 32;
-    if (type >= COFFER_OBJ_COUNT_)
+    if (!object_retypable((enum coffer_object_type)type))
         return syscall_error(COFFER_ERR_INVALID_ARGUMENT, 0, 0);
     req->type = (enum coffer_object_type)type;
     if ((ut->flags & CAP_FLAG_DEVICE) && !object_allowed_from_device(req->type))
@@ -109,6 +110,7 @@ static void perform_retype(struct slot *ut, const struct retype_request *req)
         };
         s->mapping = 0;
         cdt_insert_object(s);
+        vspace_object_created(&s->cap);
     }
     uint64_t end = req->offset + req->count * obj_size;
     if (end > ut->cap.data)

@@ -7,6 +7,9 @@
 #include "host_arch.h"
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include "thread.h"
+#include "vspace.h"
 
 char host_console[HOST_CONSOLE_SIZE];
 size_t host_console_len;
@@ -52,3 +55,39 @@ bool arch_preemption_pending(void)
 {
     return host_preempt_every;
 }
+
+paddr_t arch_kernel_phys(const void *p)
+{
+    return (paddr_t)(uintptr_t)p;
+}
+
+/* Host address spaces have no kernel half and no TLB. */
+void arch_vspace_init(paddr_t root)
+{
+    memset((void *)(uintptr_t)root, 0, 4096);
+}
+
+void arch_vspace_leave(paddr_t root)
+{
+    (void)root;
+}
+
+void arch_tlb_flush_range(uint64_t asid, vaddr_t va, uint64_t size)
+{
+    (void)asid;
+    (void)va;
+    (void)size;
+}
+
+void arch_tlb_flush_asid(uint64_t asid)
+{
+    (void)asid;
+}
+
+void arch_tlb_flush_all(void)
+{
+}
+
+/* thread.c is not built for the host: the current thread is whatever a
+ * test sets (NULL: none). */
+struct thread *current_thread;

@@ -530,7 +530,7 @@ static bool protected_slot(const struct where *w)
 static bool random_args(uint64_t label, uint64_t args[COFFER_SYSCALL_ARGS])
 {
     static const unsigned types[] = { COFFER_OBJ_ENDPOINT, COFFER_OBJ_FRAME, COFFER_OBJ_CNODE,
-                                      COFFER_OBJ_UNTYPED, COFFER_OBJ_NOTIFICATION, COFFER_OBJ_TCB, 10 };
+                                      COFFER_OBJ_UNTYPED, COFFER_OBJ_NOTIFICATION, COFFER_OBJ_TCB, 12 };
     args[1] = label;
     if (label == RETYPE) {
         struct where dst = pick(-1);

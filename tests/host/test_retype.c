@@ -118,7 +118,8 @@ struct error_case {
 
 static const struct error_case retype_errors[] = {
 #define INV COFFER_INV_UNTYPED_RETYPE
-    { "unknown type (10)", UT, INV, { RT(UNTYPED, 0, 0, 1) + 10, 0, E, W, 0 }, COFFER_ERR_INVALID_ARGUMENT, 0, 0 },
+    { "unknown type (12)", UT, INV, { RT(UNTYPED, 0, 0, 1) + 12, 0, E, W, 0 }, COFFER_ERR_INVALID_ARGUMENT, 0, 0 },
+    { "the ASID control is not retypable", UT, INV, { RT(ASID_CONTROL, 0, 0, 1), 0, E, W, 0 }, COFFER_ERR_INVALID_ARGUMENT, 0, 0 },
     { "unknown type (0xff)", UT, INV, { RT(UNTYPED, 0, 0, 1) + 0xff, 0, E, W, 0 }, COFFER_ERR_INVALID_ARGUMENT, 0, 0 },
     { "untyped below 64 bytes", UT, INV, { RT(UNTYPED, 5, 0, 1), 0, E, W, 0 }, COFFER_ERR_RANGE_ERROR, 6, 47 },
     { "untyped above 2^47", UT, INV, { RT(UNTYPED, 48, 0, 1), 0, E, W, 0 }, COFFER_ERR_RANGE_ERROR, 6, 47 },
@@ -181,7 +182,7 @@ static const struct error_case retype_errors[] = {
     { "device untyped to a TCB", DEV, INV, { RT(TCB, 0, 0, 1), 0, E, W, 0 }, COFFER_ERR_ILLEGAL_OPERATION, 0, 0 },
     { "device untyped to a page table", DEV, INV, { RT(PAGE_TABLE, 0, 0, 1), 0, E, W, 0 }, COFFER_ERR_ILLEGAL_OPERATION, 0, 0 },
     { "device untyped to a VSpace (bad size bits too)", DEV, INV, { RT(VSPACE, 3, 0, 1), 0, E, W, 0 }, COFFER_ERR_ILLEGAL_OPERATION, 0, 0 },
-    { "device untyped: an unknown type is checked first", DEV, INV, { RT(UNTYPED, 0, 0, 1) + 10, 0, E, W, 0 }, COFFER_ERR_INVALID_ARGUMENT, 0, 0 },
+    { "device untyped: an unknown type is checked first", DEV, INV, { RT(UNTYPED, 0, 0, 1) + 12, 0, E, W, 0 }, COFFER_ERR_INVALID_ARGUMENT, 0, 0 },
 #undef INV
     { "an untyped invoked with CNODE_COPY", UT, COFFER_INV_CNODE_COPY, { 0 }, COFFER_ERR_ILLEGAL_OPERATION, 0, 0 },
     { "an untyped invoked with label 0", UT, 0, { RT(ENDPOINT, 0, 0, 1), 0, E, W, 0 }, COFFER_ERR_ILLEGAL_OPERATION, 0, 0 },

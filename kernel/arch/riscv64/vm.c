@@ -10,11 +10,49 @@
 #include "memlayout.h"
 #include "platform.h"
 #include "thread.h"
+#include "vspace.h"
 #include <coffer/bootinfo.h>
 
 void *arch_phys_to_virt(paddr_t pa)
 {
     return phys_to_virt(pa);
+}
+
+paddr_t arch_kernel_phys(const void *p)
+{
+    return kernel_image_phys(p);
+}
+
+/* sfence.vma with an address and an ASID flushes just that page's entries
+ * of that address space; a range larger than this is flushed whole. */
+#define FLUSH_PAGES_MAX 64
+
+void arch_tlb_flush_range(uint64_t asid, vaddr_t va, uint64_t size)
+{
+    if (size > FLUSH_PAGES_MAX * PAGE_SIZE) {
+        arch_tlb_flush_asid(asid);
+        return;
+    }
+    for (vaddr_t p = va; p < va + size; p += PAGE_SIZE)
+        __asm__ volatile("sfence.vma %0, %1" ::"r"(p), "r"(asid) : "memory");
+}
+
+void arch_tlb_flush_asid(uint64_t asid)
+{
+    __asm__ volatile("sfence.vma zero, %0" ::"r"(asid) : "memory");
+}
+
+void arch_tlb_flush_all(void)
+{
+    sfence_vma_all();
+}
+
+void arch_vspace_leave(paddr_t root)
+{
+    if ((csr_read(satp) & ((1ul << 44) - 1)) == root >> PAGE_SHIFT) {
+        csr_write(satp, SATP_MODE_SV39 | ((uint64_t)kernel_image_phys(kernel_root_pt) >> PAGE_SHIFT));
+        sfence_vma_all();
+    }
 }
 
 void arch_vspace_init(paddr_t root)
@@ -118,11 +156,15 @@ bool arch_copy_to_user(vaddr_t dst, const void *src, size_t len)
 
 void arch_run_thread(struct thread *t)
 {
-    uint64_t satp = SATP_MODE_SV39 | (t->asid << SATP_ASID_SHIFT) | (t->vspace_root >> PAGE_SHIFT);
-    if (csr_read(satp) != satp) {
-        csr_write(satp, satp);
-        sfence_vma_all();
+    if (t->vspace_root == 0) { /* its address space died under it */
+        thread_stop(t);
+        schedule();
     }
+    /* No flush: an ASID names one live address space, and its entries are
+     * flushed whenever a mapping changes or the ASID is given up. */
+    uint64_t satp = SATP_MODE_SV39 | (t->asid << SATP_ASID_SHIFT) | (t->vspace_root >> PAGE_SHIFT);
+    if (csr_read(satp) != satp)
+        csr_write(satp, satp);
     /* Return to U-mode with interrupts enabled there and the FPU off. */
     csr_clear(sstatus, SSTATUS_SPP | SSTATUS_SIE | SSTATUS_FS_MASK);
     csr_set(sstatus, SSTATUS_SPIE);
