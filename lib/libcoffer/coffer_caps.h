@@ -91,4 +91,52 @@ static inline struct coffer_result coffer_cnode_identify(coffer_cptr_t cnode, ui
     return coffer_invoke(cnode, COFFER_INV_CNODE_IDENTIFY, index, depth, 0, 0, 0);
 }
 
+/* ---- Address spaces (docs/memory.md) ---- */
+
+/* Map the frame capability's window at vaddr in the address space vspace
+ * with COFFER_MAP_* rights (or remap it there with other rights).
+ * detail0 of the result is the page size used. */
+static inline struct coffer_result coffer_frame_map(coffer_cptr_t frame, coffer_cptr_t vspace,
+                                                    uint64_t vaddr, unsigned rights)
+{
+    return coffer_invoke(frame, COFFER_INV_FRAME_MAP, vspace, vaddr, rights, 0, 0);
+}
+
+static inline struct coffer_result coffer_frame_unmap(coffer_cptr_t frame)
+{
+    return coffer_invoke(frame, COFFER_INV_FRAME_UNMAP, 0, 0, 0, 0, 0);
+}
+
+/* detail0: physical address of the window, detail1: its size. */
+static inline struct coffer_result coffer_frame_address(coffer_cptr_t frame)
+{
+    return coffer_invoke(frame, COFFER_INV_FRAME_ADDRESS, 0, 0, 0, 0, 0);
+}
+
+/* Install the page table where vaddr's walk first misses a table.
+ * detail0: its level (1: entries map 2 MiB, 0: 4 KiB). */
+static inline struct coffer_result coffer_page_table_map(coffer_cptr_t pt, coffer_cptr_t vspace,
+                                                         uint64_t vaddr)
+{
+    return coffer_invoke(pt, COFFER_INV_PAGE_TABLE_MAP, vspace, vaddr, 0, 0, 0);
+}
+
+static inline struct coffer_result coffer_page_table_unmap(coffer_cptr_t pt)
+{
+    return coffer_invoke(pt, COFFER_INV_PAGE_TABLE_UNMAP, 0, 0, 0, 0, 0);
+}
+
+/* Give a retyped ASID pool its 512 ASIDs; detail0: the first one. */
+static inline struct coffer_result coffer_asid_control_make_pool(coffer_cptr_t control,
+                                                                 coffer_cptr_t pool)
+{
+    return coffer_invoke(control, COFFER_INV_ASID_CONTROL_MAKE_POOL, pool, 0, 0, 0, 0);
+}
+
+/* Give the VSpace (its only capability) an ASID; detail0: the ASID. */
+static inline struct coffer_result coffer_asid_pool_assign(coffer_cptr_t pool, coffer_cptr_t vspace)
+{
+    return coffer_invoke(pool, COFFER_INV_ASID_POOL_ASSIGN, vspace, 0, 0, 0, 0);
+}
+
 #endif

@@ -24,5 +24,6 @@ void test_syscall_abi(void);
 void test_counters(void);
 void test_caps(void);
 void test_teardown(void);
+void test_vspace(void);
 
 #endif

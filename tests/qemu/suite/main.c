@@ -41,6 +41,7 @@ int main(void)
     test_counters();
     test_caps();
     test_teardown();
+    test_vspace();
     printf("1..%d\n", count);
     printf("# totals: passed %d, failed %d\n", count - failed, failed);
     return failed ? 1 : 0;
