@@ -33,12 +33,16 @@ void syscall_dispatch(struct thread *t)
     struct coffer_result r = handler != NULL
                                  ? handler(t, args)
                                  : syscall_error(COFFER_ERR_ILLEGAL_OPERATION, number, 0);
+    /* A thread that deleted its own TCB is gone: its memory is free (and
+     * zero) now, and must stay so. */
+    if (t != current_thread)
+        return;
     if (r.error == SYSCALL_RESTART) {
         restarts++;
         arch_syscall_restart(&t->regs);
-    }
-    else
+    } else {
         arch_syscall_set_result(&t->regs, r.error, r.detail0, r.detail1);
+    }
 }
 
 struct coffer_result sys_YIELD(struct thread *t, const uint64_t args[COFFER_SYSCALL_ARGS])
