@@ -25,6 +25,8 @@ uint64_t bench_calibrate(void);
 
 /* Capability-core benchmarks (bench_caps.c). */
 void bench_caps(uint64_t calibration);
+/* Address-space benchmarks (bench_vspace.c). */
+void bench_vspace(uint64_t calibration);
 
 /* Measure `op` (a statement) BENCH_RUNS times into samples. */
 #define BENCH_MEASURE(samples, op)                                 \

@@ -32,7 +32,7 @@ static void bench_retype(uint64_t calibration)
         samples_caps[i] = t1 - t0;
         coffer_cnode_delete(ROOT, slot, D);
     }
-    bench_report("untyped retype, one 4 KiB frame (zeroing included)", samples_caps, BENCH_RUNS,
+    bench_report("untyped retype, one 4 KiB frame", samples_caps, BENCH_RUNS,
                  calibration);
     coffer_cnode_revoke(ROOT, big_ut, D); /* reset the watermark */
     coffer_untyped_retype(big_ut, COFFER_OBJ_UNTYPED, 20, ROOT, 0, scratch_ut, 1,

@@ -45,6 +45,7 @@ int main(void)
     bench_report("unknown syscall (error path)", samples, BENCH_RUNS, calibration);
 
     bench_caps(calibration);
+    bench_vspace(calibration);
 
     printf("bench: done\n");
     return 0;
