@@ -24,9 +24,12 @@ args_for() {
 for t in "$@"; do
     name=$(basename "$t")
     echo "# host: $name"
+    # A hung test (say, a teardown that never ends) is killed and fails.
     # shellcheck disable=SC2046
-    out=$("$t" $(args_for "$name") 2>&1)
+    out=$(timeout "${HOST_TEST_TIMEOUT:-300}" "$t" $(args_for "$name") 2>&1)
     status=$?
+    [ $status -eq 124 ] && out="$out
+not ok - $name killed after ${HOST_TEST_TIMEOUT:-300} s" 
     printf '%s\n' "$out"
     if [ $status -ne 0 ] && ! printf '%s\n' "$out" | grep -q '^not ok'; then
         echo "not ok - $name exited with status $status"

@@ -29,7 +29,7 @@
 
 /* Bytes of a dying object zeroed between two preemption checks; objects
  * up to this size are zeroed at once. */
-#define ZERO_CHUNK (64u * 1024)
+#define ZERO_CHUNK (64ull * 1024)
 
 /* Delete the capability in s; finishes the object's death if it was the
  * last capability (and may then be preempted: call again to go on). */
