@@ -9,6 +9,7 @@
 
 #include <string.h>
 
+#include "asid.h"
 #include "cdt.h"
 #include "invoke.h"
 #include "thread.h"
@@ -22,6 +23,7 @@ static inline void fixture_cspace(struct thread *t, struct slot *root_slots, uns
     memset(root_slots, 0, sizeof(struct slot) << bits);
     memset(t, 0, sizeof(*t));
     cdt_init();
+    asid_reset(); /* no ASID pools: each test's memory is its own */
     t->cspace_root.cap = (struct cap){ .object = (uintptr_t)root_slots, .type = CAP_CNODE,
                                        .rights = CAP_RIGHTS_ALL, .size_bits = (uint8_t)bits,
                                        .guard_bits = (uint8_t)(64 - bits) };
