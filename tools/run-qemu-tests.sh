@@ -31,7 +31,9 @@ result() { # result ok|not-ok description
 # ---- the suite
 log=$build/qemu-suite.log
 echo "# qemu: test suite (timeout ${limit}s)"
-timeout -s KILL "$limit" $qemu -initrd "$build/boot-test.cpio" </dev/null >"$log" 2>&1
+# 3 GiB of RAM (a later -m wins) so that a 1 GiB untyped exists for the
+# gigapage tests; the other boots keep the default.
+timeout -s KILL "$limit" $qemu -initrd "$build/boot-test.cpio" -m "${SUITE_MEM:-3G}" </dev/null >"$log" 2>&1
 status=$?
 # The guest's own TAP lines, renumbered by nothing: pass them through.
 grep -E '^(ok|not ok|#|1\.\.)' "$log" | sed 's/\r$//' | grep -v '^1\.\.'
