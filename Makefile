@@ -247,8 +247,8 @@ soak: $(BUILD)/host/test_cdt $(BUILD)/host/test_rbtree $(BUILD)/host/test_teardo
 	$(BUILD)/host/test_teardown $(SOAK_SEED) 1000000
 	$(BUILD)/host/test_rbtree $(SOAK_SEED)
 
-bench: $(KERNEL) $(BUILD)/boot-bench.cpio
-	@sh tools/run-bench.sh "$(QEMU_BASE) -icount shift=0" $(BUILD)/boot-bench.cpio $(QEMU_TIMEOUT)
+bench: $(KERNEL) $(BUILD)/boot-bench.cpio $(BUILD)/boot-fault-store-unmapped.cpio
+	@sh tools/run-bench.sh "$(QEMU_BASE) -icount shift=0" $(BUILD)/boot-bench.cpio $(QEMU_TIMEOUT) $(BUILD)/boot-fault-store-unmapped.cpio
 
 # Host benchmarks of the capability core (docs/benchmarks.md): the core at
 # -O2 without sanitizers; nanoseconds natively, instructions under callgrind.

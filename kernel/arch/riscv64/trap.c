@@ -62,15 +62,19 @@ static void handle_interrupt(uint64_t cause)
  * (threads layer) the thread stops and the fault is reported here, in a
  * fixed format the QEMU tests match.
  */
-static void user_fault(struct thread *t, uint64_t cause, uint64_t tval)
+static void user_fault(struct thread *t, uint64_t cause, uint64_t tval, uint64_t entry)
 {
     kprintf("coffer: user fault in '%s': %s (scause %lu) pc=%p stval=%p\n", t->name,
             exception_name(cause), (unsigned long)cause, (void *)t->regs.pc, (void *)tval);
+    /* The path's cost from the C trap handler on: instructions under
+     * -icount (make bench reads this line). */
+    kprintf("coffer: fault to report took %lu cycles\n", (unsigned long)(csr_read(cycle) - entry));
     thread_stop(t);
 }
 
 void user_trap(struct arch_user_regs *regs)
 {
+    uint64_t entry = csr_read(cycle);
     struct thread *t = current_thread;
     uint64_t scause = csr_read(scause);
     uint64_t stval = csr_read(stval);
@@ -82,7 +86,7 @@ void user_trap(struct arch_user_regs *regs)
         regs->pc += 4;
         syscall_dispatch(t);
     } else {
-        user_fault(t, scause, stval);
+        user_fault(t, scause, stval, entry);
     }
     schedule();
 }
