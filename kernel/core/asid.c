@@ -6,7 +6,7 @@
 
 /* Physical address of the pool holding ASIDs 512i.., or 0 (the object the
  * ASID control capability names). */
-static paddr_t asid_pools[ASID_POOLS];
+static paddr_t asid_pools[ASID_POOLS] __attribute__((aligned(1u << ASID_TABLE_BITS)));
 
 STATIC_ASSERT(sizeof(asid_pools) == (1u << ASID_TABLE_BITS), "the control object's size");
 STATIC_ASSERT(ASID_POOL_ENTRIES * sizeof(paddr_t) == (1u << ASID_POOL_BITS), "a pool's size");
@@ -106,13 +106,15 @@ struct coffer_result asid_pool_invoke(struct invocation *inv)
     return syscall_error(COFFER_ERR_NOT_ENOUGH_MEMORY, 0, 0); /* the pool is full */
 }
 
-void asid_pool_dies(const struct cap *pool)
+bool asid_pool_dies(const struct cap *pool, uint64_t *first)
 {
     int index = pool_index(pool->object);
     if (index < 0)
-        return;
+        return false;
     asid_pools[index] = 0;
     arch_tlb_flush_all(); /* any of its 512 ASIDs may have entries */
+    *first = (uint64_t)index * ASID_POOL_ENTRIES;
+    return true;
 }
 
 void asid_vspace_dies(const struct cap *vspace)

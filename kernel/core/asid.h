@@ -41,7 +41,8 @@ struct coffer_result asid_control_invoke(struct invocation *inv);
 struct coffer_result asid_pool_invoke(struct invocation *inv);
 
 /* Death hooks (the last capability goes). */
-void asid_pool_dies(const struct cap *pool);
+/* A pool dies: its ASIDs go.  Returns whether it had any, and the first. */
+bool asid_pool_dies(const struct cap *pool, uint64_t *first);
 void asid_vspace_dies(const struct cap *vspace);
 
 /* Empty the table (host tests). */

@@ -5,6 +5,7 @@
  */
 #include "arch.h"
 #include "asid.h"
+#include "objects.h"
 #include "thread.h"
 #include "vspace.h"
 
@@ -26,17 +27,27 @@ void vspace_object_created(const struct cap *c)
         arch_vspace_init(c->object); /* the kernel half, shared */
 }
 
+/* The thread running in root (the only one, until the threads layer) has
+ * lost its address space: it runs on the kernel's tables until it returns
+ * to user mode, and then stops. */
+static void thread_loses(paddr_t root)
+{
+    if (current_thread != NULL && current_thread->vspace_root == root) {
+        arch_vspace_leave(root);
+        current_thread->vspace_root = 0;
+    }
+}
+
 void vspace_object_dies(const struct cap *c)
 {
-    if (c->type == CAP_ASID_POOL) {
-        asid_pool_dies(c);
+    uint64_t first;
+    if (c->type == CAP_ASID_POOL && asid_pool_dies(c, &first)) {
+        /* Its ASIDs may be given out again: no thread may keep using one. */
+        struct thread *t = current_thread;
+        if (t != NULL && t->asid >= first && t->asid < first + ASID_POOL_ENTRIES)
+            thread_loses(t->vspace_root);
     } else if (c->type == CAP_VSPACE) {
         asid_vspace_dies(c);
-        /* The thread running in it (the only one, until the threads layer)
-         * keeps running on the kernel's tables and faults when it returns. */
-        if (current_thread != NULL && current_thread->vspace_root == c->object) {
-            arch_vspace_leave(c->object);
-            current_thread->vspace_root = 0;
-        }
+        thread_loses(c->object);
     }
 }
