@@ -43,12 +43,16 @@
 #include "host_arch.h"
 #include "invoke.h"
 #include "cap_fixture.h"
+#include <coffer/bootinfo.h>
 
 #define ROOT_BITS 8
 #define ROOT_SLOTS (1u << ROOT_BITS)
 #define ROOT 1 /* a copy of the root CNode capability */
 #define UT 2   /* 1 MiB RAM untyped */
 #define DEV 3  /* 64 KiB device untyped */
+#define ASID_CONTROL 4 /* the ASID control, */
+#define ASID_POOL 5    /* an active pool (ASIDs 0..511), */
+#define VSPACE 6       /* and an address space with ASID 1, as boot makes them */
 #define UT_BITS 20
 #define DEV_BITS 16
 #define W COFFER_RETYPE_AT_WATERMARK
@@ -81,6 +85,11 @@
  *
  *   CNODE_DELETE / REVOKE / IDENTIFY (and the invalid labels)
  *   b2  index  b3 depth (low nibble; high nibble 15: garbage high bits)
+ *
+ *   FRAME_MAP / PAGE_TABLE_MAP / ASID_CONTROL_MAKE_POOL / ASID_POOL_ASSIGN
+ *   b5  the VSpace or pool argument (root slot)
+ *   b7..b9  virtual address: pages of 2 GiB at 64 GiB, or odd values
+ *   b4  rights (low 5 bits)
  */
 #define F_PREEMPT 0x10
 #define F_FINISH 0x20
@@ -95,13 +104,17 @@
 #define DELETE COFFER_INV_CNODE_DELETE
 #define REVOKE COFFER_INV_CNODE_REVOKE
 #define IDENTIFY COFFER_INV_CNODE_IDENTIFY
+#define FRAME_MAP COFFER_INV_FRAME_MAP
+#define FRAME_UNMAP COFFER_INV_FRAME_UNMAP
+#define PT_MAP COFFER_INV_PAGE_TABLE_MAP
+#define MAKE_POOL COFFER_INV_ASID_CONTROL_MAKE_POOL
+#define ASSIGN COFFER_INV_ASID_POOL_ASSIGN
 #define GARBAGE_LABEL 1 /* labels[] entry: the label comes from the bytes */
 
 static const uint64_t labels[16] = {
-    RETYPE, RETYPE, RETYPE, COPY, MINT, MINT, MOVE, MUTATE,
-    DELETE, DELETE, REVOKE, REVOKE, IDENTIFY,
-    0x27,         /* unused in the CNode block */
-    0x11,         /* unused in the untyped block */
+    RETYPE, RETYPE, RETYPE, COPY, MINT, FRAME_MAP, MOVE, MUTATE,
+    DELETE, FRAME_UNMAP, REVOKE, PT_MAP, IDENTIFY,
+    MAKE_POOL, ASSIGN,
     GARBAGE_LABEL,
 };
 
@@ -120,6 +133,10 @@ static uint8_t *ut_mem, *dev_mem;
 static bool trace;
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* Host pages for the boot-made ASID pool and address space. */
+static uint8_t boot_pool[4096] __attribute__((aligned(4096)));
+static uint8_t boot_vspace[4096] __attribute__((aligned(4096)));
 
 static void init_once(void)
 {
@@ -141,6 +158,15 @@ static void setup(void)
     fixture_cspace(thr, root_slots, ROOT_BITS, ROOT);
     fixture_untyped(&root_slots[UT], ut_mem, UT_BITS, false);
     fixture_untyped(&root_slots[DEV], dev_mem, DEV_BITS, true);
+    memset(boot_pool, 0, sizeof(boot_pool));
+    memset(boot_vspace, 0, sizeof(boot_vspace));
+    asid_boot((uintptr_t)boot_pool, (uintptr_t)boot_vspace, &root_slots[ASID_CONTROL].cap,
+              &root_slots[ASID_POOL].cap);
+    cdt_insert_object(&root_slots[ASID_CONTROL]);
+    cdt_insert_object(&root_slots[ASID_POOL]);
+    root_slots[VSPACE].cap = (struct cap){ .object = (uintptr_t)boot_vspace, .type = CAP_VSPACE,
+                                           .rights = CAP_RIGHTS_ALL, .data = 1 };
+    cdt_insert_object(&root_slots[VSPACE]);
 }
 
 /* ---- Decoding an operation ----------------------------------------------- */
@@ -208,6 +234,22 @@ static uint64_t data_arg(uint8_t b7, uint8_t b8, uint8_t b9)
     }
 }
 
+static uint64_t vaddr_arg(uint8_t b7, uint8_t b8, uint8_t b9)
+{
+    const uint64_t base = 0x1000000000ull; /* 64 GiB */
+    switch (b7 >> 6) {
+    case 0:
+    case 1: return base + ((uint64_t)(b7 & 127) << 21 | (uint64_t)b8 << 12); /* 4 KiB pages of 256 MiB */
+    case 2: return base + ((uint64_t)(b7 & 63) << 30);                       /* GiBs */
+    default: {
+        const uint64_t odd[8] = { COFFER_USER_TOP, COFFER_USER_TOP - 4096, 0xffffffc000000000ull,
+                                  0x0000800000000000ull, base + 1, base + ((uint64_t)b9 << 4), 0,
+                                  ~0ull };
+        return odd[b8 & 7];
+    }
+    }
+}
+
 static uint64_t depth_arg(uint8_t nibble, uint8_t raw)
 {
     return nibble == 15 ? raw : depths[nibble];
@@ -241,6 +283,10 @@ static void decode(const uint8_t *b, uint64_t args[COFFER_SYSCALL_ARGS])
         args[4] = other;
         args[5] = index1;
         args[6] = data_arg(b[7], b[8], b[9]);
+    } else if (label == FRAME_MAP || label == PT_MAP || label == MAKE_POOL || label == ASSIGN) {
+        args[2] = other;
+        args[3] = vaddr_arg(b[7], b[8], b[9]);
+        args[4] = b[4] & 31;
     } else {
         args[2] = index0;
         args[3] = depth_arg(b[3] & 15, b[11]) | ((b[3] >> 4) == 15 ? 1ull << 32 : 0);
@@ -435,7 +481,7 @@ static void check_success(const uint64_t args[COFFER_SYSCALL_ARGS], struct slot 
             uint8_t *mem = (uint8_t *)(uintptr_t)c->object;
             if (!all_zero(mem, cap_object_end(c) - c->object))
                 fail("a retyped object's memory is not zero");
-            if (c->type != CAP_CNODE && c->type != CAP_UNTYPED)
+            if (c->type == CAP_FRAME || c->type == CAP_ENDPOINT || c->type == CAP_NOTIFICATION)
                 memset(mem, 0xa5, cap_object_end(c) - c->object); /* used */
         }
     } else if (label == COPY || label == MINT) {
@@ -450,7 +496,12 @@ static void check_success(const uint64_t args[COFFER_SYSCALL_ARGS], struct slot 
             fail("a revoke succeeded but its target still has descendants");
         if (target->cap.type == CAP_UNTYPED && target->cap.data != 0)
             fail("a revoke of an untyped succeeded but its watermark is not 0");
-    } else if (label != MOVE && label != MUTATE && label != IDENTIFY) {
+    } else if (label == FRAME_UNMAP) {
+        if (args[0] < ROOT_SLOTS && root_slots[args[0]].mapping != 0)
+            fail("an unmapped frame capability still records a mapping");
+    } else if (label != MOVE && label != MUTATE && label != IDENTIFY && label != FRAME_MAP &&
+               label != PT_MAP && label != MAKE_POOL && label != ASSIGN &&
+               label != COFFER_INV_FRAME_ADDRESS && label != COFFER_INV_PAGE_TABLE_UNMAP) {
         fail("an unknown label succeeded");
     }
     if (op_after != want)

@@ -569,8 +569,8 @@ static bool random_args(uint64_t label, uint64_t args[COFFER_SYSCALL_ARGS])
 
 /*
  * After a successful retype: the new objects' memory is zero (RAM only).
- * Then they are "used": every one but CNodes and untyped is filled with
- * 0xaa, as a user fills a frame or the kernel an endpoint, so that an
+ * Then frames, endpoints and notifications are "used": filled with 0xaa,
+ * as a user fills a frame or the kernel an endpoint, so that an
  * object that was not zeroed when it died shows up in a later retype.
  */
 static bool retyped_zeroed(const uint64_t args[COFFER_SYSCALL_ARGS])
@@ -586,7 +586,8 @@ static bool retyped_zeroed(const uint64_t args[COFFER_SYSCALL_ARGS])
         uint64_t size = cap_object_end(c) - c->object;
         for (uint64_t b = 0; !(c->flags & CAP_FLAG_DEVICE) && b < size; b++)
             zero = zero && p[b] == 0;
-        if (c->type != CAP_CNODE && c->type != CAP_UNTYPED && !(c->flags & CAP_FLAG_DEVICE))
+        if ((c->type == CAP_FRAME || c->type == CAP_ENDPOINT || c->type == CAP_NOTIFICATION) &&
+            !(c->flags & CAP_FLAG_DEVICE))
             memset(p, 0xaa, size);
     }
     return zero;
