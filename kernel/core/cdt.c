@@ -425,6 +425,7 @@ size_t cdt_count(void)
 
 struct container_stack {
     uint64_t end[CONTAINER_STACK];
+    uint64_t used_end[CONTAINER_STACK]; /* base + watermark */
     unsigned depth;
 };
 
@@ -436,11 +437,16 @@ static int check_placement(struct container_stack *st, const struct cap *c)
         st->depth--; /* containers that ended before this object */
     if (st->depth > 0 && end > st->end[st->depth - 1])
         return CDT_CHECK_OVERLAP; /* straddles its container's end */
+    /* Retype only ever places objects below the watermark it then moves:
+     * "free bytes" (above the watermark) hold no object. */
+    if (st->depth > 0 && end > st->used_end[st->depth - 1])
+        return CDT_CHECK_WATERMARK;
     if (c->type != CAP_UNTYPED)
         return 0; /* boot objects have no untyped; nothing nests in objects */
     if (st->depth == CONTAINER_STACK)
         return CDT_CHECK_OVERLAP;
-    st->end[st->depth++] = end;
+    st->end[st->depth] = end;
+    st->used_end[st->depth++] = base + c->data;
     return 0;
 }
 
@@ -448,7 +454,7 @@ int cdt_check(void)
 {
     if (rb_check(&cdt, aug_ok, NULL) != RB_CHECK_OK)
         return CDT_CHECK_TREE;
-    struct container_stack st = { { 0 }, 0 };
+    struct container_stack st = { { 0 }, { 0 }, 0 };
     uint64_t last_object_end = 0; /* end of the last non-untyped object */
     const struct cap *prev = NULL;
     for (struct rb_node *n = rb_first(&cdt); n != NULL; n = rb_next(n)) {

@@ -97,6 +97,7 @@ enum cdt_check_error {
     CDT_CHECK_OVERLAP = -4,   /* two objects overlap without containment */
     CDT_CHECK_NULL = -6,      /* a null capability in the tree */
     CDT_CHECK_SIZE = -7,      /* a capability's cached object size is wrong */
+    CDT_CHECK_WATERMARK = -8, /* an object above its untyped's watermark */
 };
 
 #endif

@@ -161,6 +161,8 @@ static bool op_retype(int ut, bool *agreed)
                                  .size_bits = (uint8_t)user_bits, .rights = CAP_RIGHTS_ALL,
                                  .flags = CAP_FLAG_DEVICE };
     cdt_insert_object(&slots[i]);
+    if (end - u->object > slots[ut].cap.data) /* what retype does to the watermark */
+        slots[ut].cap.data = end - u->object;
     parent_of[i] = ut;
     return true;
 }
@@ -276,10 +278,13 @@ static int put(int i, struct cap c)
     return i;
 }
 
+/* An untyped's watermark is at its end: the unit tests place objects
+ * anywhere in it. */
 static struct cap object_cap(enum cap_type t, uint64_t base, unsigned bits)
 {
     return (struct cap){ .object = base, .type = (uint8_t)t, .size_bits = (uint8_t)bits,
-                         .rights = CAP_RIGHTS_ALL };
+                         .rights = CAP_RIGHTS_ALL,
+                         .data = t == CAP_UNTYPED ? 1ull << bits : 0 };
 }
 
 static void unit_range_queries(void)
@@ -369,6 +374,13 @@ static void unit_check_detects(void)
     slots[1].cap.depth = 2;
     tap_ok(cdt_check() == CDT_CHECK_DEPTH || cdt_check() == CDT_CHECK_TREE,
            "check: a group that does not start at depth 0 is reported");
+    reset();
+    cdt_insert_object(&slots[put(0, object_cap(CAP_UNTYPED, RAM_BASE, 16))]);
+    slots[0].cap.data = 0x2000; /* the watermark */
+    cdt_insert_object(&slots[put(1, object_cap(CAP_FRAME, RAM_BASE + 0x1000, 12))]);
+    tap_ok(cdt_check() == 0, "check: an object just below its untyped's watermark is fine");
+    cdt_insert_object(&slots[put(2, object_cap(CAP_FRAME, RAM_BASE + 0x2000, 12))]);
+    tap_ok(cdt_check() == CDT_CHECK_WATERMARK, "check: an object above its untyped's watermark is reported");
     reset();
     cdt_insert_object(&slots[put(0, object_cap(CAP_UNTYPED, RAM_BASE, 16))]);
     slots[0].cap.obj_bits = 17;
