@@ -18,9 +18,26 @@ struct transfer {
     uint64_t data;
 };
 
-/* dest: (invoked CNode, arg0, depth arg1[0:8]); src: (root arg2, arg3, depth arg1[8:16]). */
-static struct coffer_result decode_transfer(struct invocation *inv, struct transfer *tr)
+/*
+ * CNode rights: READ lets a holder identify slots and copy or mint from
+ * them; WRITE lets it change slots (put capabilities in, move them out,
+ * delete, revoke).  Looking up through a CNode needs neither: what a
+ * holder can reach it can copy, so reaching is reading.  A missing right
+ * on the invoked capability is ILLEGAL_OPERATION; on a capability
+ * argument, INVALID_CAPABILITY with the argument's index.
+ */
+static bool has_right(const struct cap *c, unsigned right)
 {
+    return (c->rights & right) != 0;
+}
+
+/* dest: (invoked CNode, arg0, depth arg1[0:8]); src: (root arg2, arg3, depth arg1[8:16]).
+ * The source root needs `src_right`: READ to copy from, WRITE to move from. */
+static struct coffer_result decode_transfer(struct invocation *inv, struct transfer *tr,
+                                            unsigned src_right)
+{
+    if (!has_right(&inv->slot->cap, CAP_RIGHT_WRITE))
+        return syscall_error(COFFER_ERR_ILLEGAL_OPERATION, 0, 0);
     struct coffer_result r =
         lookup_slot(&inv->slot->cap, inv->arg[0], inv->arg[1] & 0xff, &tr->dest);
     if (r.error != COFFER_ERR_OK)
@@ -29,6 +46,8 @@ static struct coffer_result decode_transfer(struct invocation *inv, struct trans
     r = lookup_cnode(inv->thread, inv->arg[2], CPTR_MAX_DEPTH, 2, &src_root);
     if (r.error != COFFER_ERR_OK)
         return r;
+    if (!has_right(src_root, src_right))
+        return syscall_error(COFFER_ERR_INVALID_CAPABILITY, 2, 0);
     r = lookup_slot(src_root, inv->arg[3], (inv->arg[1] >> 8) & 0xff, &tr->src);
     if (r.error != COFFER_ERR_OK)
         return r;
@@ -95,7 +114,7 @@ static struct coffer_result narrow(const struct cap *src, unsigned rights, uint6
 static struct coffer_result cnode_copy(struct invocation *inv, bool mint)
 {
     struct transfer tr;
-    struct coffer_result r = decode_transfer(inv, &tr);
+    struct coffer_result r = decode_transfer(inv, &tr, CAP_RIGHT_READ);
     if (r.error != COFFER_ERR_OK)
         return r;
     /* An untyped has one capability (cdt.h), and so has a page table: it
@@ -122,7 +141,7 @@ static struct coffer_result cnode_copy(struct invocation *inv, bool mint)
 static struct coffer_result cnode_move(struct invocation *inv, bool mutate)
 {
     struct transfer tr;
-    struct coffer_result r = decode_transfer(inv, &tr);
+    struct coffer_result r = decode_transfer(inv, &tr, CAP_RIGHT_WRITE);
     if (r.error != COFFER_ERR_OK)
         return r;
     struct cap narrowed = tr.src->cap;
@@ -144,8 +163,11 @@ static struct coffer_result cnode_move(struct invocation *inv, bool mutate)
     return syscall_ok(0, 0);
 }
 
+/* The slot a delete or revoke changes (the invoked CNode needs WRITE). */
 static struct coffer_result lookup_target(struct invocation *inv, struct slot **s)
 {
+    if (!has_right(&inv->slot->cap, CAP_RIGHT_WRITE))
+        return syscall_error(COFFER_ERR_ILLEGAL_OPERATION, 0, 0);
     struct coffer_result r = lookup_slot(&inv->slot->cap, inv->arg[0], inv->arg[1], s);
     if (r.error != COFFER_ERR_OK)
         return r;
@@ -178,6 +200,8 @@ static struct coffer_result cnode_revoke(struct invocation *inv)
 
 static struct coffer_result cnode_identify(struct invocation *inv)
 {
+    if (!has_right(&inv->slot->cap, CAP_RIGHT_READ))
+        return syscall_error(COFFER_ERR_ILLEGAL_OPERATION, 0, 0);
     struct slot *s;
     struct coffer_result r = lookup_slot(&inv->slot->cap, inv->arg[0], inv->arg[1], &s);
     if (r.error != COFFER_ERR_OK)

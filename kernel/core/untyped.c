@@ -57,6 +57,8 @@ static struct coffer_result decode_destination(struct invocation *inv, struct re
         lookup_cnode(inv->thread, inv->arg[1], (inv->arg[0] >> 16) & 0xff, 1, &cnode);
     if (r.error != COFFER_ERR_OK)
         return r;
+    if (!(cnode->rights & CAP_RIGHT_WRITE)) /* new capabilities go in: cnode.c */
+        return syscall_error(COFFER_ERR_INVALID_CAPABILITY, 1, 0);
     uint64_t slots = 1ull << cnode->size_bits, index = inv->arg[2];
     if (req->count > slots) /* more objects than the CNode has slots */
         return syscall_error(COFFER_ERR_RANGE_ERROR, 1, slots);

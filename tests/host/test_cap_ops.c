@@ -393,6 +393,44 @@ static void test_revoke_cnode(void)
     check_tree("revoking CNodes");
 }
 
+/*
+ * CNode rights: READ to identify and to copy or mint from, WRITE to change
+ * slots.  A missing right on the invoked CNode is ILLEGAL_OPERATION, on
+ * the source root or a retype destination INVALID_CAPABILITY(index).
+ */
+static void test_cnode_rights(void)
+{
+    setup(UT_MAX_BITS);
+    const uint64_t ro = 30, wo = 31, ep = 32, G = COFFER_GUARD(64 - ROOT_BITS, 0);
+    bool good = ok(mint(ro, ROOT, COFFER_RIGHT_READ, G)) && ok(mint(wo, ROOT, COFFER_RIGHT_WRITE, G)) &&
+                ok(retype(UT, COFFER_OBJ_ENDPOINT, 0, 1, ep, W));
+    tap_ok(good, "rights: a read-only and a write-only copy of the root CNode");
+    snapshot();
+    expect(call(ro, COFFER_INV_CNODE_COPY, 40, ARG1, ROOT, ep, 0), COFFER_ERR_ILLEGAL_OPERATION, 0, 0,
+           "rights: copy into a read-only CNode");
+    expect(call(ro, COFFER_INV_CNODE_MOVE, 40, ARG1, ROOT, ep, 0), COFFER_ERR_ILLEGAL_OPERATION, 0, 0,
+           "rights: move into a read-only CNode");
+    expect(call(ro, COFFER_INV_CNODE_DELETE, ep, D, 0, 0, 0), COFFER_ERR_ILLEGAL_OPERATION, 0, 0,
+           "rights: delete in a read-only CNode");
+    expect(call(ro, COFFER_INV_CNODE_REVOKE, UT, D, 0, 0, 0), COFFER_ERR_ILLEGAL_OPERATION, 0, 0,
+           "rights: revoke in a read-only CNode");
+    expect(call(wo, COFFER_INV_CNODE_IDENTIFY, ep, D, 0, 0, 0), COFFER_ERR_ILLEGAL_OPERATION, 0, 0,
+           "rights: identify in a write-only CNode");
+    expect(call(ROOT, COFFER_INV_CNODE_COPY, 40, ARG1, wo, ep, 0), COFFER_ERR_INVALID_CAPABILITY, 2, 0,
+           "rights: copy from a write-only CNode");
+    expect(call(ROOT, COFFER_INV_CNODE_MOVE, 40, ARG1, ro, ep, 0), COFFER_ERR_INVALID_CAPABILITY, 2, 0,
+           "rights: move out of a read-only CNode");
+    expect(call(UT, COFFER_INV_UNTYPED_RETYPE, COFFER_RETYPE_ARG0(COFFER_OBJ_ENDPOINT, 0, D, 1), ro, 40, W, 0),
+           COFFER_ERR_INVALID_CAPABILITY, 1, 0, "rights: retype into a read-only CNode");
+    tap_ok(unchanged(), "rights: the refused calls changed nothing");
+    tap_ok(ok(call(ro, COFFER_INV_CNODE_IDENTIFY, ep, D, 0, 0, 0)) &&
+               ok(call(ROOT, COFFER_INV_CNODE_COPY, 40, ARG1, ro, ep, 0)) &&
+               ok(call(wo, COFFER_INV_CNODE_COPY, 41, ARG1, ROOT, ep, 0)) &&
+               ok(call(wo, COFFER_INV_CNODE_DELETE, 41, D, 0, 0, 0)),
+           "rights: identify and copy-from need READ; copy-into and delete need WRITE");
+    check_tree("CNode rights");
+}
+
 /* Revoke a root slot with preemption forced at every check, restarting the
  * call as the kernel would; each restarted call deletes 1..REVOKE_BATCH. */
 static bool revoke_preempted(uint64_t slot, size_t expect_deleted, const char *what)
@@ -671,6 +709,7 @@ int main(int argc, char **argv)
     test_identify();
     test_derivation();
     test_revoke_cnode();
+    test_cnode_rights();
     test_revoke_preemption();
     test_random(seed, ops);
     free(thr);
