@@ -1,11 +1,13 @@
 /*
  * The demo root task: the first user program the kernel starts.  It shows
  * what the kernel handed it — the untyped memory table from the boot-info
- * page and the programs left in the boot image — then powers off.
+ * page and the programs left in the boot image — derives and maps a few
+ * objects, revokes them, and powers off.
  */
 #include <coffer.h>
 #include <stdio.h>
 #include "bootimage.h"
+#include "demo.h"
 
 static void list_boot_image(const struct coffer_bootinfo *bi)
 {
@@ -23,7 +25,8 @@ static void list_boot_image(const struct coffer_bootinfo *bi)
 /*
  * A few derivations from the first RAM untyped, shown as the kernel's
  * derivation-tree dump (text, then Graphviz dot between markers that
- * `make cspace-svg` looks for), then revoked to the last byte.
+ * `make cspace-svg` looks for), the frame and its alias mapped
+ * (alias_demo.c), then everything revoked to the last byte.
  */
 static int show_derivation(const struct coffer_bootinfo *bi)
 {
@@ -52,6 +55,8 @@ static int show_derivation(const struct coffer_bootinfo *bi)
     fflush(stdout);
     coffer_debug_dump_cdt(child, 64, 1);
     printf("--- end dot ---\n");
+    if (show_aliases(child, frame, alias, first + 6) != 0)
+        return 1;
     uint64_t before = coffer_cnode_identify(ROOT, ut, 64).detail1;
     r = coffer_cnode_revoke(ROOT, ut, 64);
     uint64_t after = coffer_cnode_identify(ROOT, ut, 64).detail1;

@@ -1,0 +1,12 @@
+/* The demo root task's parts. */
+#ifndef COFFER_DEMO_H
+#define COFFER_DEMO_H
+
+#include <stdint.h>
+
+/* Map frame and its read-only alias (both capabilities in root slots) and
+ * show the alias reading what was written through the frame.  Page tables
+ * are retyped from ut into root slots first_free and first_free + 1. */
+int show_aliases(uint64_t ut, uint64_t frame, uint64_t alias, uint64_t first_free);
+
+#endif
