@@ -7,6 +7,7 @@
 #define COFFER_KERNEL_ARCH_H
 
 #include "types.h"
+#include <arch_types.h>
 
 /* Console and power. */
 void arch_console_putc(char c);
@@ -21,8 +22,8 @@ void arch_kernel_stack_bounds(uint64_t *lo, uint64_t *hi);
  * bounded steps and, if so, stop so the system call restarts later. */
 bool arch_preemption_pending(void);
 
-/* Physical memory as the kernel sees it. */
-void *arch_phys_to_virt(paddr_t pa);
+/* Physical memory as the kernel sees it: arch_phys_to_virt() is inline, in
+ * <arch_types.h> (on the hot paths of every capability operation). */
 /* The physical address of a kernel variable (its image or static data). */
 paddr_t arch_kernel_phys(const void *p);
 

@@ -44,11 +44,6 @@ void arch_kernel_stack_bounds(uint64_t *lo, uint64_t *hi)
     *hi = 0;
 }
 
-void *arch_phys_to_virt(paddr_t pa)
-{
-    return (void *)(uintptr_t)pa;
-}
-
 bool host_preempt_every; /* when set, every preemption check says yes */
 
 bool arch_preemption_pending(void)

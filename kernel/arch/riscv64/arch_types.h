@@ -27,6 +27,21 @@ struct arch_user_regs {
 #define ARCH_FRAME_MAX_BITS 30  /* 1 GiB gigapage */
 #define ARCH_TCB_BITS 10        /* saved registers and thread state */
 
+/* Physical memory as the kernel sees it: the physmap (memlayout.h), or,
+ * in the host tests, host pointers. */
+#ifdef COFFER_HOST
+static inline void *arch_phys_to_virt(uint64_t pa)
+{
+    return (void *)(uintptr_t)pa;
+}
+#else
+#define ARCH_PHYSMAP_BASE 0xffffffc000000000ul /* PHYSMAP_BASE in memlayout.h */
+static inline void *arch_phys_to_virt(uint64_t pa)
+{
+    return (void *)(ARCH_PHYSMAP_BASE + pa);
+}
+#endif
+
 /* System-call convention: number in a7, arguments a0..a5, results a0..a2. */
 static inline uint64_t arch_syscall_number(const struct arch_user_regs *r)
 {

@@ -23,7 +23,7 @@
 #define MEGAPAGE_SIZE (1ul << 21)
 #define GIGAPAGE_SIZE (1ul << 30)
 
-#define PHYSMAP_BASE 0xffffffc000000000ul
+#define PHYSMAP_BASE 0xffffffc000000000ul /* also ARCH_PHYSMAP_BASE, arch_types.h */
 #define PHYSMAP_GIB 64ul /* physical addresses below 64 GiB are reachable */
 
 #define KERNEL_PHYS_BASE 0x80200000ul /* where OpenSBI jumps */

@@ -13,10 +13,7 @@
 #include "vspace.h"
 #include <coffer/bootinfo.h>
 
-void *arch_phys_to_virt(paddr_t pa)
-{
-    return phys_to_virt(pa);
-}
+STATIC_ASSERT(ARCH_PHYSMAP_BASE == PHYSMAP_BASE, "one physmap");
 
 paddr_t arch_kernel_phys(const void *p)
 {
