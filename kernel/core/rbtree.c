@@ -16,6 +16,7 @@
  * top (the contract on aug in rbtree.h).
  */
 #include "rbtree.h"
+#include "rbtree_internal.h"
 
 enum { LEFT = 0, RIGHT = 1 };
 
@@ -181,6 +182,11 @@ static void link_dir(struct rb_tree *t, struct rb_node *node, struct rb_node *pa
         *child_slot(parent, dir) = node;
     update_changed_path(t, node);
     insert_fixup(t, node);
+}
+
+void rb_fix_red(struct rb_tree *t, struct rb_node *n)
+{
+    insert_fixup(t, n);
 }
 
 void rb_init(struct rb_tree *t, void (*update)(struct rb_node *))

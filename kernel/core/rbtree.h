@@ -92,6 +92,13 @@ void rb_erase(struct rb_tree *t, struct rb_node *node);
  */
 void rb_replace(struct rb_tree *t, struct rb_node *old_node, struct rb_node *new_node);
 
+/*
+ * Move the in-order range first..last (first not after last) out of t into
+ * out, as a tree of its own (out's old contents are ignored; its update is
+ * t's).  O(log^2 n) whatever the range's length (rbtree_cut.c).
+ */
+void rb_cut(struct rb_tree *t, struct rb_node *first, struct rb_node *last, struct rb_tree *out);
+
 /* n's own data changed in a way that affects aug: recompute n to the root. */
 void rb_update_path(struct rb_tree *t, struct rb_node *n);
 
