@@ -29,11 +29,12 @@ int show_aliases(uint64_t ut, uint64_t frame, uint64_t alias, uint64_t first_fre
     }
     char *page2 = (char *)(uintptr_t)(DEMO_VA + 0x1000);
     const char *alias_view = (const char *)(uintptr_t)(DEMO_VA + 0x10000);
-    strcpy(page2, "written through the frame");
+    static const char message[] = "written through the frame";
+    memcpy(page2, message, sizeof(message));
     struct coffer_result pa = coffer_frame_address(alias);
     printf("root: frame mapped read-write at 0x%llx, its read-only alias (physical 0x%llx,\n"
            "      %llu bytes) at 0x%llx reads: \"%s\"\n",
            (unsigned long long)DEMO_VA, (unsigned long long)pa.detail0,
            (unsigned long long)pa.detail1, (unsigned long long)(DEMO_VA + 0x10000), alias_view);
-    return strcmp(alias_view, "written through the frame") == 0 ? 0 : 1;
+    return memcmp(alias_view, message, sizeof(message)) == 0 ? 0 : 1;
 }
