@@ -2,7 +2,6 @@
 #include "arch.h"
 #include "cdt.h"
 #include "kstring.h"
-#include "thread.h"
 #include "vspace.h"
 
 void cap_remove(struct slot *s)
@@ -17,23 +16,20 @@ static bool zeroed_at_death(const struct cap *c)
 {
     /* An untyped's memory is either free (and zero already) or belongs to
      * its descendants, which outlive it; device memory is never touched;
-     * the ASID control names the kernel's own table. */
-    return c->type != CAP_UNTYPED && c->type != CAP_ASID_CONTROL &&
+     * the ASID control names the kernel's own table.  A TCB holds a slot
+     * of the derivation tree (its CSpace root): until the threads layer
+     * tears TCBs down like CNodes, the kernel writes nothing into a
+     * retyped TCB (so it stays zero) and the boot TCB is never zeroed. */
+    return c->type != CAP_UNTYPED && c->type != CAP_ASID_CONTROL && c->type != CAP_TCB &&
            !(c->flags & CAP_FLAG_DEVICE);
 }
 
 /* The last capability to c's object is going: let its layer let go of it
- * (ASIDs, the running thread) before its memory is zeroed. */
+ * (ASIDs, a thread running in an address space) before its memory is
+ * zeroed.  Threads get theirs with the threads layer. */
 static void object_dies(const struct cap *c)
 {
     vspace_object_dies(c);
-    if (c->type == CAP_TCB) {
-        /* Until the threads layer: the only thread is the root task, and
-         * deleting its TCB ends it. */
-        struct thread *t = arch_phys_to_virt(c->object);
-        if (t == current_thread)
-            current_thread = NULL;
-    }
 }
 
 bool cap_delete_begin(struct slot *s)
