@@ -284,6 +284,11 @@ void test_vspace(void)
     map_errors();
     page_table_death();
     asids();
+    /* The root task's own TCB: its only capability goes, the thread (a
+     * boot object) runs on, and its CSpace-root slot stays in the tree. */
+    struct coffer_result t = coffer_cnode_delete(ROOT, COFFER_SLOT_TCB, D);
+    ktest_check(t.error == COFFER_ERR_OK && coffer_debug_check().detail0 == 0 && !is_null(ROOT),
+                "delete: the last capability to the running thread's TCB; the kernel and the tree are intact");
     struct coffer_result r = coffer_cnode_revoke(ROOT, ut, D);
     ktest_check(r.error == COFFER_ERR_OK && coffer_cnode_identify(ROOT, ut, D).detail1 == start_free &&
                     coffer_debug_check().detail0 == 0,
