@@ -316,6 +316,16 @@ void cdt_remove(struct slot *s)
     rb_erase(&cdt, n);
 }
 
+void cdt_cut(struct slot *first, struct slot *last, struct rb_tree *out)
+{
+    rb_cut(&cdt, &first->node, &last->node, out);
+}
+
+bool cdt_same_object(const struct slot *a, const struct slot *b)
+{
+    return key_compare(&a->cap, &b->cap) == 0;
+}
+
 void cdt_move(struct slot *src, struct slot *dst)
 {
     dst->cap = src->cap;

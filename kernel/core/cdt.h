@@ -54,6 +54,12 @@ void cdt_insert_copy(struct slot *src, struct slot *copy);
 void cdt_remove(struct slot *s);
 /* Move the capability and its place in the tree from src to the empty dst. */
 void cdt_move(struct slot *src, struct slot *dst);
+/* Take the run first..last (tree order) out of the tree at once, into out:
+ * O(log^2 n) however long the run.  Nothing is re-parented: the caller
+ * takes whole runs of descendants (revoke). */
+void cdt_cut(struct slot *first, struct slot *last, struct rb_tree *out);
+/* Do a and b name the same object (the same group)? */
+bool cdt_same_object(const struct slot *a, const struct slot *b);
 
 /* True when no other capability names s's object. */
 bool cdt_is_last(const struct slot *s);

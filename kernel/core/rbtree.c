@@ -140,7 +140,7 @@ static void rotate(struct rb_tree *t, struct rb_node *x, int dir)
 /* ---- Insertion ------------------------------------------------------------ */
 
 /* n is red and may have a red parent (rule 3); restore the rules. */
-static void insert_fixup(struct rb_tree *t, struct rb_node *n)
+static inline __attribute__((always_inline)) void insert_fixup(struct rb_tree *t, struct rb_node *n)
 {
     struct rb_node *p;
 
