@@ -285,6 +285,11 @@ void cdt_insert_child(struct slot *parent, struct slot *child)
  * is shallower or equally deep, or the start of the next group. */
 static struct rb_node *end_of_subtree(struct slot *src)
 {
+    /* The common case, a capability with nothing derived from it: its
+     * neighbour ends the subtree (another group, or no deeper). */
+    struct rb_node *next = rb_next(&src->node);
+    if (next == NULL || !same_group(next, &src->node) || node_cap(next)->depth <= src->cap.depth)
+        return next;
     struct rb_node *group_end = first_after_group(&src->cap);
     struct rb_node *shallow = leftmost_after_depth_at_most(&src->node, src->cap.depth);
     if (shallow != NULL && same_group(shallow, &src->node))

@@ -89,8 +89,10 @@ static struct coffer_result decode_placement(const struct slot *ut, struct retyp
             return syscall_error(COFFER_ERR_NOT_ENOUGH_MEMORY,
                                  offset < ut_size ? ut_size - offset : 0, 0);
     }
+    /* Nothing lives at or above the watermark (cdt_check checks it), so
+     * only a range starting below it needs the search. */
     uint64_t base = ut->cap.object + offset;
-    if (cdt_range_in_use(ut, base, base + total))
+    if (offset < ut->cap.data && cdt_range_in_use(ut, base, base + total))
         return syscall_error(COFFER_ERR_REVOKE_FIRST, 0, 0);
     req->offset = offset;
     return syscall_ok(0, 0);
