@@ -13,6 +13,7 @@
 #ifndef COFFER_KERNEL_CSPACE_H
 #define COFFER_KERNEL_CSPACE_H
 
+#include "arch.h"
 #include "cap.h"
 
 enum lookup_failure {
@@ -31,14 +32,51 @@ struct lookup_result {
 
 #define CPTR_MAX_DEPTH 64
 
+/* The slots of the CNode a capability names. */
+static inline struct slot *cnode_slots(const struct cap *cnode)
+{
+    return arch_phys_to_virt(cnode->object);
+}
+
+static inline struct lookup_result cspace_lookup_fail(unsigned level, unsigned bits_left,
+                                                      enum lookup_failure why)
+{
+    return (struct lookup_result){ NULL, level, bits_left, why };
+}
+
 /*
  * Resolve exactly `depth` bits of cptr starting at the CNode capability
  * root.  Succeeds only if the bits run out exactly at a slot (which may
  * be empty).  depth must be in [1, 64] (the caller checks: RANGE_ERROR).
+ * Inline: every invocation makes two to four lookups, and the result then
+ * stays in registers.
  */
-struct lookup_result cspace_lookup(const struct cap *root, uint64_t cptr, unsigned depth);
-
-/* The slots of the CNode a capability names. */
-struct slot *cnode_slots(const struct cap *cnode);
+static inline struct lookup_result cspace_lookup(const struct cap *root, uint64_t cptr,
+                                                 unsigned depth)
+{
+    const struct cap *node = root;
+    unsigned bits_left = depth;
+    for (unsigned level = 0;; level++) {
+        if (node->type != CAP_CNODE)
+            return cspace_lookup_fail(level, bits_left, LOOKUP_INVALID_ROOT);
+        /* This level consumes guard and radix bits together: one field
+         * of 1..64 bits (radix >= 1), so the shift stays below 64. */
+        unsigned radix = node->size_bits, width = node->guard_bits + radix;
+        if (width > bits_left)
+            return cspace_lookup_fail(level, bits_left, LOOKUP_DEPTH_MISMATCH);
+        bits_left -= width;
+        uint64_t field = cptr >> bits_left;
+        if (width < 64)
+            field &= (1ull << width) - 1;
+        if (field >> radix != node->data)
+            return cspace_lookup_fail(level, bits_left + width, LOOKUP_GUARD_MISMATCH);
+        struct slot *slot = &cnode_slots(node)[field & ((1ull << radix) - 1)];
+        if (bits_left == 0)
+            return (struct lookup_result){ slot, level + 1, 0, 0 };
+        if (slot->cap.type != CAP_CNODE)
+            return cspace_lookup_fail(level + 1, bits_left, LOOKUP_DEPTH_MISMATCH);
+        node = &slot->cap;
+    }
+}
 
 #endif
