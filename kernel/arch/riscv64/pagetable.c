@@ -1,6 +1,7 @@
 /*
  * Sv39 page tables that users pay for: checking and making the mappings
- * of frame and page-table capabilities, and taking them down again.
+ * of frame and page-table capabilities, and taking them down again (and,
+ * at boot, mapping the root task's pages with boot-allocated tables).
  *
  * Only memory is touched here (through arch_phys_to_virt), never a CSR,
  * so this file also builds for the host tests; TLB maintenance is in
@@ -119,6 +120,33 @@ static pte_t leaf_flags(unsigned perms)
     if (perms & ARCH_PERM_X)
         f |= PTE_X;
     return f;
+}
+
+/* Boot: map one 4 KiB page for the root task, taking missing tables from
+ * the boot allocator (later, page tables are objects users retype). */
+int arch_vspace_map_page(paddr_t root, vaddr_t va, paddr_t pa, unsigned perms,
+                         arch_table_alloc_fn alloc, void *ctx)
+{
+    if (!user_range(va, PAGE_SIZE) || !IS_ALIGNED(va, PAGE_SIZE) || !IS_ALIGNED(pa, PAGE_SIZE))
+        return -1;
+    pte_t *table = table_at(root);
+    for (unsigned l = 2; l > 0; l--) {
+        pte_t *pte = &table[vpn_index(va, (int)l)];
+        if (!(*pte & PTE_V)) {
+            paddr_t next = alloc(ctx);
+            if (next == 0)
+                return -1;
+            *pte = pte_make(next, PTE_V);
+        } else if (*pte & PTE_LEAF_MASK) {
+            return -1; /* a larger page is already mapped here */
+        }
+        table = table_at(pte_paddr(*pte));
+    }
+    pte_t *leaf = &table[vpn_index(va, 0)];
+    if (*leaf & PTE_V)
+        return -1;
+    *leaf = pte_make(pa, leaf_flags(perms));
+    return 0;
 }
 
 struct coffer_result arch_frame_map_decode(paddr_t root, uint64_t asid, vaddr_t va, paddr_t pa,

@@ -1,9 +1,8 @@
 /*
- * Sv39 address spaces for user threads: creating a root table that shares
- * the kernel half, mapping 4 KiB pages, and checked access to user memory.
- *
- * At boot the page tables of the root task come from the boot allocator;
- * with the address-space layer they become objects retyped from untyped.
+ * Sv39 address spaces for user threads, the parts that touch the hart: a
+ * root table that shares the kernel half, TLB maintenance, checked access
+ * to user memory, and entering a thread.  The page-table walks themselves
+ * (including the boot-time mapper of the root task) are in pagetable.c.
  */
 #include "arch.h"
 #include "kstring.h"
@@ -58,43 +57,6 @@ void arch_vspace_init(paddr_t root)
     memset(table, 0, PAGE_SIZE / 2);
     /* The kernel half: the same root entries in every address space. */
     memcpy(&table[PTES_PER_TABLE / 2], &kernel_root_pt[PTES_PER_TABLE / 2], PAGE_SIZE / 2);
-}
-
-static uint64_t pte_perms(unsigned perms)
-{
-    uint64_t flags = PTE_V | PTE_U | PTE_A | PTE_D;
-    if (perms & ARCH_PERM_R)
-        flags |= PTE_R;
-    if (perms & ARCH_PERM_W)
-        flags |= PTE_W;
-    if (perms & ARCH_PERM_X)
-        flags |= PTE_X;
-    return flags;
-}
-
-int arch_vspace_map_page(paddr_t root, vaddr_t va, paddr_t pa, unsigned perms,
-                         arch_table_alloc_fn alloc, void *ctx)
-{
-    if (va >= COFFER_USER_TOP || !IS_ALIGNED(va, PAGE_SIZE) || !IS_ALIGNED(pa, PAGE_SIZE))
-        return -1;
-    pte_t *table = phys_to_virt(root);
-    for (int level = 2; level > 0; level--) {
-        pte_t *pte = &table[vpn_index(va, level)];
-        if ((*pte & PTE_V) == 0) {
-            paddr_t next = alloc(ctx);
-            if (next == 0)
-                return -1;
-            *pte = pte_make(next, PTE_V);
-        } else if (*pte & PTE_LEAF_MASK) {
-            return -1; /* a larger page is already mapped here */
-        }
-        table = phys_to_virt(pte_paddr(*pte));
-    }
-    pte_t *leaf = &table[vpn_index(va, 0)];
-    if (*leaf & PTE_V)
-        return -1;
-    *leaf = pte_make(pa, pte_perms(perms));
-    return 0;
 }
 
 /* The leaf entry mapping va in the current address space, or 0. */
