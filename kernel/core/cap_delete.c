@@ -37,9 +37,7 @@ bool cap_delete_begin(struct slot *s)
     struct cap *c = &s->cap;
     if (c->type == CAP_ZOMBIE)
         return false;
-    /* A mapping goes with the capability that made it, last or not. */
-    if (s->mapping != 0 && (c->type == CAP_FRAME || c->type == CAP_PAGE_TABLE))
-        vspace_cap_unmap(s);
+    vspace_cap_unmap(s); /* a mapping goes with its capability, last or not */
     if (!zeroed_at_death(c) || !cdt_is_last(s)) {
         cap_remove(s);
         return true;
@@ -108,8 +106,7 @@ static void delete_batch(struct slot *first, struct slot *last)
         next = rb_next(n);
         struct slot *d = slot_of_node(n);
         struct cap *c = &d->cap;
-        if (d->mapping != 0 && (c->type == CAP_FRAME || c->type == CAP_PAGE_TABLE))
-            vspace_cap_unmap(d);
+        vspace_cap_unmap(d);
         if (next != NULL && cdt_same_object(d, slot_of_node(next)))
             continue; /* not the last of its object here */
         if (!lives_on && zeroed_at_death(c)) {

@@ -6,23 +6,8 @@
  * mapping never exceeds the capability: only its window, only its rights.
  */
 #include "arch.h"
-#include "asid.h"
 #include "invoke.h"
 #include "vspace.h"
-
-/* The address space argument: a VSpace capability with a live ASID. */
-static struct coffer_result lookup_vspace(struct invocation *inv, uint64_t cptr,
-                                          const struct cap **out)
-{
-    struct slot *s;
-    struct coffer_result r = lookup_slot(&inv->thread->cspace_root.cap, cptr, CPTR_MAX_DEPTH, &s);
-    if (r.error != COFFER_ERR_OK)
-        return r;
-    if (asid_vspace_of(&s->cap) == 0) /* not a VSpace, or one without an ASID */
-        return syscall_error(COFFER_ERR_INVALID_CAPABILITY, 0, 0);
-    *out = &s->cap;
-    return syscall_ok(0, 0);
-}
 
 /* Requested rights: R, RW or RX, and no more than the capability has. */
 static bool rights_allowed(uint64_t perms, unsigned cap_rights)
@@ -50,7 +35,7 @@ static struct coffer_result frame_map(struct invocation *inv)
     const struct cap *vs;
     if (!rights_allowed(inv->arg[2], f->rights))
         return syscall_error(COFFER_ERR_INVALID_ARGUMENT, 2, 0);
-    struct coffer_result r = lookup_vspace(inv, inv->arg[0], &vs);
+    struct coffer_result r = vspace_lookup_arg(inv, inv->arg[0], &vs);
     if (r.error != COFFER_ERR_OK)
         return r;
     struct arch_frame_map req;

@@ -4,7 +4,6 @@
  * has one capability (copies are refused: cnode.c), so it is mapped in at
  * most one place; taking it out empties it.
  */
-#include "asid.h"
 #include "invoke.h"
 #include "vspace.h"
 
@@ -14,15 +13,12 @@ static struct coffer_result page_table_map(struct invocation *inv)
 {
     if (inv->slot->mapping != 0)
         return syscall_error(COFFER_ERR_DELETE_FIRST, COFFER_DELETE_FIRST_MAPPED, 0);
-    struct slot *s;
-    struct coffer_result r =
-        lookup_slot(&inv->thread->cspace_root.cap, inv->arg[0], CPTR_MAX_DEPTH, &s);
+    const struct cap *vs;
+    struct coffer_result r = vspace_lookup_arg(inv, inv->arg[0], &vs);
     if (r.error != COFFER_ERR_OK)
         return r;
-    if (asid_vspace_of(&s->cap) == 0)
-        return syscall_error(COFFER_ERR_INVALID_CAPABILITY, 0, 0);
     struct arch_table_map req;
-    r = arch_table_map_decode(s->cap.object, s->cap.data, inv->arg[1], inv->slot->cap.object, &req);
+    r = arch_table_map_decode(vs->object, vs->data, inv->arg[1], inv->slot->cap.object, &req);
     if (r.error != COFFER_ERR_OK)
         return r;
     inv->slot->mapping = arch_table_map(&req);

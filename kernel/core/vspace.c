@@ -5,18 +5,34 @@
  */
 #include "arch.h"
 #include "asid.h"
+#include "invoke.h"
 #include "objects.h"
 #include "thread.h"
 #include "vspace.h"
 
-void vspace_cap_unmap(struct slot *s)
+struct coffer_result vspace_lookup_arg(struct invocation *inv, uint64_t cptr,
+                                       const struct cap **out)
+{
+    struct slot *s;
+    struct coffer_result r = lookup_slot(&inv->thread->cspace_root.cap, cptr, CPTR_MAX_DEPTH, &s);
+    if (r.error != COFFER_ERR_OK)
+        return r;
+    if (asid_vspace_of(&s->cap) == 0) /* not a VSpace, or one without an ASID */
+        return syscall_error(COFFER_ERR_INVALID_CAPABILITY, 0, 0);
+    *out = &s->cap;
+    return syscall_ok(0, 0);
+}
+
+void vspace_cap_unmap_mapped(struct slot *s)
 {
     const struct cap *c = &s->cap;
-    if (s->mapping == 0)
+    /* Only frames and page tables map; a zombie's mapping word is a
+     * teardown link, not a mapping. */
+    if (c->type != CAP_FRAME && c->type != CAP_PAGE_TABLE)
         return;
     if (c->type == CAP_FRAME)
         arch_frame_unmap(s->mapping, c->object + frame_window_offset(c));
-    else if (c->type == CAP_PAGE_TABLE)
+    else
         arch_table_unmap(s->mapping, c->object);
     s->mapping = 0;
 }

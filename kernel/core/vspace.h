@@ -75,15 +75,28 @@ void arch_tlb_flush_asid(uint64_t asid);
  * tables until a thread with a live one runs. */
 void arch_vspace_leave(paddr_t root);
 
+/* The address-space argument of an invocation: a VSpace capability (at
+ * cptr, 64 bits in the caller's CSpace) whose ASID is live; else the
+ * lookup's error or INVALID_CAPABILITY(0). */
+struct invocation;
+struct coffer_result vspace_lookup_arg(struct invocation *inv, uint64_t cptr,
+                                       const struct cap **out);
+
 /* Hooks of the capability core. */
-/* A capability with a mapping is going (or being narrowed): unmap. */
-void vspace_cap_unmap(struct slot *s);
+/* A frame or page-table capability is going: take down its mapping, if any
+ * (any other capability: nothing).  Inline, as deleting any capability
+ * asks: most map nothing. */
+void vspace_cap_unmap_mapped(struct slot *s);
+static inline void vspace_cap_unmap(struct slot *s)
+{
+    if (s->mapping != 0)
+        vspace_cap_unmap_mapped(s);
+}
 /* An object of these types has just been created / is about to die. */
 void vspace_object_created(const struct cap *c);
 void vspace_object_dies(const struct cap *c);
 
 /* Invocations. */
-struct invocation;
 struct coffer_result frame_invoke(struct invocation *inv);
 struct coffer_result page_table_invoke(struct invocation *inv);
 
