@@ -322,15 +322,9 @@ static bool same_group(const struct cap *a, const struct cap *b)
     return a->object == b->object && a->type == b->type && cap_object_end(a) == cap_object_end(b);
 }
 
-static uint64_t window_offset(const struct cap *c)
-{
-    return c->data & 0xffffffffu;
-}
-
 static uint64_t window_end(const struct cap *c)
 {
-    uint64_t size = c->data >> 32;
-    return window_offset(c) + (size != 0 ? size : 1ull << c->size_bits);
+    return frame_window_offset(c) + frame_window_size(c);
 }
 
 /* Is child (derived from parent, same object) no wider than it? */
@@ -344,7 +338,8 @@ static const char *narrower(const struct cap *child, const struct cap *parent)
         (!(child->flags & CAP_FLAG_BADGED) || child->data != parent->data))
         return "a capability derived from a badged one has another badge";
     if (child->type == CAP_FRAME &&
-        (window_offset(child) < window_offset(parent) || window_end(child) > window_end(parent)))
+        (frame_window_offset(child) < frame_window_offset(parent) ||
+         window_end(child) > window_end(parent)))
         return "a derived frame capability's window is wider than its parent's";
     return NULL;
 }
