@@ -242,9 +242,9 @@ fuzz-tap: $(FUZZ_CAPS)
 # Long randomized campaigns (make test runs short, bounded versions):
 # 10^6 operations of the derivation-tree model test and of the tree itself.
 SOAK_SEED ?= 1
-soak: $(BUILD)/host/test_cdt $(BUILD)/host/test_rbtree $(BUILD)/host/test_teardown
+soak: $(BUILD)/host/test_cdt $(BUILD)/host/test_rbtree $(BUILD)/host/test_teardown_model
 	$(BUILD)/host/test_cdt $(SOAK_SEED) 1000000
-	$(BUILD)/host/test_teardown $(SOAK_SEED) 1000000
+	$(BUILD)/host/test_teardown_model $(SOAK_SEED) 1000000
 	$(BUILD)/host/test_rbtree $(SOAK_SEED)
 
 bench: $(KERNEL) $(BUILD)/boot-bench.cpio $(BUILD)/boot-fault-store-unmapped.cpio

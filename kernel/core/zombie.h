@@ -37,7 +37,7 @@
  * its index in the zombie ("held").  When that CNode is otherwise empty,
  * the two zombies swap slots: the finished one moves into its own memory
  * and is freed with it, the unfinished one takes the freed one's old
- * place, where its parent finds it next.  The model test (test_teardown)
+ * place, where its parent finds it next.  The model test (test_teardown_model)
  * checks every byte against a reference that computes what dies as a
  * fixpoint.
  */
