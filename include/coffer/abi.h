@@ -109,6 +109,71 @@ struct coffer_result {
 #define COFFER_DELETE_FIRST_MAPPED 1 /* the capability is mapped: unmap it first */
 
 /*
+ * IPC (docs/threads-ipc.md).  The message info word travels in a1:
+ *   bits 0-6   length: message words, 0..COFFER_MSG_MAX_WORDS
+ *   bits 7-8   extra capabilities: 0..COFFER_MSG_MAX_CAPS
+ *   bit  9     (received) a capability could not be received: the
+ *              receiver's slots were unusable or the sender's capability
+ *              had gone; the count says how many arrived
+ *   bit  10    (received) the word is from the bound notification
+ *   bits 12-63 label: any value the protocol chooses; for faults, the
+ *              fault type (COFFER_FAULT_*)
+ * Message words 0..3 travel in a2..a5, the rest in the IPC buffer.
+ */
+#define COFFER_MSG_MAX_WORDS 120
+#define COFFER_MSG_MAX_CAPS 3
+#define COFFER_MSG_REG_WORDS 4
+#define COFFER_MSGINFO(label, caps, length) \
+    ((uint64_t)(label) << 12 | (uint64_t)(caps) << 7 | (uint64_t)(length))
+#define COFFER_MSG_LENGTH(info) ((info) & 0x7f)
+#define COFFER_MSG_CAPS(info) (((info) >> 7) & 0x3)
+#define COFFER_MSG_LABEL(info) ((info) >> 12)
+#define COFFER_MSG_CAP_LOST (1ull << 9)
+#define COFFER_MSG_NOTIFICATION (1ull << 10)
+
+/*
+ * The IPC buffer: 1 KiB, in a frame the thread's TCB names
+ * (TCB_CONFIGURE).  mr[0..3] are not used by the kernel (those words
+ * travel in registers); caps[] are the sender's capabilities to transfer
+ * (cptrs, resolved with 64 bits); a receiver names where transferred
+ * capabilities land: recv_index.. in the CNode recv_cnode (resolved with
+ * recv_depth bits; depth 0 names the root CNode).
+ */
+struct coffer_ipc_buffer {
+    uint64_t mr[COFFER_MSG_MAX_WORDS];
+    uint64_t caps[COFFER_MSG_MAX_CAPS];
+    uint64_t recv_cnode;
+    uint64_t recv_index;
+    uint64_t recv_depth;
+    uint64_t user_data; /* the kernel never touches it: thread-local use */
+    uint64_t reserved;
+};
+#define COFFER_IPC_BUFFER_BITS 10
+_Static_assert(sizeof(struct coffer_ipc_buffer) == 1u << COFFER_IPC_BUFFER_BITS,
+               "the IPC buffer is 1 KiB");
+
+/* Faults: the label of the message a fault handler receives, and its words
+ * (pc, address, cause).  Replying resumes the thread; a reply with length
+ * >= 1 sets its pc to word 0 first. */
+#define COFFER_FAULT_NONE 0
+#define COFFER_FAULT_MEMORY 1      /* page or access fault: address = stval */
+#define COFFER_FAULT_EXCEPTION 2   /* illegal instruction, misaligned access, breakpoint */
+#define COFFER_FAULT_SYSCALL 3     /* unknown system call: address = the number */
+#define COFFER_FAULT_TIMEOUT 4     /* budget ran out: address = scheduling context's consumed us */
+#define COFFER_FAULT_WORDS 3
+#define COFFER_FAULT_PC 0
+#define COFFER_FAULT_ADDR 1
+#define COFFER_FAULT_CAUSE 2
+
+/* TCB_CONFIGURE and other optional capability arguments: cptr 0 (the
+ * root CNode's slot 0, always empty) means none. */
+#define COFFER_CPTR_NONE 0
+/* TCB_READ/WRITE_REGISTERS: the order of words in the IPC buffer. */
+#define COFFER_REG_PC 0 /* then x1 (ra) .. x31 at index 1..31 */
+#define COFFER_REG_COUNT 32
+#define COFFER_PRIO_MAX 255
+
+/*
  * Filled in by DEBUG_KERNEL_INFO.  Sizes are in bytes; the kernel's static
  * footprint is everything it will ever use besides the objects users retype.
  */
@@ -124,6 +189,7 @@ struct coffer_kernel_info {
     uint64_t timer_ticks;      /* timer interrupts taken since boot */
     uint64_t timebase_hz;      /* frequency of the time CSR */
     uint64_t syscall_restarts; /* calls stopped at a preemption point and re-run */
+    uint64_t context_switches; /* returns to user mode in another thread than the last */
 };
 
 #define COFFER_ABI_VERSION 1

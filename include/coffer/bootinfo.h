@@ -22,6 +22,7 @@
 
 #define COFFER_BOOTINFO_VADDR   0x0000003fff000000ull /* one page */
 #define COFFER_BOOTIMAGE_VADDR  0x0000003f00000000ull /* boot archive, read-only */
+#define COFFER_IPC_BUFFER_VADDR 0x0000003ffe000000ull /* the root task's IPC buffer, one page */
 #define COFFER_USER_TOP         0x0000004000000000ull /* first address above user space */
 #define COFFER_PAGE_BITS        12
 #define COFFER_PAGE_SIZE        (1ull << COFFER_PAGE_BITS)
@@ -46,9 +47,9 @@ struct coffer_untyped_desc {
 
 /*
  * Slots of the root CNode that hold the root task's initial capabilities
- * (fixed ABI).  The IRQ control slot stays empty until the interrupt layer
- * (threads issue) defines that capability type.  The root task's address
- * space has ASID 1 from the initial ASID pool.
+ * (fixed ABI).  The root task's address space has ASID 1 from the initial
+ * ASID pool; it runs at priority and maximum controlled priority 255 on a
+ * scheduling context whose budget is its period (the whole CPU).
  */
 enum coffer_root_slot {
     COFFER_SLOT_NULL = 0,        /* always empty */
@@ -59,7 +60,10 @@ enum coffer_root_slot {
     COFFER_SLOT_BOOTINFO_FRAME = 5,
     COFFER_SLOT_ASID_CONTROL = 6, /* authority to activate ASID pools */
     COFFER_SLOT_ASID_POOL = 7,    /* the initial pool (ASIDs 0-511; 0 is never used) */
-    COFFER_SLOT_FIRST_FREE_FIXED = 8
+    COFFER_SLOT_SCHED_CONTROL = 8, /* authority to give scheduling contexts budgets */
+    COFFER_SLOT_SCHED_CONTEXT = 9, /* the root task's scheduling context (the whole CPU) */
+    COFFER_SLOT_IPC_BUFFER = 10,   /* the frame of the root task's IPC buffer */
+    COFFER_SLOT_FIRST_FREE_FIXED = 11
 };
 
 struct coffer_bootinfo {
@@ -73,6 +77,9 @@ struct coffer_bootinfo {
     uint64_t bootimage_size;
     uint64_t ram_bytes;        /* all RAM the device tree reports */
     uint64_t kernel_reserved_bytes; /* RAM kept by firmware, kernel and boot */
+    uint64_t ipc_buffer_vaddr; /* the root task's IPC buffer (COFFER_IPC_BUFFER_VADDR) */
+    uint64_t irq_lines;        /* interrupt lines IRQ control can hand out: 1..irq_lines-1 */
+    uint64_t uart_irq;         /* the console UART's line (0: none) */
     uint64_t untyped_count;
     struct coffer_untyped_desc untyped_list[COFFER_BOOTINFO_MAX_UNTYPED];
 };

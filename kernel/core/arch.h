@@ -42,6 +42,12 @@ void arch_tlb_flush_all(void);
 int arch_vspace_map_page(paddr_t root, vaddr_t va, paddr_t pa, unsigned perms,
                          arch_table_alloc_fn alloc, void *ctx);
 
+/* Time: ticks of a constant clock, its frequency, and the one timer
+ * interrupt the scheduler wants next (absolute; it may be in the past). */
+uint64_t arch_time_now(void);
+uint64_t arch_time_hz(void);
+void arch_set_deadline(uint64_t when);
+
 /* Kernel footprint and timer state for DEBUG_KERNEL_INFO. */
 struct coffer_kernel_info;
 void arch_kernel_info(struct coffer_kernel_info *info);

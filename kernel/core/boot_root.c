@@ -7,6 +7,8 @@
 #include "elf.h"
 #include "kprintf.h"
 #include "kstring.h"
+#include "sched.h"
+#include "sched_context.h"
 #include <coffer/abi.h>
 
 #define PAGE 4096ull
@@ -27,37 +29,69 @@ static paddr_t alloc_page(void *ctx)
     return pa;
 }
 
+/* Boot objects that share the thread's page: the TCB (1 KiB) and, after
+ * it, the root task's scheduling context. */
+#define BOOT_SC_OFFSET (1u << ARCH_TCB_BITS)
+
+struct boot_objects {
+    paddr_t cnode, vspace, thread, bootinfo, asid_pool, ipc_buffer;
+};
+
+/* Put a capability into a root CNode slot as the first to its object. */
+static struct slot *boot_cap(struct slot *slots, unsigned index, struct cap c)
+{
+    slots[index].cap = c;
+    cdt_insert_object(&slots[index]);
+    return &slots[index];
+}
+
+static void boot_copy(struct slot *src, struct slot *dst)
+{
+    dst->cap = src->cap;
+    cdt_insert_copy(src, dst);
+}
+
 /*
  * The root task's initial capabilities (include/coffer/bootinfo.h): its
  * root CNode, guarded so that 64-bit pointers below 2^12 name its slots,
- * and capabilities to its address space, thread and boot-info page.  These
- * boot objects come from no untyped; they are the roots of their groups.
+ * and capabilities to its address space, thread, scheduling context, IPC
+ * buffer and boot-info page, plus the control capabilities.  These boot
+ * objects come from no untyped; they are the roots of their groups.  The
+ * thread's own slots hold copies of its CNode, VSpace and buffer frame.
  */
-static void make_boot_caps(struct thread *t, paddr_t cnode, paddr_t vspace, paddr_t thread,
-                           paddr_t bootinfo, paddr_t asid_pool)
+static void make_boot_caps(struct thread *t, const struct boot_objects *o)
 {
     t->cspace_root.cap = (struct cap){
-        .object = cnode, .type = CAP_CNODE, .rights = CAP_RIGHTS_ALL,
+        .object = o->cnode, .type = CAP_CNODE, .rights = CAP_RIGHTS_ALL,
         .size_bits = COFFER_ROOT_CNODE_BITS, .guard_bits = 64 - COFFER_ROOT_CNODE_BITS,
     };
     cdt_insert_object(&t->cspace_root);
     struct slot *slots = cnode_slots(&t->cspace_root.cap);
-    slots[COFFER_SLOT_CNODE].cap = t->cspace_root.cap;
-    cdt_insert_copy(&t->cspace_root, &slots[COFFER_SLOT_CNODE]);
-    slots[COFFER_SLOT_VSPACE].cap = (struct cap){ .object = vspace, .type = CAP_VSPACE,
-                                                  .rights = CAP_RIGHTS_ALL, .data = t->asid };
-    slots[COFFER_SLOT_TCB].cap =
-        (struct cap){ .object = thread, .type = CAP_TCB, .rights = CAP_RIGHTS_ALL };
-    slots[COFFER_SLOT_BOOTINFO_FRAME].cap =
-        (struct cap){ .object = bootinfo, .type = CAP_FRAME, .rights = CAP_RIGHT_READ,
-                      .size_bits = 12 };
-    cdt_insert_object(&slots[COFFER_SLOT_VSPACE]);
-    cdt_insert_object(&slots[COFFER_SLOT_TCB]);
-    cdt_insert_object(&slots[COFFER_SLOT_BOOTINFO_FRAME]);
-    asid_boot(asid_pool, vspace, &slots[COFFER_SLOT_ASID_CONTROL].cap,
+    boot_copy(&t->cspace_root, &slots[COFFER_SLOT_CNODE]);
+    struct slot *vs = boot_cap(slots, COFFER_SLOT_VSPACE,
+                               (struct cap){ .object = o->vspace, .type = CAP_VSPACE,
+                                             .rights = CAP_RIGHTS_ALL, .data = 1 /* ASID */ });
+    boot_copy(vs, &t->vspace);
+    boot_cap(slots, COFFER_SLOT_TCB,
+             (struct cap){ .object = o->thread, .type = CAP_TCB, .rights = CAP_RIGHTS_ALL });
+    boot_cap(slots, COFFER_SLOT_BOOTINFO_FRAME,
+             (struct cap){ .object = o->bootinfo, .type = CAP_FRAME, .rights = CAP_RIGHT_READ,
+                           .size_bits = 12 });
+    struct slot *buf = boot_cap(slots, COFFER_SLOT_IPC_BUFFER,
+                                (struct cap){ .object = o->ipc_buffer, .type = CAP_FRAME,
+                                              .rights = CAP_RIGHTS_ALL, .size_bits = 12 });
+    boot_copy(buf, &t->ipc_buffer_frame);
+    t->ipc_buffer_vaddr = COFFER_IPC_BUFFER_VADDR;
+    asid_boot(o->asid_pool, o->vspace, &slots[COFFER_SLOT_ASID_CONTROL].cap,
               &slots[COFFER_SLOT_ASID_POOL].cap);
     cdt_insert_object(&slots[COFFER_SLOT_ASID_CONTROL]);
     cdt_insert_object(&slots[COFFER_SLOT_ASID_POOL]);
+    boot_cap(slots, COFFER_SLOT_SCHED_CONTROL,
+             (struct cap){ .object = sched_control_object(), .type = CAP_SCHED_CONTROL,
+                           .rights = CAP_RIGHTS_ALL });
+    boot_cap(slots, COFFER_SLOT_SCHED_CONTEXT,
+             (struct cap){ .object = o->thread + BOOT_SC_OFFSET, .type = CAP_SCHED_CONTEXT,
+                           .rights = CAP_RIGHTS_ALL });
 }
 
 static unsigned segment_perms(uint32_t flags)
@@ -142,42 +176,46 @@ int boot_root_create(struct region_set *free, paddr_t archive_pa, size_t archive
         return -1;
     }
 
-    paddr_t root = alloc_page(&a);
-    paddr_t bootinfo = alloc_page(&a);
-    paddr_t thread = alloc_page(&a);
-    paddr_t asid_pool = alloc_page(&a);
-    paddr_t cnode;
+    struct boot_objects o = {
+        .vspace = alloc_page(&a), .bootinfo = alloc_page(&a), .thread = alloc_page(&a),
+        .asid_pool = alloc_page(&a), .ipc_buffer = alloc_page(&a),
+    };
+    paddr_t root = o.vspace, bootinfo = o.bootinfo;
     uint64_t cnode_bytes = 1ull << (COFFER_ROOT_CNODE_BITS + SLOT_BITS);
-    if (root == 0 || bootinfo == 0 || thread == 0 || asid_pool == 0 ||
-        region_set_alloc(free, cnode_bytes, cnode_bytes, &cnode) != BOOT_MEM_OK)
+    if (o.vspace == 0 || o.bootinfo == 0 || o.thread == 0 || o.asid_pool == 0 ||
+        o.ipc_buffer == 0 ||
+        region_set_alloc(free, cnode_bytes, cnode_bytes, &o.cnode) != BOOT_MEM_OK)
         return -1;
-    memset(arch_phys_to_virt(cnode), 0, cnode_bytes);
+    memset(arch_phys_to_virt(o.cnode), 0, cnode_bytes);
     a.bytes += cnode_bytes;
     arch_vspace_init(root);
 
     uint64_t entry;
     if (load_image(root, &file, &entry, &a) != 0 ||
         arch_vspace_map_page(root, COFFER_BOOTINFO_VADDR, bootinfo, ARCH_PERM_R, alloc_page, &a) != 0 ||
+        arch_vspace_map_page(root, COFFER_IPC_BUFFER_VADDR, o.ipc_buffer,
+                             ARCH_PERM_R | ARCH_PERM_W, alloc_page, &a) != 0 ||
         map_archive(root, archive_pa, archive_size, &a) != 0) {
         kprintf("coffer: cannot build the root task's address space\n");
         return -1;
     }
 
-    struct thread *t = arch_phys_to_virt(thread);
-    t->vspace_root = root;
-    t->asid = 1;
-    t->state = THREAD_RUNNABLE;
+    struct thread *t = arch_phys_to_virt(o.thread);
     size_t n = file.name_len < sizeof(t->name) - 1 ? file.name_len : sizeof(t->name) - 1;
     memcpy(t->name, file.name, n);
     t->regs.pc = entry;
     t->regs.x[REG_A0] = COFFER_BOOTINFO_VADDR;
-    make_boot_caps(t, cnode, root, thread, bootinfo, asid_pool);
+    t->priority = t->mcp = COFFER_PRIO_MAX;
+    t->state = THREAD_RUNNABLE;
+    make_boot_caps(t, &o);
+    sched_context_boot(arch_phys_to_virt(o.thread + BOOT_SC_OFFSET), t);
 
     struct coffer_bootinfo *bi = arch_phys_to_virt(bootinfo);
     bi->magic = COFFER_BOOTINFO_MAGIC;
     bi->abi_version = COFFER_ABI_VERSION;
     bi->bootimage_vaddr = COFFER_BOOTIMAGE_VADDR + (archive_pa & (PAGE - 1));
     bi->bootimage_size = archive_size;
+    bi->ipc_buffer_vaddr = COFFER_IPC_BUFFER_VADDR;
 
     out->thread = t;
     out->cnode_slots = cnode_slots(&t->cspace_root.cap);

@@ -126,4 +126,13 @@ static inline bool cap_is_null(const struct cap *c)
     return c->type == CAP_NULL;
 }
 
+/* Can a holder copy this capability (CNode copy, IPC transfer)?  Not an
+ * untyped (it has one capability, cdt.h), a page table (mapped in one
+ * place only), an IRQ handler (one per line), or a zombie. */
+static inline bool cap_copy_allowed(const struct cap *c)
+{
+    return c->type != CAP_NULL && c->type != CAP_UNTYPED && c->type != CAP_PAGE_TABLE &&
+           c->type != CAP_IRQ_HANDLER && c->type != CAP_ZOMBIE;
+}
+
 #endif

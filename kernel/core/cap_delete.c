@@ -1,7 +1,9 @@
 #include "cap_delete.h"
 #include "arch.h"
 #include "cdt.h"
+#include "ipc.h"
 #include "kstring.h"
+#include "sched_context.h"
 #include "vspace.h"
 
 void cap_remove(struct slot *s)
@@ -16,20 +18,45 @@ static inline __attribute__((always_inline)) bool zeroed_at_death(const struct c
 {
     /* An untyped's memory is either free (and zero already) or belongs to
      * its descendants, which outlive it; device memory is never touched;
-     * the ASID control names the kernel's own table.  A TCB holds a slot
-     * of the derivation tree (its CSpace root): until the threads layer
-     * tears TCBs down like CNodes, the kernel writes nothing into a
-     * retyped TCB (so it stays zero) and the boot TCB is never zeroed. */
-    return c->type != CAP_UNTYPED && c->type != CAP_ASID_CONTROL && c->type != CAP_TCB &&
-           !(c->flags & CAP_FLAG_DEVICE);
+     * the control capabilities and IRQ handlers name the kernel's own
+     * tables. */
+    return c->type != CAP_UNTYPED && c->type != CAP_ASID_CONTROL &&
+           c->type != CAP_SCHED_CONTROL && c->type != CAP_IRQ_CONTROL &&
+           c->type != CAP_IRQ_HANDLER && !(c->flags & CAP_FLAG_DEVICE);
 }
 
 /* The last capability to c's object is going: let its layer let go of it
- * (ASIDs, a thread running in an address space) before its memory is
- * zeroed.  Threads get theirs with the threads layer. */
-static inline __attribute__((always_inline)) void object_dies(const struct cap *c)
+ * (waiters, bindings, ASIDs, a thread running in an address space) before
+ * its memory is zeroed. */
+static void object_dies(const struct cap *c)
 {
-    vspace_object_dies(c);
+    void *obj = arch_phys_to_virt(c->object);
+    switch (c->type) {
+    case CAP_ENDPOINT:
+        endpoint_dies(obj);
+        break;
+    case CAP_NOTIFICATION:
+        notification_dies(obj);
+        break;
+    case CAP_REPLY:
+        reply_dies(obj);
+        break;
+    case CAP_TCB:
+        thread_dies(obj);
+        break;
+    case CAP_SCHED_CONTEXT:
+        sched_context_dies(obj);
+        break;
+    default:
+        vspace_object_dies(c);
+    }
+}
+
+/* Objects that die as zombies: those holding capability slots, and frames
+ * too large to zero in one step. */
+static bool dies_as_zombie(const struct cap *c, uint64_t bytes)
+{
+    return c->type == CAP_CNODE || c->type == CAP_TCB || bytes > ZERO_CHUNK;
 }
 
 bool cap_delete_begin(struct slot *s)
@@ -45,7 +72,7 @@ bool cap_delete_begin(struct slot *s)
     /* The last capability: the object dies. */
     object_dies(c);
     uint64_t bytes = cap_object_end(c) - c->object;
-    if (c->type == CAP_CNODE || bytes > ZERO_CHUNK) {
+    if (dies_as_zombie(c, bytes)) {
         zombie_make(s);
         return false;
     }
@@ -64,7 +91,7 @@ enum delete_status cap_delete(struct slot *s)
 /* Can c go in a batch: bounded work, no zombie, wherever it is? */
 static bool batchable(const struct cap *c)
 {
-    if (c->type == CAP_CNODE || c->type == CAP_ZOMBIE)
+    if (c->type == CAP_CNODE || c->type == CAP_TCB || c->type == CAP_ZOMBIE)
         return false;
     return c->type != CAP_FRAME || (c->flags & CAP_FLAG_DEVICE) ||
            cap_object_end(c) - c->object <= ZERO_CHUNK;

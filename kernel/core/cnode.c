@@ -117,9 +117,7 @@ static struct coffer_result cnode_copy(struct invocation *inv, bool mint)
     struct coffer_result r = decode_transfer(inv, &tr, CAP_RIGHT_READ);
     if (r.error != COFFER_ERR_OK)
         return r;
-    /* An untyped has one capability (cdt.h), and so has a page table: it
-     * can be mapped in one place only. */
-    if (tr.src->cap.type == CAP_UNTYPED || tr.src->cap.type == CAP_PAGE_TABLE)
+    if (!cap_copy_allowed(&tr.src->cap))
         return syscall_error(COFFER_ERR_ILLEGAL_OPERATION, 0, 0);
     struct cap derived;
     r = narrow(&tr.src->cap, mint ? tr.rights : CAP_RIGHTS_ALL, mint ? tr.data : 0, &derived);

@@ -1,5 +1,7 @@
 #include "invoke.h"
 #include "asid.h"
+#include "ipc.h"
+#include "sched_context.h"
 #include "vspace.h"
 
 struct coffer_result lookup_error(struct lookup_result r)
@@ -61,6 +63,14 @@ struct coffer_result sys_CALL(struct thread *t, const uint64_t args[COFFER_SYSCA
         return asid_control_invoke(&inv);
     case CAP_ASID_POOL:
         return asid_pool_invoke(&inv);
+    case CAP_ENDPOINT:
+        return ipc_call(t, r.slot);
+    case CAP_TCB:
+        return tcb_invoke(&inv);
+    case CAP_SCHED_CONTROL:
+        return sched_control_invoke(&inv);
+    case CAP_SCHED_CONTEXT:
+        return sched_context_invoke(&inv);
     default:
         /* Other objects gain invocations with their layers. */
         return syscall_error(COFFER_ERR_ILLEGAL_OPERATION, 0, 0);

@@ -37,5 +37,6 @@ struct coffer_result lookup_cnode(struct thread *t, uint64_t cptr, uint64_t dept
 
 struct coffer_result untyped_invoke(struct invocation *inv);
 struct coffer_result cnode_invoke(struct invocation *inv);
+struct coffer_result tcb_invoke(struct invocation *inv);
 
 #endif

@@ -18,7 +18,8 @@ const uint8_t object_fixed_bits[COFFER_OBJ_COUNT_] = {
     [COFFER_OBJ_REPLY] = OBJECT_MIN_BITS,    [COFFER_OBJ_TCB] = ARCH_TCB_BITS,
     [COFFER_OBJ_SCHED_CONTEXT] = 8,          [COFFER_OBJ_PAGE_TABLE] = ARCH_PAGE_TABLE_BITS,
     [COFFER_OBJ_VSPACE] = ARCH_VSPACE_BITS,  [COFFER_OBJ_ASID_POOL] = ASID_POOL_BITS,
-    [COFFER_OBJ_ASID_CONTROL] = ASID_TABLE_BITS,
+    [COFFER_OBJ_ASID_CONTROL] = ASID_TABLE_BITS, [COFFER_OBJ_SCHED_CONTROL] = OBJECT_MIN_BITS,
+    [COFFER_OBJ_IRQ_CONTROL] = OBJECT_MIN_BITS,  [COFFER_OBJ_IRQ_HANDLER] = OBJECT_MIN_BITS,
 };
 const uint8_t object_extra_bits[COFFER_OBJ_COUNT_] = {
     [COFFER_OBJ_CNODE] = 6, /* 64-byte slots */
@@ -41,7 +42,9 @@ bool object_size(enum coffer_object_type t, unsigned user_bits, struct object_si
 
 bool object_retypable(enum coffer_object_type t)
 {
-    return t < COFFER_OBJ_COUNT_ && t != COFFER_OBJ_ASID_CONTROL;
+    return t < COFFER_OBJ_COUNT_ && t != COFFER_OBJ_ASID_CONTROL &&
+           t != COFFER_OBJ_SCHED_CONTROL && t != COFFER_OBJ_IRQ_CONTROL &&
+           t != COFFER_OBJ_IRQ_HANDLER;
 }
 
 bool object_allowed_from_device(enum coffer_object_type t)

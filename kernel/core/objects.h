@@ -51,7 +51,8 @@ static inline unsigned object_bits(enum coffer_object_type t, unsigned size_bits
 #define ASID_POOLS 128 /* 2^16 ASIDs, what Sv39's satp can name */
 #define ASID_TABLE_BITS 10
 
-/* Whether retype can make this type (the ASID control exists once, from boot). */
+/* Whether retype can make this type (the control capabilities exist once,
+ * from boot; IRQ handlers come from IRQ control). */
 bool object_retypable(enum coffer_object_type t);
 
 /* Whether device untyped may become this type (only frames: device memory

@@ -1,5 +1,8 @@
 #include "syscall.h"
 #include "arch.h"
+#include "fault.h"
+#include "ipc.h"
+#include "sched.h"
 
 /* A switch generated from the list: the compiler makes it a jump table. */
 syscall_handler_fn syscall_lookup(uint64_t number)
@@ -30,9 +33,13 @@ void syscall_dispatch(struct thread *t)
         args[i] = arch_syscall_arg(&t->regs, i);
 
     syscall_handler_fn handler = syscall_lookup(number);
-    struct coffer_result r = handler != NULL
-                                 ? handler(t, args)
-                                 : syscall_error(COFFER_ERR_ILLEGAL_OPERATION, number, 0);
+    if (handler == NULL) {
+        /* A fault for the thread's handler, if it has one. */
+        if (!fault_deliver(t, COFFER_FAULT_SYSCALL, number, 0))
+            arch_syscall_set_result(&t->regs, COFFER_ERR_ILLEGAL_OPERATION, number, 0);
+        return;
+    }
+    struct coffer_result r = handler(t, args);
     /* A thread that deleted its own TCB is gone: its memory is free (and
      * zero) now, and must stay so. */
     if (t != current_thread)
@@ -40,7 +47,7 @@ void syscall_dispatch(struct thread *t)
     if (r.error == SYSCALL_RESTART) {
         restarts++;
         arch_syscall_restart(&t->regs);
-    } else {
+    } else if (r.error != SYSCALL_NO_RESULT) {
         arch_syscall_set_result(&t->regs, r.error, r.detail0, r.detail1);
     }
 }
@@ -49,7 +56,6 @@ struct coffer_result sys_YIELD(struct thread *t, const uint64_t args[COFFER_SYSC
 {
     (void)t;
     (void)args;
-    /* One thread so far: yielding returns at once.  The scheduler makes
-     * this a real round-robin yield. */
+    sched_yield();
     return syscall_ok(0, 0);
 }

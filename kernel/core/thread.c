@@ -1,27 +1,79 @@
 /*
- * The run loop.  Until the scheduler arrives with the threads layer there is
- * exactly one user thread, the root task: the kernel returns to it or, once
- * it has stopped, idles with interrupts enabled so timer ticks and the
- * console still work.
+ * Thread life: blocking, waking, stopping and dying (thread.h).
  */
 #include "thread.h"
-#include "arch.h"
+#include "ipc.h"
 #include "kprintf.h"
+#include "kstring.h"
+#include "sched.h"
+#include "sched_context.h"
 
-struct thread *current_thread;
+void thread_block(struct thread *t, enum thread_state state)
+{
+    sched_dequeue(t);
+    t->state = (uint8_t)state;
+}
+
+void thread_wake(struct thread *t, bool in_front)
+{
+    t->state = THREAD_RUNNABLE;
+    if (!sched_can_run(t))
+        return;
+    if (in_front)
+        sched_enqueue_front(t);
+    else
+        sched_enqueue(t);
+}
+
+const char *thread_name(const struct thread *t, char buf[24])
+{
+    if (t->name[0] != '\0')
+        return t->name;
+    static const char hex[] = "0123456789abcdef";
+    uint64_t a = (uint64_t)(uintptr_t)t;
+    memcpy(buf, "tcb@", 4);
+    for (int i = 0; i < 16; i++)
+        buf[4 + i] = hex[(a >> (4 * (15 - i))) & 0xf];
+    buf[20] = '\0';
+    return buf;
+}
 
 void thread_stop(struct thread *t)
 {
-    t->state = THREAD_STOPPED;
-    kprintf("coffer: thread '%s' stopped\n", t->name);
+    char buf[24];
+    ipc_cancel(t);
+    thread_block(t, THREAD_INACTIVE);
+    kprintf("coffer: thread '%s' stopped\n", thread_name(t, buf));
 }
 
-void schedule(void)
+void thread_set_result(struct thread *t, uint64_t error, uint64_t d0, uint64_t d1)
 {
-    struct thread *t = current_thread;
-    if (t != NULL && t->state == THREAD_RUNNABLE)
-        arch_run_thread(t);
-    kprintf("coffer: no runnable thread; idle\n");
-    for (;;)
-        arch_idle();
+    arch_syscall_set_result(&t->regs, error, d0, d1);
+}
+
+void thread_cancel_ipc(struct thread *t)
+{
+    /* A system call cut short returns ABORTED when the thread resumes; a
+     * fault is taken again. */
+    bool in_call = t->state >= THREAD_BLOCKED_SEND && !(t->ipc_flags & IPC_FAULT);
+    ipc_cancel(t);
+    t->ipc_flags = 0;
+    if (in_call)
+        thread_set_result(t, COFFER_ERR_ABORTED, 0, 0);
+    thread_block(t, THREAD_INACTIVE);
+}
+
+void thread_dies(struct thread *t)
+{
+    thread_cancel_ipc(t);
+    sched_context_bind(t, NULL);
+    if (t->sc != NULL) { /* lent: it goes back when the reply is used */
+        t->sc->thread = NULL;
+        t->sc = NULL;
+    }
+    notification_unbind(t);
+    if (t == current_thread)
+        current_thread = NULL;
+    /* The capability slots are cleared by the teardown (zombie.h). */
+    memset(&t->regs, 0, sizeof(*t) - offsetof(struct thread, regs));
 }

@@ -43,27 +43,26 @@ void vspace_object_created(const struct cap *c)
         arch_vspace_init(c->object); /* the kernel half, shared */
 }
 
-/* The thread running in root (the only one, until the threads layer) has
- * lost its address space: it runs on the kernel's tables until it returns
- * to user mode, and then stops. */
-static void thread_loses(paddr_t root)
-{
-    if (current_thread != NULL && current_thread->vspace_root == root) {
-        arch_vspace_leave(root);
-        current_thread->vspace_root = 0;
-    }
-}
-
 void vspace_object_dies(const struct cap *c)
 {
     uint64_t first;
-    if (c->type == CAP_ASID_POOL && asid_pool_dies(c, &first)) {
-        /* Its ASIDs may be given out again: no thread may keep using one. */
-        struct thread *t = current_thread;
-        if (t != NULL && t->asid >= first && t->asid < first + ASID_POOL_ENTRIES)
-            thread_loses(t->vspace_root);
+    if (c->type == CAP_ASID_POOL) {
+        /* Its ASIDs may be given out again; threads using one stop when
+         * they next run (thread_vspace() finds the ASID dead). */
+        (void)asid_pool_dies(c, &first);
     } else if (c->type == CAP_VSPACE) {
         asid_vspace_dies(c);
-        thread_loses(c->object);
+        /* The kernel may be running on this root table: leave it. */
+        arch_vspace_leave(c->object);
     }
+}
+
+bool thread_vspace(const struct thread *t, paddr_t *root, uint64_t *asid)
+{
+    const struct cap *vs = &t->vspace.cap;
+    if (vs->type != CAP_VSPACE || asid_vspace_of(vs) == 0)
+        return false;
+    *root = vs->object;
+    *asid = vs->data;
+    return true;
 }

@@ -96,6 +96,11 @@ static inline void vspace_cap_unmap(struct slot *s)
 void vspace_object_created(const struct cap *c);
 void vspace_object_dies(const struct cap *c);
 
+/* The address space a thread runs in: its TCB's VSpace capability, if
+ * that still has a live ASID. */
+struct thread;
+bool thread_vspace(const struct thread *t, paddr_t *root, uint64_t *asid);
+
 /* Invocations. */
 struct coffer_result frame_invoke(struct invocation *inv);
 struct coffer_result page_table_invoke(struct invocation *inv);

@@ -18,6 +18,7 @@
 #include "cap_delete.h"
 #include "cdt.h"
 #include "kstring.h"
+#include "thread.h"
 #include "zombie.h"
 
 #define PARENT_TOP 1u
@@ -50,6 +51,7 @@ void zombie_make(struct slot *s)
     struct cap *c = &s->cap;
     unsigned bits = c->obj_bits;
     c->data = c->type == CAP_CNODE ? 1ull << c->size_bits /* slots left: all */
+              : c->type == CAP_TCB ? TCB_SLOTS             /* its capability slots */
                                    : 1ull << bits;        /* bytes left: all */
     c->zombie_of = c->type;
     c->type = CAP_ZOMBIE;
@@ -173,7 +175,7 @@ enum delete_status zombie_reduce(struct slot *top)
         if (left_of(z) == 0) {
             finish(&td);
             work++;
-        } else if (z->zombie_of == CAP_CNODE) {
+        } else if (z->zombie_of == CAP_CNODE || z->zombie_of == CAP_TCB) {
             work += clear_next(&td);
         } else {
             zero_next(z);

@@ -4,7 +4,9 @@
  *
  * A dying frame is simple: its zombie's cursor counts the bytes not yet
  * zeroed, and each step zeroes ZERO_CHUNK of them.  The rest of this
- * comment is about CNodes.
+ * comment is about CNodes; a dying TCB is torn down the same way, as a
+ * CNode of its TCB_SLOTS capability slots (thread.h), once thread_dies()
+ * has zeroed the rest of it.
  *
  * Deleting the last capability to a CNode must delete everything in it,
  * and what is in it may be the last capability to another CNode (a chain

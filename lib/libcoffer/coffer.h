@@ -14,6 +14,8 @@
 #include <coffer/syscall.h>
 #include <coffer/syscall_stubs.h>
 #include "coffer_caps.h"
+#include "coffer_ipc.h"
+#include "coffer_thread.h"
 
 /* The boot-info page the kernel mapped for the root task. */
 static inline const struct coffer_bootinfo *coffer_bootinfo(void)

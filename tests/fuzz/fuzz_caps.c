@@ -549,6 +549,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (op_index = 0; op_index < ops; op_index++) {
         const uint8_t *b = data + (size_t)op_index * OP_BYTES;
         decode(b, args);
+        if (fixture_threads_layer(thr, args[0]))
+            continue; /* IPC and threads are not the fuzzer's (cap_fixture.h) */
         bool preempt = (b[0] & F_PREEMPT) != 0;
         /* Where a revoke goes, found before the call (a successful revoke
          * must leave it without descendants). */

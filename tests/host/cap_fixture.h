@@ -54,6 +54,23 @@ static inline struct coffer_result fixture_call(struct thread *t, uint64_t cptr,
     return sys_CALL(t, args);
 }
 
+/*
+ * Does cptr name an object of the threads layer (an endpoint, whose CALL
+ * is IPC, a TCB or a scheduling capability)?  The capability-core tests
+ * and the fuzzer drive the untyped, CNode and address-space invocations
+ * with a stand-in thread that never runs, so they leave these alone; the
+ * threads layer is tested in QEMU.
+ */
+static inline bool fixture_threads_layer(struct thread *t, uint64_t cptr)
+{
+    struct lookup_result r = cspace_lookup(&t->cspace_root.cap, cptr, CPTR_MAX_DEPTH);
+    if (r.slot == NULL)
+        return false;
+    unsigned type = r.slot->cap.type;
+    return type == CAP_ENDPOINT || type == CAP_TCB || type == CAP_SCHED_CONTEXT ||
+           type == CAP_SCHED_CONTROL;
+}
+
 #ifdef COFFER_TESTS_TAP_H
 /* TAP: the exact error and details, with a diagnostic when they differ. */
 static inline bool fixture_expect(struct coffer_result r, uint64_t err, uint64_t d0, uint64_t d1,

@@ -360,11 +360,24 @@ static void test_stubs(void)
                strstr(stubs, "#include <coffer/syscall.h>") != NULL &&
                strstr(stubs, "#endif") != NULL,
            "stubs: an include-guarded header that includes <coffer/syscall.h>");
+    /* IPC calls return more registers than a stub declares: their
+     * wrappers are hand-written (lib/libcoffer/coffer_ipc.h). */
+    size_t ipc = 0;
+    for (size_t i = 0; i < N_SYSCALLS; i++)
+        ipc += strncmp(syscalls[i].desc, "IPC:", 4) == 0;
     unsigned n = count_stubs();
-    if (!tap_ok(n == N_SYSCALLS, "stubs: one function per SYSCALL entry, no more"))
-        tap_diag("%u stubs for %zu system calls", n, N_SYSCALLS);
+    if (!tap_ok(n == N_SYSCALLS - ipc && ipc == 5,
+                "stubs: one function per SYSCALL entry but the five IPC calls, no more"))
+        tap_diag("%u stubs for %zu system calls (%zu IPC)", n, N_SYSCALLS, ipc);
     for (size_t i = 0; i < N_SYSCALLS; i++) {
         char why[1024] = "", name[160];
+        if (strncmp(syscalls[i].desc, "IPC:", 4) == 0) {
+            snprintf(name, sizeof name, "stubs: no generated stub for the IPC call %s", syscalls[i].name);
+            char decl[160];
+            snprintf(decl, sizeof decl, "COFFER_SYS_%s,", syscalls[i].name);
+            tap_ok(strstr(stubs, decl) == NULL, name);
+            continue;
+        }
         snprintf(name, sizeof name, "stubs: coffer_%s has %ld uint64_t parameters and calls COFFER_SYS_%s",
                  syscalls[i].name, syscalls[i].nargs, syscalls[i].name);
         for (char *c = name + strlen("stubs: coffer_"); *c != ' '; c++)

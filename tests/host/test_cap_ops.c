@@ -19,6 +19,7 @@
 #include "invoke.h"
 #include "tap.h"
 #include "cap_fixture.h"
+#include "ipc.h"
 #include "test_util.h"
 
 #define ROOT_BITS 8
@@ -218,7 +219,7 @@ static const struct error_case cnode_errors[] = {
     { "identify: index failing the root guard", ROOT, COFFER_INV_CNODE_IDENTIFY, { 1ull << 63, D, 0, 0, 0 }, COFFER_ERR_FAILED_LOOKUP, LOOKUP(0, GUARD_MISMATCH), 64 },
     { "identify: depth too short for the root", ROOT, COFFER_INV_CNODE_IDENTIFY, { EP, 63, 0, 0, 0 }, COFFER_ERR_FAILED_LOOKUP, LOOKUP(0, DEPTH_MISMATCH), 63 },
     { "invoke: an empty slot", NONE, COFFER_INV_CNODE_IDENTIFY, { EP, D, 0, 0, 0 }, COFFER_ERR_INVALID_CAPABILITY, 0, 0 },
-    { "invoke: an endpoint (no invocations yet)", EP, COFFER_INV_CNODE_IDENTIFY, { EP, D, 0, 0, 0 }, COFFER_ERR_ILLEGAL_OPERATION, 0, 0 },
+    { "invoke: a CNode label on a TCB", TCB, COFFER_INV_CNODE_IDENTIFY, { EP, D, 0, 0, 0 }, COFFER_ERR_ILLEGAL_OPERATION, 0, 0 },
     { "invoke: a pointer failing the root guard", 0x100 | ROOT, COFFER_INV_CNODE_IDENTIFY, { EP, D, 0, 0, 0 }, COFFER_ERR_FAILED_LOOKUP, LOOKUP(0, GUARD_MISMATCH), 64 },
 };
 
@@ -607,9 +608,9 @@ static bool random_args(uint64_t label, uint64_t args[COFFER_SYSCALL_ARGS])
 
 /*
  * After a successful retype: the new objects' memory is zero (RAM only).
- * Then frames, endpoints and notifications are "used": filled with 0xaa,
- * as a user fills a frame or the kernel an endpoint, so that an
- * object that was not zeroed when it died shows up in a later retype.
+ * Then frames and notifications are "used": a frame filled with 0xaa as a
+ * user fills it, a notification given a word of signalled badges, so that
+ * an object that was not zeroed when it died shows up in a later retype.
  */
 static bool retyped_zeroed(const uint64_t args[COFFER_SYSCALL_ARGS])
 {
@@ -624,9 +625,13 @@ static bool retyped_zeroed(const uint64_t args[COFFER_SYSCALL_ARGS])
         uint64_t size = cap_object_end(c) - c->object;
         for (uint64_t b = 0; !(c->flags & CAP_FLAG_DEVICE) && b < size; b++)
             zero = zero && p[b] == 0;
-        if ((c->type == CAP_FRAME || c->type == CAP_ENDPOINT || c->type == CAP_NOTIFICATION) &&
-            !(c->flags & CAP_FLAG_DEVICE))
+        if (c->type == CAP_FRAME && !(c->flags & CAP_FLAG_DEVICE))
             memset(p, 0xaa, size);
+        if (c->type == CAP_NOTIFICATION) {
+            struct notification *n = (struct notification *)p;
+            n->word = 0xaaaaaaaaaaaaaaaaull;
+            n->pending = 1;
+        }
     }
     return zero;
 }
@@ -658,7 +663,7 @@ static void test_random(uint64_t seed, long ops)
     for (step = 0; step < ops && failure == NULL; step++) {
         size_t li = test_rng_below(ARRAY_SIZE(labels));
         memset(args, 0, sizeof(args));
-        if (!random_args(labels[li], args))
+        if (!random_args(labels[li], args) || fixture_threads_layer(thr, args[0]))
             continue;
         snapshot();
         host_preempt_every = (labels[li] == REVOKE || labels[li] == DELETE) && test_rng_below(2) != 0;

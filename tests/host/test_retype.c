@@ -19,6 +19,7 @@
 #include "invoke.h"
 #include "tap.h"
 #include "cap_fixture.h"
+#include "ipc.h"
 
 #define ROOT_BITS 8
 #define ROOT_SLOTS (1u << ROOT_BITS)
@@ -357,17 +358,18 @@ static struct coffer_result del(uint64_t i)
 static void test_zero_at_death(void)
 {
     setup();
-    bool good = is_ok(retype(UT, COFFER_OBJ_ENDPOINT, 0, 1, 20, 0), 0) &&
+    bool good = is_ok(retype(UT, COFFER_OBJ_NOTIFICATION, 0, 1, 20, 0), 0) &&
                 is_ok(retype(UT, COFFER_OBJ_FRAME, 12, 1, 21, 0x1000), 0x1000) &&
                 is_ok(retype(UT, COFFER_OBJ_FRAME, 19, 1, 22, 0x80000), 0x80000) &&
                 is_ok(call(ROOT, COFFER_INV_CNODE_COPY, 23, COFFER_CNODE_ARG1(D, D, 0), ROOT, 21, 0), 0);
-    memset(ut_mem, 0xaa, 64);          /* the kernel's endpoint state */
+    ((struct notification *)ut_mem)->word = ~0ull; /* the kernel's state */
+    ((struct notification *)ut_mem)->pending = 1;
     memset(ut_mem + 0x1000, 0xaa, 4096); /* a user's data */
     memset(ut_mem + 0x80000, 0xaa, 0x80000);
     tap_ok(good && is_ok(del(23), 0) && all_bytes(ut_mem + 0x1000, 4096, 0xaa),
            "zero: deleting a copy leaves the frame's contents alone");
     tap_ok(is_ok(del(20), 0) && is_ok(del(21), 0) && all_bytes(ut_mem, 0x2000, 0),
-           "zero: the last capability to an endpoint or a 4 KiB frame zeroes it");
+           "zero: the last capability to a notification or a 4 KiB frame zeroes it");
     /* 512 KiB is 8 chunks: forced preemption stops after each one. */
     host_preempt_every = true;
     unsigned restarts = 0;

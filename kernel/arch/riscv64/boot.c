@@ -19,6 +19,7 @@
 #include "memlayout.h"
 #include "panic.h"
 #include "platform.h"
+#include "sched.h"
 #include "syscall.h"
 #include <coffer/abi.h>
 
@@ -52,6 +53,7 @@ void arch_kernel_info(struct coffer_kernel_info *info)
         .timer_ticks = timer_ticks(),
         .timebase_hz = timer_timebase_hz(),
         .syscall_restarts = syscall_restart_count(),
+        .context_switches = sched_context_switches(),
     };
 }
 
@@ -138,6 +140,7 @@ void kernel_main(uint64_t hart_id, uint64_t dtb_pa)
     if (err != BOOT_MEM_OK)
         panic("cannot compute free RAM (%d)", err);
 
+    timer_init(machine.timebase_freq ? machine.timebase_freq : 10000000);
     cdt_init();
     struct boot_root root;
     if (boot_root_create(&free_ram, machine.initrd_start,
@@ -169,8 +172,6 @@ void kernel_main(uint64_t hart_id, uint64_t dtb_pa)
     }
     print_untyped(bi);
 
-    timer_init(machine.timebase_freq ? machine.timebase_freq : 10000000);
     kprintf("coffer: starting root task '%s'\n", root.thread->name);
-    current_thread = root.thread;
     schedule();
 }

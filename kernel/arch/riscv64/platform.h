@@ -15,7 +15,7 @@ void uart_init(uint64_t base_pa);
 
 /* timer.c */
 void timer_init(uint64_t timebase_hz);
-void timer_tick(void);
+void timer_interrupt(void);
 uint64_t timer_ticks(void);
 uint64_t timer_timebase_hz(void);
 

@@ -8,6 +8,8 @@
 #include "memlayout.h"
 #include "panic.h"
 #include "platform.h"
+#include "fault.h"
+#include "sched.h"
 #include "syscall.h"
 #include "thread.h"
 
@@ -51,20 +53,40 @@ static const char *exception_name(uint64_t cause)
 
 static void handle_interrupt(uint64_t cause)
 {
-    if (cause == IRQ_S_TIMER)
-        timer_tick();
-    else
+    if (cause == IRQ_S_TIMER) {
+        timer_interrupt();
+        sched_timer_interrupt();
+    } else
         kprintf("coffer: unexpected interrupt %lu\n", (unsigned long)cause);
 }
 
+/* The fault type a handler sees for an exception. */
+static uint64_t fault_type(uint64_t cause)
+{
+    switch (cause) {
+    case EXC_INST_ACCESS:
+    case EXC_LOAD_ACCESS:
+    case EXC_STORE_ACCESS:
+    case EXC_INST_PAGE_FAULT:
+    case EXC_LOAD_PAGE_FAULT:
+    case EXC_STORE_PAGE_FAULT:
+        return COFFER_FAULT_MEMORY;
+    default:
+        return COFFER_FAULT_EXCEPTION;
+    }
+}
+
 /*
- * A fault the thread cannot handle itself.  Until fault endpoints exist
- * (threads layer) the thread stops and the fault is reported here, in a
- * fixed format the QEMU tests match.
+ * An exception in user mode goes to the thread's fault handler.  Without
+ * one the thread stops and the fault is reported here, in a fixed format
+ * the QEMU tests match.
  */
 static void user_fault(struct thread *t, uint64_t cause, uint64_t tval, uint64_t entry)
 {
-    kprintf("coffer: user fault in '%s': %s (scause %lu) pc=%p stval=%p\n", t->name,
+    if (fault_deliver(t, fault_type(cause), tval, cause))
+        return;
+    char buf[24];
+    kprintf("coffer: user fault in '%s': %s (scause %lu) pc=%p stval=%p\n", thread_name(t, buf),
             exception_name(cause), (unsigned long)cause, (void *)t->regs.pc, (void *)tval);
     /* The path's cost from the C trap handler on: instructions under
      * -icount (make bench reads this line). */
@@ -80,8 +102,13 @@ void user_trap(struct arch_user_regs *regs)
     uint64_t stval = csr_read(stval);
     ASSERT(t != NULL && regs == &t->regs);
 
+    /* A thread whose budget is spent does nothing more this period: its
+     * system call or fault is taken again when it next runs. */
+    bool has_budget = sched_charge();
     if (scause & SCAUSE_INTERRUPT) {
         handle_interrupt(scause & ~SCAUSE_INTERRUPT);
+    } else if (!has_budget) {
+        /* retried later */
     } else if (scause == EXC_ECALL_U) {
         regs->pc += 4;
         syscall_dispatch(t);

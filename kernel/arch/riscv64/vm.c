@@ -5,7 +5,9 @@
  * (including the boot-time mapper of the root task) are in pagetable.c.
  */
 #include "arch.h"
+#include "kprintf.h"
 #include "kstring.h"
+#include "sched.h"
 #include "memlayout.h"
 #include "platform.h"
 #include "thread.h"
@@ -115,13 +117,17 @@ bool arch_copy_to_user(vaddr_t dst, const void *src, size_t len)
 
 void arch_run_thread(struct thread *t)
 {
-    if (t->vspace_root == 0) { /* its address space died under it */
+    paddr_t root;
+    uint64_t asid;
+    if (!thread_vspace(t, &root, &asid)) { /* none, or it died under it */
+        char buf[24];
+        kprintf("coffer: thread '%s' has no address space\n", thread_name(t, buf));
         thread_stop(t);
         schedule();
     }
     /* No flush: an ASID names one live address space, and its entries are
      * flushed whenever a mapping changes or the ASID is given up. */
-    uint64_t satp = SATP_MODE_SV39 | (t->asid << SATP_ASID_SHIFT) | (t->vspace_root >> PAGE_SHIFT);
+    uint64_t satp = SATP_MODE_SV39 | (asid << SATP_ASID_SHIFT) | (root >> PAGE_SHIFT);
     if (csr_read(satp) != satp)
         csr_write(satp, satp);
     /* Return to U-mode with interrupts enabled there and the FPU off. */

@@ -1,0 +1,179 @@
+/*
+ * Ready queues, time charging and the run loop (sched.h).
+ */
+#include "sched.h"
+#include "arch.h"
+#include "fault.h"
+#include "kprintf.h"
+#include "sched_context.h"
+
+struct thread *current_thread;
+
+struct ready_queue {
+    struct thread *head, *tail;
+};
+
+static struct ready_queue ready[SCHED_PRIORITIES];
+/* Bit p set <=> ready[p] is not empty. */
+static uint64_t ready_map[SCHED_PRIORITIES / 64];
+
+static uint64_t last_charge;   /* when time was last charged */
+static uint64_t slice_end;     /* when the running thread's slice ends */
+static struct thread *last_run; /* the thread the kernel last returned to */
+static uint64_t switches;
+
+bool sched_can_run(const struct thread *t)
+{
+    return t->state == THREAD_RUNNABLE && t->sc != NULL && t->sc->budget != 0 &&
+           !t->sc->throttled;
+}
+
+bool sched_is_queued(const struct thread *t)
+{
+    return t->in_ready != 0;
+}
+
+void sched_enqueue(struct thread *t)
+{
+    if (sched_is_queued(t))
+        return;
+    struct ready_queue *q = &ready[t->priority];
+    t->next = NULL;
+    t->prev = q->tail;
+    if (q->tail != NULL)
+        q->tail->next = t;
+    else
+        q->head = t;
+    q->tail = t;
+    t->in_ready = 1;
+    ready_map[t->priority / 64] |= 1ull << (t->priority % 64);
+}
+
+void sched_enqueue_front(struct thread *t)
+{
+    if (sched_is_queued(t))
+        return;
+    struct ready_queue *q = &ready[t->priority];
+    t->prev = NULL;
+    t->next = q->head;
+    if (q->head != NULL)
+        q->head->prev = t;
+    else
+        q->tail = t;
+    q->head = t;
+    t->in_ready = 1;
+    ready_map[t->priority / 64] |= 1ull << (t->priority % 64);
+}
+
+void sched_dequeue(struct thread *t)
+{
+    if (!sched_is_queued(t))
+        return;
+    struct ready_queue *q = &ready[t->priority];
+    if (t->prev != NULL)
+        t->prev->next = t->next;
+    else
+        q->head = t->next;
+    if (t->next != NULL)
+        t->next->prev = t->prev;
+    else
+        q->tail = t->prev;
+    t->next = t->prev = NULL;
+    t->in_ready = 0;
+    if (q->head == NULL)
+        ready_map[t->priority / 64] &= ~(1ull << (t->priority % 64));
+}
+
+/* The highest set bit of x != 0 (RV64IMAC has no count-leading-zeros). */
+static unsigned top_bit(uint64_t x)
+{
+    unsigned n = 0;
+    for (unsigned shift = 32; shift != 0; shift /= 2) {
+        if (x >> shift) {
+            x >>= shift;
+            n += shift;
+        }
+    }
+    return n;
+}
+
+static struct thread *highest_ready(void)
+{
+    for (int w = SCHED_PRIORITIES / 64 - 1; w >= 0; w--)
+        if (ready_map[w] != 0)
+            return ready[w * 64 + top_bit(ready_map[w])].head;
+    return NULL;
+}
+
+void sched_yield(void)
+{
+    struct thread *t = current_thread;
+    if (t != NULL && sched_is_queued(t)) {
+        sched_dequeue(t);
+        sched_enqueue(t);
+    }
+}
+
+bool sched_charge(void)
+{
+    uint64_t now = arch_time_now();
+    uint64_t used = now - last_charge;
+    last_charge = now;
+    struct thread *t = current_thread;
+    if (t == NULL || t->sc == NULL || !sched_context_charge(t->sc, used))
+        return true;
+    sched_dequeue(t);
+    fault_timeout(t);
+    return false;
+}
+
+void sched_timer_interrupt(void)
+{
+    uint64_t now = arch_time_now();
+    sched_context_release_due(now);
+    if (now >= slice_end) {
+        sched_yield();
+        slice_end = now + sched_us_to_ticks(SCHED_SLICE_US);
+    }
+}
+
+uint64_t sched_context_switches(void)
+{
+    return switches;
+}
+
+/* The next timer interrupt: the end of the slice, of the budget, or the
+ * next release, whichever comes first. */
+static uint64_t next_deadline(const struct thread *t)
+{
+    uint64_t deadline = slice_end, release = sched_context_next_release();
+    if (release < deadline)
+        deadline = release;
+    if (t != NULL && t->sc->budget != t->sc->period && last_charge + t->sc->remaining < deadline)
+        deadline = last_charge + t->sc->remaining;
+    return deadline;
+}
+
+void schedule(void)
+{
+    for (;;) {
+        struct thread *t = highest_ready();
+        if (t != NULL) {
+            if (t != last_run) {
+                switches++;
+                last_run = t;
+                slice_end = arch_time_now() + sched_us_to_ticks(SCHED_SLICE_US);
+            }
+            arch_set_deadline(next_deadline(t));
+            arch_run_thread(t);
+        }
+        /* Nothing can run, nor will until an interrupt: say so once. */
+        if (last_run != NULL && sched_context_next_release() == ~0ull)
+            kprintf("coffer: no runnable thread; idle\n");
+        current_thread = NULL;
+        last_run = NULL;
+        arch_set_deadline(next_deadline(NULL));
+        arch_idle();
+        last_charge = arch_time_now(); /* idle time is nobody's */
+    }
+}

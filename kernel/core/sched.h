@@ -1,0 +1,51 @@
+/*
+ * The scheduler: 256 fixed priorities, round robin within a priority,
+ * and CPU time as a resource held in scheduling contexts.
+ *
+ * Every runnable thread that can run (it has a scheduling context with
+ * budget left) is in the ready queue of its priority, the running one
+ * included, at the head; a bitmap of non-empty queues finds the highest
+ * in a few instructions.  A timer tick every SCHED_SLICE_US moves the
+ * running thread to the tail of its queue (round robin); yield does the
+ * same at once.
+ *
+ * Time is charged at every kernel entry to the scheduling context the
+ * running thread runs on (sched_context.h): its own, or one lent to it by
+ * a caller.  When the budget is gone the thread leaves the ready queue
+ * until the context's next period (a timeout fault goes to its timeout
+ * handler first, if it has one).
+ */
+#ifndef COFFER_KERNEL_SCHED_H
+#define COFFER_KERNEL_SCHED_H
+
+#include "thread.h"
+
+#define SCHED_PRIORITIES 256
+#define SCHED_SLICE_US 10000 /* round-robin time slice: 10 ms */
+
+void sched_enqueue(struct thread *t);  /* at the tail of its priority */
+void sched_enqueue_front(struct thread *t);
+void sched_dequeue(struct thread *t);
+/* Does t belong in the ready queue (runnable, with budget)? */
+bool sched_can_run(const struct thread *t);
+/* Whether t is in a ready queue now. */
+bool sched_is_queued(const struct thread *t);
+
+/* Move the running thread behind the others of its priority. */
+void sched_yield(void);
+
+/* Charge the time since the last charge to the running thread's
+ * scheduling context.  Returns false if its budget is gone: the thread
+ * must not do anything more in this period (its trap is retried later). */
+bool sched_charge(void);
+
+/* A timer interrupt: release refilled contexts, rotate the slice. */
+void sched_timer_interrupt(void);
+
+/* How many times the kernel returned into another thread than before. */
+uint64_t sched_context_switches(void);
+
+/* Return to the highest-priority thread that can run, or idle. */
+__attribute__((noreturn)) void schedule(void);
+
+#endif
