@@ -25,5 +25,6 @@ void test_counters(void);
 void test_caps(void);
 void test_teardown(void);
 void test_vspace(void);
+void test_threads(void);
 
 #endif

@@ -42,6 +42,7 @@ int main(void)
     test_caps();
     test_teardown();
     test_vspace();
+    test_threads();
     printf("1..%d\n", count);
     printf("# totals: passed %d, failed %d\n", count - failed, failed);
     return failed ? 1 : 0;
