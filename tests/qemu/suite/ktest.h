@@ -26,5 +26,6 @@ void test_caps(void);
 void test_teardown(void);
 void test_vspace(void);
 void test_threads(void);
+void test_ipc(void);
 
 #endif

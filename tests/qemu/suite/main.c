@@ -43,6 +43,7 @@ int main(void)
     test_teardown();
     test_vspace();
     test_threads();
+    test_ipc();
     printf("1..%d\n", count);
     printf("# totals: passed %d, failed %d\n", count - failed, failed);
     return failed ? 1 : 0;

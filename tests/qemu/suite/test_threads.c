@@ -115,7 +115,7 @@ static void run_and_registers(void)
     struct coffer_result r = coffer_tcb_read_registers(t.tcb, COFFER_REG_COUNT);
     uint64_t sp = b->mr[2];
     uint64_t near = (uint64_t)(uintptr_t)&shared; /* the stacks are in .bss too */
-    ktest_check(r.error == COFFER_ERR_OK && sp > near - (1u << 20) && sp < near + (1u << 20) &&
+    ktest_check(r.error == COFFER_ERR_OK && sp + (1u << 20) > near && sp < near + (1u << 20) &&
                     b->mr[0] != 0,
                 "registers: a blocked thread's pc and sp can be read");
     ktest_check(coffer_tcb_suspend(t.tcb).error == COFFER_ERR_OK, "suspend: a blocked thread");
