@@ -27,5 +27,6 @@ void test_teardown(void);
 void test_vspace(void);
 void test_threads(void);
 void test_ipc(void);
+void test_fault_handlers(void);
 
 #endif

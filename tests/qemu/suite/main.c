@@ -44,6 +44,7 @@ int main(void)
     test_vspace();
     test_threads();
     test_ipc();
+    test_fault_handlers();
     printf("1..%d\n", count);
     printf("# totals: passed %d, failed %d\n", count - failed, failed);
     return failed ? 1 : 0;
