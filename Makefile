@@ -181,7 +181,7 @@ HOST_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
 HOST_CFLAGS := -std=c11 $(WARN) -g -O1 $(HOST_SAN) -DCOFFER_HOST -DCONFIG_DEBUG=1 \
 	-Iinclude -Ikernel/core -Ikernel/arch/$(ARCH) -Itests/host
 HOST_CORE_SRCS := kernel/core/rbtree.c kernel/core/rbtree_cut.c kernel/core/cdt.c kernel/core/cap_delete.c kernel/core/zombie.c kernel/core/asid.c kernel/core/frame.c kernel/core/page_table.c kernel/core/vspace.c kernel/arch/riscv64/pagetable.c kernel/core/objects.c kernel/core/invoke.c kernel/core/untyped.c kernel/core/cnode.c \
-	kernel/core/thread.c kernel/core/tcb.c kernel/core/sched.c kernel/core/sched_context.c kernel/core/ipc.c kernel/core/fault.c \
+	kernel/core/thread.c kernel/core/tcb.c kernel/core/sched.c kernel/core/sched_context.c kernel/core/ipc.c kernel/core/fault.c kernel/core/irq.c \
 	kernel/core/boot_mem.c kernel/core/boot_memmap.c kernel/core/fdt.c kernel/core/fdt_machine.c kernel/core/bootimage.c \
 	kernel/core/elf.c kernel/core/kprintf.c kernel/core/ksyms.c kernel/core/backtrace.c
 HOST_TEST_SRCS := $(sort $(wildcard tests/host/test_*.c))

@@ -48,6 +48,13 @@ uint64_t arch_time_now(void);
 uint64_t arch_time_hz(void);
 void arch_set_deadline(uint64_t when);
 
+/* The interrupt controller: lines 1 .. arch_irq_lines() - 1 (0: none).
+ * A claimed line fires again only after arch_irq_complete(). */
+unsigned arch_irq_lines(void);
+void arch_irq_enable(unsigned line);
+void arch_irq_disable(unsigned line);
+void arch_irq_complete(unsigned line);
+
 /* Kernel footprint and timer state for DEBUG_KERNEL_INFO. */
 struct coffer_kernel_info;
 void arch_kernel_info(struct coffer_kernel_info *info);

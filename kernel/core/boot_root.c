@@ -7,6 +7,7 @@
 #include "elf.h"
 #include "kprintf.h"
 #include "kstring.h"
+#include "irq.h"
 #include "sched.h"
 #include "sched_context.h"
 #include <coffer/abi.h>
@@ -86,6 +87,9 @@ static void make_boot_caps(struct thread *t, const struct boot_objects *o)
               &slots[COFFER_SLOT_ASID_POOL].cap);
     cdt_insert_object(&slots[COFFER_SLOT_ASID_CONTROL]);
     cdt_insert_object(&slots[COFFER_SLOT_ASID_POOL]);
+    boot_cap(slots, COFFER_SLOT_IRQ_CONTROL,
+             (struct cap){ .object = irq_control_object(), .type = CAP_IRQ_CONTROL,
+                           .rights = CAP_RIGHTS_ALL });
     boot_cap(slots, COFFER_SLOT_SCHED_CONTROL,
              (struct cap){ .object = sched_control_object(), .type = CAP_SCHED_CONTROL,
                            .rights = CAP_RIGHTS_ALL });

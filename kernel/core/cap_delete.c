@@ -2,6 +2,7 @@
 #include "arch.h"
 #include "cdt.h"
 #include "ipc.h"
+#include "irq.h"
 #include "kstring.h"
 #include "sched_context.h"
 #include "vspace.h"
@@ -47,6 +48,9 @@ static void object_dies(const struct cap *c)
     case CAP_SCHED_CONTEXT:
         sched_context_dies(obj);
         break;
+    case CAP_IRQ_HANDLER:
+        irq_handler_dies(c);
+        break;
     default:
         vspace_object_dies(c);
     }
@@ -65,12 +69,16 @@ bool cap_delete_begin(struct slot *s)
     if (c->type == CAP_ZOMBIE)
         return false;
     vspace_cap_unmap(s); /* a mapping goes with its capability, last or not */
-    if (!zeroed_at_death(c) || !cdt_is_last(s)) {
+    if (!cdt_is_last(s)) {
         cap_remove(s);
         return true;
     }
     /* The last capability: the object dies. */
     object_dies(c);
+    if (!zeroed_at_death(c)) {
+        cap_remove(s);
+        return true;
+    }
     uint64_t bytes = cap_object_end(c) - c->object;
     if (dies_as_zombie(c, bytes)) {
         zombie_make(s);
@@ -136,9 +144,10 @@ static void delete_batch(struct slot *first, struct slot *last)
         vspace_cap_unmap(d);
         if (next != NULL && cdt_same_object(d, slot_of_node(next)))
             continue; /* not the last of its object here */
-        if (!lives_on && zeroed_at_death(c)) {
+        if (!lives_on) {
             object_dies(c);
-            memset(arch_phys_to_virt(c->object), 0, cap_object_end(c) - c->object);
+            if (zeroed_at_death(c))
+                memset(arch_phys_to_virt(c->object), 0, cap_object_end(c) - c->object);
         }
         lives_on = false;
     }

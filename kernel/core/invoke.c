@@ -1,6 +1,7 @@
 #include "invoke.h"
 #include "asid.h"
 #include "ipc.h"
+#include "irq.h"
 #include "sched_context.h"
 #include "vspace.h"
 
@@ -71,6 +72,10 @@ struct coffer_result sys_CALL(struct thread *t, const uint64_t args[COFFER_SYSCA
         return sched_control_invoke(&inv);
     case CAP_SCHED_CONTEXT:
         return sched_context_invoke(&inv);
+    case CAP_IRQ_CONTROL:
+        return irq_control_invoke(&inv);
+    case CAP_IRQ_HANDLER:
+        return irq_handler_invoke(&inv);
     default:
         /* Other objects gain invocations with their layers. */
         return syscall_error(COFFER_ERR_ILLEGAL_OPERATION, 0, 0);

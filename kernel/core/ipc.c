@@ -11,6 +11,7 @@
 #include "ipc.h"
 #include "cdt.h"
 #include "invoke.h"
+#include "irq.h"
 #include "sched.h"
 #include "sched_context.h"
 
@@ -381,6 +382,8 @@ void notification_dies(struct notification *n)
         abort_ipc(n->queue.head);
     if (n->bound != NULL)
         notification_unbind(n->bound);
+    if (n->irq_lines != 0)
+        irq_notification_dies(n);
 }
 
 void reply_dies(struct reply *r)

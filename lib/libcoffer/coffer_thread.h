@@ -89,6 +89,28 @@ static inline struct coffer_result coffer_sched_context_consumed(coffer_cptr_t s
     return coffer_invoke(sc, COFFER_INV_SCHED_CONTEXT_CONSUMED, 0, 0, 0, 0, 0);
 }
 
+/* Interrupts: the handler capability for `line` into slot index of the
+ * CNode cnode (depth; 0 = the root CNode). */
+static inline struct coffer_result coffer_irq_control_get(coffer_cptr_t control, uint64_t line,
+                                                          coffer_cptr_t cnode, unsigned depth,
+                                                          uint64_t index)
+{
+    return coffer_invoke(control, COFFER_INV_IRQ_CONTROL_GET, line, cnode, index, depth, 0);
+}
+
+/* Signals go to the notification (with its capability's badge); 0: none. */
+static inline struct coffer_result coffer_irq_handler_set_notification(coffer_cptr_t handler,
+                                                                       coffer_cptr_t ntfn)
+{
+    return coffer_invoke(handler, COFFER_INV_IRQ_HANDLER_SET_NOTIFICATION, ntfn, 0, 0, 0, 0);
+}
+
+/* The interrupt is handled: the line may fire again. */
+static inline struct coffer_result coffer_irq_handler_ack(coffer_cptr_t handler)
+{
+    return coffer_invoke(handler, COFFER_INV_IRQ_HANDLER_ACK, 0, 0, 0, 0, 0);
+}
+
 /*
  * Start tcb (configured already) at entry(arg) on the given stack, with
  * the caller's gp and tp (same address space), using the caller's IPC

@@ -102,6 +102,27 @@ void arch_set_deadline(uint64_t when)
     host_deadline = when;
 }
 
+/* No interrupt controller on the host. */
+unsigned arch_irq_lines(void)
+{
+    return 0;
+}
+
+void arch_irq_enable(unsigned line)
+{
+    (void)line;
+}
+
+void arch_irq_disable(unsigned line)
+{
+    (void)line;
+}
+
+void arch_irq_complete(unsigned line)
+{
+    (void)line;
+}
+
 /* The host never enters user mode: the scheduler's run loop is not for it. */
 void arch_run_thread(struct thread *t)
 {

@@ -19,6 +19,7 @@
 #include "memlayout.h"
 #include "panic.h"
 #include "platform.h"
+#include "irq.h"
 #include "sched.h"
 #include "syscall.h"
 #include <coffer/abi.h>
@@ -104,6 +105,11 @@ static void init_console_and_power(void)
     const struct fdt_device *uart = fdt_find_compatible(&machine, "ns16550a");
     if (uart != NULL && uart->nreg > 0)
         uart_init(uart->reg[0].base);
+    const struct fdt_device *plic = fdt_find_compatible(&machine, "riscv,plic0");
+    if (plic == NULL)
+        plic = fdt_find_compatible(&machine, "sifive,plic-1.0.0");
+    if (plic != NULL && plic->nreg > 0)
+        plic_init(plic->reg[0].base);
     power_init(&machine);
 }
 
@@ -156,6 +162,9 @@ void kernel_main(uint64_t hart_id, uint64_t dtb_pa)
     if (dropped != 0)
         kprintf("coffer: warning: %u untyped regions do not fit in the boot info\n", dropped);
     bi->root_cnode_bits = COFFER_ROOT_CNODE_BITS;
+    bi->irq_lines = arch_irq_lines();
+    const struct fdt_device *uart = fdt_find_compatible(&machine, "ns16550a");
+    bi->uart_irq = uart != NULL && uart->has_irq ? uart->irq : 0;
     bi->untyped = (struct coffer_slot_region){ COFFER_SLOT_FIRST_FREE_FIXED,
                                                COFFER_SLOT_FIRST_FREE_FIXED + bi->untyped_count };
     bi->empty = (struct coffer_slot_region){ bi->untyped.end, 1ull << COFFER_ROOT_CNODE_BITS };

@@ -19,6 +19,10 @@ void timer_interrupt(void);
 uint64_t timer_ticks(void);
 uint64_t timer_timebase_hz(void);
 
+/* plic.c */
+void plic_init(uint64_t base_pa);
+void plic_handle(void);
+
 /* power.c */
 void power_init(const struct fdt_machine *machine);
 

@@ -56,6 +56,8 @@ static void handle_interrupt(uint64_t cause)
     if (cause == IRQ_S_TIMER) {
         timer_interrupt();
         sched_timer_interrupt();
+    } else if (cause == IRQ_S_EXT) {
+        plic_handle();
     } else
         kprintf("coffer: unexpected interrupt %lu\n", (unsigned long)cause);
 }

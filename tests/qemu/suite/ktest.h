@@ -28,5 +28,6 @@ void test_vspace(void);
 void test_threads(void);
 void test_ipc(void);
 void test_fault_handlers(void);
+void test_irq(void);
 
 #endif

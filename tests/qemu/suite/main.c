@@ -45,6 +45,7 @@ int main(void)
     test_threads();
     test_ipc();
     test_fault_handlers();
+    test_irq();
     printf("1..%d\n", count);
     printf("# totals: passed %d, failed %d\n", count - failed, failed);
     return failed ? 1 : 0;
