@@ -121,7 +121,7 @@ endef
 $(eval $(call user_program,root,$(wildcard servers/root/*.c)))
 $(eval $(call user_program,hello,$(wildcard servers/hello/*.c)))
 $(eval $(call user_program,coffer-test,$(wildcard tests/qemu/suite/*.c)))
-$(eval $(call user_program,coffer-bench,$(wildcard bench/*.c)))
+$(eval $(call user_program,coffer-bench,$(wildcard bench/*.c) tests/qemu/suite/threads_fixture.c))
 FAULT_KINDS := illegal-instruction load-kernel store-unmapped fetch-kernel \
 	store-readonly-alias load-after-revoke
 $(foreach k,$(FAULT_KINDS),$(eval $(call user_program,fault-$(k),tests/qemu/faults/fault-$(k).c)))

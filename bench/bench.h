@@ -27,6 +27,8 @@ uint64_t bench_calibrate(void);
 void bench_caps(uint64_t calibration);
 /* Address-space benchmarks (bench_vspace.c). */
 void bench_vspace(uint64_t calibration);
+/* Threads-layer benchmarks (bench_ipc.c). */
+void bench_ipc(uint64_t calibration);
 
 /* Measure `op` (a statement) BENCH_RUNS times into samples. */
 #define BENCH_MEASURE(samples, op)                                 \

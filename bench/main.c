@@ -39,13 +39,14 @@ int main(void)
     bench_report("null syscall (debug_null round trip)", samples, BENCH_RUNS, calibration);
 
     BENCH_MEASURE(samples, coffer_yield());
-    bench_report("yield (single thread)", samples, BENCH_RUNS, calibration);
+    bench_report("yield (no other thread to run)", samples, BENCH_RUNS, calibration);
 
     BENCH_MEASURE(samples, coffer_syscall(999, 0, 0, 0, 0, 0, 0, 0));
     bench_report("unknown syscall (error path)", samples, BENCH_RUNS, calibration);
 
     bench_caps(calibration);
     bench_vspace(calibration);
+    bench_ipc(calibration);
 
     printf("bench: done\n");
     return 0;

@@ -31,6 +31,8 @@ static inline __attribute__((always_inline)) bool zeroed_at_death(const struct c
  * its memory is zeroed. */
 static void object_dies(const struct cap *c)
 {
+    if (c->flags & CAP_FLAG_DEVICE)
+        return; /* device memory holds frames only, never kernel state */
     void *obj = arch_phys_to_virt(c->object);
     switch (c->type) {
     case CAP_ENDPOINT:

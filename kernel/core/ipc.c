@@ -418,38 +418,41 @@ static unsigned send_flags(const struct cap *ep)
            (has_right(ep, CAP_RIGHT_GRANT_REPLY) ? IPC_GRANT_REPLY : 0);
 }
 
-/* Look up the capability a0 names, full depth. */
-static struct coffer_result lookup_arg(struct thread *t, uint64_t cptr, struct slot **out)
+/* The capability cptr names, full depth; NULL with the error in *err. */
+static struct slot *lookup_arg(struct thread *t, uint64_t cptr, struct coffer_result *err)
 {
     struct lookup_result r = cspace_lookup(&t->cspace_root.cap, cptr, CPTR_MAX_DEPTH);
     if (r.slot == NULL)
-        return lookup_error(r);
-    *out = r.slot;
-    return syscall_ok(0, 0);
+        *err = lookup_error(r);
+    return r.slot;
 }
 
-/* A reply object in a6 for a receive.  INVALID_CAPABILITY(6) if it is
- * not one, ILLEGAL_OPERATION if another thread receives with it. */
-static struct coffer_result lookup_reply(struct thread *t, uint64_t cptr, struct reply **out)
+/* A reply object in a6 for a receive; NULL with the error in *err:
+ * INVALID_CAPABILITY(6) if it is not one, ILLEGAL_OPERATION if another
+ * thread receives with it. */
+static struct reply *lookup_reply(struct thread *t, uint64_t cptr, struct coffer_result *err)
 {
-    struct slot *s = NULL;
-    struct coffer_result r = lookup_arg(t, cptr, &s);
-    if (r.error != COFFER_ERR_OK)
-        return r;
-    if (s->cap.type != CAP_REPLY)
-        return syscall_error(COFFER_ERR_INVALID_CAPABILITY, 6, 0);
-    *out = object_of_cap(&s->cap);
-    if ((*out)->receiver != NULL && (*out)->receiver != t)
-        return syscall_error(COFFER_ERR_ILLEGAL_OPERATION, 0, 0);
-    return syscall_ok(0, 0);
+    const struct slot *s = lookup_arg(t, cptr, err);
+    if (s == NULL)
+        return NULL;
+    if (s->cap.type != CAP_REPLY) {
+        *err = syscall_error(COFFER_ERR_INVALID_CAPABILITY, 6, 0);
+        return NULL;
+    }
+    struct reply *r = object_of_cap(&s->cap);
+    if (r->receiver != NULL && r->receiver != t) {
+        *err = syscall_error(COFFER_ERR_ILLEGAL_OPERATION, 0, 0);
+        return NULL;
+    }
+    return r;
 }
 
 static struct coffer_result send(struct thread *t, const uint64_t args[COFFER_SYSCALL_ARGS],
                                  bool block)
 {
-    struct slot *s = NULL;
-    struct coffer_result r = lookup_arg(t, args[0], &s);
-    if (r.error != COFFER_ERR_OK)
+    struct coffer_result r;
+    const struct slot *s = lookup_arg(t, args[0], &r);
+    if (s == NULL)
         return r;
     const struct cap *c = &s->cap;
     switch (c->type) {
@@ -484,18 +487,17 @@ static struct coffer_result send(struct thread *t, const uint64_t args[COFFER_SY
 static struct coffer_result recv(struct thread *t, const uint64_t args[COFFER_SYSCALL_ARGS],
                                  bool block)
 {
-    struct slot *s = NULL;
-    struct coffer_result r = lookup_arg(t, args[0], &s);
-    if (r.error != COFFER_ERR_OK)
+    struct coffer_result r;
+    const struct slot *s = lookup_arg(t, args[0], &r);
+    if (s == NULL)
         return r;
     const struct cap *c = &s->cap;
     if ((c->type != CAP_ENDPOINT && c->type != CAP_NOTIFICATION) || !has_right(c, CAP_RIGHT_READ))
         return syscall_error(COFFER_ERR_INVALID_CAPABILITY, 0, 0);
     if (c->type == CAP_NOTIFICATION)
         return notification_wait(object_of_cap(c), t, block);
-    struct reply *rep = NULL;
-    r = lookup_reply(t, args[6], &rep);
-    if (r.error != COFFER_ERR_OK)
+    struct reply *rep = lookup_reply(t, args[6], &r);
+    if (rep == NULL)
         return r;
     /* One call at a time: receiving with it abandons the one it holds. */
     if (rep->caller != NULL)
@@ -526,16 +528,15 @@ struct coffer_result sys_NB_RECV(struct thread *t, const uint64_t args[COFFER_SY
 /* Reply through a6 (if it has a caller), then receive on a0 with it. */
 struct coffer_result sys_REPLY_RECV(struct thread *t, const uint64_t args[COFFER_SYSCALL_ARGS])
 {
-    struct slot *s = NULL;
-    struct coffer_result r = lookup_arg(t, args[0], &s);
-    if (r.error != COFFER_ERR_OK)
+    struct coffer_result r;
+    const struct slot *s = lookup_arg(t, args[0], &r);
+    if (s == NULL)
         return r;
     const struct cap *c = &s->cap;
     if (c->type != CAP_ENDPOINT || !has_right(c, CAP_RIGHT_READ))
         return syscall_error(COFFER_ERR_INVALID_CAPABILITY, 0, 0);
-    struct reply *rep = NULL;
-    r = lookup_reply(t, args[6], &rep);
-    if (r.error != COFFER_ERR_OK)
+    struct reply *rep = lookup_reply(t, args[6], &r);
+    if (rep == NULL)
         return r;
     if (rep->caller != NULL) {
         r = decode_message(t, rep->grant != 0);

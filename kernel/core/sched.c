@@ -18,7 +18,7 @@ static struct ready_queue ready[SCHED_PRIORITIES];
 static uint64_t ready_map[SCHED_PRIORITIES / 64];
 
 static uint64_t last_charge;   /* when time was last charged */
-static uint64_t slice_end;     /* when the running thread's slice ends */
+static uint64_t slice_end;     /* the next round-robin tick */
 static struct thread *last_run; /* the thread the kernel last returned to */
 static uint64_t switches;
 
@@ -162,7 +162,6 @@ void schedule(void)
             if (t != last_run) {
                 switches++;
                 last_run = t;
-                slice_end = arch_time_now() + sched_us_to_ticks(SCHED_SLICE_US);
             }
             arch_set_deadline(next_deadline(t));
             arch_run_thread(t);

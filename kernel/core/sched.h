@@ -5,9 +5,11 @@
  * Every runnable thread that can run (it has a scheduling context with
  * budget left) is in the ready queue of its priority, the running one
  * included, at the head; a bitmap of non-empty queues finds the highest
- * in a few instructions.  A timer tick every SCHED_SLICE_US moves the
- * running thread to the tail of its queue (round robin); yield does the
- * same at once.
+ * in a few instructions.  A round-robin tick every SCHED_SLICE_US moves
+ * the running thread to the tail of its queue; yield does the same at
+ * once.  The tick is global, not per thread, so that switching threads
+ * (every IPC) does not move the next timer interrupt: reprogramming the
+ * timer is an SBI call, hundreds of instructions.
  *
  * Time is charged at every kernel entry to the scheduling context the
  * running thread runs on (sched_context.h): its own, or one lent to it by

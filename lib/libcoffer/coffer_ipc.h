@@ -20,16 +20,16 @@ struct coffer_msg {
 };
 
 /* The raw IPC system call: a0 cptr, a1 info, a2..a5 words, a6 reply. */
-static inline struct coffer_msg coffer_ipc(uint64_t number, uint64_t cptr, uint64_t info,
-                                           const uint64_t mr[COFFER_MSG_REG_WORDS],
-                                           uint64_t reply)
+static inline struct coffer_msg coffer_ipc_raw(uint64_t number, uint64_t cptr, uint64_t info,
+                                               uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3,
+                                               uint64_t reply)
 {
     register uint64_t a0 __asm__("a0") = cptr;
     register uint64_t a1 __asm__("a1") = info;
-    register uint64_t a2 __asm__("a2") = mr != 0 ? mr[0] : 0;
-    register uint64_t a3 __asm__("a3") = mr != 0 ? mr[1] : 0;
-    register uint64_t a4 __asm__("a4") = mr != 0 ? mr[2] : 0;
-    register uint64_t a5 __asm__("a5") = mr != 0 ? mr[3] : 0;
+    register uint64_t a2 __asm__("a2") = w0;
+    register uint64_t a3 __asm__("a3") = w1;
+    register uint64_t a4 __asm__("a4") = w2;
+    register uint64_t a5 __asm__("a5") = w3;
     register uint64_t a6 __asm__("a6") = reply;
     register uint64_t a7 __asm__("a7") = number;
     __asm__ volatile("ecall"
@@ -37,6 +37,16 @@ static inline struct coffer_msg coffer_ipc(uint64_t number, uint64_t cptr, uint6
                      : "r"(a7)
                      : "memory");
     return (struct coffer_msg){ a0, a1, { a2, a3, a4, a5 }, a6 };
+}
+
+/* The same with the words from mr (NULL: none). */
+static inline struct coffer_msg coffer_ipc(uint64_t number, uint64_t cptr, uint64_t info,
+                                           const uint64_t mr[COFFER_MSG_REG_WORDS],
+                                           uint64_t reply)
+{
+    if (mr == 0)
+        return coffer_ipc_raw(number, cptr, info, 0, 0, 0, 0, reply);
+    return coffer_ipc_raw(number, cptr, info, mr[0], mr[1], mr[2], mr[3], reply);
 }
 
 /* Send (blocking until a receiver takes it) through an endpoint. */

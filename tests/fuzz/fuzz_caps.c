@@ -476,8 +476,7 @@ static void check_success(const uint64_t args[COFFER_SYSCALL_ARGS], struct slot 
             uint8_t *mem = (uint8_t *)(uintptr_t)c->object;
             if (!all_zero(mem, cap_object_end(c) - c->object))
                 fail("a retyped object's memory is not zero");
-            if (c->type == CAP_FRAME || c->type == CAP_ENDPOINT || c->type == CAP_NOTIFICATION)
-                memset(mem, 0xa5, cap_object_end(c) - c->object); /* used */
+            fixture_use_object(c);
         }
     } else if (label == COPY || label == MINT) {
         want = op_before + 1;

@@ -12,6 +12,7 @@
 #include "asid.h"
 #include "cdt.h"
 #include "invoke.h"
+#include "ipc.h"
 #include "thread.h"
 
 /* An empty tree and a thread whose CSpace root is the CNode of 2^bits
@@ -52,6 +53,24 @@ static inline struct coffer_result fixture_call(struct thread *t, uint64_t cptr,
 {
     const uint64_t args[COFFER_SYSCALL_ARGS] = { cptr, label, a0, a1, a2, a3, a4 };
     return sys_CALL(t, args);
+}
+
+/*
+ * A new object "used", so that one not zeroed when it dies shows up in a
+ * later retype: a frame filled as a user fills it, a notification given a
+ * word of signalled badges (kernel objects must hold valid state: the
+ * kernel reads them when they die).
+ */
+static inline void fixture_use_object(const struct cap *c)
+{
+    void *mem = (void *)(uintptr_t)c->object;
+    if (c->type == CAP_FRAME && !(c->flags & CAP_FLAG_DEVICE))
+        memset(mem, 0xa5, (size_t)1 << c->size_bits);
+    if (c->type == CAP_NOTIFICATION) {
+        struct notification *n = mem;
+        n->word = 0xa5a5a5a5a5a5a5a5ull;
+        n->pending = 1;
+    }
 }
 
 /*

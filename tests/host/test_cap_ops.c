@@ -625,13 +625,7 @@ static bool retyped_zeroed(const uint64_t args[COFFER_SYSCALL_ARGS])
         uint64_t size = cap_object_end(c) - c->object;
         for (uint64_t b = 0; !(c->flags & CAP_FLAG_DEVICE) && b < size; b++)
             zero = zero && p[b] == 0;
-        if (c->type == CAP_FRAME && !(c->flags & CAP_FLAG_DEVICE))
-            memset(p, 0xaa, size);
-        if (c->type == CAP_NOTIFICATION) {
-            struct notification *n = (struct notification *)p;
-            n->word = 0xaaaaaaaaaaaaaaaaull;
-            n->pending = 1;
-        }
+        fixture_use_object(c);
     }
     return zero;
 }
