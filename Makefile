@@ -13,6 +13,7 @@
 
 BUILD ?= build
 DEBUG ?= 1
+FASTPATH ?= 1
 ARCH := riscv64
 CROSS ?= riscv64-unknown-elf-
 CC_TARGET := $(CROSS)gcc
@@ -36,7 +37,7 @@ WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 TARGET_ARCH_FLAGS := -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany
 COMMON_KFLAGS := -std=c11 $(WARN) -O2 -g -ffreestanding -fno-builtin-printf \
 	-fno-omit-frame-pointer -fno-stack-protector -fno-pie \
-	-fno-common -mno-relax -DCONFIG_DEBUG=$(DEBUG)
+	-fno-common -mno-relax -DCONFIG_DEBUG=$(DEBUG) -DCONFIG_FASTPATH=$(FASTPATH)
 KINCLUDE := -Iinclude -Ikernel/core -Ikernel/arch/$(ARCH)
 KCFLAGS := $(COMMON_KFLAGS) $(TARGET_ARCH_FLAGS) $(KINCLUDE)
 KLDFLAGS := -nostdlib -static -Wl,--no-relax -Wl,-T,kernel/arch/$(ARCH)/kernel.ld \
@@ -181,7 +182,7 @@ HOST_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
 HOST_CFLAGS := -std=c11 $(WARN) -g -O1 $(HOST_SAN) -DCOFFER_HOST -DCONFIG_DEBUG=1 \
 	-Iinclude -Ikernel/core -Ikernel/arch/$(ARCH) -Itests/host
 HOST_CORE_SRCS := kernel/core/rbtree.c kernel/core/rbtree_cut.c kernel/core/cdt.c kernel/core/cap_delete.c kernel/core/zombie.c kernel/core/asid.c kernel/core/frame.c kernel/core/page_table.c kernel/core/vspace.c kernel/arch/riscv64/pagetable.c kernel/core/objects.c kernel/core/invoke.c kernel/core/untyped.c kernel/core/cnode.c \
-	kernel/core/thread.c kernel/core/tcb.c kernel/core/sched.c kernel/core/sched_context.c kernel/core/ipc.c kernel/core/fault.c kernel/core/irq.c \
+	kernel/core/thread.c kernel/core/tcb.c kernel/core/sched.c kernel/core/sched_context.c kernel/core/ipc.c kernel/core/fault.c kernel/core/irq.c kernel/core/fastpath.c \
 	kernel/core/boot_mem.c kernel/core/boot_memmap.c kernel/core/fdt.c kernel/core/fdt_machine.c kernel/core/bootimage.c \
 	kernel/core/elf.c kernel/core/kprintf.c kernel/core/ksyms.c kernel/core/backtrace.c
 HOST_TEST_SRCS := $(sort $(wildcard tests/host/test_*.c))
@@ -197,8 +198,15 @@ $(BUILD)/virt.dtb: | $(TOOLCHAIN_STAMP)
 test-host: $(HOST_TESTS) $(BUILD)/virt.dtb $(MKBOOTIMAGE) $(BUILD)/user/hello.elf
 	@sh tools/run-host-tests.sh $(BUILD) $(HOST_TESTS)
 
-test-qemu: $(KERNEL) $(BOOT_IMAGES)
-	@sh tools/run-qemu-tests.sh $(BUILD) "$(QEMU_BASE)" $(QEMU_TIMEOUT) $(FAULT_KINDS)
+# The suite runs twice: on the kernel, and on one built without the IPC
+# fast path (FASTPATH=0), whose general path must agree.
+SLOW_KERNEL := $(BUILD)/nofast/kernel.elf
+$(SLOW_KERNEL): $(KERNEL_SRCS) $(wildcard kernel/core/*.h kernel/arch/$(ARCH)/*.h include/coffer/*)
+	@$(MAKE) --no-print-directory -s FASTPATH=0 BUILD=$(BUILD)/nofast $@ >/dev/null
+
+test-qemu: $(KERNEL) $(BOOT_IMAGES) $(SLOW_KERNEL)
+	@SLOW_QEMU="$(subst $(KERNEL),$(SLOW_KERNEL),$(QEMU_BASE))" \
+		sh tools/run-qemu-tests.sh $(BUILD) "$(QEMU_BASE)" $(QEMU_TIMEOUT) $(FAULT_KINDS)
 
 test: $(TOOLCHAIN_STAMP)
 	@$(MAKE) --no-print-directory all $(HOST_TESTS) $(BUILD)/virt.dtb $(FUZZ_CAPS)

@@ -54,6 +54,22 @@ else
     result not-ok "suite: plan '${plan:-missing}' but $seen results"
 fi
 
+# ---- the suite again on a kernel without the IPC fast path (SLOW_QEMU):
+# the general path alone must give the same results.
+if [ -n "${SLOW_QEMU:-}" ]; then
+    slog=$build/qemu-suite-slowpath.log
+    timeout -s KILL "$limit" $SLOW_QEMU -initrd "$build/boot-test.cpio" -m "${SUITE_MEM:-3G}" </dev/null >"$slog" 2>&1
+    status=$?
+    splan=$(sed -n 's/\r$//; s/^1\.\.\([0-9]*\)$/\1/p' "$slog" | tail -1)
+    sok=$(grep -cE '^ok ' "$slog")
+    if [ "$status" -eq 0 ] && [ -n "$splan" ] && [ "$splan" -eq "$sok" ]; then
+        result ok "suite without the IPC fast path: all $splan results pass"
+    else
+        result not-ok "suite without the IPC fast path: status $status, $sok of ${splan:-?} pass (see $slog)"
+        grep -E '^not ok' "$slog" | sed 's/^/#   /'
+    fi
+fi
+
 # ---- the demo, as make run shows it, and its derivation-tree picture
 log=$build/qemu-demo.log
 timeout -s KILL "$limit" $qemu -initrd "$build/boot-demo.cpio" </dev/null >"$log" 2>&1

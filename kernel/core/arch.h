@@ -63,6 +63,9 @@ void arch_kernel_info(struct coffer_kernel_info *info);
 struct thread;
 /* Switch to t's address space and enter U-mode with its registers. */
 __attribute__((noreturn)) void arch_run_thread(struct thread *t);
+/* Enter t, which runs in the address space the hart is in, from a trap
+ * taken in user mode (the fast path: nothing else to set up). */
+__attribute__((noreturn)) void arch_return_same_vspace(struct thread *t);
 /* Wait for an interrupt with interrupts enabled, then return. */
 void arch_idle(void);
 /*

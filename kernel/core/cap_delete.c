@@ -70,6 +70,8 @@ bool cap_delete_begin(struct slot *s)
     struct cap *c = &s->cap;
     if (c->type == CAP_ZOMBIE)
         return false;
+    if (c->type == CAP_VSPACE)
+        vspace_epoch++; /* perhaps a thread's (sched.c) */
     vspace_cap_unmap(s); /* a mapping goes with its capability, last or not */
     if (!cdt_is_last(s)) {
         cap_remove(s);
@@ -143,6 +145,8 @@ static void delete_batch(struct slot *first, struct slot *last)
         next = rb_next(n);
         struct slot *d = slot_of_node(n);
         struct cap *c = &d->cap;
+        if (c->type == CAP_VSPACE)
+            vspace_epoch++;
         vspace_cap_unmap(d);
         if (next != NULL && cdt_same_object(d, slot_of_node(next)))
             continue; /* not the last of its object here */

@@ -15,39 +15,6 @@
 #include "sched.h"
 #include "sched_context.h"
 
-/* ---------------------------------------------------------------- queues */
-
-static void wq_append(struct wait_queue *q, struct thread *t)
-{
-    t->next = NULL;
-    t->prev = q->tail;
-    if (q->tail != NULL)
-        q->tail->next = t;
-    else
-        q->head = t;
-    q->tail = t;
-}
-
-static void wq_remove(struct wait_queue *q, struct thread *t)
-{
-    if (t->prev != NULL)
-        t->prev->next = t->next;
-    else
-        q->head = t->next;
-    if (t->next != NULL)
-        t->next->prev = t->prev;
-    else
-        q->tail = t->prev;
-    t->next = t->prev = NULL;
-}
-
-static void ep_remove(struct endpoint *ep, struct thread *t)
-{
-    wq_remove(&ep->queue, t);
-    if (ep->queue.head == NULL)
-        ep->state = EP_IDLE;
-}
-
 /* ---------------------------------------------------------------- messages */
 
 /*
@@ -412,11 +379,6 @@ static bool has_right(const struct cap *c, unsigned right)
     return (c->rights & right) != 0;
 }
 
-static unsigned send_flags(const struct cap *ep)
-{
-    return (has_right(ep, CAP_RIGHT_GRANT) ? IPC_GRANT : 0) |
-           (has_right(ep, CAP_RIGHT_GRANT_REPLY) ? IPC_GRANT_REPLY : 0);
-}
 
 /* The capability cptr names, full depth; NULL with the error in *err. */
 static struct slot *lookup_arg(struct thread *t, uint64_t cptr, struct coffer_result *err)
@@ -462,7 +424,7 @@ static struct coffer_result send(struct thread *t, const uint64_t args[COFFER_SY
         r = decode_message(t, has_right(c, CAP_RIGHT_GRANT));
         if (r.error != COFFER_ERR_OK)
             return r;
-        return ep_send(object_of_cap(c), t, c->data, send_flags(c), block);
+        return ep_send(object_of_cap(c), t, c->data, ipc_send_flags(c), block);
     case CAP_NOTIFICATION:
         if (!has_right(c, CAP_RIGHT_WRITE))
             return syscall_error(COFFER_ERR_INVALID_CAPABILITY, 0, 0);
@@ -555,7 +517,7 @@ struct coffer_result ipc_call(struct thread *t, struct slot *ep_slot)
     struct coffer_result r = decode_message(t, has_right(c, CAP_RIGHT_GRANT));
     if (r.error != COFFER_ERR_OK)
         return r;
-    return ep_send(object_of_cap(c), t, c->data, send_flags(c) | IPC_CALL, true);
+    return ep_send(object_of_cap(c), t, c->data, ipc_send_flags(c) | IPC_CALL, true);
 }
 
 bool ipc_send_fault(struct thread *t, struct slot *handler)

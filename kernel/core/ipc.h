@@ -59,6 +59,45 @@ static inline void *object_of_cap(const struct cap *c)
     return arch_phys_to_virt(c->object);
 }
 
+/* Wait queues (FIFO), linked through the threads' next/prev. */
+static inline void wq_append(struct wait_queue *q, struct thread *t)
+{
+    t->next = NULL;
+    t->prev = q->tail;
+    if (q->tail != NULL)
+        q->tail->next = t;
+    else
+        q->head = t;
+    q->tail = t;
+}
+
+static inline void wq_remove(struct wait_queue *q, struct thread *t)
+{
+    if (t->prev != NULL)
+        t->prev->next = t->next;
+    else
+        q->head = t->next;
+    if (t->next != NULL)
+        t->next->prev = t->prev;
+    else
+        q->tail = t->prev;
+    t->next = t->prev = NULL;
+}
+
+static inline void ep_remove(struct endpoint *ep, struct thread *t)
+{
+    wq_remove(&ep->queue, t);
+    if (ep->queue.head == NULL)
+        ep->state = EP_IDLE;
+}
+
+/* IPC_GRANT / IPC_GRANT_REPLY from an endpoint capability's rights. */
+static inline unsigned ipc_send_flags(const struct cap *ep)
+{
+    return ((ep->rights & CAP_RIGHT_GRANT) ? IPC_GRANT : 0) |
+           ((ep->rights & CAP_RIGHT_GRANT_REPLY) ? IPC_GRANT_REPLY : 0);
+}
+
 /* The system calls, and CALL on an endpoint (from sys_CALL). */
 struct coffer_result ipc_call(struct thread *t, struct slot *ep_slot);
 

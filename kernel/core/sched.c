@@ -6,6 +6,7 @@
 #include "fault.h"
 #include "kprintf.h"
 #include "sched_context.h"
+#include "vspace.h"
 
 struct thread *current_thread;
 
@@ -16,6 +17,8 @@ struct ready_queue {
 static struct ready_queue ready[SCHED_PRIORITIES];
 /* Bit p set <=> ready[p] is not empty. */
 static uint64_t ready_map[SCHED_PRIORITIES / 64];
+
+static uint64_t next_deadline(const struct thread *t);
 
 static uint64_t last_charge;   /* when time was last charged */
 static uint64_t slice_end;     /* the next round-robin tick */
@@ -137,6 +140,41 @@ void sched_timer_interrupt(void)
     }
 }
 
+bool sched_would_run(const struct thread *next, const struct thread *leaving)
+{
+    unsigned p = next->priority;
+    unsigned w = p / 64;
+    /* Bits above p in p's word (2 << 63 wraps to 0: none). */
+    uint64_t above = ready_map[w] & ~((2ull << (p % 64)) - 1);
+    for (unsigned v = w + 1; v < SCHED_PRIORITIES / 64; v++)
+        above |= ready_map[v] != 0 ? 1 : 0;
+    if (above == 0)
+        return true;
+    /* Only `leaving` may be above next, alone at its priority. */
+    const struct ready_queue *q = &ready[leaving->priority];
+    if (leaving->priority <= p || q->head != leaving || q->tail != leaving)
+        return false;
+    for (unsigned v = w; v < SCHED_PRIORITIES / 64; v++) {
+        uint64_t bits = ready_map[v];
+        if (v == w)
+            bits &= ~((2ull << (p % 64)) - 1);
+        if (v == leaving->priority / 64)
+            bits &= ~(1ull << (leaving->priority % 64));
+        if (bits != 0)
+            return false;
+    }
+    return true;
+}
+
+void sched_switching_to(struct thread *t)
+{
+    if (t != last_run) {
+        switches++;
+        last_run = t;
+    }
+    arch_set_deadline(next_deadline(t));
+}
+
 uint64_t sched_context_switches(void)
 {
     return switches;
@@ -154,8 +192,20 @@ static uint64_t next_deadline(const struct thread *t)
     return deadline;
 }
 
+/* vspace_epoch when the kernel last entered last_run through the full
+ * path (which checks its address space). */
+static uint64_t run_epoch;
+
 void schedule(void)
 {
+    /* Back into the thread that trapped, if it still runs next and no
+     * address space changed: no queue scan, no address-space check. */
+    struct thread *cur = current_thread;
+    if (cur != NULL && cur == last_run && cur->in_ready && ready[cur->priority].head == cur &&
+        run_epoch == vspace_epoch && sched_would_run(cur, cur)) {
+        arch_set_deadline(next_deadline(cur));
+        arch_return_same_vspace(cur);
+    }
     for (;;) {
         struct thread *t = highest_ready();
         if (t != NULL) {
@@ -164,6 +214,7 @@ void schedule(void)
                 last_run = t;
             }
             arch_set_deadline(next_deadline(t));
+            run_epoch = vspace_epoch;
             arch_run_thread(t);
         }
         /* Nothing can run, nor will until an interrupt: say so once. */

@@ -17,6 +17,7 @@
 #include "kstring.h"
 #include "sched.h"
 #include "sched_context.h"
+#include "vspace.h"
 #include <coffer/bootinfo.h>
 
 static bool has_right(const struct cap *c, unsigned right)
@@ -111,6 +112,7 @@ static struct coffer_result tcb_configure(struct invocation *inv, struct thread 
     install(&t->fault_handler, c.fault);
     install(&t->cspace_root, c.cspace);
     install(&t->vspace, c.vspace);
+    vspace_epoch++;
     install(&t->ipc_buffer_frame, c.frame);
     t->ipc_buffer_vaddr = c.frame != NULL ? c.buffer_vaddr : 0;
     return syscall_ok(0, 0);

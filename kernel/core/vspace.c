@@ -43,8 +43,11 @@ void vspace_object_created(const struct cap *c)
         arch_vspace_init(c->object); /* the kernel half, shared */
 }
 
+uint64_t vspace_epoch;
+
 void vspace_object_dies(const struct cap *c)
 {
+    vspace_epoch++;
     uint64_t first;
     if (c->type == CAP_ASID_POOL) {
         /* Its ASIDs may be given out again; threads using one stop when

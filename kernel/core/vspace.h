@@ -96,6 +96,11 @@ static inline void vspace_cap_unmap(struct slot *s)
 void vspace_object_created(const struct cap *c);
 void vspace_object_dies(const struct cap *c);
 
+/* Counts changes that may take a thread's address space away: a VSpace
+ * capability deleted or installed in a TCB, a VSpace or ASID pool dying.
+ * The scheduler re-checks a thread's address space when it moved. */
+extern uint64_t vspace_epoch;
+
 /* The address space a thread runs in: its TCB's VSpace capability, if
  * that still has a live ASID. */
 struct thread;

@@ -130,6 +130,12 @@ void arch_run_thread(struct thread *t)
     abort();
 }
 
+void arch_return_same_vspace(struct thread *t)
+{
+    (void)t;
+    abort();
+}
+
 void arch_idle(void)
 {
     abort();

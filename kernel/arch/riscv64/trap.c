@@ -8,6 +8,7 @@
 #include "memlayout.h"
 #include "panic.h"
 #include "platform.h"
+#include "fastpath.h"
 #include "fault.h"
 #include "sched.h"
 #include "syscall.h"
@@ -113,6 +114,11 @@ void user_trap(struct arch_user_regs *regs)
         /* retried later */
     } else if (scause == EXC_ECALL_U) {
         regs->pc += 4;
+        /* The fast path does not return if it handles the call. */
+        if (CONFIG_FASTPATH && regs->x[REG_A7] == COFFER_SYS_CALL)
+            fastpath_call(t);
+        else if (CONFIG_FASTPATH && regs->x[REG_A7] == COFFER_SYS_REPLY_RECV)
+            fastpath_reply_recv(t);
         syscall_dispatch(t);
     } else {
         user_fault(t, scause, stval, entry);

@@ -115,6 +115,12 @@ bool arch_copy_to_user(vaddr_t dst, const void *src, size_t len)
     return true;
 }
 
+void arch_return_same_vspace(struct thread *t)
+{
+    /* sstatus is as the trap from user mode left it: SPP 0, SPIE 1. */
+    arch_return_to_user(&t->regs);
+}
+
 void arch_run_thread(struct thread *t)
 {
     paddr_t root;

@@ -1,0 +1,135 @@
+/*
+ * The IPC fast path: call and reply-receive with a message in registers
+ * only, between threads where nothing unusual happens.  It checks every
+ * condition first and changes nothing unless all hold; then it does what
+ * the general path (ipc.c) would do, in one pass, and returns straight
+ * into the other thread.  Anything else -- a capability to transfer, a
+ * long message, nobody waiting, a sender queued, a fault reply, a bound
+ * notification with a signal, a higher-priority thread ready, another
+ * address space -- takes the general path, which gives the same result.
+ */
+#include "fastpath.h"
+#include "arch.h"
+#include "cspace.h"
+#include "ipc.h"
+#include "sched.h"
+#include "sched_context.h"
+
+/* Register-only message info: no capabilities, at most 4 words. */
+static inline bool short_message(uint64_t info)
+{
+    return COFFER_MSG_CAPS(info) == 0 && COFFER_MSG_LENGTH(info) <= COFFER_MSG_REG_WORDS;
+}
+
+/* The capability at cptr if it is of `type` with `right`, else NULL. */
+static inline const struct cap *cap_at(const struct thread *t, uint64_t cptr, enum cap_type type,
+                                       unsigned right)
+{
+    struct lookup_result r = cspace_lookup(&t->cspace_root.cap, cptr, CPTR_MAX_DEPTH);
+    if (r.slot == NULL || r.slot->cap.type != type || !(r.slot->cap.rights & right))
+        return NULL;
+    return &r.slot->cap;
+}
+
+/* Both threads run in the same address space: no switch, nothing to check. */
+static inline bool same_vspace(const struct thread *a, const struct thread *b)
+{
+    return a->vspace.cap.object == b->vspace.cap.object && a->vspace.cap.data == b->vspace.cap.data;
+}
+
+/* Copy the message words (and set info, badge) from src to dst. */
+static inline void copy_message(const struct thread *src, struct thread *dst, uint64_t info,
+                                uint64_t badge)
+{
+    unsigned len = (unsigned)COFFER_MSG_LENGTH(info);
+    for (unsigned i = 0; i < len; i++)
+        dst->regs.x[REG_A2 + i] = src->regs.x[REG_A2 + i];
+    dst->regs.x[REG_A0] = COFFER_ERR_OK;
+    dst->regs.x[REG_A1] = COFFER_MSGINFO(COFFER_MSG_LABEL(info), 0, len);
+    dst->regs.x[REG_A6] = badge;
+}
+
+/* Hand the CPU from `from` (blocked now) to `to` (queued in front). */
+__attribute__((noreturn)) static void switch_to(struct thread *from, struct thread *to)
+{
+    sched_enqueue_front(to);
+    sched_switching_to(to);
+    (void)from;
+    current_thread = to;
+    arch_return_same_vspace(to);
+}
+
+bool fastpath_call(struct thread *t)
+{
+    uint64_t info = t->regs.x[REG_A1];
+    if (!short_message(info))
+        return false;
+    const struct cap *c = cap_at(t, t->regs.x[REG_A0], CAP_ENDPOINT, CAP_RIGHT_WRITE);
+    if (c == NULL)
+        return false;
+    struct endpoint *ep = object_of_cap(c);
+    struct thread *dst = ep->queue.head;
+    if (ep->state != EP_RECEIVING || !same_vspace(t, dst) || !sched_would_run(dst, t))
+        return false;
+    bool lend = dst->sc == NULL;
+    if (!lend && dst->sc->throttled)
+        return false;
+
+    /* Committed: the general path's rendezvous(), for a call. */
+    ep_remove(ep, dst);
+    struct reply *r = dst->reply;
+    dst->reply = NULL;
+    r->receiver = NULL;
+    dst->blocked_on = NULL;
+    copy_message(t, dst, info, c->data);
+    unsigned flags = ipc_send_flags(c) | IPC_CALL;
+    thread_block(t, THREAD_BLOCKED_REPLY);
+    t->reply = r;
+    t->ipc_flags = (uint8_t)flags;
+    r->caller = t;
+    r->grant = (flags & IPC_GRANT_REPLY) != 0;
+    if (lend)
+        sched_context_lend(t, dst, r);
+    dst->state = THREAD_RUNNABLE;
+    switch_to(t, dst);
+}
+
+bool fastpath_reply_recv(struct thread *t)
+{
+    uint64_t info = t->regs.x[REG_A1];
+    if (!short_message(info))
+        return false;
+    const struct cap *c = cap_at(t, t->regs.x[REG_A0], CAP_ENDPOINT, CAP_RIGHT_READ);
+    const struct cap *rc = cap_at(t, t->regs.x[REG_A6], CAP_REPLY, CAP_RIGHTS_ALL);
+    if (c == NULL || rc == NULL)
+        return false;
+    struct endpoint *ep = object_of_cap(c);
+    struct reply *r = object_of_cap(rc);
+    struct thread *caller = r->caller;
+    if (caller == NULL || (caller->ipc_flags & IPC_FAULT) || r->receiver != NULL ||
+        ep->state == EP_SENDING ||
+        (t->bound_notification != NULL && t->bound_notification->pending) ||
+        !same_vspace(t, caller))
+        return false;
+    struct sched_context *sc = r->lent;
+    if (sc == NULL ? caller->sc == NULL || caller->sc->throttled : sc->throttled)
+        return false;
+    if (!sched_would_run(caller, t))
+        return false;
+
+    /* Committed: do_reply() then ep_recv() blocking. */
+    r->caller = NULL;
+    caller->reply = NULL;
+    caller->ipc_flags = 0;
+    copy_message(t, caller, info, 0);
+    if (sc != NULL)
+        sched_context_return(r, caller);
+    thread_block(t, THREAD_BLOCKED_RECV);
+    t->blocked_on = ep;
+    t->reply = r;
+    r->receiver = t;
+    wq_append(&ep->queue, t);
+    ep->state = EP_RECEIVING;
+    caller->state = THREAD_RUNNABLE;
+    switch_to(t, caller);
+}

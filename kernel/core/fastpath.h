@@ -1,0 +1,19 @@
+/*
+ * The IPC fast path (fastpath.c): tried before the general system-call
+ * path for CALL and REPLY_RECV.  Either it returns false having changed
+ * nothing, or it completes the call and enters the other thread (it does
+ * not return).
+ */
+#ifndef COFFER_KERNEL_FASTPATH_H
+#define COFFER_KERNEL_FASTPATH_H
+
+#include "thread.h"
+
+#ifndef CONFIG_FASTPATH
+#define CONFIG_FASTPATH 1 /* make FASTPATH=0 builds a kernel without it */
+#endif
+
+bool fastpath_call(struct thread *t);
+bool fastpath_reply_recv(struct thread *t);
+
+#endif
