@@ -49,12 +49,12 @@ static inline void copy_message(const struct thread *src, struct thread *dst, ui
     dst->regs.x[REG_A6] = badge;
 }
 
-/* Hand the CPU from `from` (blocked now) to `to` (queued in front). */
-__attribute__((noreturn)) static void switch_to(struct thread *from, struct thread *to)
+/* Hand the CPU to `to` (queued in front); the thread that trapped ran on
+ * `was` and is blocked now. */
+__attribute__((noreturn)) static void switch_to(struct thread *to, const struct sched_context *was)
 {
     sched_enqueue_front(to);
-    sched_switching_to(to);
-    (void)from;
+    sched_switching_to(to, was);
     current_thread = to;
     arch_return_same_vspace(to);
 }
@@ -72,6 +72,7 @@ bool fastpath_call(struct thread *t)
     if (ep->state != EP_RECEIVING || !same_vspace(t, dst) || !sched_would_run(dst, t))
         return false;
     bool lend = dst->sc == NULL;
+    const struct sched_context *was = t->sc;
     if (!lend && dst->sc->throttled)
         return false;
 
@@ -91,7 +92,7 @@ bool fastpath_call(struct thread *t)
     if (lend)
         sched_context_lend(t, dst, r);
     dst->state = THREAD_RUNNABLE;
-    switch_to(t, dst);
+    switch_to(dst, was);
 }
 
 bool fastpath_reply_recv(struct thread *t)
@@ -116,6 +117,7 @@ bool fastpath_reply_recv(struct thread *t)
         return false;
     if (!sched_would_run(caller, t))
         return false;
+    const struct sched_context *was = t->sc;
 
     /* Committed: do_reply() then ep_recv() blocking. */
     r->caller = NULL;
@@ -131,5 +133,5 @@ bool fastpath_reply_recv(struct thread *t)
     wq_append(&ep->queue, t);
     ep->state = EP_RECEIVING;
     caller->state = THREAD_RUNNABLE;
-    switch_to(t, caller);
+    switch_to(caller, was);
 }

@@ -24,6 +24,10 @@ static uint64_t last_charge;   /* when time was last charged */
 static uint64_t slice_end;     /* the next round-robin tick */
 static struct thread *last_run; /* the thread the kernel last returned to */
 static uint64_t switches;
+/* Something the next timer deadline depends on changed (sched.h). */
+static bool deadline_dirty;
+/* The scheduling context the timer deadline was last computed for. */
+static const struct sched_context *last_sc;
 
 bool sched_can_run(const struct thread *t)
 {
@@ -123,7 +127,14 @@ bool sched_charge(void)
     uint64_t used = now - last_charge;
     last_charge = now;
     struct thread *t = current_thread;
-    if (t == NULL || t->sc == NULL || !sched_context_charge(t->sc, used))
+    if (t == NULL || t->sc == NULL)
+        return true;
+    struct sched_context *sc = t->sc;
+    if (sc->budget == sc->period) { /* never runs out: just count */
+        sc->consumed += used;
+        return true;
+    }
+    if (!sched_context_charge(sc, used))
         return true;
     sched_dequeue(t);
     fault_timeout(t);
@@ -132,12 +143,30 @@ bool sched_charge(void)
 
 void sched_timer_interrupt(void)
 {
+    deadline_dirty = true;
     uint64_t now = arch_time_now();
     sched_context_release_due(now);
     if (now >= slice_end) {
         sched_yield();
         slice_end = now + sched_us_to_ticks(SCHED_SLICE_US);
     }
+}
+
+/* No thread is ready above priority p. */
+static inline bool nothing_above(unsigned p)
+{
+    unsigned w = p / 64;
+    if (((ready_map[w] >> (p % 64)) >> 1) != 0)
+        return false;
+    for (unsigned v = w + 1; v < SCHED_PRIORITIES / 64; v++)
+        if (ready_map[v] != 0)
+            return false;
+    return true;
+}
+
+void sched_deadline_changed(void)
+{
+    deadline_dirty = true;
 }
 
 bool sched_would_run(const struct thread *next, const struct thread *leaving)
@@ -166,13 +195,18 @@ bool sched_would_run(const struct thread *next, const struct thread *leaving)
     return true;
 }
 
-void sched_switching_to(struct thread *t)
+void sched_switching_to(struct thread *t, const struct sched_context *was)
 {
     if (t != last_run) {
         switches++;
         last_run = t;
     }
-    arch_set_deadline(next_deadline(t));
+    /* A lent context keeps its deadline: the timer stays as it is. */
+    if (t->sc != was || deadline_dirty) {
+        deadline_dirty = false;
+        arch_set_deadline(next_deadline(t));
+    }
+    last_sc = t->sc;
 }
 
 uint64_t sched_context_switches(void)
@@ -202,8 +236,12 @@ void schedule(void)
      * address space changed: no queue scan, no address-space check. */
     struct thread *cur = current_thread;
     if (cur != NULL && cur == last_run && cur->in_ready && ready[cur->priority].head == cur &&
-        run_epoch == vspace_epoch && sched_would_run(cur, cur)) {
-        arch_set_deadline(next_deadline(cur));
+        run_epoch == vspace_epoch && nothing_above(cur->priority)) {
+        if (deadline_dirty || cur->sc != last_sc) {
+            deadline_dirty = false;
+            last_sc = cur->sc;
+            arch_set_deadline(next_deadline(cur));
+        }
         arch_return_same_vspace(cur);
     }
     for (;;) {
@@ -213,6 +251,8 @@ void schedule(void)
                 switches++;
                 last_run = t;
             }
+            deadline_dirty = false;
+            last_sc = t->sc;
             arch_set_deadline(next_deadline(t));
             run_epoch = vspace_epoch;
             arch_run_thread(t);

@@ -47,13 +47,19 @@ void sched_timer_interrupt(void);
 /* How many times the kernel returned into another thread than before. */
 uint64_t sched_context_switches(void);
 
+/* The next timer deadline must be computed again: the release queue, a
+ * budget or a period changed (sched_context.c calls this). */
+void sched_deadline_changed(void);
+
 /* Would `next` be chosen if `leaving` (running now) blocked?  True if no
  * queued thread but `leaving` has a higher priority than next's. */
 bool sched_would_run(const struct thread *next, const struct thread *leaving);
 
 /* The fast path's switch (fastpath.c): count it and set the timer for
- * t, which is queued and runs next. */
-void sched_switching_to(struct thread *t);
+ * t, which is queued and runs next; `was` is the scheduling context the
+ * thread that trapped ran on. */
+struct sched_context;
+void sched_switching_to(struct thread *t, const struct sched_context *was);
 
 /* Return to the highest-priority thread that can run, or idle. */
 __attribute__((noreturn)) void schedule(void);

@@ -31,6 +31,7 @@ uint64_t sched_ticks_to_us(uint64_t ticks)
 
 static void release_remove(struct sched_context *sc)
 {
+    sched_deadline_changed();
     for (struct sched_context **p = &release_queue; *p != NULL; p = &(*p)->release_next) {
         if (*p == sc) {
             *p = sc->release_next;
@@ -42,6 +43,7 @@ static void release_remove(struct sched_context *sc)
 
 static void release_insert(struct sched_context *sc)
 {
+    sched_deadline_changed();
     struct sched_context **p = &release_queue;
     while (*p != NULL && (*p)->release <= sc->release)
         p = &(*p)->release_next;
@@ -58,6 +60,7 @@ static bool unlimited(const struct sched_context *sc)
 /* Start the period that contains `now`, with a full budget. */
 static void refill(struct sched_context *sc, uint64_t now)
 {
+    sched_deadline_changed();
     if (now >= sc->release)
         sc->release += ((now - sc->release) / sc->period + 1) * sc->period;
     sc->remaining = sc->budget;
@@ -202,6 +205,7 @@ struct coffer_result sched_control_invoke(struct invocation *inv)
     sc->period = sched_us_to_ticks(period);
     sc->remaining = sc->budget;
     sc->release = arch_time_now() + sc->period;
+    sched_deadline_changed();
     if (sc->thread != NULL && sched_can_run(sc->thread))
         sched_enqueue(sc->thread);
     return syscall_ok(0, 0);
