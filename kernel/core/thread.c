@@ -67,9 +67,12 @@ void thread_dies(struct thread *t)
 {
     thread_cancel_ipc(t);
     sched_context_bind(t, NULL);
-    if (t->sc != NULL) { /* lent: it goes back when the reply is used */
-        t->sc->thread = NULL;
-        t->sc = NULL;
+    /* A context lent to it along a call goes back to the caller now (who
+     * still waits for a reply: another thread holding the reply object
+     * may give it, or deleting that object ends the wait). */
+    if (t->sc != NULL && t->sc->lent_via != NULL) {
+        struct reply *r = t->sc->lent_via;
+        sched_context_return(r, r->caller);
     }
     notification_unbind(t);
     if (t == current_thread)

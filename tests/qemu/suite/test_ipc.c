@@ -257,6 +257,47 @@ static void waiter_ntfn(uint64_t n)
     tf_park();
 }
 
+static uint64_t mid_ntfn;
+
+/* A passive server that tells the deleter it is busy with a request. */
+static void busy_server(uint64_t ep4)
+{
+    struct coffer_msg m = coffer_ipc_recv(ep4, seen[4]);
+    (void)m;
+    coffer_signal(mid_ntfn);
+    for (;;)
+        tf_spin_us(1000);
+}
+
+static void deleter(uint64_t server_tcb)
+{
+    coffer_wait(mid_ntfn);
+    seen[2] = coffer_cnode_delete(ROOT, server_tcb, D).error;
+    seen[3] = coffer_cnode_delete(ROOT, seen[4], D).error;
+    coffer_signal(done);
+    tf_park();
+}
+
+static void server_dies_mid_request(void)
+{
+    uint64_t ep4 = tf_retype(COFFER_OBJ_ENDPOINT, 0);
+    seen[4] = tf_retype(COFFER_OBJ_REPLY, 0);
+    mid_ntfn = tf_retype(COFFER_OBJ_NOTIFICATION, 0);
+    struct tf_thread s = tf_spawn(busy_server, ep4, 200, 10000, 10000, TF_NONE);
+    tf_root_priority(100);
+    tf_root_priority(255);
+    coffer_tcb_set_sched_context(s.tcb, TF_NONE);
+    tf_spawn(deleter, s.tcb, 250, 10000, 10000, TF_NONE);
+    uint64_t c0 = coffer_sched_context_consumed(COFFER_SLOT_SCHED_CONTEXT).detail0;
+    uint64_t w[4] = { 0 };
+    struct coffer_msg m = coffer_ipc_call(ep4, COFFER_MSGINFO(0, 0, 1), w);
+    uint64_t c1 = coffer_sched_context_consumed(COFFER_SLOT_SCHED_CONTEXT).detail0;
+    coffer_wait(done); /* the deleter finishes after the call ends */
+    ktest_check(seen[2] == COFFER_ERR_OK && seen[3] == COFFER_ERR_OK && m.error == COFFER_ERR_ABORTED,
+                "death: a passive server deleted mid-request; deleting its reply object aborts the call");
+    ktest_check(c1 > c0, "death: the client runs on again with its own scheduling context back");
+}
+
 static volatile uint64_t ticker;
 
 static void spinner(uint64_t unused)
@@ -307,6 +348,7 @@ static void deaths(void)
     tf_spin_us(30000);
     tf_root_priority(255);
     ktest_check(t0 != 0 && ticker == t0, "death: a thread whose scheduling context is deleted stops running");
+    server_dies_mid_request();
 }
 
 void test_ipc(void)
