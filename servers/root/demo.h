@@ -9,4 +9,8 @@
  * are retyped from ut into root slots first_free and first_free + 1. */
 int show_aliases(uint64_t ut, uint64_t frame, uint64_t alias, uint64_t first_free);
 
+/* Start a passive server thread (objects from ut into root slots
+ * first_free..+3), call it, and show whose time the request used. */
+int show_server(uint64_t ut, uint64_t first_free);
+
 #endif

@@ -26,7 +26,8 @@ static void list_boot_image(const struct coffer_bootinfo *bi)
  * A few derivations from the first RAM untyped, shown as the kernel's
  * derivation-tree dump (text, then Graphviz dot between markers that
  * `make cspace-svg` looks for), the frame and its alias mapped
- * (alias_demo.c), then everything revoked to the last byte.
+ * (alias_demo.c), a passive server thread called (ipc_demo.c), then
+ * everything revoked to the last byte.
  */
 static int show_derivation(const struct coffer_bootinfo *bi)
 {
@@ -55,7 +56,7 @@ static int show_derivation(const struct coffer_bootinfo *bi)
     fflush(stdout);
     coffer_debug_dump_cdt(child, 64, 1);
     printf("--- end dot ---\n");
-    if (show_aliases(child, frame, alias, first + 6) != 0)
+    if (show_aliases(child, frame, alias, first + 6) != 0 || show_server(child, first + 8) != 0)
         return 1;
     uint64_t before = coffer_cnode_identify(ROOT, ut, 64).detail1;
     r = coffer_cnode_revoke(ROOT, ut, 64);
