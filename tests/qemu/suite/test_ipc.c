@@ -163,6 +163,47 @@ static void root_receives(void)
                 "reply: to a caller that was deleted is ILLEGAL_OPERATION");
 }
 
+static void nb_receiver(uint64_t e)
+{
+    struct coffer_msg m = coffer_ipc_recv(e, seen[5]);
+    seen[0] = m.mr[0];
+    seen[1] = m.badge;
+    seen[2] = m.info;
+    coffer_signal(done);
+    tf_park();
+}
+
+/* The non-blocking calls when a partner does wait, and a capability sent
+ * with SEND (not CALL). */
+static void non_blocking(void)
+{
+    uint64_t e = tf_retype(COFFER_OBJ_ENDPOINT, 0), r = tf_retype(COFFER_OBJ_REPLY, 0);
+    seen[5] = tf_retype(COFFER_OBJ_REPLY, 0);
+    struct tf_thread t = tf_spawn(nb_receiver, e, 100, 10000, 10000, TF_NONE);
+    coffer_tcb_set_priority(COFFER_SLOT_TCB, COFFER_SLOT_TCB, 50); /* it waits */
+    coffer_tcb_set_priority(COFFER_SLOT_TCB, COFFER_SLOT_TCB, 255);
+    uint64_t ntfn = tf_retype(COFFER_OBJ_NOTIFICATION, 0), dest = tf_slot();
+    t.buf->recv_cnode = 0;
+    t.buf->recv_depth = 0;
+    t.buf->recv_index = dest;
+    coffer_root_ipc_buffer()->caps[0] = ntfn;
+    uint64_t w[4] = { 0x77, 0, 0, 0 };
+    struct coffer_msg s = coffer_ipc_nb_send(tf_mint(e, COFFER_RIGHTS_ALL, 3), COFFER_MSGINFO(4, 1, 1), w);
+    coffer_root_ipc_buffer()->caps[0] = 0;
+    coffer_wait(done);
+    ktest_check(s.error == COFFER_ERR_OK && seen[0] == 0x77 && seen[1] == 3 &&
+                    COFFER_MSG_CAPS(seen[2]) == 1 &&
+                    COFFER_ID_TYPE(coffer_cnode_identify(ROOT, dest, D).detail0) == COFFER_OBJ_NOTIFICATION,
+                "nb_send: to a waiting receiver, with its badge and a capability");
+    tf_spawn(sender, tf_mint(e, COFFER_RIGHTS_ALL, 9), 100, 10000, 10000, TF_NONE);
+    coffer_tcb_set_priority(COFFER_SLOT_TCB, COFFER_SLOT_TCB, 50); /* it blocks sending */
+    coffer_tcb_set_priority(COFFER_SLOT_TCB, COFFER_SLOT_TCB, 255);
+    struct coffer_msg m = coffer_ipc_nb_recv(e, r);
+    coffer_wait(done);
+    ktest_check(m.error == COFFER_ERR_OK && m.badge == 9 && m.mr[0] == 11 && seen[0] == COFFER_ERR_OK,
+                "nb_recv: takes the message of a sender that waits, which then returns OK");
+}
+
 static void notifications(void)
 {
     uint64_t n = tf_retype(COFFER_OBJ_NOTIFICATION, 0);
@@ -365,6 +406,7 @@ void test_ipc(void)
     transfer();
     send_recv();
     root_receives();
+    non_blocking();
     notifications();
     bound();
     donation();
