@@ -65,6 +65,16 @@ static bool dies_as_zombie(const struct cap *c, uint64_t bytes)
     return c->type == CAP_CNODE || c->type == CAP_TCB || bytes > ZERO_CHUNK;
 }
 
+bool cap_delete_is_bounded(const struct slot *s)
+{
+    const struct cap *c = &s->cap;
+    if (cap_is_null(c))
+        return true;
+    if (c->type == CAP_ZOMBIE)
+        return false;
+    return !cdt_is_last(s) || !dies_as_zombie(c, cap_object_end(c) - c->object);
+}
+
 bool cap_delete_begin(struct slot *s)
 {
     struct cap *c = &s->cap;

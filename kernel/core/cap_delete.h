@@ -40,6 +40,10 @@ enum delete_status cap_delete(struct slot *s);
  * zombie_reduce() to finish. */
 bool cap_delete_begin(struct slot *s);
 
+/* Would deleting s be one bounded step that changes no other slot (it is
+ * not the last capability to a CNode, TCB or large frame, nor a zombie)? */
+bool cap_delete_is_bounded(const struct slot *s);
+
 /* Take the capability in s out of the tree and clear the slot, with no
  * finalisation: for capabilities that are not the last to their object. */
 void cap_remove(struct slot *s);

@@ -461,8 +461,9 @@ static struct coffer_result recv(struct thread *t, const uint64_t args[COFFER_SY
     struct reply *rep = lookup_reply(t, args[6], &r);
     if (rep == NULL)
         return r;
-    /* One call at a time: receiving with it abandons the one it holds. */
-    if (rep->caller != NULL)
+    /* One call at a time: receiving with it abandons the one it holds
+     * (and gives back a context still lent along it). */
+    if (rep->caller != NULL || rep->lent != NULL)
         reply_dies(rep);
     return ep_recv(object_of_cap(c), t, rep, block);
 }
@@ -504,8 +505,10 @@ struct coffer_result sys_REPLY_RECV(struct thread *t, const uint64_t args[COFFER
         r = decode_message(t, rep->grant != 0);
         if (r.error != COFFER_ERR_OK)
             return r;
-        do_reply(t, rep);
     }
+    /* A reply, or (its caller gone) just the lent context going back. */
+    if (rep->caller != NULL || rep->lent != NULL)
+        do_reply(t, rep);
     return ep_recv(object_of_cap(c), t, rep, true);
 }
 

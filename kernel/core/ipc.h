@@ -15,7 +15,8 @@
  *  - a notification with waiters is not pending (word 0);
  *  - r->caller == t  <=>  t is BLOCKED_REPLY with t->reply == r;
  *  - r->receiver == t <=> t is BLOCKED_RECV with t->reply == r;
- *  - r->lent == sc   <=>  sc->lent_via == r (sched_context.h).
+ *  - r->lent == sc   <=>  r is on sc's chain of loans: sc->lent_via, then
+ *    lent_prev links down to the first loan (sched_context.h).
  */
 #ifndef COFFER_KERNEL_IPC_H
 #define COFFER_KERNEL_IPC_H
@@ -47,6 +48,8 @@ struct reply {
     struct thread *caller;       /* waits for this reply, or NULL */
     struct thread *receiver;     /* receives with it now, or NULL */
     struct sched_context *lent;  /* the caller's context, lent to the callee */
+    struct reply *lent_prev;     /* the loan below this one in a chain of
+                                    passive servers calling each other */
     uint64_t grant;              /* the reply may carry capabilities */
 };
 

@@ -141,28 +141,57 @@ void sched_context_lend(struct thread *caller, struct thread *server, struct rep
 {
     struct sched_context *sc = caller->sc;
     detach(caller);
+    r->lent_prev = sc->lent_via;
     sc->lent_via = r;
     r->lent = sc;
     attach(server, sc);
 }
 
+/* Take sc off the thread running on it; that thread goes back to its own
+ * context if it has one free. */
+static void take_back(struct sched_context *sc)
+{
+    struct thread *t = sc->thread;
+    if (t == NULL)
+        return;
+    detach(t);
+    if (t->home_sc != NULL && t->home_sc->thread == NULL)
+        attach(t, t->home_sc);
+}
+
 void sched_context_return(struct reply *r, struct thread *caller)
 {
     struct sched_context *sc = r->lent;
-    r->lent = NULL;
-    sc->lent_via = NULL;
-    if (sc->thread != NULL)
-        detach(sc->thread);
-    /* Home is where the caller is, unless the caller died meanwhile. */
+    for (;;) {
+        /* The loans above r end with it (r is on the chain: ipc.h). */
+        for (struct reply *x = sc->lent_via, *below; x != r; x = below) {
+            below = x->lent_prev;
+            x->lent = NULL;
+            x->lent_prev = NULL;
+        }
+        sc->lent_via = r->lent_prev;
+        r->lent = NULL;
+        r->lent_prev = NULL;
+        take_back(sc);
+        if (caller != NULL || sc->lent_via == NULL)
+            break;
+        /* The borrower that called is gone: one level further down. */
+        r = sc->lent_via;
+        caller = r->caller;
+    }
+    /* The caller borrowed it in turn, or it is the caller's own. */
     struct thread *to = caller != NULL ? caller : sc->home;
-    if (to != NULL && to->sc == NULL)
+    if (to != NULL && to->sc == NULL && (sc->lent_via != NULL || sc->home == to))
         attach(to, sc);
 }
 
 void sched_context_dies(struct sched_context *sc)
 {
-    if (sc->lent_via != NULL)
-        sc->lent_via->lent = NULL;
+    for (struct reply *x = sc->lent_via, *below; x != NULL; x = below) {
+        below = x->lent_prev;
+        x->lent = NULL;
+        x->lent_prev = NULL;
+    }
     if (sc->thread != NULL)
         detach(sc->thread);
     if (sc->home != NULL)

@@ -11,8 +11,12 @@
  * microseconds.
  *
  * A context is bound to at most one thread (its *home*), and runs at most
- * one thread: its home, or a passive server it was lent to along a call
- * (`reply` then records the loan, so the reply returns it).
+ * one thread: its home, or a passive server it was lent to along a call.
+ * Loans nest: a passive server running on a lent context may call another
+ * passive server and lend it on.  `lent_via` is the latest loan's reply
+ * object; each reply object on the chain links to the one below it
+ * (`lent_prev`), so a reply gives the context back one level, and the
+ * death of a reply object in the middle ends the loans above it too.
  *
  * Invariants:
  *  - sc->thread == t  <=>  t->sc == sc;
@@ -30,10 +34,10 @@ struct sched_context {
     uint64_t period;      /* ticks */
     uint64_t remaining;   /* ticks of budget left in this period */
     uint64_t release;     /* when the next period starts */
-    uint64_t consumed;    /* ticks charged since it was configured */
+    uint64_t consumed;    /* ticks charged since it was made */
     struct thread *thread; /* the thread running on it, or NULL */
     struct thread *home;   /* the thread it is bound to, or NULL */
-    struct reply *lent_via; /* lent to thread along this reply, or NULL */
+    struct reply *lent_via; /* the latest loan's reply object, or NULL */
     struct sched_context *release_next; /* the release queue, by time */
     uint8_t throttled;
 };
@@ -54,7 +58,8 @@ void sched_context_bind(struct thread *t, struct sched_context *sc);
 /* Lend caller's context to the passive thread server along reply r, and
  * give it back. */
 void sched_context_lend(struct thread *caller, struct thread *server, struct reply *r);
-/* Give back what was lent along r: to `caller`, or (caller gone) home. */
+/* Give back what was lent along r (and end the loans above it): to
+ * `caller`, or, if the caller is gone, one level further down, or home. */
 void sched_context_return(struct reply *r, struct thread *caller);
 /* The last capability to sc is going. */
 void sched_context_dies(struct sched_context *sc);

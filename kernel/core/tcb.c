@@ -5,9 +5,8 @@
  * The invoked TCB capability needs WRITE for everything but reading
  * registers (READ); a missing right is ILLEGAL_OPERATION.  Capabilities a
  * TCB holds (CSpace root, VSpace, IPC buffer frame, fault and timeout
- * endpoints) are copies in its slots: replacing one deletes the old copy,
- * which may be the last capability to its object and take a preemptible
- * teardown; the call then restarts, decodes again and goes on.
+ * endpoints) are copies in its slots: replacing one deletes the old copy
+ * (see check_replace() for the one case that is refused).
  */
 #include "asid.h"
 #include "cap_delete.h"
@@ -63,6 +62,8 @@ static struct coffer_result decode_configure(struct invocation *inv, struct tcb_
         r = lookup_typed(inv, inv->arg[4], CAP_FRAME, 4, true, &c->frame);
     if (r.error != COFFER_ERR_OK)
         return r;
+    if (c->fault != NULL && !has_right(&c->fault->cap, CAP_RIGHT_WRITE))
+        return syscall_error(COFFER_ERR_INVALID_CAPABILITY, 0, 0); /* faults are sent on it */
     if (asid_vspace_of(&c->vspace->cap) == 0)
         return syscall_error(COFFER_ERR_INVALID_CAPABILITY, 2, 0);
     c->buffer_vaddr = inv->arg[3];
@@ -79,14 +80,27 @@ static struct coffer_result decode_configure(struct invocation *inv, struct tcb_
     return syscall_ok(0, 0);
 }
 
-/* Empty a TCB slot for a new capability.  False: preempted (restart). */
-static bool clear_slot(struct slot *s)
+/*
+ * Replacing a capability in a TCB deletes the old copy.  That must be one
+ * bounded step that touches no other slot, so that the arguments decoded
+ * stay valid and the call cannot fail half way: if the old copy is the
+ * last capability to an object that dies in a teardown (a CNode, a large
+ * frame), the call is refused with DELETE_FIRST(SLOT, TCB slot index).
+ */
+static struct coffer_result check_replace(const struct thread *t, const struct slot *s)
 {
-    return cap_is_null(&s->cap) || cap_delete(s) == DELETE_DONE;
+    if (!cap_delete_is_bounded(s))
+        return syscall_error(COFFER_ERR_DELETE_FIRST, COFFER_DELETE_FIRST_SLOT,
+                             (uint64_t)(s - &t->cspace_root));
+    return syscall_ok(0, 0);
 }
 
-static void install(struct slot *dst, struct slot *src)
+/* Put a copy of src (NULL: nothing) in dst, deleting what was there
+ * (checked by check_replace). */
+static void replace(struct slot *dst, struct slot *src)
 {
+    if (!cap_is_null(&dst->cap))
+        (void)cap_delete(dst);
     if (src == NULL)
         return;
     dst->cap = src->cap;
@@ -98,23 +112,17 @@ static struct coffer_result tcb_configure(struct invocation *inv, struct thread 
 {
     struct tcb_config c;
     struct coffer_result r = decode_configure(inv, &c);
-    if (r.error != COFFER_ERR_OK)
-        return r;
     struct slot *slots[] = { &t->fault_handler, &t->cspace_root, &t->vspace, &t->ipc_buffer_frame };
-    for (unsigned i = 0; i < ARRAY_SIZE(slots); i++)
-        if (!clear_slot(slots[i]))
-            return syscall_restart();
-    /* Deleting the old capabilities may have deleted what the new ones
-     * were named through (the old CSpace): decode again. */
-    r = decode_configure(inv, &c);
+    for (unsigned i = 0; i < ARRAY_SIZE(slots) && r.error == COFFER_ERR_OK; i++)
+        r = check_replace(t, slots[i]);
     if (r.error != COFFER_ERR_OK)
         return r;
-    install(&t->fault_handler, c.fault);
-    install(&t->cspace_root, c.cspace);
-    install(&t->vspace, c.vspace);
-    vspace_epoch++;
-    install(&t->ipc_buffer_frame, c.frame);
+    replace(&t->fault_handler, c.fault);
+    replace(&t->cspace_root, c.cspace);
+    replace(&t->vspace, c.vspace);
+    replace(&t->ipc_buffer_frame, c.frame);
     t->ipc_buffer_vaddr = c.frame != NULL ? c.buffer_vaddr : 0;
+    vspace_epoch++;
     return syscall_ok(0, 0);
 }
 
@@ -225,12 +233,9 @@ static struct coffer_result tcb_set_timeout_handler(struct invocation *inv, stru
     struct coffer_result r = lookup_typed(inv, inv->arg[0], CAP_ENDPOINT, 0, true, &s);
     if (r.error != COFFER_ERR_OK)
         return r;
-    if (!clear_slot(&t->timeout_handler))
-        return syscall_restart();
-    r = lookup_typed(inv, inv->arg[0], CAP_ENDPOINT, 0, true, &s);
-    if (r.error != COFFER_ERR_OK)
-        return r;
-    install(&t->timeout_handler, s);
+    if (s != NULL && !has_right(&s->cap, CAP_RIGHT_WRITE))
+        return syscall_error(COFFER_ERR_INVALID_CAPABILITY, 0, 0);
+    replace(&t->timeout_handler, s); /* an endpoint: its deletion is bounded */
     return syscall_ok(0, 0);
 }
 

@@ -113,7 +113,9 @@ extern struct thread *current_thread;
 void thread_dies(struct thread *t);
 
 /* Cancel what t waits in (endpoint, notification, reply), leaving it
- * INACTIVE; a caller waiting for t's reply gets ABORTED. */
+ * INACTIVE; a system call it was blocked in returns ABORTED when it runs
+ * again (a fault it was delivering is taken again, or, for an unknown
+ * system call, it goes on after the ecall). */
 void thread_cancel_ipc(struct thread *t);
 
 /* Make t RUNNABLE (queued if it can run): behind the others of its

@@ -89,6 +89,20 @@ static void tcb_errors(void)
                     coffer_tcb_configure(tcb, TF_NONE, ROOT, COFFER_SLOT_VSPACE, va, frame).error ==
                         COFFER_ERR_OK,
                 "configure: valid, and again (the old capabilities are replaced)");
+    uint64_t cn = tf_retype(COFFER_OBJ_CNODE, 4);
+    ktest_check(coffer_tcb_configure(tcb, TF_NONE, cn, COFFER_SLOT_VSPACE, va, frame).error == COFFER_ERR_OK &&
+                    coffer_cnode_delete(ROOT, cn, D).error == COFFER_ERR_OK,
+                "configure: a TCB may hold the last capability to its CSpace root");
+    ktest_expect_error(coffer_tcb_configure(tcb, TF_NONE, ROOT, COFFER_SLOT_VSPACE, va, frame),
+                       COFFER_ERR_DELETE_FIRST, COFFER_DELETE_FIRST_SLOT, 0,
+                       "configure: replacing the last capability to a CNode is DELETE_FIRST (TCB slot 0)");
+    ktest_check(coffer_tcb_configure(SELF, TF_NONE, ROOT, COFFER_SLOT_VSPACE, COFFER_IPC_BUFFER_VADDR,
+                                     COFFER_SLOT_IPC_BUFFER).error == COFFER_ERR_OK &&
+                    coffer_cnode_identify(ROOT, COFFER_SLOT_CNODE, D).error == COFFER_ERR_OK,
+                "configure: a thread configures itself and runs on");
+    uint64_t ro_ep = tf_mint(tf_retype(COFFER_OBJ_ENDPOINT, 0), COFFER_RIGHT_READ, 0);
+    ktest_expect_error(coffer_tcb_set_timeout_handler(tcb, ro_ep), COFFER_ERR_INVALID_CAPABILITY, 0, 0,
+                       "timeout handler: an endpoint capability without WRITE");
 }
 
 static void worker_store(uint64_t arg)
