@@ -112,8 +112,13 @@ bool fastpath_reply_recv(struct thread *t)
         (t->bound_notification != NULL && t->bound_notification->pending) ||
         !same_vspace(t, caller))
         return false;
+    /* The caller must run on something afterwards: its own context, or
+     * the lent one coming back to it (the latest loan, to its owner or to
+     * a borrower one level down; sched_context_return()). */
     struct sched_context *sc = r->lent;
-    if (sc == NULL ? caller->sc == NULL || caller->sc->throttled : sc->throttled)
+    if (sc == NULL ? caller->sc == NULL || caller->sc->throttled
+                   : sc->throttled || sc->lent_via != r || caller->sc != NULL ||
+                         (r->lent_prev == NULL && sc->home != caller))
         return false;
     if (!sched_would_run(caller, t))
         return false;
