@@ -23,12 +23,9 @@
 
 #include "syscall.h"
 #include "thread.h"
+#include "thread_queue.h"
 
 enum endpoint_state { EP_IDLE, EP_SENDING, EP_RECEIVING };
-
-struct wait_queue {
-    struct thread *head, *tail;
-};
 
 struct endpoint {
     struct wait_queue queue;
@@ -60,31 +57,6 @@ STATIC_ASSERT(sizeof(struct endpoint) <= 64 && sizeof(struct notification) <= 64
 static inline void *object_of_cap(const struct cap *c)
 {
     return arch_phys_to_virt(c->object);
-}
-
-/* Wait queues (FIFO), linked through the threads' next/prev. */
-static inline void wq_append(struct wait_queue *q, struct thread *t)
-{
-    t->next = NULL;
-    t->prev = q->tail;
-    if (q->tail != NULL)
-        q->tail->next = t;
-    else
-        q->head = t;
-    q->tail = t;
-}
-
-static inline void wq_remove(struct wait_queue *q, struct thread *t)
-{
-    if (t->prev != NULL)
-        t->prev->next = t->next;
-    else
-        q->head = t->next;
-    if (t->next != NULL)
-        t->next->prev = t->prev;
-    else
-        q->tail = t->prev;
-    t->next = t->prev = NULL;
 }
 
 static inline void ep_remove(struct endpoint *ep, struct thread *t)

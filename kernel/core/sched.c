@@ -2,6 +2,7 @@
  * Ready queues, time charging and the run loop (sched.h).
  */
 #include "sched.h"
+#include "thread_queue.h"
 #include "arch.h"
 #include "fault.h"
 #include "kprintf.h"
@@ -10,11 +11,7 @@
 
 struct thread *current_thread;
 
-struct ready_queue {
-    struct thread *head, *tail;
-};
-
-static struct ready_queue ready[SCHED_PRIORITIES];
+static struct wait_queue ready[SCHED_PRIORITIES];
 /* Bit p set <=> ready[p] is not empty. */
 static uint64_t ready_map[SCHED_PRIORITIES / 64];
 
@@ -44,14 +41,7 @@ void sched_enqueue(struct thread *t)
 {
     if (sched_is_queued(t))
         return;
-    struct ready_queue *q = &ready[t->priority];
-    t->next = NULL;
-    t->prev = q->tail;
-    if (q->tail != NULL)
-        q->tail->next = t;
-    else
-        q->head = t;
-    q->tail = t;
+    wq_append(&ready[t->priority], t);
     t->in_ready = 1;
     ready_map[t->priority / 64] |= 1ull << (t->priority % 64);
 }
@@ -60,14 +50,7 @@ void sched_enqueue_front(struct thread *t)
 {
     if (sched_is_queued(t))
         return;
-    struct ready_queue *q = &ready[t->priority];
-    t->prev = NULL;
-    t->next = q->head;
-    if (q->head != NULL)
-        q->head->prev = t;
-    else
-        q->tail = t;
-    q->head = t;
+    wq_prepend(&ready[t->priority], t);
     t->in_ready = 1;
     ready_map[t->priority / 64] |= 1ull << (t->priority % 64);
 }
@@ -76,16 +59,8 @@ void sched_dequeue(struct thread *t)
 {
     if (!sched_is_queued(t))
         return;
-    struct ready_queue *q = &ready[t->priority];
-    if (t->prev != NULL)
-        t->prev->next = t->next;
-    else
-        q->head = t->next;
-    if (t->next != NULL)
-        t->next->prev = t->prev;
-    else
-        q->tail = t->prev;
-    t->next = t->prev = NULL;
+    struct wait_queue *q = &ready[t->priority];
+    wq_remove(q, t);
     t->in_ready = 0;
     if (q->head == NULL)
         ready_map[t->priority / 64] &= ~(1ull << (t->priority % 64));
@@ -180,7 +155,7 @@ bool sched_would_run(const struct thread *next, const struct thread *leaving)
     if (above == 0)
         return true;
     /* Only `leaving` may be above next, alone at its priority. */
-    const struct ready_queue *q = &ready[leaving->priority];
+    const struct wait_queue *q = &ready[leaving->priority];
     if (leaving->priority <= p || q->head != leaving || q->tail != leaving)
         return false;
     for (unsigned v = w; v < SCHED_PRIORITIES / 64; v++) {
