@@ -205,10 +205,11 @@ static uint64_t next_deadline(const struct thread *t)
  * path (which checks its address space). */
 static uint64_t run_epoch;
 
-void schedule(void)
+void sched_return(void)
 {
     /* Back into the thread that trapped, if it still runs next and no
-     * address space changed: no queue scan, no address-space check. */
+     * address space changed: no queue scan, no address-space check.  (A
+     * function of its own: schedule()'s frame is larger.) */
     struct thread *cur = current_thread;
     if (cur != NULL && cur == last_run && cur->in_ready && ready[cur->priority].head == cur &&
         run_epoch == vspace_epoch && nothing_above(cur->priority)) {
@@ -219,6 +220,11 @@ void schedule(void)
         }
         arch_return_same_vspace(cur);
     }
+    schedule();
+}
+
+void schedule(void)
+{
     for (;;) {
         struct thread *t = highest_ready();
         if (t != NULL) {

@@ -61,6 +61,10 @@ bool sched_would_run(const struct thread *next, const struct thread *leaving);
 struct sched_context;
 void sched_switching_to(struct thread *t, const struct sched_context *was);
 
+/* After a trap from user mode: back into the thread that trapped if it
+ * still runs next (the common case, kept short), else schedule(). */
+__attribute__((noreturn)) void sched_return(void);
+
 /* Return to the highest-priority thread that can run, or idle. */
 __attribute__((noreturn)) void schedule(void);
 

@@ -28,9 +28,9 @@ uint64_t syscall_restart_count(void)
 void syscall_dispatch(struct thread *t)
 {
     uint64_t number = arch_syscall_number(&t->regs);
-    uint64_t args[COFFER_SYSCALL_ARGS];
-    for (unsigned i = 0; i < COFFER_SYSCALL_ARGS; i++)
-        args[i] = arch_syscall_arg(&t->regs, i);
+    /* The arguments stay in the saved registers: handlers read them
+     * before they write any result into the caller. */
+    const uint64_t *args = arch_syscall_args(&t->regs);
 
     syscall_handler_fn handler = syscall_lookup(number);
     if (handler == NULL) {

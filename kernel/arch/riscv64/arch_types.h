@@ -51,6 +51,11 @@ static inline uint64_t arch_syscall_arg(const struct arch_user_regs *r, unsigned
 {
     return r->x[REG_A0 + i];
 }
+/* All of them, as an array: a0..a6 are consecutive in the saved registers. */
+static inline const uint64_t *arch_syscall_args(const struct arch_user_regs *r)
+{
+    return &r->x[REG_A0];
+}
 static inline void arch_syscall_set_result(struct arch_user_regs *r, uint64_t error, uint64_t d0,
                                            uint64_t d1)
 {

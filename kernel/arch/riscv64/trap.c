@@ -123,7 +123,7 @@ void user_trap(struct arch_user_regs *regs)
     } else {
         user_fault(t, scause, stval, entry);
     }
-    schedule();
+    sched_return();
 }
 
 void kernel_trap(struct kernel_frame *frame)
