@@ -1,7 +1,8 @@
 #include "coffer_thread.h"
 
 /* A thread's entry function must not return: there is nothing to return
- * to.  This one catches it and suspends the thread. */
+ * to.  This one catches it: the thread yields forever (it has no
+ * capability to its own TCB to suspend itself with). */
 static void thread_exit_trap(void)
 {
     for (;;)
