@@ -72,7 +72,9 @@ bool cap_delete_is_bounded(const struct slot *s)
         return true;
     if (c->type == CAP_ZOMBIE)
         return false;
-    return !cdt_is_last(s) || !dies_as_zombie(c, cap_object_end(c) - c->object);
+    return !cdt_is_last(s) ||
+           (!dies_as_zombie(c, cap_object_end(c) - c->object) &&
+            ((c->flags & CAP_FLAG_DEVICE) || !ipc_has_waiters(c->type, arch_phys_to_virt(c->object))));
 }
 
 bool cap_delete_begin(struct slot *s)
@@ -87,7 +89,12 @@ bool cap_delete_begin(struct slot *s)
         cap_remove(s);
         return true;
     }
-    /* The last capability: the object dies. */
+    /* The last capability: the object dies.  An endpoint or notification
+     * with threads waiting wakes them in bounded steps, as a zombie. */
+    if (!(c->flags & CAP_FLAG_DEVICE) && ipc_has_waiters(c->type, arch_phys_to_virt(c->object))) {
+        zombie_make(s);
+        return false;
+    }
     object_dies(c);
     if (!zeroed_at_death(c)) {
         cap_remove(s);
@@ -115,6 +122,8 @@ static bool batchable(const struct cap *c)
 {
     if (c->type == CAP_CNODE || c->type == CAP_TCB || c->type == CAP_ZOMBIE)
         return false;
+    if (!(c->flags & CAP_FLAG_DEVICE) && ipc_has_waiters(c->type, arch_phys_to_virt(c->object)))
+        return false; /* its waiters wake in steps */
     return c->type != CAP_FRAME || (c->flags & CAP_FLAG_DEVICE) ||
            cap_object_end(c) - c->object <= ZERO_CHUNK;
 }

@@ -337,6 +337,26 @@ static void abort_ipc(struct thread *t)
     thread_wake(t, false);
 }
 
+static struct wait_queue *waiters_of(enum cap_type type, void *obj)
+{
+    return type == CAP_ENDPOINT ? &((struct endpoint *)obj)->queue
+                                : &((struct notification *)obj)->queue;
+}
+
+bool ipc_has_waiters(enum cap_type type, void *obj)
+{
+    return (type == CAP_ENDPOINT || type == CAP_NOTIFICATION) && waiters_of(type, obj)->head != NULL;
+}
+
+bool ipc_abort_next_waiter(enum cap_type type, void *obj)
+{
+    struct thread *t = waiters_of(type, obj)->head;
+    if (t == NULL)
+        return false;
+    abort_ipc(t);
+    return true;
+}
+
 void endpoint_dies(struct endpoint *ep)
 {
     while (ep->queue.head != NULL)

@@ -91,6 +91,11 @@ void notification_unbind(struct thread *t);
  * reply), without waking it. */
 void ipc_cancel(struct thread *t);
 
+/* Deleting an endpoint or notification with waiters is a teardown in
+ * steps (zombie.c): one waiter aborted per step. */
+bool ipc_has_waiters(enum cap_type type, void *obj);
+bool ipc_abort_next_waiter(enum cap_type type, void *obj);
+
 /* The last capability to an object is going. */
 void endpoint_dies(struct endpoint *ep);
 void notification_dies(struct notification *n);

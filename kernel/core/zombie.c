@@ -17,11 +17,18 @@
 #include "arch.h"
 #include "cap_delete.h"
 #include "cdt.h"
+#include "ipc.h"
 #include "kstring.h"
 #include "thread.h"
 #include "zombie.h"
 
 #define PARENT_TOP 1u
+
+/* Objects threads wait on: they die as zombies while threads wait. */
+static bool waits_on(unsigned type)
+{
+    return type == CAP_ENDPOINT || type == CAP_NOTIFICATION;
+}
 #define LEFT_MASK 0xffffffffull
 
 static uint64_t left_of(const struct cap *z)
@@ -52,6 +59,7 @@ void zombie_make(struct slot *s)
     unsigned bits = c->obj_bits;
     c->data = c->type == CAP_CNODE ? 1ull << c->size_bits /* slots left: all */
               : c->type == CAP_TCB ? TCB_SLOTS             /* its capability slots */
+              : waits_on(c->type)  ? 1                     /* waiters left: some */
                                    : 1ull << bits;        /* bytes left: all */
     c->zombie_of = c->type;
     c->type = CAP_ZOMBIE;
@@ -126,6 +134,24 @@ static unsigned clear_next(struct teardown *td)
     return 1;
 }
 
+/* One step on a dying endpoint or notification: wake one waiter with
+ * ABORTED; with none left, the object's death proper (bindings) and its
+ * zeroing.  Returns the work done. */
+static unsigned abort_next(struct cap *z)
+{
+    void *obj = arch_phys_to_virt(z->object);
+    enum cap_type type = (enum cap_type)z->zombie_of;
+    if (ipc_abort_next_waiter(type, obj))
+        return ZOMBIE_WAITER_WORK;
+    if (type == CAP_ENDPOINT)
+        endpoint_dies(obj);
+    else
+        notification_dies(obj);
+    memset(obj, 0, 1ull << z->size_bits);
+    z->data = 0;
+    return 1;
+}
+
 /* One step on a dying frame: zero its last unzeroed chunk. */
 static void zero_next(struct cap *z)
 {
@@ -177,6 +203,8 @@ enum delete_status zombie_reduce(struct slot *top)
             work++;
         } else if (z->zombie_of == CAP_CNODE || z->zombie_of == CAP_TCB) {
             work += clear_next(&td);
+        } else if (waits_on(z->zombie_of)) {
+            work += abort_next(z);
         } else {
             zero_next(z);
             if (left_of(z) != 0)

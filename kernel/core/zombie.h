@@ -3,7 +3,9 @@
  * capabilities, and frames too large to zero at once (cap_delete.h).
  *
  * A dying frame is simple: its zombie's cursor counts the bytes not yet
- * zeroed, and each step zeroes ZERO_CHUNK of them.  The rest of this
+ * zeroed, and each step zeroes ZERO_CHUNK of them.  So is a dying endpoint
+ * or notification that threads wait on: each step wakes one of them with
+ * ABORTED, and the last zeroes the object.  The rest of this
  * comment is about CNodes; a dying TCB is torn down the same way, as a
  * CNode of its TCB_SLOTS capability slots (thread.h), once thread_dies()
  * has zeroed the rest of it.
@@ -51,6 +53,9 @@
 /* Slots examined (or one chunk zeroed) between two preemption checks; a
  * compile-time constant. */
 #define ZOMBIE_BATCH 64
+/* Waking a waiter of a dying endpoint or notification counts as this many
+ * slots (a wake-up costs a few times a slot's clearing). */
+#define ZOMBIE_WAITER_WORK 4
 
 enum delete_status {
     DELETE_DONE,

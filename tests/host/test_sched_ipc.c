@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "threads_host_fixture.h"
+#include "zombie.h"
 
 #define MI(label, len) COFFER_MSGINFO((label), 0, (len))
 
@@ -1087,6 +1088,41 @@ static void test_bind_while_borrowing(void)
     fx_reset();
 }
 
+/* ---- 8. a death in steps: many waiters, preemption forced ------------------ */
+
+extern bool host_preempt_every; /* host_arch.c */
+
+static void test_death_in_steps(void)
+{
+    fx_setup();
+    struct endpoint *ep;
+    uint64_t e = fx_endpoint(&ep);
+    enum { N = 24 };
+    struct thread *w[N];
+    for (unsigned i = 0; i < N; i++) {
+        w[i] = fx_active("W", 10, 1000, 1000, NULL);
+        current_thread = w[i];
+        fx_recv(w[i], e, fx_reply(NULL));
+    }
+    bool all_wait = true;
+    for (unsigned i = 0; i < N; i++)
+        all_wait = all_wait && w[i]->state == THREAD_BLOCKED_RECV;
+    host_preempt_every = true;
+    unsigned restarts = 0;
+    struct slot *s = fx_slot(e);
+    while (cap_delete(s) == DELETE_PREEMPTED && restarts < 100)
+        restarts++;
+    host_preempt_every = false;
+    bool woken = true;
+    for (unsigned i = 0; i < N; i++)
+        woken = woken && aborted(w[i]);
+    tap_diag("%u restarts for %d waiters", restarts, N);
+    tap_ok(all_wait && restarts == (N * ZOMBIE_WAITER_WORK - 1) / ZOMBIE_BATCH && woken && cap_is_null(&s->cap) && all_zero(ep, 64),
+           "deleting an endpoint with 24 waiters wakes them in steps between preemption "
+           "points; every one gets ABORTED, the endpoint ends zero");
+    fx_check("an endpoint deleted in steps");
+}
+
 int main(void)
 {
     test_ready_queues();
@@ -1101,5 +1137,6 @@ int main(void)
     test_nested_loans();
     test_unbind_while_lent();
     test_bind_while_borrowing();
+    test_death_in_steps();
     return tap_done();
 }
