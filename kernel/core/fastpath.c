@@ -89,8 +89,15 @@ bool fastpath_call(struct thread *t)
     t->ipc_flags = (uint8_t)flags;
     r->caller = t;
     r->grant = (flags & IPC_GRANT_REPLY) != 0;
-    if (lend)
-        sched_context_lend(t, dst, r);
+    if (lend) { /* sched_context_lend(), the thread being out of the queue */
+        struct sched_context *sc = t->sc;
+        t->sc = NULL;
+        dst->sc = sc;
+        sc->thread = dst;
+        r->lent_prev = sc->lent_via;
+        sc->lent_via = r;
+        r->lent = sc;
+    }
     dst->state = THREAD_RUNNABLE;
     switch_to(dst, was);
 }
@@ -118,7 +125,8 @@ bool fastpath_reply_recv(struct thread *t)
     struct sched_context *sc = r->lent;
     if (sc == NULL ? caller->sc == NULL || caller->sc->throttled
                    : sc->throttled || sc->lent_via != r || caller->sc != NULL ||
-                         (r->lent_prev == NULL && sc->home != caller))
+                         (r->lent_prev == NULL && sc->home != caller) || sc->thread != t ||
+                         t->home_sc != NULL)
         return false;
     if (!sched_would_run(caller, t))
         return false;
@@ -129,9 +137,15 @@ bool fastpath_reply_recv(struct thread *t)
     caller->reply = NULL;
     caller->ipc_flags = 0;
     copy_message(t, caller, info, 0);
-    if (sc != NULL)
-        sched_context_return(r, caller);
     thread_block(t, THREAD_BLOCKED_RECV);
+    if (sc != NULL) { /* sched_context_return(), in the one case checked */
+        t->sc = NULL;
+        caller->sc = sc;
+        sc->thread = caller;
+        sc->lent_via = r->lent_prev;
+        r->lent = NULL;
+        r->lent_prev = NULL;
+    }
     t->blocked_on = ep;
     t->reply = r;
     r->receiver = t;
