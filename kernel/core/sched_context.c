@@ -208,8 +208,8 @@ void sched_context_boot(struct sched_context *sc, struct thread *t)
     sched_context_bind(t, sc);
 }
 
-/* CONFIGURE: arg0 = the context's cptr, arg1 = budget, arg2 = period (us).
- * The new budget starts now, full. */
+/* CONFIGURE: arg0 = the context's cptr (WRITE), arg1 = budget, arg2 =
+ * period (us).  The new budget starts now, full. */
 struct coffer_result sched_control_invoke(struct invocation *inv)
 {
     if (inv->label != COFFER_INV_SCHED_CONTROL_CONFIGURE)
@@ -218,7 +218,7 @@ struct coffer_result sched_control_invoke(struct invocation *inv)
     struct coffer_result r = lookup_slot(&inv->thread->cspace_root.cap, inv->arg[0], 64, &s);
     if (r.error != COFFER_ERR_OK)
         return r;
-    if (s->cap.type != CAP_SCHED_CONTEXT)
+    if (s->cap.type != CAP_SCHED_CONTEXT || !(s->cap.rights & CAP_RIGHT_WRITE))
         return syscall_error(COFFER_ERR_INVALID_CAPABILITY, 0, 0);
     uint64_t budget = inv->arg[1], period = inv->arg[2];
     if (period < SC_MIN_BUDGET_US || period > SC_MAX_PERIOD_US)
@@ -240,10 +240,11 @@ struct coffer_result sched_control_invoke(struct invocation *inv)
     return syscall_ok(0, 0);
 }
 
-/* CONSUMED: detail0 = microseconds charged so far, detail1 = in time ticks. */
+/* CONSUMED (needs READ): detail0 = microseconds charged so far, detail1 =
+ * in time ticks. */
 struct coffer_result sched_context_invoke(struct invocation *inv)
 {
-    if (inv->label != COFFER_INV_SCHED_CONTEXT_CONSUMED)
+    if (inv->label != COFFER_INV_SCHED_CONTEXT_CONSUMED || !(inv->slot->cap.rights & CAP_RIGHT_READ))
         return syscall_error(COFFER_ERR_ILLEGAL_OPERATION, 0, 0);
     /* Charged up to this kernel entry, this call's included. */
     const struct sched_context *sc = sched_context_of_cap(&inv->slot->cap);

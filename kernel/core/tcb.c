@@ -220,6 +220,8 @@ static struct coffer_result tcb_set_sched_context(struct invocation *inv, struct
         sched_context_bind(t, NULL);
         return syscall_ok(0, 0);
     }
+    if (!has_right(&s->cap, CAP_RIGHT_WRITE))
+        return syscall_error(COFFER_ERR_INVALID_CAPABILITY, 0, 0);
     struct sched_context *sc = sched_context_of_cap(&s->cap);
     if (t->home_sc != NULL || sc->home != NULL || sc->thread != NULL)
         return syscall_error(COFFER_ERR_ILLEGAL_OPERATION, 0, 0);

@@ -73,6 +73,13 @@ static void tcb_errors(void)
                     coffer_tcb_set_sched_context(tcb, TF_NONE).error == COFFER_ERR_OK &&
                     coffer_tcb_set_sched_context(tcb, TF_NONE).error == COFFER_ERR_OK,
                 "sched context: bound once, not twice; unbinding (twice) is fine");
+    uint64_t sc_ro = tf_mint(sc, COFFER_RIGHT_READ, 0), sc_wo = tf_mint(sc, COFFER_RIGHT_WRITE, 0);
+    ktest_check(is_error(coffer_sched_control_configure(COFFER_SLOT_SCHED_CONTROL, sc_ro, 1000, 1000),
+                         COFFER_ERR_INVALID_CAPABILITY) &&
+                    is_error(coffer_tcb_set_sched_context(tcb, sc_ro), COFFER_ERR_INVALID_CAPABILITY) &&
+                    is_error(coffer_sched_context_consumed(sc_wo), COFFER_ERR_ILLEGAL_OPERATION) &&
+                    coffer_sched_context_consumed(sc_ro).error == COFFER_ERR_OK,
+                "sched context rights: configuring and binding need WRITE, reading the time READ");
     uint64_t reader = tf_mint(tcb, COFFER_RIGHT_READ, 0);
     ktest_check(is_error(coffer_tcb_configure(reader, TF_NONE, ROOT, COFFER_SLOT_VSPACE, va, frame),
                          COFFER_ERR_ILLEGAL_OPERATION) &&
