@@ -89,14 +89,10 @@ bool fastpath_call(struct thread *t)
     t->ipc_flags = (uint8_t)flags;
     r->caller = t;
     r->grant = (flags & IPC_GRANT_REPLY) != 0;
-    if (lend) { /* sched_context_lend(), the thread being out of the queue */
+    if (lend) { /* sched_context_lend(), both threads out of the queues */
         struct sched_context *sc = t->sc;
-        t->sc = NULL;
-        dst->sc = sc;
-        sc->thread = dst;
-        r->lent_prev = sc->lent_via;
-        sc->lent_via = r;
-        r->lent = sc;
+        sched_context_move(sc, t, dst);
+        sched_context_loan_push(sc, r);
     }
     dst->state = THREAD_RUNNABLE;
     switch_to(dst, was);
@@ -139,12 +135,8 @@ bool fastpath_reply_recv(struct thread *t)
     copy_message(t, caller, info, 0);
     thread_block(t, THREAD_BLOCKED_RECV);
     if (sc != NULL) { /* sched_context_return(), in the one case checked */
-        t->sc = NULL;
-        caller->sc = sc;
-        sc->thread = caller;
-        sc->lent_via = r->lent_prev;
-        r->lent = NULL;
-        r->lent_prev = NULL;
+        sched_context_move(sc, t, caller);
+        sched_context_loan_pop(sc, r);
     }
     t->blocked_on = ep;
     t->reply = r;

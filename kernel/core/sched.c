@@ -146,13 +146,8 @@ void sched_deadline_changed(void)
 
 bool sched_would_run(const struct thread *next, const struct thread *leaving)
 {
-    unsigned p = next->priority;
-    unsigned w = p / 64;
-    /* Bits above p in p's word (2 << 63 wraps to 0: none). */
-    uint64_t above = ready_map[w] & ~((2ull << (p % 64)) - 1);
-    for (unsigned v = w + 1; v < SCHED_PRIORITIES / 64; v++)
-        above |= ready_map[v] != 0 ? 1 : 0;
-    if (above == 0)
+    unsigned p = next->priority, w = p / 64;
+    if (nothing_above(p))
         return true;
     /* Only `leaving` may be above next, alone at its priority. */
     const struct wait_queue *q = &ready[leaving->priority];
@@ -160,7 +155,7 @@ bool sched_would_run(const struct thread *next, const struct thread *leaving)
         return false;
     for (unsigned v = w; v < SCHED_PRIORITIES / 64; v++) {
         uint64_t bits = ready_map[v];
-        if (v == w)
+        if (v == w) /* bits above p (2 << 63 wraps to 0: none) */
             bits &= ~((2ull << (p % 64)) - 1);
         if (v == leaving->priority / 64)
             bits &= ~(1ull << (leaving->priority % 64));

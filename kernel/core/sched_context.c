@@ -140,11 +140,11 @@ void sched_context_bind(struct thread *t, struct sched_context *sc)
 void sched_context_lend(struct thread *caller, struct thread *server, struct reply *r)
 {
     struct sched_context *sc = caller->sc;
-    detach(caller);
-    r->lent_prev = sc->lent_via;
-    sc->lent_via = r;
-    r->lent = sc;
-    attach(server, sc);
+    sched_dequeue(caller);
+    sched_context_move(sc, caller, server);
+    sched_context_loan_push(sc, r);
+    if (sched_can_run(server))
+        sched_enqueue(server);
 }
 
 /* Take sc off the thread running on it; that thread goes back to its own
@@ -169,9 +169,7 @@ void sched_context_return(struct reply *r, struct thread *caller)
             x->lent = NULL;
             x->lent_prev = NULL;
         }
-        sc->lent_via = r->lent_prev;
-        r->lent = NULL;
-        r->lent_prev = NULL;
+        sched_context_loan_pop(sc, r);
         take_back(sc);
         if (caller != NULL || sc->lent_via == NULL)
             break;

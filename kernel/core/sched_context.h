@@ -27,6 +27,7 @@
 #define COFFER_KERNEL_SCHED_CONTEXT_H
 
 #include "invoke.h"
+#include "ipc.h"
 #include "thread.h"
 
 struct sched_context {
@@ -47,6 +48,32 @@ STATIC_ASSERT(sizeof(struct sched_context) <= 256, "a scheduling context fits it
 static inline struct sched_context *sched_context_of_cap(const struct cap *c)
 {
     return (struct sched_context *)arch_phys_to_virt(c->object);
+}
+
+/* sc stops running `from` and runs `to` (which has none).  No queue
+ * changes: the callers know both threads' queue state. */
+static inline void sched_context_move(struct sched_context *sc, struct thread *from,
+                                      struct thread *to)
+{
+    from->sc = NULL;
+    to->sc = sc;
+    sc->thread = to;
+}
+
+/* The chain of loans (struct reply): r becomes the latest, or r, the
+ * latest, ends. */
+static inline void sched_context_loan_push(struct sched_context *sc, struct reply *r)
+{
+    r->lent_prev = sc->lent_via;
+    sc->lent_via = r;
+    r->lent = sc;
+}
+
+static inline void sched_context_loan_pop(struct sched_context *sc, struct reply *r)
+{
+    sc->lent_via = r->lent_prev;
+    r->lent = NULL;
+    r->lent_prev = NULL;
 }
 
 /* Bounds of SCHED_CONTROL_CONFIGURE (microseconds). */
