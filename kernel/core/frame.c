@@ -38,7 +38,7 @@ static struct coffer_result frame_map(struct invocation *inv)
     struct coffer_result r = vspace_lookup_arg(inv, inv->arg[0], &vs);
     if (r.error != COFFER_ERR_OK)
         return r;
-    struct arch_frame_map req;
+    struct arch_frame_map req = { 0 }; /* set by decode on success */
     r = arch_frame_map_decode(vs->object, vs->data, inv->arg[1], f->object + frame_window_offset(f),
                               frame_window_size(f), arch_perms((unsigned)inv->arg[2]),
                               inv->slot->mapping, &req);

@@ -1,0 +1,69 @@
+# GDB script: count the instructions of one kernel path, per function, by
+# single-stepping a guest started with -S -gdb (tools/trace-path.sh).
+#
+# Environment: TRACE_PORT, TRACE_FUNC (a kernel function on the path),
+# TRACE_SKIP (hits of TRACE_FUNC to let pass first, so caches and the
+# benchmark loop are warm), TRACE_ENTRIES (kernel entries to follow from
+# the next trap on).  User code between the entries is not counted: QEMU's
+# GDB stub loses the connection when asked to step across sret, so the
+# script runs to the next trap instead.
+import os
+from collections import Counter
+
+import gdb
+
+port = os.environ.get("TRACE_PORT", "1234")
+func = os.environ["TRACE_FUNC"]
+skip = int(os.environ.get("TRACE_SKIP", "100"))
+entries = int(os.environ.get("TRACE_ENTRIES", "1"))
+KERNEL_BASE = 0xFFFFFFC000000000
+
+gdb.execute("set pagination off")
+gdb.execute("set confirm off")
+gdb.execute("target remote :%s" % port)
+gdb.execute("break %s" % func)
+gdb.execute("ignore 1 %d" % skip)
+gdb.execute("continue")
+gdb.execute("delete")
+gdb.execute("break trap_vector")
+gdb.execute("continue")
+gdb.execute("delete")
+
+
+def where(pc):
+    text = gdb.execute("info symbol %d" % pc, to_string=True)
+    if text.startswith("No symbol"):
+        return "?%x" % pc
+    return text.split(" in ")[0].split(" + ")[0].strip()
+
+
+def is_sret(pc):
+    return "sret" in gdb.execute("x/i %d" % pc, to_string=True)
+
+
+counts = Counter()
+order = []
+total = 0
+for entry in range(entries):
+    while total < 50000:
+        pc = int(gdb.parse_and_eval("$pc")) & 0xFFFFFFFFFFFFFFFF
+        name = where(pc)
+        if not order or order[-1][0] != name:
+            order.append([name, 0])
+        order[-1][1] += 1
+        counts[name] += 1
+        total += 1
+        if is_sret(pc):
+            break
+        gdb.execute("stepi", to_string=True)
+    order.append(["|user|", 0])
+    if entry + 1 < entries:
+        gdb.execute("break trap_vector")
+        gdb.execute("continue")
+        gdb.execute("delete")
+
+print("TRACE total %d kernel instructions in %d entries (sret included)" % (total, entries))
+for name, n in counts.most_common():
+    print("TRACE %6d %s" % (n, name))
+print("TRACE order: " + " > ".join("%s(%d)" % (name, n) for name, n in order))
+gdb.execute("kill")
