@@ -11,35 +11,6 @@ struct coffer_result lookup_error(struct lookup_result r)
                          r.bits_left);
 }
 
-struct coffer_result lookup_slot(const struct cap *root, uint64_t cptr, uint64_t depth,
-                                 struct slot **out)
-{
-    if (depth < 1 || depth > CPTR_MAX_DEPTH)
-        return syscall_error(COFFER_ERR_RANGE_ERROR, 1, CPTR_MAX_DEPTH);
-    struct lookup_result r = cspace_lookup(root, cptr, (unsigned)depth);
-    if (r.slot == NULL)
-        return lookup_error(r);
-    *out = r.slot;
-    return syscall_ok(0, 0);
-}
-
-struct coffer_result lookup_cnode(struct thread *t, uint64_t cptr, uint64_t depth,
-                                  unsigned arg_index, const struct cap **out)
-{
-    if (depth == 0) {
-        *out = &t->cspace_root.cap;
-        return syscall_ok(0, 0);
-    }
-    struct slot *s;
-    struct coffer_result r = lookup_slot(&t->cspace_root.cap, cptr, depth, &s);
-    if (r.error != COFFER_ERR_OK)
-        return r;
-    if (s->cap.type != CAP_CNODE)
-        return syscall_error(COFFER_ERR_INVALID_CAPABILITY, arg_index, 0);
-    *out = &s->cap;
-    return syscall_ok(0, 0);
-}
-
 struct coffer_result sys_CALL(struct thread *t, const uint64_t args[COFFER_SYSCALL_ARGS])
 {
     struct invocation inv = { .thread = t, .label = args[1] };
