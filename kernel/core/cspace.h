@@ -51,8 +51,8 @@ static inline struct lookup_result cspace_lookup_fail(unsigned level, unsigned b
  * Inline: every invocation makes two to four lookups, and the result then
  * stays in registers.
  */
-static inline struct lookup_result cspace_lookup(const struct cap *root, uint64_t cptr,
-                                                 unsigned depth)
+static HOT_INLINE struct lookup_result cspace_lookup(const struct cap *root, uint64_t cptr,
+                                                     unsigned depth)
 {
     const struct cap *node = root;
     unsigned bits_left = depth;

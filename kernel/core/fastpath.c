@@ -49,23 +49,21 @@ static inline void copy_message(const struct thread *src, struct thread *dst, ui
     dst->regs.x[REG_A6] = badge;
 }
 
-/* Hand the CPU to `to` (queued in front); the thread that trapped ran on
- * `was` and is blocked now. */
-__attribute__((noreturn)) static void switch_to(struct thread *to, const struct sched_context *was)
+/* Hand the CPU from t, which trapped and is blocked now, to `to` (queued
+ * in front); t ran on `was`. */
+__attribute__((noreturn)) static void switch_to(struct thread *t, struct thread *to,
+                                                const struct sched_context *was)
 {
-    sched_enqueue_front(to);
+    sched_hand_over(t, to);
     sched_switching_to(to, was);
     current_thread = to;
     arch_return_same_vspace(to);
 }
 
-bool fastpath_call(struct thread *t)
+bool fastpath_call(struct thread *t, const struct cap *c)
 {
     uint64_t info = t->regs.x[REG_A1];
-    if (!short_message(info))
-        return false;
-    const struct cap *c = cap_at(t, t->regs.x[REG_A0], CAP_ENDPOINT, CAP_RIGHT_WRITE);
-    if (c == NULL)
+    if (!short_message(info) || !(c->rights & CAP_RIGHT_WRITE))
         return false;
     struct endpoint *ep = object_of_cap(c);
     struct thread *dst = ep->queue.head;
@@ -84,7 +82,7 @@ bool fastpath_call(struct thread *t)
     dst->blocked_on = NULL;
     copy_message(t, dst, info, c->data);
     unsigned flags = ipc_send_flags(c) | IPC_CALL;
-    thread_block(t, THREAD_BLOCKED_REPLY);
+    t->state = THREAD_BLOCKED_REPLY; /* out of its queue in switch_to */
     t->reply = r;
     t->ipc_flags = (uint8_t)flags;
     r->caller = t;
@@ -95,7 +93,7 @@ bool fastpath_call(struct thread *t)
         sched_context_loan_push(sc, r);
     }
     dst->state = THREAD_RUNNABLE;
-    switch_to(dst, was);
+    switch_to(t, dst, was);
 }
 
 bool fastpath_reply_recv(struct thread *t)
@@ -133,7 +131,7 @@ bool fastpath_reply_recv(struct thread *t)
     caller->reply = NULL;
     caller->ipc_flags = 0;
     copy_message(t, caller, info, 0);
-    thread_block(t, THREAD_BLOCKED_RECV);
+    t->state = THREAD_BLOCKED_RECV; /* out of its queue in switch_to */
     if (sc != NULL) { /* sched_context_return(), in the one case checked */
         sched_context_move(sc, t, caller);
         sched_context_loan_pop(sc, r);
@@ -144,5 +142,5 @@ bool fastpath_reply_recv(struct thread *t)
     wq_append(&ep->queue, t);
     ep->state = EP_RECEIVING;
     caller->state = THREAD_RUNNABLE;
-    switch_to(caller, was);
+    switch_to(t, caller, was);
 }

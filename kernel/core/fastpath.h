@@ -7,13 +7,17 @@
 #ifndef COFFER_KERNEL_FASTPATH_H
 #define COFFER_KERNEL_FASTPATH_H
 
+#include "cap.h"
 #include "thread.h"
 
 #ifndef CONFIG_FASTPATH
 #define CONFIG_FASTPATH 1 /* make FASTPATH=0 builds a kernel without it */
 #endif
 
-bool fastpath_call(struct thread *t);
-bool fastpath_reply_recv(struct thread *t);
+/* Not inlined into the trap handler: its prologue would save registers
+ * for them on every kernel entry. */
+/* c: the endpoint capability the call names (already looked up). */
+__attribute__((noinline)) bool fastpath_call(struct thread *t, const struct cap *c);
+__attribute__((noinline)) bool fastpath_reply_recv(struct thread *t);
 
 #endif

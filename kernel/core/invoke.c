@@ -5,21 +5,17 @@
 #include "sched_context.h"
 #include "vspace.h"
 
-struct coffer_result lookup_error(struct lookup_result r)
-{
-    return syscall_error(COFFER_ERR_FAILED_LOOKUP, r.level | ((uint64_t)r.failure << 32),
-                         r.bits_left);
-}
-
 struct coffer_result sys_CALL(struct thread *t, const uint64_t args[COFFER_SYSCALL_ARGS])
 {
-    struct invocation inv = { .thread = t, .label = args[1] };
-    for (unsigned i = 0; i < 5; i++)
-        inv.arg[i] = args[2 + i];
-    struct lookup_result r = cspace_lookup(&t->cspace_root.cap, args[0], CPTR_MAX_DEPTH);
+    return invoke_cap(t, args, cspace_lookup(&t->cspace_root.cap, args[0], CPTR_MAX_DEPTH));
+}
+
+struct coffer_result invoke_cap(struct thread *t, const uint64_t args[COFFER_SYSCALL_ARGS],
+                                struct lookup_result r)
+{
     if (r.slot == NULL)
         return lookup_error(r);
-    inv.slot = r.slot;
+    struct invocation inv = { .thread = t, .slot = r.slot, .label = args[1], .arg = &args[2] };
     switch (r.slot->cap.type) {
     case CAP_NULL:
         return syscall_error(COFFER_ERR_INVALID_CAPABILITY, 0, 0);

@@ -13,15 +13,25 @@
 #include "syscall.h"
 #include "thread.h"
 
+/*
+ * arg points into the invoking thread's saved registers (a2..a6), as the
+ * system call's arguments do (syscall.c): nothing is copied.  No
+ * invocation writes the invoker's registers before it returns (the TCB
+ * register calls refuse the invoker itself), so they hold throughout.
+ */
 struct invocation {
     struct thread *thread;
-    struct slot *slot;    /* the invoked capability */
+    struct slot *slot; /* the invoked capability */
     uint64_t label;
-    uint64_t arg[5];
+    const uint64_t *arg; /* arg[0..4] */
 };
 
 /* FAILED_LOOKUP with the level and kind of a failed lookup. */
-struct coffer_result lookup_error(struct lookup_result r);
+static inline struct coffer_result lookup_error(struct lookup_result r)
+{
+    return syscall_error(COFFER_ERR_FAILED_LOOKUP, r.level | ((uint64_t)r.failure << 32),
+                         r.bits_left);
+}
 
 /*
  * Resolve a slot for an invocation argument: `depth` bits of cptr in the
@@ -59,6 +69,11 @@ static inline struct coffer_result lookup_cnode(struct thread *t, uint64_t cptr,
     *out = &s->cap;
     return syscall_ok(0, 0);
 }
+
+/* CALL on the capability args[0] resolved to (r): the invocation, or an
+ * IPC call on an endpoint.  sys_CALL is the lookup and this. */
+struct coffer_result invoke_cap(struct thread *t, const uint64_t args[COFFER_SYSCALL_ARGS],
+                                struct lookup_result r);
 
 struct coffer_result untyped_invoke(struct invocation *inv);
 struct coffer_result cnode_invoke(struct invocation *inv);

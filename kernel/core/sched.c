@@ -96,6 +96,13 @@ void sched_yield(void)
     }
 }
 
+/* t's budget is gone: it waits for its next period (rare: out of line). */
+COLD static void budget_spent(struct thread *t)
+{
+    sched_dequeue(t);
+    fault_timeout(t);
+}
+
 bool sched_charge(void)
 {
     uint64_t now = arch_time_now();
@@ -111,8 +118,7 @@ bool sched_charge(void)
     }
     if (!sched_context_charge(sc, used))
         return true;
-    sched_dequeue(t);
-    fault_timeout(t);
+    budget_spent(t);
     return false;
 }
 
@@ -144,25 +150,50 @@ void sched_deadline_changed(void)
     deadline_dirty = true;
 }
 
+/* Is a thread ready strictly between priorities lo < hi? */
+static bool ready_between(unsigned lo, unsigned hi)
+{
+    unsigned w = lo / 64, hw = hi / 64;
+    uint64_t above_lo = ~((2ull << (lo % 64)) - 1); /* 2 << 63 wraps to 0: all */
+    uint64_t below_hi = (1ull << (hi % 64)) - 1;
+    if (w == hw)
+        return (ready_map[w] & above_lo & below_hi) != 0;
+    if ((ready_map[w] & above_lo) != 0)
+        return true;
+    for (unsigned v = w + 1; v < hw; v++)
+        if (ready_map[v] != 0)
+            return true;
+    return (ready_map[hw] & below_hi) != 0;
+}
+
 bool sched_would_run(const struct thread *next, const struct thread *leaving)
 {
-    unsigned p = next->priority, w = p / 64;
-    if (nothing_above(p))
+    unsigned p = next->priority, l = leaving->priority;
+    /* Nothing is ready above the running thread (sched.h), and next goes
+     * in front of its queue. */
+    if (p >= l)
         return true;
-    /* Only `leaving` may be above next, alone at its priority. */
-    const struct wait_queue *q = &ready[leaving->priority];
-    if (leaving->priority <= p || q->head != leaving || q->tail != leaving)
-        return false;
-    for (unsigned v = w; v < SCHED_PRIORITIES / 64; v++) {
-        uint64_t bits = ready_map[v];
-        if (v == w) /* bits above p (2 << 63 wraps to 0: none) */
-            bits &= ~((2ull << (p % 64)) - 1);
-        if (v == leaving->priority / 64)
-            bits &= ~(1ull << (leaving->priority % 64));
-        if (bits != 0)
-            return false;
+    /* Below it: leaving must be alone at its priority, and nothing ready
+     * between the two. */
+    return ready[l].tail == leaving && !ready_between(p, l);
+}
+
+void sched_hand_over(struct thread *from, struct thread *to)
+{
+    struct wait_queue *q = &ready[from->priority];
+    struct thread *rest = from->next;
+    q->head = rest;
+    if (rest != NULL)
+        rest->prev = NULL;
+    else {
+        q->tail = NULL;
+        ready_map[from->priority / 64] &= ~(1ull << (from->priority % 64));
     }
-    return true;
+    from->next = NULL;
+    from->in_ready = 0;
+    wq_prepend(&ready[to->priority], to);
+    to->in_ready = 1;
+    ready_map[to->priority / 64] |= 1ull << (to->priority % 64);
 }
 
 void sched_switching_to(struct thread *t, const struct sched_context *was)

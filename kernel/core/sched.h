@@ -51,9 +51,21 @@ uint64_t sched_context_switches(void);
  * budget or a period changed (sched_context.c calls this). */
 void sched_deadline_changed(void);
 
-/* Would `next` be chosen if `leaving` (running now) blocked?  True if no
- * queued thread but `leaving` has a higher priority than next's. */
+/*
+ * The system-call entry invariant: when a thread traps into the kernel it
+ * heads its ready queue and no thread is ready above its priority, since
+ * the kernel only ever enters a thread through sched_return() (which
+ * checks exactly that) or schedule() (which takes the highest).  The fast
+ * path's two questions below rely on it instead of scanning the queues.
+ */
+
+/* Would `next` (not queued) be chosen if `leaving`, the thread that
+ * trapped, blocked and next went in front of its queue? */
 bool sched_would_run(const struct thread *next, const struct thread *leaving);
+
+/* The fast path's queue change: `from`, the thread that trapped, blocks
+ * (leaves the head of its queue) and `to` goes in front of its own. */
+void sched_hand_over(struct thread *from, struct thread *to);
 
 /* The fast path's switch (fastpath.c): count it and set the timer for
  * t, which is queued and runs next; `was` is the scheduling context the

@@ -1,6 +1,8 @@
 #include "syscall.h"
 #include "arch.h"
+#include "fastpath.h"
 #include "fault.h"
+#include "invoke.h"
 #include "ipc.h"
 #include "sched.h"
 
@@ -25,21 +27,9 @@ uint64_t syscall_restart_count(void)
     return restarts;
 }
 
-void syscall_dispatch(struct thread *t)
+/* Write r into t's registers (or rewind t to run the call again). */
+static void finish(struct thread *t, struct coffer_result r)
 {
-    uint64_t number = arch_syscall_number(&t->regs);
-    /* The arguments stay in the saved registers: handlers read them
-     * before they write any result into the caller. */
-    const uint64_t *args = arch_syscall_args(&t->regs);
-
-    syscall_handler_fn handler = syscall_lookup(number);
-    if (handler == NULL) {
-        /* A fault for the thread's handler, if it has one. */
-        if (!fault_deliver(t, COFFER_FAULT_SYSCALL, number, 0))
-            arch_syscall_set_result(&t->regs, COFFER_ERR_ILLEGAL_OPERATION, number, 0);
-        return;
-    }
-    struct coffer_result r = handler(t, args);
     /* A thread that deleted its own TCB is gone: its memory is free (and
      * zero) now, and must stay so. */
     if (t != current_thread)
@@ -50,6 +40,39 @@ void syscall_dispatch(struct thread *t)
     } else if (r.error != SYSCALL_NO_RESULT) {
         arch_syscall_set_result(&t->regs, r.error, r.detail0, r.detail1);
     }
+}
+
+/*
+ * CALL, the most frequent call, resolves its capability once: an IPC call
+ * with a register-only message tries the fast path with it, and everything
+ * else (invocations, the general IPC path) uses the same lookup.
+ */
+static void call(struct thread *t, const uint64_t *args)
+{
+    struct lookup_result r = cspace_lookup(&t->cspace_root.cap, args[0], CPTR_MAX_DEPTH);
+    if (CONFIG_FASTPATH && r.slot != NULL && r.slot->cap.type == CAP_ENDPOINT)
+        fastpath_call(t, &r.slot->cap); /* does not return if it handles the call */
+    finish(t, invoke_cap(t, args, r));
+}
+
+void syscall_dispatch(struct thread *t)
+{
+    uint64_t number = arch_syscall_number(&t->regs);
+    /* The arguments stay in the saved registers: handlers read them
+     * before they write any result into the caller. */
+    const uint64_t *args = arch_syscall_args(&t->regs);
+    if (number == COFFER_SYS_CALL) {
+        call(t, args);
+        return;
+    }
+    syscall_handler_fn handler = syscall_lookup(number);
+    if (handler == NULL) {
+        /* A fault for the thread's handler, if it has one. */
+        if (!fault_deliver(t, COFFER_FAULT_SYSCALL, number, 0))
+            arch_syscall_set_result(&t->regs, COFFER_ERR_ILLEGAL_OPERATION, number, 0);
+        return;
+    }
+    finish(t, handler(t, args));
 }
 
 struct coffer_result sys_YIELD(struct thread *t, const uint64_t args[COFFER_SYSCALL_ARGS])

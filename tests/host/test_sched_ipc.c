@@ -217,6 +217,18 @@ static void test_ready_queues(void)
     tap_ok(sched_would_run(a, f), "sched_would_run: priorities emptied in between do not count");
     sched_enqueue(c);
     sched_enqueue(d);
+
+    /* sched_hand_over (the fast path's queue change). */
+    sched_dequeue(a);
+    sched_hand_over(f, a);
+    tap_ok(FX_EMPTY(40) && !sched_is_queued(f) && sched_is_queued(a) && FX_QUEUE(10, a, b),
+           "sched_hand_over: the head leaves its queue (emptied), the other goes in front of its own");
+    sched_dequeue(b);
+    sched_hand_over(c, b);
+    tap_ok(FX_QUEUE(20, d) && !sched_is_queued(c) && FX_QUEUE(10, b, a),
+           "sched_hand_over: the rest of the leaving thread's queue moves up");
+    sched_enqueue(f);
+    sched_enqueue(c);
     fx_check("priority changes and yields");
     fx_reset();
 }

@@ -52,7 +52,7 @@ static const char *exception_name(uint64_t cause)
     }
 }
 
-static void handle_interrupt(uint64_t cause)
+COLD static void handle_interrupt(uint64_t cause)
 {
     if (cause == IRQ_S_TIMER) {
         timer_interrupt();
@@ -84,7 +84,7 @@ static uint64_t fault_type(uint64_t cause)
  * one the thread stops and the fault is reported here, in a fixed format
  * the QEMU tests match.
  */
-static void user_fault(struct thread *t, uint64_t cause, uint64_t tval, uint64_t entry)
+COLD static void user_fault(struct thread *t, uint64_t cause, uint64_t tval, uint64_t entry)
 {
     if (fault_deliver(t, fault_type(cause), tval, cause))
         return;
@@ -114,10 +114,9 @@ void user_trap(struct arch_user_regs *regs)
         /* retried later */
     } else if (scause == EXC_ECALL_U) {
         regs->pc += 4;
-        /* The fast path does not return if it handles the call. */
-        if (CONFIG_FASTPATH && regs->x[REG_A7] == COFFER_SYS_CALL)
-            fastpath_call(t);
-        else if (CONFIG_FASTPATH && regs->x[REG_A7] == COFFER_SYS_REPLY_RECV)
+        /* The fast path does not return if it handles the call (CALL
+         * tries it in syscall_dispatch, after its lookup). */
+        if (CONFIG_FASTPATH && regs->x[REG_A7] == COFFER_SYS_REPLY_RECV)
             fastpath_reply_recv(t);
         syscall_dispatch(t);
     } else {
