@@ -33,8 +33,8 @@ static bool has_right(const struct cap *c, unsigned right)
 
 /* dest: (invoked CNode, arg0, depth arg1[0:8]); src: (root arg2, arg3, depth arg1[8:16]).
  * The source root needs `src_right`: READ to copy from, WRITE to move from. */
-static struct coffer_result decode_transfer(struct invocation *inv, struct transfer *tr,
-                                            unsigned src_right)
+static HOT_INLINE struct coffer_result decode_transfer(struct invocation *inv,
+                                                       struct transfer *tr, unsigned src_right)
 {
     if (!has_right(&inv->slot->cap, CAP_RIGHT_WRITE))
         return syscall_error(COFFER_ERR_ILLEGAL_OPERATION, 0, 0);
@@ -162,7 +162,7 @@ static struct coffer_result cnode_move(struct invocation *inv, bool mutate)
 }
 
 /* The slot a delete or revoke changes (the invoked CNode needs WRITE). */
-static struct coffer_result lookup_target(struct invocation *inv, struct slot **s)
+static HOT_INLINE struct coffer_result lookup_target(struct invocation *inv, struct slot **s)
 {
     if (!has_right(&inv->slot->cap, CAP_RIGHT_WRITE))
         return syscall_error(COFFER_ERR_ILLEGAL_OPERATION, 0, 0);
