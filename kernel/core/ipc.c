@@ -401,7 +401,8 @@ static bool has_right(const struct cap *c, unsigned right)
 
 
 /* The capability cptr names, full depth; NULL with the error in *err. */
-static struct slot *lookup_arg(struct thread *t, uint64_t cptr, struct coffer_result *err)
+static HOT_INLINE struct slot *lookup_arg(struct thread *t, uint64_t cptr,
+                                          struct coffer_result *err)
 {
     struct lookup_result r = cspace_lookup(&t->cspace_root.cap, cptr, CPTR_MAX_DEPTH);
     if (r.slot == NULL)
@@ -412,7 +413,8 @@ static struct slot *lookup_arg(struct thread *t, uint64_t cptr, struct coffer_re
 /* A reply object in a6 for a receive; NULL with the error in *err:
  * INVALID_CAPABILITY(6) if it is not one, ILLEGAL_OPERATION if another
  * thread receives with it. */
-static struct reply *lookup_reply(struct thread *t, uint64_t cptr, struct coffer_result *err)
+static HOT_INLINE struct reply *lookup_reply(struct thread *t, uint64_t cptr,
+                                             struct coffer_result *err)
 {
     const struct slot *s = lookup_arg(t, cptr, err);
     if (s == NULL)

@@ -249,6 +249,21 @@ void sched_return(void)
     schedule();
 }
 
+/* Nothing can run: wait for an interrupt.  (Out of line, so that
+ * schedule() does not keep registers for this loop on every switch.) */
+COLD static void idle(void)
+{
+    /* Nothing can run, nor will until an interrupt: say so once. */
+    if (last_run != NULL && sched_context_next_release() == ~0ull)
+        kprintf("coffer: no runnable thread; idle\n");
+    current_thread = NULL;
+    last_run = NULL;
+    deadline_dirty = true; /* the one set here ignores every budget */
+    arch_set_deadline(next_deadline(NULL));
+    arch_idle();
+    last_charge = arch_time_now(); /* idle time is nobody's */
+}
+
 void schedule(void)
 {
     for (;;) {
@@ -258,19 +273,16 @@ void schedule(void)
                 switches++;
                 last_run = t;
             }
-            deadline_dirty = false;
-            last_sc = t->sc;
-            arch_set_deadline(next_deadline(t));
+            /* The deadline moves only with another context or a change
+             * (sched_switching_to() explains why). */
+            if (t->sc != last_sc || deadline_dirty) {
+                deadline_dirty = false;
+                last_sc = t->sc;
+                arch_set_deadline(next_deadline(t));
+            }
             run_epoch = vspace_epoch;
             arch_run_thread(t);
         }
-        /* Nothing can run, nor will until an interrupt: say so once. */
-        if (last_run != NULL && sched_context_next_release() == ~0ull)
-            kprintf("coffer: no runnable thread; idle\n");
-        current_thread = NULL;
-        last_run = NULL;
-        arch_set_deadline(next_deadline(NULL));
-        arch_idle();
-        last_charge = arch_time_now(); /* idle time is nobody's */
+        idle();
     }
 }
