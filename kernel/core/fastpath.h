@@ -15,8 +15,8 @@
 #endif
 
 /* Not inlined into the trap handler: its prologue would save registers
- * for them on every kernel entry. */
-/* c: the endpoint capability the call names (already looked up). */
+ * for them on every kernel entry.  For a call, c is the endpoint
+ * capability it names (looked up once, in syscall.c). */
 __attribute__((noinline)) bool fastpath_call(struct thread *t, const struct cap *c);
 __attribute__((noinline)) bool fastpath_reply_recv(struct thread *t);
 

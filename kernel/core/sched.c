@@ -154,7 +154,7 @@ void sched_deadline_changed(void)
 static bool ready_between(unsigned lo, unsigned hi)
 {
     unsigned w = lo / 64, hw = hi / 64;
-    uint64_t above_lo = ~((2ull << (lo % 64)) - 1); /* 2 << 63 wraps to 0: all */
+    uint64_t above_lo = ~((2ull << (lo % 64)) - 1); /* lo % 64 == 63: none */
     uint64_t below_hi = (1ull << (hi % 64)) - 1;
     if (w == hw)
         return (ready_map[w] & above_lo & below_hi) != 0;

@@ -229,6 +229,16 @@ static void test_ready_queues(void)
            "sched_hand_over: the rest of the leaving thread's queue moves up");
     sched_enqueue(f);
     sched_enqueue(c);
+
+    /* sched_would_run across the bitmap's words (priorities 100, 150, 200
+     * sit in words 1, 2 and 3). */
+    struct thread *g = fx_active("G", 200, 1000, 1000, NULL);
+    struct thread *h = fx_active("H", 100, 1000, 1000, NULL);
+    tap_ok(sched_would_run(h, g) && !sched_would_run(a, g),
+           "sched_would_run across words: true with nothing between, false past ready threads");
+    struct thread *k = fx_active("K", 150, 1000, 1000, NULL);
+    tap_ok(!sched_would_run(h, g) && sched_would_run(k, g),
+           "sched_would_run across words: a thread in a word between counts");
     fx_check("priority changes and yields");
     fx_reset();
 }
