@@ -136,11 +136,7 @@ bool fastpath_reply_recv(struct thread *t)
         sched_context_move(sc, t, caller);
         sched_context_loan_pop(sc, r);
     }
-    t->blocked_on = ep;
-    t->reply = r;
-    r->receiver = t;
-    wq_append(&ep->queue, t);
-    ep->state = EP_RECEIVING;
+    ep_add_receiver(ep, t, r);
     caller->state = THREAD_RUNNABLE;
     switch_to(t, caller, was);
 }

@@ -210,11 +210,7 @@ static struct coffer_result ep_recv(struct endpoint *ep, struct thread *t, struc
     if (!block)
         return syscall_error(COFFER_ERR_WOULD_BLOCK, 0, 0);
     thread_block(t, THREAD_BLOCKED_RECV);
-    t->blocked_on = ep;
-    t->reply = r;
-    r->receiver = t;
-    wq_append(&ep->queue, t);
-    ep->state = EP_RECEIVING;
+    ep_add_receiver(ep, t, r);
     return syscall_no_result();
 }
 

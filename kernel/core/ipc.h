@@ -66,6 +66,16 @@ static inline void ep_remove(struct endpoint *ep, struct thread *t)
         ep->state = EP_IDLE;
 }
 
+/* t (blocked already) waits on ep to receive, answering through r. */
+static inline void ep_add_receiver(struct endpoint *ep, struct thread *t, struct reply *r)
+{
+    t->blocked_on = ep;
+    t->reply = r;
+    r->receiver = t;
+    wq_append(&ep->queue, t);
+    ep->state = EP_RECEIVING;
+}
+
 /* IPC_GRANT / IPC_GRANT_REPLY from an endpoint capability's rights. */
 static inline unsigned ipc_send_flags(const struct cap *ep)
 {
