@@ -6,7 +6,17 @@
  * into the other thread.  Anything else -- a capability to transfer, a
  * long message, nobody waiting, a sender queued, a fault reply, a bound
  * notification with a signal, a higher-priority thread ready, another
- * address space -- takes the general path, which gives the same result.
+ * address space, an interrupt pending -- takes the general path, which
+ * gives the same result.
+ *
+ * It runs before the time since the last kernel entry is charged
+ * (syscall.c), and charges it only when the CPU changes scheduling
+ * context.  When a context is lent with the call, or comes back with the
+ * reply, the time keeps running on the same context and is charged to it
+ * at its next kernel entry, as usual.  Its budget cannot have run out
+ * unnoticed: the timer is set no later than the end of the running
+ * context's budget (sched.c: next_deadline), so a spent budget shows as a
+ * pending timer interrupt, and then the fast path is not taken.
  */
 #include "fastpath.h"
 #include "arch.h"
@@ -49,6 +59,15 @@ static inline void copy_message(const struct thread *src, struct thread *dst, ui
     dst->regs.x[REG_A6] = badge;
 }
 
+/* Charge the time used so far, when the CPU goes to another context.  It
+ * cannot fail with no timer interrupt pending (above); if it ever did,
+ * t's call would run again in its next period, as in syscall_entry(). */
+static inline void charge_if_switching(bool switching)
+{
+    if (switching && !sched_charge())
+        sched_return();
+}
+
 /* Hand the CPU from t, which trapped and is blocked now, to `to` (queued
  * in front); t ran on `was`. */
 __attribute__((noreturn)) static void switch_to(struct thread *t, struct thread *to,
@@ -67,14 +86,17 @@ bool fastpath_call(struct thread *t, const struct cap *c)
         return false;
     struct endpoint *ep = object_of_cap(c);
     struct thread *dst = ep->queue.head;
-    if (ep->state != EP_RECEIVING || !same_vspace(t, dst) || !sched_would_run(dst, t))
+    if (ep->state != EP_RECEIVING || !same_vspace(t, dst) || !sched_would_run(dst, t) ||
+        arch_preemption_pending())
         return false;
     bool lend = dst->sc == NULL;
     const struct sched_context *was = t->sc;
     if (!lend && dst->sc->throttled)
         return false;
+    charge_if_switching(!lend);
 
     /* Committed: the general path's rendezvous(), for a call. */
+    arch_syscall_advance(&t->regs);
     ep_remove(ep, dst);
     struct reply *r = dst->reply;
     dst->reply = NULL;
@@ -122,11 +144,13 @@ bool fastpath_reply_recv(struct thread *t)
                          (r->lent_prev == NULL && sc->home != caller) || sc->thread != t ||
                          t->home_sc != NULL)
         return false;
-    if (!sched_would_run(caller, t))
+    if (!sched_would_run(caller, t) || arch_preemption_pending())
         return false;
     const struct sched_context *was = t->sc;
+    charge_if_switching(sc == NULL);
 
     /* Committed: do_reply() then ep_recv() blocking. */
+    arch_syscall_advance(&t->regs);
     r->caller = NULL;
     caller->reply = NULL;
     caller->ipc_flags = 0;

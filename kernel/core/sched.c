@@ -103,7 +103,7 @@ COLD static void budget_spent(struct thread *t)
     fault_timeout(t);
 }
 
-bool sched_charge(void)
+HOT_INLINE bool sched_charge(void)
 {
     uint64_t now = arch_time_now();
     uint64_t used = now - last_charge;
@@ -231,7 +231,7 @@ static uint64_t next_deadline(const struct thread *t)
  * path (which checks its address space). */
 static uint64_t run_epoch;
 
-void sched_return(void)
+HOT_INLINE void sched_return(void)
 {
     /* Back into the thread that trapped, if it still runs next and no
      * address space changed: no queue scan, no address-space check.  (A

@@ -52,19 +52,15 @@ static void call(struct thread *t, const uint64_t *args)
     struct lookup_result r = cspace_lookup(&t->cspace_root.cap, args[0], CPTR_MAX_DEPTH);
     if (CONFIG_FASTPATH && r.slot != NULL && r.slot->cap.type == CAP_ENDPOINT)
         fastpath_call(t, &r.slot->cap); /* does not return if it handles the call */
+    if (!sched_charge())
+        return; /* out of budget: the call runs again in its next period */
+    arch_syscall_advance(&t->regs);
     finish(t, invoke_cap(t, args, r));
 }
 
-void syscall_dispatch(struct thread *t)
+/* Every other call: the handler the ABI list names. */
+static void dispatch(struct thread *t, uint64_t number, const uint64_t *args)
 {
-    uint64_t number = arch_syscall_number(&t->regs);
-    /* The arguments stay in the saved registers: handlers read them
-     * before they write any result into the caller. */
-    const uint64_t *args = arch_syscall_args(&t->regs);
-    if (number == COFFER_SYS_CALL) {
-        call(t, args);
-        return;
-    }
     syscall_handler_fn handler = syscall_lookup(number);
     if (handler == NULL) {
         /* A fault for the thread's handler, if it has one. */
@@ -73,6 +69,28 @@ void syscall_dispatch(struct thread *t)
         return;
     }
     finish(t, handler(t, args));
+}
+
+void syscall_entry(struct thread *t)
+{
+    uint64_t number = arch_syscall_number(&t->regs);
+    /* The arguments stay in the saved registers: handlers read them
+     * before they write any result into the caller. */
+    const uint64_t *args = arch_syscall_args(&t->regs);
+    if (number == COFFER_SYS_CALL) {
+        call(t, args);
+    } else {
+        /* The fast path does not return if it handles the call. */
+        if (CONFIG_FASTPATH && number == COFFER_SYS_REPLY_RECV)
+            fastpath_reply_recv(t);
+        /* A thread whose budget is spent does nothing more this period:
+         * the ecall is taken again when it next runs. */
+        if (sched_charge()) {
+            arch_syscall_advance(&t->regs);
+            dispatch(t, number, args);
+        }
+    }
+    sched_return();
 }
 
 struct coffer_result sys_YIELD(struct thread *t, const uint64_t args[COFFER_SYSCALL_ARGS])

@@ -23,8 +23,13 @@ typedef struct coffer_result (*syscall_handler_fn)(struct thread *t,
 #include <coffer/syscalls.def>
 #undef SYSCALL
 
-/* Handle the system call t made; its results land in t's registers. */
-void syscall_dispatch(struct thread *t);
+/*
+ * The system call t, the running thread, just trapped with: the IPC fast
+ * path when it applies, else charge the time used, step past the ecall,
+ * run the handler (its results land in t's registers) and return to user
+ * mode through the scheduler.
+ */
+__attribute__((noreturn)) void syscall_entry(struct thread *t);
 
 /* Look up a handler; NULL for unknown numbers and, in release kernels,
  * for debug-only calls. */

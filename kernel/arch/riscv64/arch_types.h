@@ -64,6 +64,12 @@ static inline void arch_syscall_set_result(struct arch_user_regs *r, uint64_t er
     r->x[REG_A2] = d1;
 }
 
+/* The call returns to the instruction after its ecall. */
+static inline void arch_syscall_advance(struct arch_user_regs *r)
+{
+    r->pc += 4;
+}
+
 /* Re-execute the ecall: the trap handler already stepped past it. */
 static inline void arch_syscall_restart(struct arch_user_regs *r)
 {

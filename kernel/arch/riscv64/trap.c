@@ -8,7 +8,6 @@
 #include "memlayout.h"
 #include "panic.h"
 #include "platform.h"
-#include "fastpath.h"
 #include "fault.h"
 #include "sched.h"
 #include "syscall.h"
@@ -99,29 +98,22 @@ COLD static void user_fault(struct thread *t, uint64_t cause, uint64_t tval, uin
 
 void user_trap(struct arch_user_regs *regs)
 {
-    uint64_t entry = csr_read(cycle);
     struct thread *t = current_thread;
     uint64_t scause = csr_read(scause);
-    uint64_t stval = csr_read(stval);
     ASSERT(t != NULL && regs == &t->regs);
+    /* System calls charge time themselves: the fast path need not. */
+    if (scause == EXC_ECALL_U)
+        syscall_entry(t);
 
+    uint64_t entry = csr_read(cycle);
+    uint64_t stval = csr_read(stval);
     /* A thread whose budget is spent does nothing more this period: its
-     * system call or fault is taken again when it next runs. */
+     * fault is taken again when it next runs. */
     bool has_budget = sched_charge();
-    if (scause & SCAUSE_INTERRUPT) {
+    if (scause & SCAUSE_INTERRUPT)
         handle_interrupt(scause & ~SCAUSE_INTERRUPT);
-    } else if (!has_budget) {
-        /* retried later */
-    } else if (scause == EXC_ECALL_U) {
-        regs->pc += 4;
-        /* The fast path does not return if it handles the call (CALL
-         * tries it in syscall_dispatch, after its lookup). */
-        if (CONFIG_FASTPATH && regs->x[REG_A7] == COFFER_SYS_REPLY_RECV)
-            fastpath_reply_recv(t);
-        syscall_dispatch(t);
-    } else {
+    else if (has_budget)
         user_fault(t, scause, stval, entry);
-    }
     sched_return();
 }
 
