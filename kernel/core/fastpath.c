@@ -68,12 +68,11 @@ static inline void charge_if_switching(bool switching)
         sched_return();
 }
 
-/* Hand the CPU from t, which trapped and is blocked now, to `to` (queued
- * in front); t ran on `was`. */
-__attribute__((noreturn)) static void switch_to(struct thread *t, struct thread *to,
-                                                const struct sched_context *was)
+/* Hand the CPU from the thread that trapped, which is blocked now and ran
+ * on `was`, to `to`.  Neither is in a ready queue (sched.h): no queue
+ * changes. */
+__attribute__((noreturn)) static void switch_to(struct thread *to, const struct sched_context *was)
 {
-    sched_hand_over(t, to);
     sched_switching_to(to, was);
     current_thread = to;
     arch_return_same_vspace(to);
@@ -86,7 +85,7 @@ bool fastpath_call(struct thread *t, const struct cap *c)
         return false;
     struct endpoint *ep = object_of_cap(c);
     struct thread *dst = ep->queue.head;
-    if (ep->state != EP_RECEIVING || !same_vspace(t, dst) || !sched_would_run(dst, t) ||
+    if (ep->state != EP_RECEIVING || !same_vspace(t, dst) || !sched_would_run(dst) ||
         arch_preemption_pending())
         return false;
     bool lend = dst->sc == NULL;
@@ -104,7 +103,7 @@ bool fastpath_call(struct thread *t, const struct cap *c)
     dst->blocked_on = NULL;
     copy_message(t, dst, info, c->data);
     unsigned flags = ipc_send_flags(c) | IPC_CALL;
-    t->state = THREAD_BLOCKED_REPLY; /* out of its queue in switch_to */
+    t->state = THREAD_BLOCKED_REPLY;
     t->reply = r;
     t->ipc_flags = (uint8_t)flags;
     r->caller = t;
@@ -115,7 +114,7 @@ bool fastpath_call(struct thread *t, const struct cap *c)
         sched_context_loan_push(sc, r);
     }
     dst->state = THREAD_RUNNABLE;
-    switch_to(t, dst, was);
+    switch_to(dst, was);
 }
 
 bool fastpath_reply_recv(struct thread *t)
@@ -144,7 +143,7 @@ bool fastpath_reply_recv(struct thread *t)
                          (r->lent_prev == NULL && sc->home != caller) || sc->thread != t ||
                          t->home_sc != NULL)
         return false;
-    if (!sched_would_run(caller, t) || arch_preemption_pending())
+    if (!sched_would_run(caller) || arch_preemption_pending())
         return false;
     const struct sched_context *was = t->sc;
     charge_if_switching(sc == NULL);
@@ -155,12 +154,12 @@ bool fastpath_reply_recv(struct thread *t)
     caller->reply = NULL;
     caller->ipc_flags = 0;
     copy_message(t, caller, info, 0);
-    t->state = THREAD_BLOCKED_RECV; /* out of its queue in switch_to */
+    t->state = THREAD_BLOCKED_RECV;
     if (sc != NULL) { /* sched_context_return(), in the one case checked */
         sched_context_move(sc, t, caller);
         sched_context_loan_pop(sc, r);
     }
     ep_add_receiver(ep, t, r);
     caller->state = THREAD_RUNNABLE;
-    switch_to(t, caller, was);
+    switch_to(caller, was);
 }

@@ -14,6 +14,11 @@ struct thread *current_thread;
 static struct wait_queue ready[SCHED_PRIORITIES];
 /* Bit p set <=> ready[p] is not empty. */
 static uint64_t ready_map[SCHED_PRIORITIES / 64];
+/* The highest p with ready[p] not empty, -1 if all are: the fast path's
+ * and the return path's question "is anything ready above?" in one
+ * comparison.  Raised by enqueue, found again from the bitmap only when a
+ * dequeue empties the top queue. */
+static int ready_top = -1;
 
 static uint64_t next_deadline(const struct thread *t);
 
@@ -37,13 +42,21 @@ bool sched_is_queued(const struct thread *t)
     return t->in_ready != 0;
 }
 
+/* t goes into a queue that may have been empty. */
+static inline void mark_ready(const struct thread *t)
+{
+    ready_map[t->priority / 64] |= 1ull << (t->priority % 64);
+    if (t->priority > ready_top)
+        ready_top = t->priority;
+}
+
 void sched_enqueue(struct thread *t)
 {
     if (sched_is_queued(t))
         return;
     wq_append(&ready[t->priority], t);
     t->in_ready = 1;
-    ready_map[t->priority / 64] |= 1ull << (t->priority % 64);
+    mark_ready(t);
 }
 
 void sched_enqueue_front(struct thread *t)
@@ -52,18 +65,7 @@ void sched_enqueue_front(struct thread *t)
         return;
     wq_prepend(&ready[t->priority], t);
     t->in_ready = 1;
-    ready_map[t->priority / 64] |= 1ull << (t->priority % 64);
-}
-
-void sched_dequeue(struct thread *t)
-{
-    if (!sched_is_queued(t))
-        return;
-    struct wait_queue *q = &ready[t->priority];
-    wq_remove(q, t);
-    t->in_ready = 0;
-    if (q->head == NULL)
-        ready_map[t->priority / 64] &= ~(1ull << (t->priority % 64));
+    mark_ready(t);
 }
 
 /* The highest set bit of x != 0 (RV64IMAC has no count-leading-zeros). */
@@ -79,21 +81,39 @@ static unsigned top_bit(uint64_t x)
     return n;
 }
 
-static struct thread *highest_ready(void)
+/* ready_top from the bitmap, after the top queue emptied. */
+static int find_ready_top(void)
 {
     for (int w = SCHED_PRIORITIES / 64 - 1; w >= 0; w--)
         if (ready_map[w] != 0)
-            return ready[w * 64 + top_bit(ready_map[w])].head;
-    return NULL;
+            return w * 64 + (int)top_bit(ready_map[w]);
+    return -1;
+}
+
+void sched_dequeue(struct thread *t)
+{
+    if (!sched_is_queued(t))
+        return;
+    struct wait_queue *q = &ready[t->priority];
+    wq_remove(q, t);
+    t->in_ready = 0;
+    if (q->head == NULL) {
+        ready_map[t->priority / 64] &= ~(1ull << (t->priority % 64));
+        if (t->priority == ready_top)
+            ready_top = find_ready_top();
+    }
 }
 
 void sched_yield(void)
 {
     struct thread *t = current_thread;
-    if (t != NULL && sched_is_queued(t)) {
+    if (t == NULL || !sched_can_run(t))
+        return;
+    if (sched_is_queued(t))
         sched_dequeue(t);
-        sched_enqueue(t);
-    }
+    else if (ready[t->priority].head == NULL)
+        return; /* alone at its priority: it stays at the head */
+    sched_enqueue(t);
 }
 
 /* t's budget is gone: it waits for its next period (rare: out of line). */
@@ -133,67 +153,36 @@ void sched_timer_interrupt(void)
     }
 }
 
-/* No thread is ready above priority p. */
-static inline bool nothing_above(unsigned p)
-{
-    unsigned w = p / 64;
-    if (((ready_map[w] >> (p % 64)) >> 1) != 0)
-        return false;
-    for (unsigned v = w + 1; v < SCHED_PRIORITIES / 64; v++)
-        if (ready_map[v] != 0)
-            return false;
-    return true;
-}
-
 void sched_deadline_changed(void)
 {
     deadline_dirty = true;
 }
 
-/* Is a thread ready strictly between priorities lo < hi? */
-static bool ready_between(unsigned lo, unsigned hi)
+HOT_INLINE bool sched_would_run(const struct thread *next)
 {
-    unsigned w = lo / 64, hw = hi / 64;
-    uint64_t above_lo = ~((2ull << (lo % 64)) - 1); /* lo % 64 == 63: none */
-    uint64_t below_hi = (1ull << (hi % 64)) - 1;
-    if (w == hw)
-        return (ready_map[w] & above_lo & below_hi) != 0;
-    if ((ready_map[w] & above_lo) != 0)
-        return true;
-    for (unsigned v = w + 1; v < hw; v++)
-        if (ready_map[v] != 0)
-            return true;
-    return (ready_map[hw] & below_hi) != 0;
+    /* It would go in front of its queue: nothing may be ready above. */
+    return (int)next->priority >= ready_top;
 }
 
-bool sched_would_run(const struct thread *next, const struct thread *leaving)
+HOT_INLINE bool sched_current_stays(void)
 {
-    unsigned p = next->priority, l = leaving->priority;
-    /* Nothing is ready above the running thread (sched.h), and next goes
-     * in front of its queue. */
-    if (p >= l)
-        return true;
-    /* Below it: leaving must be alone at its priority, and nothing ready
-     * between the two. */
-    return ready[l].tail == leaving && !ready_between(p, l);
+    const struct thread *t = current_thread;
+    return t != NULL && !sched_is_queued(t) && sched_can_run(t) && (int)t->priority >= ready_top;
 }
 
-void sched_hand_over(struct thread *from, struct thread *to)
+struct thread *sched_pick(void)
 {
-    struct wait_queue *q = &ready[from->priority];
-    struct thread *rest = from->next;
-    q->head = rest;
-    if (rest != NULL)
-        rest->prev = NULL;
-    else {
-        q->tail = NULL;
-        ready_map[from->priority / 64] &= ~(1ull << (from->priority % 64));
-    }
-    from->next = NULL;
-    from->in_ready = 0;
-    wq_prepend(&ready[to->priority], to);
-    to->in_ready = 1;
-    ready_map[to->priority / 64] |= 1ull << (to->priority % 64);
+    struct thread *cur = current_thread;
+    /* Still able to run, but not chosen (or not yet known to be): back
+     * to the head of its queue, where it was while it ran. */
+    if (cur != NULL && !sched_is_queued(cur) && sched_can_run(cur))
+        sched_enqueue_front(cur);
+    if (ready_top < 0)
+        return NULL;
+    struct thread *t = ready[ready_top].head;
+    sched_dequeue(t);
+    current_thread = t;
+    return t;
 }
 
 void sched_switching_to(struct thread *t, const struct sched_context *was)
@@ -234,11 +223,10 @@ static uint64_t run_epoch;
 HOT_INLINE void sched_return(void)
 {
     /* Back into the thread that trapped, if it still runs next and no
-     * address space changed: no queue scan, no address-space check.  (A
-     * function of its own: schedule()'s frame is larger.) */
+     * address space changed: no queue change, no address-space check.
+     * (Apart from schedule(): its frame is larger.) */
     struct thread *cur = current_thread;
-    if (cur != NULL && cur == last_run && cur->in_ready && ready[cur->priority].head == cur &&
-        run_epoch == vspace_epoch && nothing_above(cur->priority)) {
+    if (sched_current_stays() && cur == last_run && run_epoch == vspace_epoch) {
         if (deadline_dirty || cur->sc != last_sc) {
             deadline_dirty = false;
             last_sc = cur->sc;
@@ -267,7 +255,7 @@ COLD static void idle(void)
 void schedule(void)
 {
     for (;;) {
-        struct thread *t = highest_ready();
+        struct thread *t = sched_pick();
         if (t != NULL) {
             if (t != last_run) {
                 switches++;

@@ -3,11 +3,17 @@
  * and CPU time as a resource held in scheduling contexts.
  *
  * Every runnable thread that can run (it has a scheduling context with
- * budget left) is in the ready queue of its priority, the running one
- * included, at the head; a bitmap of non-empty queues finds the highest
- * in a few instructions.  A round-robin tick every SCHED_SLICE_US moves
- * the running thread to the tail of its queue; yield does the same at
- * once.  The tick is global, not per thread, so that switching threads
+ * budget left) is in the ready queue of its priority -- except the
+ * running thread (current_thread), which leaves its queue when it is
+ * entered and counts as being at the head of it (as seL4's "lazy"
+ * scheduling: a thread that blocks, or hands the CPU to another in the
+ * IPC fast path, changes no queue).  Whoever stops the running thread
+ * while it can still run puts it back at the head (sched_pick); any other
+ * queue operation on it is the ordinary one.  A bitmap of non-empty
+ * queues and the highest non-empty priority (ready_top) answer "is
+ * anything ready above?" in one comparison.  A round-robin tick every
+ * SCHED_SLICE_US moves the running thread behind the others of its
+ * priority; yield does the same at once.  The tick is global, not per thread, so that switching threads
  * (every IPC) does not move the next timer interrupt: reprogramming the
  * timer is an SBI call, hundreds of instructions.
  *
@@ -51,21 +57,19 @@ uint64_t sched_context_switches(void);
  * budget or a period changed (sched_context.c calls this). */
 void sched_deadline_changed(void);
 
-/*
- * The system-call entry invariant: when a thread traps into the kernel it
- * heads its ready queue and no thread is ready above its priority, since
- * the kernel only ever enters a thread through sched_return() (which
- * checks exactly that) or schedule() (which takes the highest).  The fast
- * path's two questions below rely on it instead of scanning the queues.
- */
+/* Would `next` (not queued) run if it went in front of its queue and the
+ * running thread blocked?  Yes unless a thread is ready above it. */
+bool sched_would_run(const struct thread *next);
 
-/* Would `next` (not queued) be chosen if `leaving`, the thread that
- * trapped, blocked and next went in front of its queue? */
-bool sched_would_run(const struct thread *next, const struct thread *leaving);
+/* Does the running thread run on after its trap (it can run, and nothing
+ * is ready above it)? */
+bool sched_current_stays(void);
 
-/* The fast path's queue change: `from`, the thread that trapped, blocks
- * (leaves the head of its queue) and `to` goes in front of its own. */
-void sched_hand_over(struct thread *from, struct thread *to);
+/* Choose the thread to run: the running thread, if it can still run,
+ * goes back to the head of its queue; the head of the highest non-empty
+ * queue leaves it and becomes current_thread.  NULL (and nothing
+ * changed but the first step) if no thread can run. */
+struct thread *sched_pick(void);
 
 /* The fast path's switch (fastpath.c): count it and set the timer for
  * t, which is queued and runs next; `was` is the scheduling context the

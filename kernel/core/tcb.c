@@ -130,7 +130,8 @@ static struct coffer_result tcb_configure(struct invocation *inv, struct thread 
 
 static void set_priority(struct thread *t, unsigned prio)
 {
-    bool queued = sched_is_queued(t);
+    /* The running thread counts as queued (sched.h): it moves too. */
+    bool queued = sched_is_queued(t) || (t == current_thread && sched_can_run(t));
     sched_dequeue(t);
     t->priority = (uint8_t)prio;
     if (queued)

@@ -1,7 +1,8 @@
 /*
- * The threads layer on the host: ready queues, scheduling contexts, IPC
- * (endpoints, calls and replies, lending), notifications, and what the
- * death of each object does to the threads waiting in or on it.
+ * The threads layer on the host: scheduling contexts, IPC (endpoints,
+ * calls and replies, lending), notifications, and what the death of each
+ * object does to the threads waiting in or on it.  (The ready queues and
+ * the running thread: test_sched_queues.c.)
  *
  * Threads, objects and capabilities are built in host memory
  * (threads_host_fixture.h); system calls go to their handlers as
@@ -27,23 +28,6 @@
 #define MI(label, len) COFFER_MSGINFO((label), 0, (len))
 
 static const uint64_t ticks_per_us = 10; /* arch_time_hz() is 10 MHz on the host */
-
-/* Is r exactly this result?  (No TAP line: a diagnostic if not.) */
-static bool is(struct coffer_result r, uint64_t err, uint64_t d0, uint64_t d1)
-{
-    bool good = r.error == err && r.detail0 == d0 && r.detail1 == d1;
-    if (!good)
-        tap_diag("got %llu (%#llx, %#llx), expected %llu (%#llx, %#llx)",
-                 (unsigned long long)r.error, (unsigned long long)r.detail0,
-                 (unsigned long long)r.detail1, (unsigned long long)err,
-                 (unsigned long long)d0, (unsigned long long)d1);
-    return good;
-}
-
-static bool is_ok(struct coffer_result r)
-{
-    return is(r, COFFER_ERR_OK, 0, 0);
-}
 
 /* Did t receive a message: a0 OK, a1 info, a2.. the first n words, a6 badge? */
 static bool got(const struct thread *t, uint64_t info, unsigned n, const uint64_t *words,
@@ -104,7 +88,7 @@ static struct thread *passive_server(const char *name, unsigned prio, uint64_t e
     struct sched_context *sc;
     struct thread *t = fx_active(name, prio, 1000, 1000, &sc);
     fx_recv(t, ep, reply);
-    if (t->state != THREAD_BLOCKED_RECV || !is_ok(fx_bind(t, COFFER_CPTR_NONE)) || t->sc != NULL)
+    if (t->state != THREAD_BLOCKED_RECV || !fx_is_ok(fx_bind(t, COFFER_CPTR_NONE)) || t->sc != NULL)
         fx_bail("cannot make a passive server");
     return t;
 }
@@ -135,112 +119,6 @@ static bool survives(void (*fn)(void))
         tap_diag("the child %s %d", WIFEXITED(status) ? "exited with status" : "died of signal",
                  WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
     return good;
-}
-
-/* ---- 1. ready queues ----------------------------------------------------- */
-
-static void test_ready_queues(void)
-{
-    fx_setup();
-    struct thread *a = fx_active("A", 10, 1000, 1000, NULL);
-    struct thread *b = fx_active("B", 10, 1000, 1000, NULL);
-    struct thread *c = fx_active("C", 10, 1000, 1000, NULL);
-    struct thread *d = fx_active("D", 20, 1000, 1000, NULL);
-    tap_ok(FX_QUEUE(10, a, b, c) && FX_QUEUE(20, d) && FX_EMPTY(0) && FX_EMPTY(255),
-           "ready queues: resumed threads are queued in order, one queue per priority");
-    tap_ok(sched_is_queued(a) && sched_is_queued(b) && sched_is_queued(c) && sched_is_queued(d) &&
-               sched_can_run(a),
-           "sched_is_queued and sched_can_run: true for runnable threads with budget");
-    fx_check("four threads were resumed");
-
-    sched_dequeue(b);
-    tap_ok(!sched_is_queued(b) && FX_QUEUE(10, a, c), "sched_dequeue takes a thread out of the middle");
-    sched_dequeue(b);
-    tap_ok(!sched_is_queued(b) && FX_QUEUE(10, a, c),
-           "sched_dequeue of a thread not queued changes nothing");
-    sched_enqueue_front(b);
-    tap_ok(sched_is_queued(b) && FX_QUEUE(10, b, a, c), "sched_enqueue_front puts it at the head");
-    sched_enqueue(b);
-    sched_enqueue_front(c);
-    tap_ok(FX_QUEUE(10, b, a, c), "enqueueing a queued thread again (either end) changes nothing");
-    sched_dequeue(b);
-    sched_enqueue(b);
-    tap_ok(FX_QUEUE(10, a, c, b), "the head dequeued, then sched_enqueue: at the tail");
-    sched_dequeue(b);
-    sched_dequeue(a);
-    sched_dequeue(c);
-    tap_ok(FX_EMPTY(10) && FX_QUEUE(20, d), "the last dequeue empties the queue; others untouched");
-    sched_enqueue(c);
-    sched_enqueue_front(b);
-    sched_enqueue(a);
-    tap_ok(FX_QUEUE(10, b, c, a), "an emptied queue fills again from either end");
-    fx_check("direct ready-queue operations");
-
-    /* Priorities, through TCB_SET_PRIORITY. */
-    tap_ok(is_ok(fx_set_priority(c, 20)) && c->priority == 20 && FX_QUEUE(10, b, a) &&
-               FX_QUEUE(20, d, c),
-           "TCB_SET_PRIORITY: a queued thread moves to the tail of its new priority's queue");
-    struct thread *e = fx_thread("E", 5);
-    tap_ok(is_ok(fx_set_priority(e, 30)) && e->priority == 30 && !sched_is_queued(e) &&
-               FX_EMPTY(30) && FX_EMPTY(5),
-           "TCB_SET_PRIORITY: an inactive thread's priority changes, it is not queued");
-    uint64_t te = fx_tcb_cptr(e);
-    tap_ok(is_ok(fx_invoke(te, COFFER_INV_TCB_SET_MCP, te, 15, 0)) &&
-               is(fx_set_priority(e, 16), COFFER_ERR_RANGE_ERROR, 0, 15) && e->priority == 30,
-           "TCB_SET_PRIORITY above the authority's MCP: RANGE_ERROR(0, mcp), nothing changes");
-    tap_ok(is_ok(fx_resume(e)) && !sched_is_queued(e) && e->state == THREAD_RUNNABLE,
-           "a resumed thread without a scheduling context is runnable but not queued");
-
-    /* Yield. */
-    current_thread = b;
-    sched_yield();
-    tap_ok(FX_QUEUE(10, a, b), "sched_yield moves the running thread behind the others of its priority");
-    current_thread = e;
-    sched_yield();
-    tap_ok(FX_QUEUE(10, a, b) && FX_QUEUE(20, d, c) && !sched_is_queued(e),
-           "sched_yield by a thread that is not queued changes nothing");
-    struct coffer_result r = fx_syscall(d, COFFER_SYS_YIELD, 0, 0, 0, 0, 0, 0, 0);
-    tap_ok(is_ok(r) && FX_QUEUE(20, c, d) && FX_QUEUE(10, a, b),
-           "the YIELD system call: OK, rotates its caller's priority only");
-    struct thread *f = fx_active("F", 40, 1000, 1000, NULL);
-    current_thread = f;
-    sched_yield();
-    tap_ok(FX_QUEUE(40, f), "sched_yield alone at its priority: still queued");
-
-    /* sched_would_run (the fast path's question). */
-    tap_ok(sched_would_run(f, a), "sched_would_run: true when nothing is queued above");
-    tap_ok(!sched_would_run(a, c) && !sched_would_run(a, f),
-           "sched_would_run: false while a queue above holds another thread than the leaving one");
-    tap_ok(sched_would_run(d, f), "sched_would_run: true when only the leaving thread is above");
-    sched_dequeue(c);
-    sched_dequeue(d);
-    tap_ok(sched_would_run(a, f), "sched_would_run: priorities emptied in between do not count");
-    sched_enqueue(c);
-    sched_enqueue(d);
-
-    /* sched_hand_over (the fast path's queue change). */
-    sched_dequeue(a);
-    sched_hand_over(f, a);
-    tap_ok(FX_EMPTY(40) && !sched_is_queued(f) && sched_is_queued(a) && FX_QUEUE(10, a, b),
-           "sched_hand_over: the head leaves its queue (emptied), the other goes in front of its own");
-    sched_dequeue(b);
-    sched_hand_over(c, b);
-    tap_ok(FX_QUEUE(20, d) && !sched_is_queued(c) && FX_QUEUE(10, b, a),
-           "sched_hand_over: the rest of the leaving thread's queue moves up");
-    sched_enqueue(f);
-    sched_enqueue(c);
-
-    /* sched_would_run across the bitmap's words (priorities 100, 150, 200
-     * sit in words 1, 2 and 3). */
-    struct thread *g = fx_active("G", 200, 1000, 1000, NULL);
-    struct thread *h = fx_active("H", 100, 1000, 1000, NULL);
-    tap_ok(sched_would_run(h, g) && !sched_would_run(a, g),
-           "sched_would_run across words: true with nothing between, false past ready threads");
-    struct thread *k = fx_active("K", 150, 1000, 1000, NULL);
-    tap_ok(!sched_would_run(h, g) && sched_would_run(k, g),
-           "sched_would_run across words: a thread in a word between counts");
-    fx_check("priority changes and yields");
-    fx_reset();
 }
 
 /* ---- 2. scheduling contexts ---------------------------------------------- */
@@ -288,7 +166,7 @@ static void test_sched_contexts(void)
                FX_QUEUE(10, b, a) && sched_context_next_release() == ~0ull,
            "release_due at the period: full budget, next period set, queued again at the tail");
     uint64_t scp = fx_sc_cptr(sc);
-    tap_ok(is(fx_invoke(scp, COFFER_INV_SCHED_CONTEXT_CONSUMED, 0, 0, 0), COFFER_ERR_OK, 1000, budget),
+    tap_ok(fx_is(fx_invoke(scp, COFFER_INV_SCHED_CONTEXT_CONSUMED, 0, 0, 0), COFFER_ERR_OK, 1000, budget),
            "SCHED_CONTEXT_CONSUMED: microseconds and ticks charged so far");
     fx_check("a context was released");
 
@@ -339,7 +217,7 @@ static void test_sched_contexts(void)
     uint64_t rawp = fx_sched_context(&raw);
     tap_ok(!sched_context_charge(raw, 123) && raw->consumed == 123 && !raw->throttled,
            "charging a context never configured: counted, never throttled");
-    tap_ok(is_ok(fx_configure(rawp, 200, 1000)) && raw->budget == 2000 && raw->remaining == 2000 &&
+    tap_ok(fx_is_ok(fx_configure(rawp, 200, 1000)) && raw->budget == 2000 && raw->remaining == 2000 &&
                !raw->throttled,
            "configuring it: budget in ticks, all of it left");
     bool spent1 = sched_context_charge(raw, 1999);
@@ -347,7 +225,7 @@ static void test_sched_contexts(void)
     tap_ok(!spent1 && spent2 && raw->remaining == 0 && raw->throttled &&
                sched_context_next_release() == raw->release,
            "sched_context_charge: budget - 1 leaves one tick, the last tick throttles");
-    tap_ok(is_ok(fx_configure(rawp, 300, 1000)) && !raw->throttled && raw->remaining == 3000 &&
+    tap_ok(fx_is_ok(fx_configure(rawp, 300, 1000)) && !raw->throttled && raw->remaining == 3000 &&
                raw->release == host_time + 10000 && sched_context_next_release() == ~0ull,
            "configuring a throttled context: out of the release queue, full new budget now");
 
@@ -356,32 +234,32 @@ static void test_sched_contexts(void)
     host_time += budget;
     sched_charge();
     bool was_out = !sched_is_queued(a) && sc->throttled;
-    tap_ok(was_out && is_ok(fx_configure(scp, 2000, 10000)) && !sc->throttled &&
+    tap_ok(was_out && fx_is_ok(fx_configure(scp, 2000, 10000)) && !sc->throttled &&
                sc->remaining == 2 * budget && runnable_queued(a) && sched_context_next_release() == ~0ull,
            "configuring a throttled thread's context makes it run again");
 
     /* Configuration errors change nothing. */
-    tap_ok(is(fx_configure(scp, 2000, 1000), COFFER_ERR_RANGE_ERROR, SC_MIN_BUDGET_US, 1000) &&
-               is(fx_configure(scp, 99, 1000), COFFER_ERR_RANGE_ERROR, SC_MIN_BUDGET_US, 1000) &&
-               is(fx_configure(scp, 100, 99), COFFER_ERR_RANGE_ERROR, SC_MIN_BUDGET_US,
+    tap_ok(fx_is(fx_configure(scp, 2000, 1000), COFFER_ERR_RANGE_ERROR, SC_MIN_BUDGET_US, 1000) &&
+               fx_is(fx_configure(scp, 99, 1000), COFFER_ERR_RANGE_ERROR, SC_MIN_BUDGET_US, 1000) &&
+               fx_is(fx_configure(scp, 100, 99), COFFER_ERR_RANGE_ERROR, SC_MIN_BUDGET_US,
                   SC_MAX_PERIOD_US) &&
-               is(fx_configure(fx_tcb_cptr(a), 100, 1000), COFFER_ERR_INVALID_CAPABILITY, 0, 0) &&
+               fx_is(fx_configure(fx_tcb_cptr(a), 100, 1000), COFFER_ERR_INVALID_CAPABILITY, 0, 0) &&
                sc->budget == 2 * budget && sc->period == period,
            "SCHED_CONTROL_CONFIGURE: budget > period, budget or period below the minimum, not a "
            "context: errors, nothing changes");
 
     /* Binding rules. */
     struct thread *v = fx_thread("V", 10);
-    tap_ok(is(fx_bind(v, scp), COFFER_ERR_ILLEGAL_OPERATION, 0, 0) &&
-               is(fx_bind(a, rawp), COFFER_ERR_ILLEGAL_OPERATION, 0, 0) && v->sc == NULL &&
+    tap_ok(fx_is(fx_bind(v, scp), COFFER_ERR_ILLEGAL_OPERATION, 0, 0) &&
+               fx_is(fx_bind(a, rawp), COFFER_ERR_ILLEGAL_OPERATION, 0, 0) && v->sc == NULL &&
                raw->home == NULL,
            "TCB_SET_SCHED_CONTEXT: a context bound elsewhere, or a thread that has one: "
            "ILLEGAL_OPERATION");
-    tap_ok(is_ok(fx_bind(a, COFFER_CPTR_NONE)) && a->sc == NULL && a->home_sc == NULL &&
+    tap_ok(fx_is_ok(fx_bind(a, COFFER_CPTR_NONE)) && a->sc == NULL && a->home_sc == NULL &&
                sc->thread == NULL && sc->home == NULL && !sched_is_queued(a) &&
                a->state == THREAD_RUNNABLE,
            "unbinding a thread's context: it leaves the ready queue");
-    tap_ok(is_ok(fx_bind(v, scp)) && v->sc == sc && !sched_is_queued(v) && is_ok(fx_resume(v)) &&
+    tap_ok(fx_is_ok(fx_bind(v, scp)) && v->sc == sc && !sched_is_queued(v) && fx_is_ok(fx_resume(v)) &&
                runnable_queued(v),
            "the context bound to another (inactive) thread: it runs once resumed");
     fx_check("configuring and binding contexts");
@@ -399,7 +277,7 @@ static void test_timeout_fault(void)
     struct thread *handler = fx_active("H", 50, 1000, 1000, NULL);
     struct sched_context *sc;
     struct thread *t = fx_active("T", 10, 1000, 10000, &sc);
-    tap_ok(is_ok(fx_invoke(fx_tcb_cptr(t), COFFER_INV_TCB_SET_TIMEOUT_HANDLER, h, 0, 0)) &&
+    tap_ok(fx_is_ok(fx_invoke(fx_tcb_cptr(t), COFFER_INV_TCB_SET_TIMEOUT_HANDLER, h, 0, 0)) &&
                t->timeout_handler.cap.type == CAP_ENDPOINT,
            "TCB_SET_TIMEOUT_HANDLER installs the endpoint");
     fx_recv(handler, h, hrc);
@@ -415,7 +293,7 @@ static void test_timeout_fault(void)
                runnable_queued(handler),
            "the handler receives label TIMEOUT, words pc, consumed microseconds, 0");
     fx_check("a timeout fault");
-    tap_ok(is_ok(fx_send(handler, hrc, MI(0, 1), 0x5678, 0)) && t->regs.pc == 0x5678 &&
+    tap_ok(fx_is_ok(fx_send(handler, hrc, MI(0, 1), 0x5678, 0)) && t->regs.pc == 0x5678 &&
                t->state == THREAD_RUNNABLE && !sched_is_queued(t) && hr->caller == NULL,
            "the handler's reply sets the pc; the thread waits for its period (still throttled)");
     host_time = sc->release;
@@ -446,7 +324,7 @@ static void test_send_recv(void)
            "recv, no sender: the receiver blocks in the endpoint's queue with its reply object");
     fx_check("a receiver waits");
     struct coffer_result r = fx_send4(tx, COFFER_SYS_SEND, eb, MI(9, 3), 11, 22, 33, 44);
-    tap_ok(is_ok(r) && runnable_queued(tx), "send to a waiting receiver: OK, the sender goes on");
+    tap_ok(fx_is_ok(r) && runnable_queued(tx), "send to a waiting receiver: OK, the sender goes on");
     tap_ok(GOT(rx, MI(9, 3), 0x77, 11, 22, 33) && rx->regs.x[REG_A5] == 0xdead,
            "the receiver: a0 OK, a1 label and length, a2.. the words, a6 the badge; no register "
            "beyond the length written");
@@ -492,10 +370,10 @@ static void test_send_recv(void)
 
     /* Non-blocking. */
     r = fx_send4(tx, COFFER_SYS_NB_SEND, e, MI(1, 1), 1, 0, 0, 0);
-    tap_ok(is(r, COFFER_ERR_WOULD_BLOCK, 0, 0) && runnable_queued(tx) && ep->state == EP_IDLE,
+    tap_ok(fx_is(r, COFFER_ERR_WOULD_BLOCK, 0, 0) && runnable_queued(tx) && ep->state == EP_IDLE,
            "NB_SEND with no receiver: WOULD_BLOCK, the sender does not wait");
     r = fx_nb_recv(rx, e, rc);
-    tap_ok(is(r, COFFER_ERR_WOULD_BLOCK, 0, 0) && runnable_queued(rx) && ep->state == EP_IDLE &&
+    tap_ok(fx_is(r, COFFER_ERR_WOULD_BLOCK, 0, 0) && runnable_queued(rx) && ep->state == EP_IDLE &&
                rr->receiver == NULL && rx->reply == NULL,
            "NB_RECV with no sender: WOULD_BLOCK, the reply object is not held");
     fx_send(tx, e, MI(4, 1), 44, 0);
@@ -504,46 +382,46 @@ static void test_send_recv(void)
            "NB_RECV with a sender waiting: receives");
     fx_recv(rx, e, rc);
     r = fx_send4(tx, COFFER_SYS_NB_SEND, e, MI(5, 1), 55, 0, 0, 0);
-    tap_ok(is_ok(r) && GOT(rx, MI(5, 1), 0, 55) && runnable_queued(rx),
+    tap_ok(fx_is_ok(r) && GOT(rx, MI(5, 1), 0, 55) && runnable_queued(rx),
            "NB_SEND with a receiver waiting: delivers");
     fx_check("non-blocking IPC");
 
     /* Message length. */
     fx_recv(rx, e, rc);
     r = fx_send4(tx, COFFER_SYS_SEND, e, MI(0, 5), 1, 2, 3, 4);
-    tap_ok(is(r, COFFER_ERR_RANGE_ERROR, 0, COFFER_MSG_REG_WORDS) && runnable_queued(tx) &&
+    tap_ok(fx_is(r, COFFER_ERR_RANGE_ERROR, 0, COFFER_MSG_REG_WORDS) && runnable_queued(tx) &&
                rx->state == THREAD_BLOCKED_RECV,
            "length 5 without an IPC buffer: RANGE_ERROR(0, 4), nothing delivered");
     r = fx_call(tx, e, MI(0, 5), 1, 2);
-    tap_ok(is(r, COFFER_ERR_RANGE_ERROR, 0, COFFER_MSG_REG_WORDS) && runnable_queued(tx) &&
+    tap_ok(fx_is(r, COFFER_ERR_RANGE_ERROR, 0, COFFER_MSG_REG_WORDS) && runnable_queued(tx) &&
                rx->state == THREAD_BLOCKED_RECV,
            "the same for a call");
     struct coffer_ipc_buffer *sb = fx_ipc_buffer(tx), *rb = fx_ipc_buffer(rx);
     for (unsigned i = 4; i < 8; i++)
         sb->mr[i] = 1000 + i;
     r = fx_send4(tx, COFFER_SYS_SEND, e, MI(7, 8), 1000, 1001, 1002, 1003);
-    tap_ok(is_ok(r) && GOT(rx, MI(7, 8), 0, 1000, 1001, 1002, 1003) && rb->mr[4] == 1004 &&
+    tap_ok(fx_is_ok(r) && GOT(rx, MI(7, 8), 0, 1000, 1001, 1002, 1003) && rb->mr[4] == 1004 &&
                rb->mr[7] == 1007 && rb->mr[8] == 0,
            "length 8 with IPC buffers: words 0-3 in registers, 4-7 copied buffer to buffer");
     r = fx_send4(tx, COFFER_SYS_SEND, e, MI(0, COFFER_MSG_MAX_WORDS + 1), 0, 0, 0, 0);
-    tap_ok(is(r, COFFER_ERR_RANGE_ERROR, 0, COFFER_MSG_MAX_WORDS) && runnable_queued(tx),
+    tap_ok(fx_is(r, COFFER_ERR_RANGE_ERROR, 0, COFFER_MSG_MAX_WORDS) && runnable_queued(tx),
            "length 121 with an IPC buffer: RANGE_ERROR(0, 120)");
 
     /* Capabilities and rights. */
     uint64_t ro = fx_mint(e, CAP_RIGHT_READ, 0), wo = fx_mint(e, CAP_RIGHT_WRITE, 0);
-    tap_ok(is(fx_send(tx, ro, MI(0, 0), 0, 0), COFFER_ERR_INVALID_CAPABILITY, 0, 0) &&
-               is(fx_call(tx, ro, MI(0, 0), 0, 0), COFFER_ERR_INVALID_CAPABILITY, 0, 0) &&
-               is(fx_recv(rx, wo, rc), COFFER_ERR_INVALID_CAPABILITY, 0, 0) &&
+    tap_ok(fx_is(fx_send(tx, ro, MI(0, 0), 0, 0), COFFER_ERR_INVALID_CAPABILITY, 0, 0) &&
+               fx_is(fx_call(tx, ro, MI(0, 0), 0, 0), COFFER_ERR_INVALID_CAPABILITY, 0, 0) &&
+               fx_is(fx_recv(rx, wo, rc), COFFER_ERR_INVALID_CAPABILITY, 0, 0) &&
                runnable_queued(tx) && runnable_queued(rx) && ep->state == EP_IDLE,
            "send or call without WRITE, receive without READ: INVALID_CAPABILITY");
-    tap_ok(is(fx_recv(rx, e, e), COFFER_ERR_INVALID_CAPABILITY, 6, 0) &&
-               is(fx_recv(rx, e, FX_SLOTS - 1), COFFER_ERR_INVALID_CAPABILITY, 6, 0) &&
-               is(fx_send(tx, FX_SLOTS - 1, MI(0, 0), 0, 0), COFFER_ERR_INVALID_CAPABILITY, 0, 0) &&
+    tap_ok(fx_is(fx_recv(rx, e, e), COFFER_ERR_INVALID_CAPABILITY, 6, 0) &&
+               fx_is(fx_recv(rx, e, FX_SLOTS - 1), COFFER_ERR_INVALID_CAPABILITY, 6, 0) &&
+               fx_is(fx_send(tx, FX_SLOTS - 1, MI(0, 0), 0, 0), COFFER_ERR_INVALID_CAPABILITY, 0, 0) &&
                runnable_queued(rx) && rr->receiver == NULL,
            "recv with a non-reply (or nothing) in a6: INVALID_CAPABILITY(6); send on an empty "
            "slot: INVALID_CAPABILITY");
     fx_recv(rx, e, rc);
-    tap_ok(is(fx_recv(tx2, e, rc), COFFER_ERR_ILLEGAL_OPERATION, 0, 0) &&
+    tap_ok(fx_is(fx_recv(tx2, e, rc), COFFER_ERR_ILLEGAL_OPERATION, 0, 0) &&
                runnable_queued(tx2) && rr->receiver == rx && ep->queue.head == rx &&
                ep->queue.tail == rx,
            "recv with a reply object another thread receives with: ILLEGAL_OPERATION");
@@ -593,14 +471,14 @@ static void test_calls(void)
     fx_syscall(cl, COFFER_SYS_CALL, e, MI(4, 2), 300, 400, 0, 0, 0xbad);
     bool again = GOT(srv, MI(4, 2), 0, 300, 400) && srv->sc == csc;
     r = fx_send(srv, rc, MI(5, 1), 99, 0);
-    tap_ok(again && is_ok(r) && GOT(cl, MI(5, 1), 0, 99),
+    tap_ok(again && fx_is_ok(r) && GOT(cl, MI(5, 1), 0, 99),
            "reply by SEND on the reply object: OK; the caller gets the message, badge 0");
     tap_ok(runnable_queued(cl) && cl->sc == csc && csc->thread == cl && srv->sc == NULL &&
                !sched_is_queued(srv) && rr->caller == NULL && rr->lent == NULL &&
                csc->lent_via == NULL && cl->reply == NULL,
            "the reply gives the context back: the caller runs, the passive server cannot");
     r = fx_send(srv, rc, MI(5, 1), 98, 0);
-    tap_ok(is(r, COFFER_ERR_ILLEGAL_OPERATION, 0, 0) && cl->regs.x[REG_A2] == 99,
+    tap_ok(fx_is(r, COFFER_ERR_ILLEGAL_OPERATION, 0, 0) && cl->regs.x[REG_A2] == 99,
            "replying twice: ILLEGAL_OPERATION, the caller untouched");
     fx_check("a reply");
 
@@ -620,7 +498,7 @@ static void test_calls(void)
                !sched_is_queued(cl) && FX_QUEUE(30, act, peer),
            "call to an active server: no loan, the server queued in front, the badge delivered");
     r = fx_send(act, rac, MI(2, 0), 0, 0);
-    tap_ok(is_ok(r) && GOT0(cl, MI(2, 0), 0) && runnable_queued(cl) && runnable_queued(act),
+    tap_ok(fx_is_ok(r) && GOT0(cl, MI(2, 0), 0) && runnable_queued(cl) && runnable_queued(act),
            "its reply wakes the caller; both run on their own contexts");
     fx_check("a call to an active server");
 
@@ -646,15 +524,15 @@ static void test_calls(void)
     fx_call(cl, e3, MI(0, 0), 0, 0);
     bool lent = srv2->sc == csc && csc->lent_via == r3;
     r = fx_invoke(fx_tcb_cptr(cl), COFFER_INV_TCB_SUSPEND, 0, 0, 0);
-    tap_ok(lent && is_ok(r) && cl->state == THREAD_INACTIVE && cl->regs.x[REG_A0] == COFFER_ERR_ABORTED &&
+    tap_ok(lent && fx_is_ok(r) && cl->state == THREAD_INACTIVE && cl->regs.x[REG_A0] == COFFER_ERR_ABORTED &&
                r3->caller == NULL && srv2->sc == csc,
            "a caller suspended: INACTIVE, ABORTED, the server keeps the lent context");
     r = fx_send(srv2, r3c, MI(0, 0), 0, 0);
-    tap_ok(is(r, COFFER_ERR_ILLEGAL_OPERATION, 0, 0) && cl->sc == csc && csc->thread == cl &&
+    tap_ok(fx_is(r, COFFER_ERR_ILLEGAL_OPERATION, 0, 0) && cl->sc == csc && csc->thread == cl &&
                csc->lent_via == NULL && r3->lent == NULL && srv2->sc == NULL &&
                !sched_is_queued(cl) && !sched_is_queued(srv2),
            "the server's reply finds nobody (ILLEGAL_OPERATION) but the context goes home");
-    tap_ok(is_ok(fx_resume(cl)) && runnable_queued(cl) && cl->regs.x[REG_A0] == COFFER_ERR_ABORTED,
+    tap_ok(fx_is_ok(fx_resume(cl)) && runnable_queued(cl) && cl->regs.x[REG_A0] == COFFER_ERR_ABORTED,
            "resumed, the caller runs with ABORTED");
     fx_check("a suspended caller");
     fx_reset();
@@ -673,13 +551,13 @@ static void test_notifications(void)
     struct thread *s = fx_active("S", 10, 1000, 1000, NULL);
 
     struct coffer_result r1 = fx_send(s, n1, MI(0, 0), 0, 0), r4 = fx_send(s, n4, MI(0, 0), 0, 0);
-    tap_ok(is_ok(r1) && is_ok(r4) && n->pending && n->word == 0x5 && runnable_queued(s),
+    tap_ok(fx_is_ok(r1) && fx_is_ok(r4) && n->pending && n->word == 0x5 && runnable_queued(s),
            "signals with no waiter: the badges are OR-ed into the word");
     struct coffer_result r = fx_nb_recv(w, nc, 0);
     tap_ok(GOT0(w, 0, 0x5) && n->word == 0 && !n->pending && runnable_queued(w),
            "poll (NB_RECV): OK with the word in a6; the word is cleared");
     r = fx_nb_recv(w, nc, 0);
-    tap_ok(is(r, COFFER_ERR_WOULD_BLOCK, 0, 0) && runnable_queued(w), "poll again: WOULD_BLOCK");
+    tap_ok(fx_is(r, COFFER_ERR_WOULD_BLOCK, 0, 0) && runnable_queued(w), "poll again: WOULD_BLOCK");
 
     fx_recv(w, nc, 0);
     tap_ok(w->state == THREAD_BLOCKED_NOTIFICATION && w->blocked_on == n && n->queue.head == w &&
@@ -704,8 +582,8 @@ static void test_notifications(void)
     bool first = GOT0(w, 0, 0x1) && w2->state == THREAD_BLOCKED_NOTIFICATION;
     fx_send(s, n2, MI(0, 0), 0, 0);
     tap_ok(first && GOT0(w2, 0, 0x2) && !n->pending, "two waiters are woken one signal each, in order");
-    tap_ok(is(fx_send(s, nro, MI(0, 0), 0, 0), COFFER_ERR_INVALID_CAPABILITY, 0, 0) &&
-               is(fx_recv(w, n1, 0), COFFER_ERR_INVALID_CAPABILITY, 0, 0) && !n->pending &&
+    tap_ok(fx_is(fx_send(s, nro, MI(0, 0), 0, 0), COFFER_ERR_INVALID_CAPABILITY, 0, 0) &&
+               fx_is(fx_recv(w, n1, 0), COFFER_ERR_INVALID_CAPABILITY, 0, 0) && !n->pending &&
                runnable_queued(w),
            "signal without WRITE, wait without READ: INVALID_CAPABILITY");
     fx_check("notification signals and waits");
@@ -716,9 +594,9 @@ static void test_notifications(void)
     struct reply *rr;
     uint64_t rc = fx_reply(&rr);
     uint64_t tw = fx_tcb_cptr(w);
-    tap_ok(is_ok(fx_invoke(tw, COFFER_INV_TCB_BIND_NOTIFICATION, nc, 0, 0)) && n->bound == w &&
+    tap_ok(fx_is_ok(fx_invoke(tw, COFFER_INV_TCB_BIND_NOTIFICATION, nc, 0, 0)) && n->bound == w &&
                w->bound_notification == n &&
-               is(fx_invoke(fx_tcb_cptr(w2), COFFER_INV_TCB_BIND_NOTIFICATION, nc, 0, 0),
+               fx_is(fx_invoke(fx_tcb_cptr(w2), COFFER_INV_TCB_BIND_NOTIFICATION, nc, 0, 0),
                   COFFER_ERR_ILLEGAL_OPERATION, 0, 0),
            "TCB_BIND_NOTIFICATION: bound; binding it to another thread: ILLEGAL_OPERATION");
     fx_recv(w, e, rc);
@@ -731,7 +609,7 @@ static void test_notifications(void)
     tap_ok(GOT0(w, COFFER_MSG_NOTIFICATION, 0x1) && runnable_queued(w) && ep->state == EP_IDLE &&
                rr->receiver == NULL && !n->pending,
            "a receive with the bound notification pending returns its word at once");
-    tap_ok(is_ok(fx_invoke(tw, COFFER_INV_TCB_BIND_NOTIFICATION, 0, 0, 0)) && n->bound == NULL &&
+    tap_ok(fx_is_ok(fx_invoke(tw, COFFER_INV_TCB_BIND_NOTIFICATION, 0, 0, 0)) && n->bound == NULL &&
                w->bound_notification == NULL,
            "unbinding it");
     fx_check("bound notifications");
@@ -779,7 +657,7 @@ static void test_object_deaths(void)
     struct thread *w = fx_active("W", 10, 1000, 1000, NULL);
     struct thread *bound = fx_active("B", 10, 1000, 1000, NULL);
     fx_recv(w, nc, 0);
-    bool bound_ok = is_ok(fx_invoke(fx_tcb_cptr(bound), COFFER_INV_TCB_BIND_NOTIFICATION, nc, 0, 0));
+    bool bound_ok = fx_is_ok(fx_invoke(fx_tcb_cptr(bound), COFFER_INV_TCB_BIND_NOTIFICATION, nc, 0, 0));
     tap_ok(bound_ok && w->state == THREAD_BLOCKED_NOTIFICATION && fx_delete(nc) && aborted(w) &&
                runnable_queued(w) && bound->bound_notification == NULL && all_zero(n, 64),
            "notification deleted: its waiter ABORTED and runnable, the bound thread unbound");
@@ -860,7 +738,7 @@ static void test_reply_and_context_deaths(void)
                r4->lent == NULL && r4->caller == cl,
            "a lent context deleted: the server stops, the caller still waits for the reply");
     fx_check("a lent context died");
-    tap_ok(is_ok(fx_send(srv4, r4c, MI(0, 1), 3, 0)) && GOT(cl, MI(0, 1), 0, 3) &&
+    tap_ok(fx_is_ok(fx_send(srv4, r4c, MI(0, 1), 3, 0)) && GOT(cl, MI(0, 1), 0, 3) &&
                cl->state == THREAD_RUNNABLE && !sched_is_queued(cl) && cl->sc == NULL,
            "the reply still arrives; the caller, without a context, is not queued");
     fx_check("a reply after the lent context died");
@@ -910,7 +788,7 @@ static void test_thread_deaths(void)
     struct thread *w2 = fx_active("W2", 10, 1000, 1000, NULL);
     fx_recv(w, nc, 0);
     fx_recv(w2, nc, 0);
-    bool bound = is_ok(fx_invoke(fx_tcb_cptr(w), COFFER_INV_TCB_BIND_NOTIFICATION, nc, 0, 0));
+    bool bound = fx_is_ok(fx_invoke(fx_tcb_cptr(w), COFFER_INV_TCB_BIND_NOTIFICATION, nc, 0, 0));
     tap_ok(bound && fx_delete(fx_tcb_cptr(w)) && n->queue.head == w2 && n->queue.tail == w2 &&
                n->bound == NULL,
            "a notification waiter (bound to it) deleted: out of its queue, unbound");
@@ -925,7 +803,7 @@ static void test_thread_deaths(void)
     fx_call(cl, ea, MI(0, 0), 0, 0);
     bool called = ra->caller == cl;
     tap_ok(called && fx_delete(fx_tcb_cptr(cl)) && ra->caller == NULL &&
-               is(fx_send(act, rac, MI(0, 0), 0, 0), COFFER_ERR_ILLEGAL_OPERATION, 0, 0),
+               fx_is(fx_send(act, rac, MI(0, 0), 0, 0), COFFER_ERR_ILLEGAL_OPERATION, 0, 0),
            "a caller deleted: its reply object is free, a reply finds nobody (ILLEGAL_OPERATION)");
     fx_check("a caller died");
 
@@ -941,7 +819,7 @@ static void test_thread_deaths(void)
                runnable_queued(srv) && rp->caller == NULL && rp->lent == c2sc,
            "a caller deleted while its context is lent: the server finishes on it");
     fx_check("a lending caller died");
-    tap_ok(is(fx_send(srv, rpc, MI(0, 0), 0, 0), COFFER_ERR_ILLEGAL_OPERATION, 0, 0) &&
+    tap_ok(fx_is(fx_send(srv, rpc, MI(0, 0), 0, 0), COFFER_ERR_ILLEGAL_OPERATION, 0, 0) &&
                srv->sc == NULL && c2sc->thread == NULL && c2sc->lent_via == NULL &&
                rp->lent == NULL && !sched_is_queued(srv),
            "its reply finds nobody; the context goes to no one");
@@ -1060,7 +938,7 @@ static void test_unbind_while_lent(void)
     fx_call(cl, e, MI(0, 0), 0, 0);
     bool lent = srv->sc == csc;
     struct coffer_result r = fx_bind(cl, COFFER_CPTR_NONE);
-    tap_ok(lent && is_ok(r) && cl->home_sc == NULL && csc->home == NULL && srv->sc == csc,
+    tap_ok(lent && fx_is_ok(r) && cl->home_sc == NULL && csc->home == NULL && srv->sc == csc,
            "unbinding a caller's context while it is lent: OK, the server keeps it for now");
     fx_send(srv, rc, MI(0, 0), 0, 0);
     tap_ok(cl->state == THREAD_RUNNABLE && (cl->sc == NULL || cl->home_sc == cl->sc),
@@ -1093,7 +971,7 @@ static void test_bind_while_borrowing(void)
     struct thread *cl = fx_active("C", 10, 1000, 1000, &csc);
     struct thread *srv = passive_server("P", 20, e, rc);
     uint64_t ownc = fx_sched_context(&own);
-    bool configured = is_ok(fx_configure(ownc, 1000, 1000));
+    bool configured = fx_is_ok(fx_configure(ownc, 1000, 1000));
     fx_call(cl, e, MI(0, 0), 0, 0);
     bool lent = srv->sc == csc;
     struct coffer_result r = fx_bind(srv, ownc);
@@ -1147,7 +1025,6 @@ static void test_death_in_steps(void)
 
 int main(void)
 {
-    test_ready_queues();
     test_sched_contexts();
     test_timeout_fault();
     test_send_recv();

@@ -481,6 +481,25 @@ static inline bool fx_queue_is(unsigned p, struct thread *const *expect)
 #define FX_QUEUE(p, ...) fx_queue_is((p), (struct thread *const[]){ __VA_ARGS__, NULL })
 #define FX_EMPTY(p) fx_queue_is((p), (struct thread *const[]){ NULL })
 
+/* ---- results ---------------------------------------------------------------- */
+
+/* Is r exactly this result?  (No TAP line: a diagnostic if not.) */
+static inline bool fx_is(struct coffer_result r, uint64_t err, uint64_t d0, uint64_t d1)
+{
+    bool good = r.error == err && r.detail0 == d0 && r.detail1 == d1;
+    if (!good)
+        tap_diag("got %llu (%#llx, %#llx), expected %llu (%#llx, %#llx)",
+                 (unsigned long long)r.error, (unsigned long long)r.detail0,
+                 (unsigned long long)r.detail1, (unsigned long long)err,
+                 (unsigned long long)d0, (unsigned long long)d1);
+    return good;
+}
+
+static inline bool fx_is_ok(struct coffer_result r)
+{
+    return fx_is(r, COFFER_ERR_OK, 0, 0);
+}
+
 /* ---- invariants ------------------------------------------------------------ */
 
 static char fx_why[256];
@@ -505,6 +524,7 @@ static inline bool fx_registered_thread(const struct thread *t)
 static inline bool fx_invariants(void)
 {
     unsigned queued_total = 0;
+    int top = -1;
     /* Ready queues: every member is a live thread of that priority that
      * can run; none twice. */
     for (unsigned p = 0; p < SCHED_PRIORITIES; p++) {
@@ -522,16 +542,25 @@ static inline bool fx_invariants(void)
                     return fx_fail("%s twice in a ready queue%s", q[i]->name, "");
         }
         queued_total += (unsigned)n;
+        if (n > 0)
+            top = (int)p;
     }
-    unsigned can_run = 0;
+    /* The scheduler's record of the top queue (ready_top) agrees. */
+    for (unsigned p = 0; p < SCHED_PRIORITIES; p++) {
+        struct thread *q[FX_MAX_THREADS];
+        if (fx_ready_queue(p, q, FX_MAX_THREADS) > 0 && sched_would_run(q[0]) != ((int)p >= top))
+            return fx_fail("%s: sched_would_run disagrees with the queues%s", q[0]->name, "");
+    }
+    unsigned can_run = 0; /* and queued */
     for (unsigned i = 0; i < fx_nthreads; i++) {
         struct thread *t = fx_threads[i];
         if (fx_dead[i])
             continue;
-        if (sched_can_run(t) != sched_is_queued(t))
+        /* The running thread can run outside its queue (sched.h). */
+        if (sched_can_run(t) != sched_is_queued(t) && !(t == current_thread && sched_can_run(t)))
             return fx_fail("%s: can run %s queued", t->name,
                            sched_can_run(t) ? "but is not" : "but is");
-        can_run += sched_can_run(t);
+        can_run += sched_can_run(t) && sched_is_queued(t);
         bool waits = t->state == THREAD_BLOCKED_SEND || t->state == THREAD_BLOCKED_RECV ||
                      t->state == THREAD_BLOCKED_NOTIFICATION;
         if (waits != (t->blocked_on != NULL))
@@ -558,7 +587,7 @@ static inline bool fx_invariants(void)
                 return fx_fail("%s is not in the queue it waits in%s", t->name, "");
         }
     }
-    if (can_run != queued_total)
+    if (can_run != queued_total) /* queued ones that can run, counted both ways */
         return fx_fail("the ready queues hold threads that are not in the scenario%s%s", "", "");
     for (unsigned i = 0; i < fx_neps; i++) {
         const struct endpoint *ep = fx_eps[i];
