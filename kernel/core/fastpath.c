@@ -11,9 +11,9 @@
  *
  * It runs before the time since the last kernel entry is charged
  * (syscall.c), and charges it only when the CPU changes scheduling
- * context.  When a context is lent with the call, or comes back with the
- * reply, the time keeps running on the same context and is charged to it
- * at its next kernel entry, as usual.  Its budget cannot have run out
+ * context (sched_switching_to).  When a context is lent with the call, or
+ * comes back with the reply, the time keeps running on the same context
+ * and is charged to it at its next kernel entry, as usual.  Its budget cannot have run out
  * unnoticed: the timer is set no later than the end of the running
  * context's budget (sched.c: next_deadline), so a spent budget shows as a
  * pending timer interrupt, and then the fast path is not taken.
@@ -32,7 +32,7 @@ static inline bool short_message(uint64_t info)
 }
 
 /* The capability at cptr if it is of `type` with `right`, else NULL. */
-static inline const struct cap *cap_at(const struct thread *t, uint64_t cptr, enum cap_type type,
+static HOT_INLINE const struct cap *cap_at(const struct thread *t, uint64_t cptr, enum cap_type type,
                                        unsigned right)
 {
     struct lookup_result r = cspace_lookup(&t->cspace_root.cap, cptr, CPTR_MAX_DEPTH);
@@ -47,38 +47,38 @@ static inline bool same_vspace(const struct thread *a, const struct thread *b)
     return a->vspace.cap.object == b->vspace.cap.object && a->vspace.cap.data == b->vspace.cap.data;
 }
 
+STATIC_ASSERT(COFFER_MSG_REG_WORDS == 4, "copy_message copies up to four words");
+
 /* Copy the message words (and set info, badge) from src to dst. */
-static inline void copy_message(const struct thread *src, struct thread *dst, uint64_t info,
+static HOT_INLINE void copy_message(const struct thread *src, struct thread *dst, uint64_t info,
                                 uint64_t badge)
 {
     unsigned len = (unsigned)COFFER_MSG_LENGTH(info);
-    for (unsigned i = 0; i < len; i++)
-        dst->regs.x[REG_A2 + i] = src->regs.x[REG_A2 + i];
+    /* Unrolled: at most COFFER_MSG_REG_WORDS (4) words. */
+    if (len > 0)
+        dst->regs.x[REG_A2] = src->regs.x[REG_A2];
+    if (len > 1)
+        dst->regs.x[REG_A3] = src->regs.x[REG_A3];
+    if (len > 2)
+        dst->regs.x[REG_A4] = src->regs.x[REG_A4];
+    if (len > 3)
+        dst->regs.x[REG_A5] = src->regs.x[REG_A5];
     dst->regs.x[REG_A0] = COFFER_ERR_OK;
     dst->regs.x[REG_A1] = COFFER_MSGINFO(COFFER_MSG_LABEL(info), 0, len);
     dst->regs.x[REG_A6] = badge;
 }
 
-/* Charge the time used so far, when the CPU goes to another context.  It
- * cannot fail with no timer interrupt pending (above); if it ever did,
- * t's call would run again in its next period, as in syscall_entry(). */
-static inline void charge_if_switching(bool switching)
-{
-    if (switching && !sched_charge())
-        sched_return();
-}
-
 /* Hand the CPU from the thread that trapped, which is blocked now and ran
  * on `was`, to `to`.  Neither is in a ready queue (sched.h): no queue
  * changes. */
-__attribute__((noreturn)) static void switch_to(struct thread *to, const struct sched_context *was)
+__attribute__((noreturn)) static HOT_INLINE void switch_to(struct thread *to, struct sched_context *was)
 {
     sched_switching_to(to, was);
     current_thread = to;
     arch_return_same_vspace(to);
 }
 
-bool fastpath_call(struct thread *t, const struct cap *c)
+HOT_INLINE bool fastpath_call(struct thread *t, const struct cap *c)
 {
     uint64_t info = t->regs.x[REG_A1];
     if (!short_message(info) || !(c->rights & CAP_RIGHT_WRITE))
@@ -89,10 +89,9 @@ bool fastpath_call(struct thread *t, const struct cap *c)
         arch_preemption_pending())
         return false;
     bool lend = dst->sc == NULL;
-    const struct sched_context *was = t->sc;
+    struct sched_context *was = t->sc;
     if (!lend && dst->sc->throttled)
         return false;
-    charge_if_switching(!lend);
 
     /* Committed: the general path's rendezvous(), for a call. */
     arch_syscall_advance(&t->regs);
@@ -117,7 +116,7 @@ bool fastpath_call(struct thread *t, const struct cap *c)
     switch_to(dst, was);
 }
 
-bool fastpath_reply_recv(struct thread *t)
+HOT_INLINE bool fastpath_reply_recv(struct thread *t)
 {
     uint64_t info = t->regs.x[REG_A1];
     if (!short_message(info))
@@ -145,8 +144,7 @@ bool fastpath_reply_recv(struct thread *t)
         return false;
     if (!sched_would_run(caller) || arch_preemption_pending())
         return false;
-    const struct sched_context *was = t->sc;
-    charge_if_switching(sc == NULL);
+    struct sched_context *was = t->sc;
 
     /* Committed: do_reply() then ep_recv() blocking. */
     arch_syscall_advance(&t->regs);

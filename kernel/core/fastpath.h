@@ -14,10 +14,10 @@
 #define CONFIG_FASTPATH 1 /* make FASTPATH=0 builds a kernel without it */
 #endif
 
-/* Not inlined into the trap handler: its prologue would save registers
- * for them on every kernel entry.  For a call, c is the endpoint
- * capability it names (looked up once, in syscall.c). */
-__attribute__((noinline)) bool fastpath_call(struct thread *t, const struct cap *c);
-__attribute__((noinline)) bool fastpath_reply_recv(struct thread *t);
+/* For a call, c is the endpoint capability it names (looked up once, in
+ * syscall.c).  Both are folded into the system-call entry
+ * (syscall_entry), whose prologue already saves what they need. */
+bool fastpath_call(struct thread *t, const struct cap *c);
+bool fastpath_reply_recv(struct thread *t);
 
 #endif

@@ -31,7 +31,7 @@ static bool deadline_dirty;
 /* The scheduling context the timer deadline was last computed for. */
 static const struct sched_context *last_sc;
 
-bool sched_can_run(const struct thread *t)
+HOT_INLINE bool sched_can_run(const struct thread *t)
 {
     return t->state == THREAD_RUNNABLE && t->sc != NULL && t->sc->budget != 0 &&
            !t->sc->throttled;
@@ -185,14 +185,28 @@ struct thread *sched_pick(void)
     return t;
 }
 
-void sched_switching_to(struct thread *t, const struct sched_context *was)
+/* The time since the last charge goes to sc, which the thread that
+ * trapped ran on; that thread is blocked now, so a budget this spends
+ * only throttles the context (no timeout fault: nothing is running). */
+static void charge_context(struct sched_context *sc)
+{
+    uint64_t now = arch_time_now();
+    uint64_t used = now - last_charge;
+    last_charge = now;
+    sched_context_charge(sc, used);
+}
+
+void sched_switching_to(struct thread *t, struct sched_context *was)
 {
     if (t != last_run) {
         switches++;
         last_run = t;
     }
-    /* A lent context keeps its deadline: the timer stays as it is. */
+    /* A lent context keeps its deadline and its time keeps running: no
+     * charge, and the timer stays as it is. */
     if (t->sc != was || deadline_dirty) {
+        if (t->sc != was)
+            charge_context(was);
         deadline_dirty = false;
         arch_set_deadline(next_deadline(t));
     }

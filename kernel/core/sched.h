@@ -71,11 +71,11 @@ bool sched_current_stays(void);
  * changed but the first step) if no thread can run. */
 struct thread *sched_pick(void);
 
-/* The fast path's switch (fastpath.c): count it and set the timer for
- * t, which is queued and runs next; `was` is the scheduling context the
- * thread that trapped ran on. */
+/* The fast path's switch (fastpath.c): count it and, if t runs on
+ * another scheduling context than `was` (the one the thread that trapped
+ * ran on), charge `was` the time so far and set the timer for t. */
 struct sched_context;
-void sched_switching_to(struct thread *t, const struct sched_context *was);
+void sched_switching_to(struct thread *t, struct sched_context *was);
 
 /* After a trap from user mode: back into the thread that trapped if it
  * still runs next (the common case, kept short), else schedule(). */

@@ -1,12 +1,15 @@
 /*
  * RISC-V privileged-architecture definitions the kernel uses: CSR access,
  * the sstatus/sie bits, trap causes and Sv39 page-table entries.
- * Names follow the privileged specification.
+ * Names follow the privileged specification.  The constants are usable
+ * from assembly (trap.S) too.
  */
 #ifndef COFFER_ARCH_RISCV_H
 #define COFFER_ARCH_RISCV_H
 
+#ifndef __ASSEMBLER__
 #include <stdint.h>
+#endif
 
 #define csr_read(csr)                                              \
     ({                                                             \
@@ -69,6 +72,7 @@
 #define PTE_LEAF_MASK (PTE_R | PTE_W | PTE_X)
 #define PTES_PER_TABLE 512
 
+#ifndef __ASSEMBLER__
 typedef uint64_t pte_t;
 
 static inline pte_t pte_make(uint64_t pa, uint64_t flags)
@@ -88,5 +92,6 @@ static inline void sfence_vma_all(void)
 {
     __asm__ volatile("sfence.vma" ::: "memory");
 }
+#endif /* !__ASSEMBLER__ */
 
 #endif

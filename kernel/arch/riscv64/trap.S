@@ -11,6 +11,7 @@
  * kernel stack and returns with sret.
  */
 #include "memlayout.h"
+#include "riscv.h"
 
 #define REGS_PC (8 * 32)
 #define KFRAME_SIZE (8 * 20)
@@ -64,8 +65,13 @@ trap_vector:
     add     sp, sp, t0
     mv      fp, zero
     mv      ra, zero
-    call    user_trap           /* does not return */
-1:  j       1b
+    /* System calls, the common trap, go straight to their own entry. */
+    csrr    t0, scause
+    li      t1, EXC_ECALL_U
+    bne     t0, t1, 1f
+    call    user_syscall        /* does not return */
+1:  call    user_trap           /* does not return */
+2:  j       2b
 
 from_kernel:
     csrrw   sp, sscratch, sp    /* sp = kernel sp, sscratch = 0 again */

@@ -96,15 +96,19 @@ COLD static void user_fault(struct thread *t, uint64_t cause, uint64_t tval, uin
     thread_stop(t);
 }
 
+void user_syscall(struct arch_user_regs *regs)
+{
+    struct thread *t = current_thread;
+    ASSERT(t != NULL && regs == &t->regs);
+    /* It charges time itself: the fast path need not. */
+    syscall_entry(t);
+}
+
 void user_trap(struct arch_user_regs *regs)
 {
     struct thread *t = current_thread;
     uint64_t scause = csr_read(scause);
     ASSERT(t != NULL && regs == &t->regs);
-    /* System calls charge time themselves: the fast path need not. */
-    if (scause == EXC_ECALL_U)
-        syscall_entry(t);
-
     uint64_t entry = csr_read(cycle);
     uint64_t stval = csr_read(stval);
     /* A thread whose budget is spent does nothing more this period: its
