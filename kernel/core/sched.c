@@ -196,7 +196,7 @@ static void charge_context(struct sched_context *sc)
     sched_context_charge(sc, used);
 }
 
-void sched_switching_to(struct thread *t, struct sched_context *was)
+HOT_INLINE void sched_switching_to(struct thread *t, struct sched_context *was)
 {
     if (t != last_run) {
         switches++;
