@@ -54,6 +54,16 @@ static inline struct lookup_result cspace_lookup_fail(unsigned level, unsigned b
 static HOT_INLINE struct lookup_result cspace_lookup(const struct cap *root, uint64_t cptr,
                                                      unsigned depth)
 {
+    /* The common case first: a full-depth pointer into a CSpace whose
+     * root CNode's guard and radix take all 64 bits (one level).  The
+     * same steps as the loop's first round, with the shifts by what is
+     * left folded away. */
+    if (depth == 64 && root->type == CAP_CNODE && root->guard_bits + root->size_bits == 64) {
+        unsigned radix = root->size_bits;
+        if (cptr >> radix != root->data)
+            return cspace_lookup_fail(0, 64, LOOKUP_GUARD_MISMATCH);
+        return (struct lookup_result){ &cnode_slots(root)[cptr & ((1ull << radix) - 1)], 1, 0, 0 };
+    }
     const struct cap *node = root;
     unsigned bits_left = depth;
     for (unsigned level = 0;; level++) {

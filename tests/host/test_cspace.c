@@ -68,6 +68,33 @@ static void guards(void)
     free_cnode(&wide);
 }
 
+/* Full-depth pointers into a root whose guard and radix take all 64 bits
+ * (cspace_lookup's shortcut), and into roots where they do not. */
+static void full_depth(void)
+{
+    struct cap root = make_cnode(4, 60, 0x5);
+    struct lookup_result r = cspace_lookup(&root, (0x5ull << 4) | 0xc, 64);
+    tap_ok(found(r, &root, 0xc) && r.level == 1, "64 bits, one level: slot and level 1");
+    tap_ok(failed(cspace_lookup(&root, 0xc, 64), LOOKUP_GUARD_MISMATCH, 0, 64),
+           "64 bits, one level: a wrong guard fails at level 0 with 64 bits left");
+    struct cap leaf = make_cnode(4, 0, 0);
+    cnode_slots(&root)[3].cap = leaf;
+    tap_ok(found(cspace_lookup(&root, (0x5ull << 4) | 3, 64), &root, 3),
+           "64 bits, one level: a CNode in the slot is the result, not resolved into");
+    struct cap upper = make_cnode(4, 56, 0);
+    cnode_slots(&upper)[2].cap = leaf;
+    r = cspace_lookup(&upper, (2ull << 4) | 0xe, 64);
+    tap_ok(found(r, &leaf, 0xe) && r.level == 2,
+           "64 bits over two levels (guard + radix 60 at the root): resolved by the loop");
+    struct cap not_cnode = { .type = CAP_ENDPOINT, .object = 0x1000, .size_bits = 4,
+                             .guard_bits = 60 };
+    tap_ok(failed(cspace_lookup(&not_cnode, 3, 64), LOOKUP_INVALID_ROOT, 0, 64),
+           "64 bits into a root that is not a CNode: LOOKUP_INVALID_ROOT");
+    free_cnode(&root);
+    free_cnode(&leaf);
+    free_cnode(&upper);
+}
+
 static void two_levels(void)
 {
     struct cap root = make_cnode(4, 0, 0);
@@ -103,6 +130,7 @@ int main(void)
 {
     single_level();
     guards();
+    full_depth();
     two_levels();
     self_reference();
     return tap_done();
