@@ -66,12 +66,6 @@ static struct rb_node *extreme(struct rb_node *n, int dir)
     return n;
 }
 
-static void refresh(const struct rb_tree *t, struct rb_node *n)
-{
-    if (t->update != NULL)
-        t->update(n);
-}
-
 /*
  * Recompute aug on every node from `from` up to and including `through`
  * (all changed structurally), then further up only while values change:
@@ -132,9 +126,13 @@ static void rotate(struct rb_tree *t, struct rb_node *x, int dir)
     set_parent(y, p);
     *child_slot(y, dir) = x;
     set_parent(x, y);
-    /* x is now below y: y's value is computed from x's. */
-    refresh(t, x);
-    refresh(t, y);
+    /* y's subtree holds the nodes x's held, in the same order: it takes
+     * x's value (rbtree.h: a fold over the subtree), and x, now below,
+     * is computed from its new children. */
+    if (t->update != NULL) {
+        y->aug = x->aug;
+        t->update(x);
+    }
 }
 
 /* ---- Insertion ------------------------------------------------------------ */

@@ -12,7 +12,8 @@
  * recomputes from the node's own data and its children's values.  The value
  * must be a fold over the subtree's nodes in in-order sequence (a maximum,
  * a sum, a count, "any flag set"...): a rotation leaves the set and order of
- * a subtree's nodes unchanged, so it only recomputes the two rotated nodes.
+ * a subtree's nodes unchanged, so the node that moves up takes the value
+ * of the one it replaces and only the one that moves down is recomputed.
  * A value that depends on the shape (a height, say) is not supported.
  *
  * Everything is iterative (the kernel stack is small) and O(log n) unless
