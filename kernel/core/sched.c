@@ -68,17 +68,29 @@ void sched_enqueue_front(struct thread *t)
     mark_ready(t);
 }
 
-/* The highest set bit of x != 0 (RV64IMAC has no count-leading-zeros). */
+/*
+ * The highest set bit of x != 0, without branches (RV64IMAC has no
+ * count-leading-zeros): smear it into every bit below, keep only it, and
+ * find its position by a de Bruijn multiplication -- the top six bits of
+ * (1 << i) * DE_BRUIJN_64 differ for every i, and the table inverts them.
+ */
+#define DE_BRUIJN_64 0x022fdd63cc95386dull
 static unsigned top_bit(uint64_t x)
 {
-    unsigned n = 0;
-    for (unsigned shift = 32; shift != 0; shift /= 2) {
-        if (x >> shift) {
-            x >>= shift;
-            n += shift;
-        }
-    }
-    return n;
+    static const uint8_t position[64] = {
+        0,  1,  2,  53, 3,  7,  54, 27, 4,  38, 41, 8,  34, 55, 48, 28,
+        62, 5,  39, 46, 44, 42, 22, 9,  24, 35, 59, 56, 49, 18, 29, 11,
+        63, 52, 6,  26, 37, 40, 33, 47, 61, 45, 43, 21, 23, 58, 17, 10,
+        51, 25, 36, 32, 60, 20, 57, 16, 50, 31, 19, 15, 30, 14, 13, 12,
+    };
+    x |= x >> 1;
+    x |= x >> 2;
+    x |= x >> 4;
+    x |= x >> 8;
+    x |= x >> 16;
+    x |= x >> 32;
+    x ^= x >> 1;
+    return position[(x * DE_BRUIJN_64) >> 58];
 }
 
 /* ready_top from the bitmap, after the top queue emptied. */

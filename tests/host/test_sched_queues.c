@@ -152,9 +152,36 @@ static void test_running_thread(void)
     fx_reset();
 }
 
+/* The top queue found again, from the bitmap, each time the top empties:
+ * priorities at both ends of each of the bitmap's words. */
+static void test_ready_top(void)
+{
+    fx_setup();
+    static const unsigned prio[] = { 0, 1, 62, 63, 64, 65, 127, 128, 191, 192, 200, 254, 255 };
+    enum { N = sizeof(prio) / sizeof(prio[0]) };
+    struct thread *t[N];
+    for (unsigned i = 0; i < N; i++) {
+        char name[8];
+        snprintf(name, sizeof name, "P%u", prio[i]);
+        t[i] = fx_active(name, prio[i], 1000, 1000, NULL);
+    }
+    bool good = true;
+    for (unsigned i = N; i-- > 0;) {
+        good = good && sched_would_run(t[i]) && (i == 0 || !sched_would_run(t[i - 1]));
+        sched_dequeue(t[i]);
+        good = good && (i == 0 || sched_would_run(t[i - 1]));
+    }
+    tap_ok(good, "ready_top: found again at each priority as the queues above empty");
+    for (unsigned i = 0; i < N; i++)
+        sched_enqueue(t[i]);
+    fx_check("every queue emptied from the top down and filled again");
+    fx_reset();
+}
+
 int main(void)
 {
     test_ready_queues();
     test_running_thread();
+    test_ready_top();
     return tap_done();
 }
