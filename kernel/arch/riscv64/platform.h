@@ -35,7 +35,7 @@ void vm_boot_finish(const uint64_t keep_gib[], unsigned count);
 struct arch_user_regs;
 struct kernel_frame;
 void trap_init(void);
-__attribute__((noreturn)) void user_trap(struct arch_user_regs *regs);
+__attribute__((noreturn)) void user_trap(const struct arch_user_regs *regs);
 /* An ecall from U-mode (trap.S tells them apart). */
 __attribute__((noreturn)) void user_syscall(struct arch_user_regs *regs);
 void kernel_trap(struct kernel_frame *frame);

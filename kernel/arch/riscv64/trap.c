@@ -105,7 +105,7 @@ void user_syscall(struct arch_user_regs *regs)
     syscall_entry(current_thread);
 }
 
-void user_trap(struct arch_user_regs *regs)
+void user_trap(const struct arch_user_regs *regs)
 {
     struct thread *t = current_thread;
     uint64_t scause = csr_read(scause);
