@@ -13,15 +13,17 @@
  * queues and the highest non-empty priority (ready_top) answer "is
  * anything ready above?" in one comparison.  A round-robin tick every
  * SCHED_SLICE_US moves the running thread behind the others of its
- * priority; yield does the same at once.  The tick is global, not per thread, so that switching threads
- * (every IPC) does not move the next timer interrupt: reprogramming the
- * timer is an SBI call, hundreds of instructions.
+ * priority; yield does the same at once.  The tick is global, not per
+ * thread, so that switching threads (every IPC) does not move the next
+ * timer interrupt: reprogramming the timer is an SBI call, hundreds of
+ * instructions.
  *
  * Time is charged at every kernel entry to the scheduling context the
  * running thread runs on (sched_context.h): its own, or one lent to it by
- * a caller.  When the budget is gone the thread leaves the ready queue
- * until the context's next period (a timeout fault goes to its timeout
- * handler first, if it has one).
+ * a caller.  (The IPC fast path charges only when the context changes:
+ * fastpath.c says why nothing is lost.)  When the budget is gone the
+ * thread leaves the ready queue until the context's next period (a
+ * timeout fault goes to its timeout handler first, if it has one).
  */
 #ifndef COFFER_KERNEL_SCHED_H
 #define COFFER_KERNEL_SCHED_H
