@@ -47,7 +47,11 @@ uint64_t vspace_epoch;
 
 void vspace_object_dies(const struct cap *c)
 {
-    vspace_epoch++;
+    /* Only these can take a thread's address space away (vspace.h); a
+     * frame or page table dying cannot, and must not make the scheduler
+     * re-check the running thread's on the way out. */
+    if (c->type == CAP_ASID_POOL || c->type == CAP_VSPACE)
+        vspace_epoch++;
     uint64_t first;
     if (c->type == CAP_ASID_POOL) {
         /* Its ASIDs may be given out again; threads using one stop when

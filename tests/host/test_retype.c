@@ -20,6 +20,7 @@
 #include "tap.h"
 #include "cap_fixture.h"
 #include "ipc.h"
+#include "vspace.h"
 
 #define ROOT_BITS 8
 #define ROOT_SLOTS (1u << ROOT_BITS)
@@ -396,6 +397,21 @@ static void test_zero_at_death(void)
     check_tree("deaths that zero");
 }
 
+/* The scheduler re-checks the running thread's address space only when
+ * one may have gone (vspace.h): a frame's death must not count. */
+static void test_vspace_epoch(void)
+{
+    setup();
+    uint64_t before = vspace_epoch;
+    tap_ok(is_ok(retype(UT, COFFER_OBJ_FRAME, 12, 1, 20, 0x1000), 0x1000) && is_ok(del(20), 0) &&
+               vspace_epoch == before,
+           "vspace_epoch: a frame's death leaves it");
+    tap_ok(is_ok(retype(UT, COFFER_OBJ_VSPACE, 0, 1, 21, 0x2000), 0x2000) && is_ok(del(21), 0) &&
+               vspace_epoch != before,
+           "vspace_epoch: a VSpace's death moves it");
+    check_tree("frame and VSpace deaths");
+}
+
 int main(void)
 {
     thr = aligned_alloc(64, (sizeof(struct thread) + 63) & ~(size_t)63);
@@ -412,6 +428,7 @@ int main(void)
     test_destinations_and_children();
     test_device();
     test_zero_at_death();
+    test_vspace_epoch();
     free(thr);
     free(root_slots);
     free(ut_mem);
