@@ -284,6 +284,28 @@ static void donation(void)
                 "passive: the request's time is charged to the client's context, not the server's");
 }
 
+/* A server with its own context pays for its own time; the fast path
+ * charges both sides when the CPU changes context (sched_switching_to). */
+static void active_server_pays(void)
+{
+    uint64_t ep5 = tf_retype(COFFER_OBJ_ENDPOINT, 0);
+    seen[4] = tf_retype(COFFER_OBJ_REPLY, 0);
+    struct tf_thread s = tf_spawn(passive, ep5, 200, 10000, 10000, TF_NONE);
+    tf_root_priority(100); /* it runs to its receive */
+    tf_root_priority(255);
+    uint64_t mine0 = coffer_sched_context_consumed(COFFER_SLOT_SCHED_CONTEXT).detail0;
+    uint64_t its0 = coffer_sched_context_consumed(s.sc).detail0;
+    uint64_t w[4] = { 20000, 0, 0, 0 };
+    struct coffer_msg m = coffer_ipc_call(ep5, COFFER_MSGINFO(0, 0, 1), w);
+    uint64_t mine1 = coffer_sched_context_consumed(COFFER_SLOT_SCHED_CONTEXT).detail0;
+    uint64_t its1 = coffer_sched_context_consumed(s.sc).detail0;
+    printf("# a 20 ms request to an active server: client's context +%llu us, server's +%llu us\n",
+           (unsigned long long)(mine1 - mine0), (unsigned long long)(its1 - its0));
+    ktest_check(m.error == COFFER_ERR_OK && its1 - its0 >= 20000 && mine1 - mine0 < 20000,
+                "active: a server with its own context is charged for the request, not the client");
+    coffer_cnode_delete(ROOT, s.tcb, D);
+}
+
 static void waiter_recv(uint64_t e)
 {
     seen[0] = coffer_ipc_recv(e, seen[4]).error;
@@ -410,6 +432,7 @@ void test_ipc(void)
     notifications();
     bound();
     donation();
+    active_server_pays();
     deaths();
     ktest_check(tf_end(), "ipc: revoking the untyped deletes every thread and object, every byte back");
 }
