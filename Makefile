@@ -264,10 +264,12 @@ fuzz-tap: $(FUZZ_CAPS)
 # Long randomized campaigns (make test runs short, bounded versions):
 # 10^6 operations of the derivation-tree model test and of the tree itself.
 SOAK_SEED ?= 1
-soak: $(BUILD)/host/test_cdt $(BUILD)/host/test_rbtree $(BUILD)/host/test_teardown_model
+soak: $(BUILD)/host/test_cdt $(BUILD)/host/test_rbtree $(BUILD)/host/test_teardown_model \
+		$(BUILD)/host/test_threads_random
 	$(BUILD)/host/test_cdt $(SOAK_SEED) 1000000
 	$(BUILD)/host/test_teardown_model $(SOAK_SEED) 1000000
 	$(BUILD)/host/test_rbtree $(SOAK_SEED)
+	$(BUILD)/host/test_threads_random $(SOAK_SEED) 1000000
 
 bench: $(KERNEL) $(BUILD)/boot-bench.cpio $(BUILD)/boot-fault-store-unmapped.cpio
 	@sh tools/run-bench.sh "$(QEMU_BASE) -icount shift=0" $(BUILD)/boot-bench.cpio $(QEMU_TIMEOUT) $(BUILD)/boot-fault-store-unmapped.cpio

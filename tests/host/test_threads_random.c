@@ -1,0 +1,214 @@
+/*
+ * The threads layer under random operations, on the host: threads with
+ * and without scheduling contexts send, call, receive, reply, signal,
+ * wait, poll and yield through the system-call handlers, while the
+ * fixture's anchor thread suspends, resumes, reprioritises and rebinds
+ * them, time passes (charges, throttling, refills, round-robin ticks) and
+ * capabilities to endpoints, notifications and reply objects are deleted.
+ * After every step the invariants of thread.h, sched.h, sched_context.h
+ * and ipc.h must hold (fx_invariants), and the derivation tree's.
+ *
+ * Only a thread that can run makes system calls, as in the kernel.  The
+ * run is seeded: `test_threads_random SEED STEPS` reproduces one; make
+ * test runs a short one, `make soak` a long one.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "threads_host_checks.h"
+
+enum { THREADS = 8, IPC_CAPS = 12 };
+
+static uint64_t rng_state;
+
+/* xorshift64*: small, seedable, good enough to pick operations. */
+static uint64_t rng(void)
+{
+    rng_state ^= rng_state >> 12;
+    rng_state ^= rng_state << 25;
+    rng_state ^= rng_state >> 27;
+    return rng_state * 0x2545f4914f6cdd1dull;
+}
+
+static unsigned pick(unsigned n)
+{
+    return (unsigned)(rng() % n);
+}
+
+static struct thread *th[THREADS];
+static uint64_t own_sc[THREADS]; /* its own context's cptr, 0: passive */
+static uint64_t reply_of[THREADS];
+static uint64_t ipc[IPC_CAPS]; /* endpoints, notifications, badged children */
+static unsigned nipc;
+
+/* Counts of what the run did, for the report. */
+static unsigned calls_made, blocked_steps, anchor_ops, deletions, ticks;
+
+static void build(void)
+{
+    fx_setup();
+    static const unsigned prio[THREADS] = { 10, 10, 20, 30, 200, 10, 20, 30 };
+    for (unsigned i = 0; i < THREADS; i++) {
+        char name[8];
+        snprintf(name, sizeof name, "T%u", i);
+        struct sched_context *sc;
+        if (i < 5) {
+            /* Two with a budget that can run out, three without. */
+            th[i] = fx_active(name, prio[i], i < 2 ? 500 : 1000, 1000, &sc);
+            own_sc[i] = fx_sc_cptr(sc);
+        } else {
+            th[i] = fx_passive(name, prio[i]);
+            own_sc[i] = 0;
+        }
+        reply_of[i] = fx_reply(NULL);
+    }
+    nipc = 0;
+    for (unsigned i = 0; i < 2; i++) {
+        uint64_t ep = fx_endpoint(NULL), n = fx_notification(NULL);
+        ipc[nipc++] = ep;
+        ipc[nipc++] = fx_mint(ep, CAP_RIGHTS_ALL, 0x10 + i);
+        ipc[nipc++] = fx_mint(ep, CAP_RIGHT_WRITE, 0x20 + i); /* send only */
+        ipc[nipc++] = n;
+        ipc[nipc++] = fx_mint(n, CAP_RIGHTS_ALL, 1ull << i);
+    }
+    /* T2 also hears the first notification while it receives. */
+    fx_is_ok(fx_invoke(fx_tcb_cptr(th[2]), COFFER_INV_TCB_BIND_NOTIFICATION, ipc[3], 0, 0));
+}
+
+/* A random thread that can run, or NULL. */
+static struct thread *runnable_thread(unsigned *index)
+{
+    unsigned start = pick(THREADS);
+    for (unsigned k = 0; k < THREADS; k++) {
+        unsigned i = (start + k) % THREADS;
+        if (sched_can_run(th[i])) {
+            *index = i;
+            return th[i];
+        }
+    }
+    return NULL;
+}
+
+static uint64_t any_ipc_cap(void)
+{
+    return ipc[pick(nipc)];
+}
+
+/* Thread i makes a random IPC system call. */
+static void thread_step(unsigned i)
+{
+    struct thread *t = th[i];
+    uint64_t info = COFFER_MSGINFO(pick(4), 0, pick(COFFER_MSG_REG_WORDS + 1));
+    uint64_t w0 = rng(), w1 = rng();
+    calls_made++;
+    switch (pick(9)) {
+    case 0: fx_send4(t, COFFER_SYS_SEND, any_ipc_cap(), info, w0, w1, 0, 0); break;
+    case 1: fx_send4(t, COFFER_SYS_NB_SEND, any_ipc_cap(), info, w0, w1, 0, 0); break;
+    case 2: fx_call(t, any_ipc_cap(), info, w0, w1); break;
+    case 3: fx_recv(t, any_ipc_cap(), reply_of[i]); break;
+    case 4: fx_nb_recv(t, any_ipc_cap(), reply_of[i]); break;
+    case 5: fx_reply_recv(t, any_ipc_cap(), reply_of[i], info, w0); break;
+    case 6: fx_syscall(t, COFFER_SYS_YIELD, 0, 0, 0, 0, 0, 0, 0); break;
+    case 7: fx_send4(t, COFFER_SYS_SEND, reply_of[i], info, w0, w1, 0, 0); break; /* reply */
+    default: fx_call(t, reply_of[pick(THREADS)], info, w0, w1); break; /* a reply object: refused */
+    }
+}
+
+/* Time passes: the running thread is charged, the timer interrupt comes. */
+static void time_step(void)
+{
+    unsigned i;
+    current_thread = runnable_thread(&i);
+    host_time += pick(8000); /* up to 800 us: budgets of 500 us run out */
+    sched_charge();
+    sched_timer_interrupt();
+    ticks++;
+}
+
+/* Delete an IPC capability (rarely): the object dies with its last one,
+ * waking its waiters in steps.  Calls through the emptied slot fail; a
+ * new object of the same kind takes its place in the list while the
+ * fixture has room. */
+static void delete_step(void)
+{
+    unsigned k = pick(nipc);
+    uint64_t cptr = ipc[k];
+    enum cap_type type = (enum cap_type)fx_slot(cptr)->cap.type;
+    if (type == CAP_NULL)
+        return; /* deleted before, no room to replace it */
+    for (unsigned n = 0; n < 1000 && !fx_delete(cptr); n++)
+        ;
+    deletions++;
+    if (fx_next_slot + 2 < FX_SLOTS && fx_neps + 1 < FX_MAX_OBJECTS &&
+        fx_nntfns + 1 < FX_MAX_OBJECTS)
+        ipc[k] = type == CAP_ENDPOINT ? fx_endpoint(NULL) : fx_notification(NULL);
+}
+
+/* The anchor changes a thread's state, priority or context. */
+static void anchor_step(void)
+{
+    unsigned i = pick(THREADS);
+    uint64_t tcb = fx_tcb_cptr(th[i]);
+    anchor_ops++;
+    switch (pick(5)) {
+    case 0: fx_invoke(tcb, COFFER_INV_TCB_SUSPEND, 0, 0, 0); break;
+    case 1: fx_resume(th[i]); break;
+    case 2: fx_set_priority(th[i], pick(256)); break;
+    case 3: fx_bind(th[i], COFFER_CPTR_NONE); break;
+    default:
+        if (own_sc[i] != 0)
+            fx_bind(th[i], own_sc[i]); /* back to its own (refused if lent out) */
+        break;
+    }
+}
+
+/* Nobody can run: the anchor cuts a random thread's wait short and
+ * gives it its own context back, as a supervisor would. */
+static void rescue(void)
+{
+    unsigned i = pick(THREADS);
+    fx_invoke(fx_tcb_cptr(th[i]), COFFER_INV_TCB_SUSPEND, 0, 0, 0);
+    fx_resume(th[i]);
+    if (own_sc[i] != 0)
+        fx_bind(th[i], own_sc[i]);
+    blocked_steps++;
+}
+
+static bool run(uint64_t seed, unsigned steps)
+{
+    rng_state = seed != 0 ? seed : 1;
+    build();
+    for (unsigned step = 0; step < steps; step++) {
+        unsigned r = pick(1000), i;
+        if (r < 5)
+            delete_step();
+        else if (r < 150)
+            anchor_step();
+        else if (r < 250)
+            time_step();
+        else if (runnable_thread(&i) != NULL)
+            thread_step(i);
+        else
+            rescue(); /* nobody can run */
+        if (!fx_invariants()) {
+            tap_diag("seed %llu, step %u: %s", (unsigned long long)seed, step, fx_why);
+            return false;
+        }
+    }
+    return true;
+}
+
+int main(int argc, char **argv)
+{
+    uint64_t seed = argc > 1 ? strtoull(argv[1], NULL, 0) : 20261122;
+    unsigned steps = argc > 2 ? (unsigned)strtoul(argv[2], NULL, 0) : 20000;
+    bool good = run(seed, steps);
+    tap_diag("%u system calls, %u anchor operations, %u time steps, %u deletions, "
+             "%u rescues (nobody able to run)",
+             calls_made, anchor_ops, ticks, deletions, blocked_steps);
+    char name[160];
+    snprintf(name, sizeof name,
+             "random threads layer: %u steps (seed %llu), invariants hold after every one", steps,
+             (unsigned long long)seed);
+    tap_ok(good, name);
+    fx_reset();
+    return tap_done();
+}
