@@ -510,6 +510,17 @@ static inline bool fx_fail(const char *fmt, const char *a, const char *b)
     return false;
 }
 
+/* Is r on sc's chain of loans (ipc.h)?  Bounded: a loop is not. */
+static inline bool fx_on_chain(const struct sched_context *sc, const struct reply *r)
+{
+    unsigned links = 0;
+    for (const struct reply *x = sc->lent_via; x != NULL && links <= FX_MAX_OBJECTS;
+         x = x->lent_prev, links++)
+        if (x == r)
+            return true;
+    return false;
+}
+
 static inline bool fx_registered_thread(const struct thread *t)
 {
     for (unsigned i = 0; i < fx_nthreads; i++)
@@ -628,9 +639,11 @@ static inline bool fx_invariants(void)
             (!fx_registered_thread(r->receiver) || r->receiver->state != THREAD_BLOCKED_RECV ||
              r->receiver->reply != r))
             return fx_fail("reply object's receiver is not receiving with it%s%s", "", "");
-        if (r->lent != NULL && r->lent->lent_via != r)
-            return fx_fail("a reply object records a loan its context does not (r->lent->lent_via "
-                           "!= r)%s%s", "", "");
+        /* ipc.h: r->lent == sc <=> r is on sc's chain of loans (the
+         * latest, or below it when the borrower lent it on). */
+        if (r->lent != NULL && !fx_on_chain(r->lent, r))
+            return fx_fail("a reply object records a loan its context's chain does not hold%s%s",
+                           "", "");
     }
     uint64_t earliest = ~0ull;
     for (unsigned i = 0; i < fx_nscs; i++) {
@@ -640,8 +653,11 @@ static inline bool fx_invariants(void)
                            "", "");
         if (sc->home != NULL && (!fx_registered_thread(sc->home) || sc->home->home_sc != sc))
             return fx_fail("a context's home is not bound to it%s%s", "", "");
-        if (sc->lent_via != NULL && sc->lent_via->lent != sc)
-            return fx_fail("a context records a loan its reply object does not%s%s", "", "");
+        unsigned links = 0;
+        for (const struct reply *x = sc->lent_via; x != NULL; x = x->lent_prev)
+            if (x->lent != sc || ++links > FX_MAX_OBJECTS)
+                return fx_fail("a context's chain of loans holds a reply object that does not "
+                               "record the loan (or loops)%s%s", "", "");
         if (sc->throttled && sc->remaining != 0)
             return fx_fail("throttled with budget left%s%s", "", "");
         if (sc->throttled && sc->release < earliest)
