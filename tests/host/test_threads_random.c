@@ -3,8 +3,10 @@
  * and without scheduling contexts send, call, receive, reply, signal,
  * wait, poll and yield through the system-call handlers, while the
  * fixture's anchor thread suspends, resumes, reprioritises and rebinds
- * them, time passes (charges, throttling, refills, round-robin ticks) and
- * capabilities to endpoints, notifications and reply objects are deleted.
+ * them, time passes (charges, throttling, refills, round-robin ticks),
+ * capabilities to endpoints, notifications and reply objects are deleted,
+ * and threads and scheduling contexts die (a new thread takes a dead
+ * one's place while the fixture has room).
  * After every step the invariants of thread.h, sched.h, sched_context.h
  * and ipc.h must hold (fx_invariants), and the derivation tree's.
  *
@@ -40,26 +42,33 @@ static uint64_t ipc[IPC_CAPS]; /* endpoints, notifications, badged children */
 static unsigned nipc;
 
 /* Counts of what the run did, for the report. */
-static unsigned calls_made, blocked_steps, anchor_ops, deletions, ticks;
+static unsigned calls_made, blocked_steps, anchor_ops, deletions, ticks, deaths;
+static unsigned born; /* threads made, for their names */
+
+/* Thread i, new: active (with a budget that runs out, or none that does)
+ * or passive, with a reply object of its own. */
+static void make_thread(unsigned i, unsigned kind, unsigned prio)
+{
+    char name[8];
+    snprintf(name, sizeof name, "T%u", born++);
+    struct sched_context *sc;
+    if (kind < 2) {
+        th[i] = fx_active(name, prio, kind == 0 ? 500 : 1000, 1000, &sc);
+        own_sc[i] = fx_sc_cptr(sc);
+    } else {
+        th[i] = fx_passive(name, prio);
+        own_sc[i] = 0;
+    }
+    reply_of[i] = fx_reply(NULL);
+}
 
 static void build(void)
 {
     fx_setup();
+    born = 0;
     static const unsigned prio[THREADS] = { 10, 10, 20, 30, 200, 10, 20, 30 };
-    for (unsigned i = 0; i < THREADS; i++) {
-        char name[8];
-        snprintf(name, sizeof name, "T%u", i);
-        struct sched_context *sc;
-        if (i < 5) {
-            /* Two with a budget that can run out, three without. */
-            th[i] = fx_active(name, prio[i], i < 2 ? 500 : 1000, 1000, &sc);
-            own_sc[i] = fx_sc_cptr(sc);
-        } else {
-            th[i] = fx_passive(name, prio[i]);
-            own_sc[i] = 0;
-        }
-        reply_of[i] = fx_reply(NULL);
-    }
+    for (unsigned i = 0; i < THREADS; i++)
+        make_thread(i, i < 2 ? 0 : i < 5 ? 1 : 2, prio[i]);
     nipc = 0;
     for (unsigned i = 0; i < 2; i++) {
         uint64_t ep = fx_endpoint(NULL), n = fx_notification(NULL);
@@ -79,7 +88,7 @@ static struct thread *runnable_thread(unsigned *index)
     unsigned start = pick(THREADS);
     for (unsigned k = 0; k < THREADS; k++) {
         unsigned i = (start + k) % THREADS;
-        if (sched_can_run(th[i])) {
+        if (!fx_is_dead(th[i]) && sched_can_run(th[i])) {
             *index = i;
             return th[i];
         }
@@ -123,6 +132,13 @@ static void time_step(void)
     ticks++;
 }
 
+/* Delete until done (the deletion may stop at preemption points). */
+static void delete_fully(uint64_t cptr)
+{
+    for (unsigned n = 0; n < 1000 && !fx_delete(cptr); n++)
+        ;
+}
+
 /* Delete an IPC capability (rarely): the object dies with its last one,
  * waking its waiters in steps.  Calls through the emptied slot fail; a
  * new object of the same kind takes its place in the list while the
@@ -134,18 +150,47 @@ static void delete_step(void)
     enum cap_type type = (enum cap_type)fx_slot(cptr)->cap.type;
     if (type == CAP_NULL)
         return; /* deleted before, no room to replace it */
-    for (unsigned n = 0; n < 1000 && !fx_delete(cptr); n++)
-        ;
+    delete_fully(cptr);
     deletions++;
     if (fx_next_slot + 2 < FX_SLOTS && fx_neps + 1 < FX_MAX_OBJECTS &&
         fx_nntfns + 1 < FX_MAX_OBJECTS)
         ipc[k] = type == CAP_ENDPOINT ? fx_endpoint(NULL) : fx_notification(NULL);
 }
 
+/* Room in the fixture for a new thread and its objects? */
+static bool room(void)
+{
+    return fx_nthreads + 1 < FX_MAX_THREADS && fx_nscs + 1 < FX_MAX_OBJECTS &&
+           fx_nreplies + 1 < FX_MAX_OBJECTS && fx_next_slot + 8 < FX_SLOTS;
+}
+
+/* A thread or a scheduling context dies, with whatever waits on it or
+ * runs on it; a new one takes its place.  (Only while the fixture has
+ * room, so that long runs keep their population.) */
+static void death_step(void)
+{
+    unsigned i = pick(THREADS);
+    if (fx_is_dead(th[i]) || !room())
+        return;
+    deaths++;
+    if (pick(2) == 0 && own_sc[i] != 0) {
+        delete_fully(own_sc[i]);
+        struct sched_context *sc;
+        own_sc[i] = fx_sched_context(&sc);
+        fx_configure(own_sc[i], 1000, 1000);
+        fx_bind(th[i], own_sc[i]); /* refused while it runs on a lent one */
+        return;
+    }
+    delete_fully(fx_tcb_cptr(th[i]));
+    make_thread(i, pick(3), pick(256));
+}
+
 /* The anchor changes a thread's state, priority or context. */
 static void anchor_step(void)
 {
     unsigned i = pick(THREADS);
+    if (fx_is_dead(th[i]))
+        return;
     uint64_t tcb = fx_tcb_cptr(th[i]);
     anchor_ops++;
     switch (pick(5)) {
@@ -165,11 +210,13 @@ static void anchor_step(void)
 static void rescue(void)
 {
     unsigned i = pick(THREADS);
+    blocked_steps++;
+    if (fx_is_dead(th[i]))
+        return;
     fx_invoke(fx_tcb_cptr(th[i]), COFFER_INV_TCB_SUSPEND, 0, 0, 0);
     fx_resume(th[i]);
     if (own_sc[i] != 0)
         fx_bind(th[i], own_sc[i]);
-    blocked_steps++;
 }
 
 static bool run(uint64_t seed, unsigned steps)
@@ -178,7 +225,9 @@ static bool run(uint64_t seed, unsigned steps)
     build();
     for (unsigned step = 0; step < steps; step++) {
         unsigned r = pick(1000), i;
-        if (r < 5)
+        if (r < 2)
+            death_step();
+        else if (r < 5)
             delete_step();
         else if (r < 150)
             anchor_step();
@@ -201,9 +250,9 @@ int main(int argc, char **argv)
     uint64_t seed = argc > 1 ? strtoull(argv[1], NULL, 0) : 20261122;
     unsigned steps = argc > 2 ? (unsigned)strtoul(argv[2], NULL, 0) : 20000;
     bool good = run(seed, steps);
-    tap_diag("%u system calls, %u anchor operations, %u time steps, %u deletions, "
+    tap_diag("%u system calls, %u anchor operations, %u time steps, %u deletions, %u deaths, "
              "%u rescues (nobody able to run)",
-             calls_made, anchor_ops, ticks, deletions, blocked_steps);
+             calls_made, anchor_ops, ticks, deletions, deaths, blocked_steps);
     char name[160];
     snprintf(name, sizeof name,
              "random threads layer: %u steps (seed %llu), invariants hold after every one", steps,
