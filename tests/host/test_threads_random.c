@@ -1,7 +1,8 @@
 /*
  * The threads layer under random operations, on the host: threads with
  * and without scheduling contexts send, call, receive, reply, signal,
- * wait, poll and yield through the system-call handlers, while the
+ * wait, poll and yield through the system-call handlers, some messages
+ * carrying a capability (into a receive slot that may be occupied), while the
  * fixture's anchor thread suspends, resumes, reprioritises and rebinds
  * them, time passes (charges, throttling, refills, round-robin ticks),
  * capabilities to endpoints, notifications and reply objects are deleted,
@@ -38,11 +39,22 @@ static unsigned pick(unsigned n)
 static struct thread *th[THREADS];
 static uint64_t own_sc[THREADS]; /* its own context's cptr, 0: passive */
 static uint64_t reply_of[THREADS];
+static uint64_t recv_slot[THREADS]; /* where capabilities sent to it land */
+static struct coffer_ipc_buffer *buf[THREADS];
 static uint64_t ipc[IPC_CAPS]; /* endpoints, notifications, badged children */
 static unsigned nipc;
 
 /* Counts of what the run did, for the report. */
-static unsigned calls_made, blocked_steps, anchor_ops, deletions, ticks, deaths;
+static unsigned calls_made, blocked_steps, anchor_ops, deletions, ticks, deaths, arrived;
+
+/* How many receive slots hold a capability. */
+static unsigned filled_slots(void)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < THREADS; i++)
+        n += fx_slot(recv_slot[i])->cap.type != CAP_NULL;
+    return n;
+}
 static unsigned born; /* threads made, for their names */
 
 /* Thread i, new: active (with a budget that runs out, or none that does)
@@ -60,6 +72,11 @@ static void make_thread(unsigned i, unsigned kind, unsigned prio)
         own_sc[i] = 0;
     }
     reply_of[i] = fx_reply(NULL);
+    buf[i] = fx_ipc_buffer(th[i]);
+    recv_slot[i] = fx_new_slot();
+    buf[i]->recv_cnode = 0; /* depth 0: the root CNode */
+    buf[i]->recv_depth = 0;
+    buf[i]->recv_index = recv_slot[i];
 }
 
 static void build(void)
@@ -101,11 +118,24 @@ static uint64_t any_ipc_cap(void)
     return ipc[pick(nipc)];
 }
 
+/* A capability to send: to an IPC object, a reply object or a context. */
+static uint64_t any_transferable(void)
+{
+    unsigned k = pick(3);
+    if (k == 0)
+        return any_ipc_cap();
+    unsigned j = pick(THREADS);
+    return k == 1 || own_sc[j] == 0 ? reply_of[j] : own_sc[j];
+}
+
 /* Thread i makes a random IPC system call. */
 static void thread_step(unsigned i)
 {
     struct thread *t = th[i];
-    uint64_t info = COFFER_MSGINFO(pick(4), 0, pick(COFFER_MSG_REG_WORDS + 1));
+    unsigned caps = pick(3) == 0;
+    if (caps)
+        buf[i]->caps[0] = any_transferable();
+    uint64_t info = COFFER_MSGINFO(pick(4), caps, pick(COFFER_MSG_REG_WORDS + 1));
     uint64_t w0 = rng(), w1 = rng();
     calls_made++;
     switch (pick(9)) {
@@ -145,6 +175,12 @@ static void delete_fully(uint64_t cptr)
  * fixture has room. */
 static void delete_step(void)
 {
+    unsigned j = pick(THREADS);
+    if (pick(2) == 0 && fx_slot(recv_slot[j])->cap.type != CAP_NULL) {
+        delete_fully(recv_slot[j]); /* a capability it received */
+        deletions++;
+        return;
+    }
     unsigned k = pick(nipc);
     uint64_t cptr = ipc[k];
     enum cap_type type = (enum cap_type)fx_slot(cptr)->cap.type;
@@ -161,7 +197,8 @@ static void delete_step(void)
 static bool room(void)
 {
     return fx_nthreads + 1 < FX_MAX_THREADS && fx_nscs + 1 < FX_MAX_OBJECTS &&
-           fx_nreplies + 1 < FX_MAX_OBJECTS && fx_next_slot + 8 < FX_SLOTS;
+           fx_nreplies + 1 < FX_MAX_OBJECTS && fx_next_slot + 12 < FX_SLOTS &&
+           fx_nallocs + 8 < FX_MAX_ALLOCS;
 }
 
 /* A thread or a scheduling context dies, with whatever waits on it or
@@ -233,8 +270,11 @@ static bool run(uint64_t seed, unsigned steps)
             anchor_step();
         else if (r < 250)
             time_step();
-        else if (runnable_thread(&i) != NULL)
+        else if (runnable_thread(&i) != NULL) {
+            unsigned before = filled_slots();
             thread_step(i);
+            arrived += filled_slots() > before;
+        }
         else
             rescue(); /* nobody can run */
         if (!fx_invariants()) {
@@ -250,14 +290,16 @@ int main(int argc, char **argv)
     uint64_t seed = argc > 1 ? strtoull(argv[1], NULL, 0) : 20261122;
     unsigned steps = argc > 2 ? (unsigned)strtoul(argv[2], NULL, 0) : 20000;
     bool good = run(seed, steps);
-    tap_diag("%u system calls, %u anchor operations, %u time steps, %u deletions, %u deaths, "
-             "%u rescues (nobody able to run)",
-             calls_made, anchor_ops, ticks, deletions, deaths, blocked_steps);
+    tap_diag("%u system calls (%u delivered a capability), %u anchor operations, %u time steps, "
+             "%u deletions, %u deaths, %u rescues (nobody able to run)",
+             calls_made, arrived, anchor_ops, ticks, deletions, deaths, blocked_steps);
     char name[160];
     snprintf(name, sizeof name,
              "random threads layer: %u steps (seed %llu), invariants hold after every one", steps,
              (unsigned long long)seed);
     tap_ok(good, name);
+    tap_ok(arrived > 0 && deaths > 0 && deletions > 0,
+           "random threads layer: capabilities were transferred, objects and threads died");
     fx_reset();
     return tap_done();
 }
