@@ -91,9 +91,10 @@ static inline bool fixture_threads_layer(struct thread *t, uint64_t cptr)
 }
 
 #ifdef COFFER_TESTS_TAP_H
-/* TAP: the exact error and details, with a diagnostic when they differ. */
-static inline bool fixture_expect(struct coffer_result r, uint64_t err, uint64_t d0, uint64_t d1,
-                                  const char *name)
+/* Is r exactly this error with these details?  (No TAP line: a
+ * diagnostic when they differ.) */
+static inline bool fixture_result_is(struct coffer_result r, uint64_t err, uint64_t d0,
+                                     uint64_t d1)
 {
     bool good = r.error == err && r.detail0 == d0 && r.detail1 == d1;
     if (!good)
@@ -101,7 +102,14 @@ static inline bool fixture_expect(struct coffer_result r, uint64_t err, uint64_t
                  (unsigned long long)r.error, (unsigned long long)r.detail0,
                  (unsigned long long)r.detail1, (unsigned long long)err,
                  (unsigned long long)d0, (unsigned long long)d1);
-    return tap_ok(good, name);
+    return good;
+}
+
+/* TAP: the exact error and details, with a diagnostic when they differ. */
+static inline bool fixture_expect(struct coffer_result r, uint64_t err, uint64_t d0, uint64_t d1,
+                                  const char *name)
+{
+    return tap_ok(fixture_result_is(r, err, d0, d1), name);
 }
 
 /* TAP: the derivation tree's invariants hold. */

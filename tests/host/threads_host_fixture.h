@@ -486,13 +486,7 @@ static inline bool fx_queue_is(unsigned p, struct thread *const *expect)
 /* Is r exactly this result?  (No TAP line: a diagnostic if not.) */
 static inline bool fx_is(struct coffer_result r, uint64_t err, uint64_t d0, uint64_t d1)
 {
-    bool good = r.error == err && r.detail0 == d0 && r.detail1 == d1;
-    if (!good)
-        tap_diag("got %llu (%#llx, %#llx), expected %llu (%#llx, %#llx)",
-                 (unsigned long long)r.error, (unsigned long long)r.detail0,
-                 (unsigned long long)r.detail1, (unsigned long long)err,
-                 (unsigned long long)d0, (unsigned long long)d1);
-    return good;
+    return fixture_result_is(r, err, d0, d1);
 }
 
 static inline bool fx_is_ok(struct coffer_result r)
