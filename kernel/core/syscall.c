@@ -43,6 +43,19 @@ static void finish(struct thread *t, struct coffer_result r)
 }
 
 /*
+ * The general path starts: charge the time used, then step past the
+ * ecall.  A thread whose budget is spent does nothing more this period
+ * (false): the ecall is taken again when it next runs.
+ */
+static inline bool begin_general_path(struct thread *t)
+{
+    if (!sched_charge())
+        return false;
+    arch_syscall_advance(&t->regs);
+    return true;
+}
+
+/*
  * CALL, the most frequent call, resolves its capability once: an IPC call
  * with a register-only message tries the fast path with it, and everything
  * else (invocations, the general IPC path) uses the same lookup.
@@ -52,10 +65,8 @@ static void call(struct thread *t, const uint64_t *args)
     struct lookup_result r = cspace_lookup(&t->cspace_root.cap, args[0], CPTR_MAX_DEPTH);
     if (CONFIG_FASTPATH && r.slot != NULL && r.slot->cap.type == CAP_ENDPOINT)
         fastpath_call(t, &r.slot->cap); /* does not return if it handles the call */
-    if (!sched_charge())
-        return; /* out of budget: the call runs again in its next period */
-    arch_syscall_advance(&t->regs);
-    finish(t, invoke_cap(t, args, r));
+    if (begin_general_path(t))
+        finish(t, invoke_cap(t, args, r));
 }
 
 /* Every other call: the handler the ABI list names. */
@@ -83,12 +94,8 @@ void syscall_entry(struct thread *t)
         /* The fast path does not return if it handles the call. */
         if (CONFIG_FASTPATH && number == COFFER_SYS_REPLY_RECV)
             fastpath_reply_recv(t);
-        /* A thread whose budget is spent does nothing more this period:
-         * the ecall is taken again when it next runs. */
-        if (sched_charge()) {
-            arch_syscall_advance(&t->regs);
+        if (begin_general_path(t))
             dispatch(t, number, args);
-        }
     }
     sched_return();
 }
