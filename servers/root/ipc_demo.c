@@ -47,7 +47,11 @@ int show_server(uint64_t ut, uint64_t first_free)
     err |= coffer_tcb_configure(tcb, COFFER_CPTR_NONE, ROOT, COFFER_SLOT_VSPACE, 0,
                                 COFFER_CPTR_NONE).error;
     err |= coffer_tcb_set_priority(tcb, COFFER_SLOT_TCB, 200).error;
-    err |= coffer_sched_control_configure(COFFER_SLOT_SCHED_CONTROL, sc, 1000, 10000).error;
+    /* A budget equal to its period never runs out: without -icount,
+     * guest time is host time, and a host that deschedules QEMU for a
+     * millisecond must not throttle the server before it reaches its
+     * receive (the call below would then wait for it forever). */
+    err |= coffer_sched_control_configure(COFFER_SLOT_SCHED_CONTROL, sc, 10000, 10000).error;
     err |= coffer_tcb_set_sched_context(tcb, sc).error;
     err |= coffer_thread_start(tcb, coffer_root_ipc_buffer(), upper_server,
                                server_stack + sizeof(server_stack), 0).error;
