@@ -28,6 +28,9 @@ QEMU_MEM ?= 128M
 QEMU_TIMEOUT ?= 60
 GDB_PORT ?= 1234
 
+# Plain `make` builds the kernel and every boot image (`all`, below).
+.DEFAULT_GOAL := all
+
 # The toolchain is installed (or asked for) before anything is built.
 TOOLCHAIN_STAMP := $(BUILD)/.toolchain
 $(TOOLCHAIN_STAMP): tools/bootstrap.sh
