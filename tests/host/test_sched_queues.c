@@ -5,7 +5,7 @@
  * head when it stops, sched_current_stays() for the return path.  The
  * fixture is threads_host_fixture.h; schedule() itself is never called.
  */
-#include "threads_host_fixture.h"
+#include "threads_host_invariants.h"
 
 static void test_ready_queues(void)
 {

@@ -11,7 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "threads_host_fixture.h"
+#include "threads_host_invariants.h"
 
 #define MI(label, len) COFFER_MSGINFO((label), 0, (len))
 
