@@ -135,11 +135,18 @@ COLD static void budget_spent(struct thread *t)
     fault_timeout(t);
 }
 
-HOT_INLINE bool sched_charge(void)
+/* The time since the last charge, which is now. */
+static inline uint64_t time_to_charge(void)
 {
     uint64_t now = arch_time_now();
     uint64_t used = now - last_charge;
     last_charge = now;
+    return used;
+}
+
+HOT_INLINE bool sched_charge(void)
+{
+    uint64_t used = time_to_charge();
     struct thread *t = current_thread;
     if (t == NULL || t->sc == NULL)
         return true;
@@ -202,10 +209,7 @@ struct thread *sched_pick(void)
  * only throttles the context (no timeout fault: nothing is running). */
 static void charge_context(struct sched_context *sc)
 {
-    uint64_t now = arch_time_now();
-    uint64_t used = now - last_charge;
-    last_charge = now;
-    sched_context_charge(sc, used);
+    sched_context_charge(sc, time_to_charge());
 }
 
 HOT_INLINE void sched_switching_to(struct thread *t, struct sched_context *was)
