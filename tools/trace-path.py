@@ -41,12 +41,11 @@ def instruction(pc):
     return gdb.execute("x/i %d" % pc, to_string=True).split(":", 1)[-1].split()
 
 
-def step():
-    """Step one instruction.  Stopping the guest for GDB lets real time
+def step(insn):
+    """Step one instruction, insn (decoded at the current pc).  Stopping the guest for GDB lets real time
     pass, which makes the timer interrupt due far sooner than in a real
     run; a read of sip (the fast path's "interrupt pending?") sees the
     timer bit cleared, so the path traced is the one the benchmark takes."""
-    insn = instruction(int(gdb.parse_and_eval("$pc")))
     gdb.execute("stepi", to_string=True)
     if len(insn) >= 2 and insn[0] == "csrr" and insn[1].endswith(",sip"):
         reg = insn[1].split(",")[0]
@@ -65,9 +64,10 @@ for entry in range(entries):
         order[-1][1] += 1
         counts[name] += 1
         total += 1
-        if instruction(pc)[:1] == ["sret"]:
+        insn = instruction(pc)
+        if insn[:1] == ["sret"]:
             break
-        step()
+        step(insn)
     order.append(["|user|", 0])
     if entry + 1 < entries:
         gdb.execute("break trap_vector")
