@@ -138,10 +138,19 @@ bool arch_preemption_pending(void)
     return (csr_read(sip) & (SIE_STIE | SIE_SEIE)) != 0; /* same bits in sip */
 }
 
+/*
+ * Wait for an interrupt, then take it.  wfi runs with interrupts masked:
+ * it wakes on any interrupt pending and enabled in sie whatever
+ * sstatus.SIE says, and one already pending makes it return at once.
+ * Only then are interrupts let in, for the pending one to be handled.
+ * (Enabling them first left a window: an interrupt taken between the
+ * enable and the wfi was handled -- the timer disarmed, a context
+ * released -- and the hart then slept in wfi with nothing left to wake it.)
+ */
 void arch_idle(void)
 {
-    csr_set(sstatus, SSTATUS_SIE);
     __asm__ volatile("wfi");
+    csr_set(sstatus, SSTATUS_SIE);
     csr_clear(sstatus, SSTATUS_SIE);
 }
 

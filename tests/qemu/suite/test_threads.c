@@ -235,6 +235,41 @@ static void budgets(void)
     coffer_tcb_suspend(u.tcb);
 }
 
+/*
+ * Every thread blocked or waiting for a refill, again and again: a spinner
+ * whose budget runs out answers to the root task, which replies and waits
+ * for the next timeout.  Between two faults nothing can run, so the kernel
+ * idles until the refill; a timer interrupt taken just before the idle
+ * loop's wfi once left the hart asleep for good (the guest hung after one
+ * to three faults).  A hang here is caught by the runner's timeout.
+ */
+#define IDLE_ROUNDS 200
+
+static void idle_between_refills(void)
+{
+    uint64_t ep = tf_retype(COFFER_OBJ_ENDPOINT, 0), reply = tf_retype(COFFER_OBJ_REPLY, 0);
+    uint64_t periods[] = { 10000, 110, 150 };
+    for (unsigned p = 0; p < sizeof(periods) / sizeof(periods[0]); p++) {
+        struct tf_thread u = tf_create(200, 100, periods[p], TF_NONE);
+        struct coffer_result r = coffer_tcb_set_timeout_handler(u.tcb, ep);
+        if (!ktest_expect_error(r, COFFER_ERR_OK, 0, 0, "idle: the spinner's timeout handler is set"))
+            return;
+        tf_start(&u, worker_spin, 6);
+        unsigned faults = 0;
+        struct coffer_msg m = coffer_ipc_recv(ep, reply);
+        while (m.error == COFFER_ERR_OK && COFFER_MSG_LABEL(m.info) == COFFER_FAULT_TIMEOUT &&
+               ++faults < IDLE_ROUNDS)
+            m = coffer_ipc_reply_recv(ep, reply, COFFER_MSGINFO(0, 0, 0), NULL);
+        coffer_tcb_suspend(u.tcb);
+        if (faults != IDLE_ROUNDS)
+            printf("# fault %u: %s, label %llu\n", faults, coffer_error_name(m.error),
+                   (unsigned long long)COFFER_MSG_LABEL(m.info));
+        ktest_check(faults == IDLE_ROUNDS,
+                    "idle: %u timeout faults of 100 us per %llu us answered, the kernel idling between them",
+                    IDLE_ROUNDS, (unsigned long long)periods[p]);
+    }
+}
+
 void test_threads(void)
 {
     tf_begin();
@@ -251,5 +286,6 @@ void test_threads(void)
     priorities();
     round_robin();
     budgets();
+    idle_between_refills();
     ktest_check(tf_end(), "threads: revoking the untyped deletes every thread and object, every byte back");
 }
