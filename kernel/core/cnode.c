@@ -119,12 +119,15 @@ static struct coffer_result cnode_copy(struct invocation *inv, bool mint)
         return r;
     if (!cap_copy_allowed(&tr.src->cap))
         return syscall_error(COFFER_ERR_ILLEGAL_OPERATION, 0, 0);
-    struct cap derived;
-    r = narrow(&tr.src->cap, mint ? tr.rights : CAP_RIGHTS_ALL, mint ? tr.data : 0, &derived);
-    if (r.error != COFFER_ERR_OK)
-        return r;
-    if (mint && derived.depth >= CAP_DEPTH_MAX)
-        return syscall_error(COFFER_ERR_ILLEGAL_OPERATION, 0, 0);
+    /* A copy is the same capability: rights, badge, window and guard. */
+    struct cap derived = tr.src->cap;
+    if (mint) {
+        r = narrow(&tr.src->cap, tr.rights, tr.data, &derived);
+        if (r.error != COFFER_ERR_OK)
+            return r;
+        if (derived.depth >= CAP_DEPTH_MAX)
+            return syscall_error(COFFER_ERR_ILLEGAL_OPERATION, 0, 0);
+    }
     tr.dest->cap = derived;
     tr.dest->mapping = 0;
     if (mint) {

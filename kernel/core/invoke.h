@@ -52,10 +52,13 @@ static inline struct coffer_result lookup_slot(const struct cap *root, uint64_t 
 }
 
 /* Resolve a CNode capability: depth 0 names the caller's root CNode
- * itself.  INVALID_CAPABILITY(arg_index) if the slot holds no CNode. */
+ * itself, so the valid depths are 0-64: RANGE_ERROR(0, 64) for others.
+ * INVALID_CAPABILITY(arg_index) if the slot holds no CNode. */
 static inline struct coffer_result lookup_cnode(struct thread *t, uint64_t cptr, uint64_t depth,
                                                 unsigned arg_index, const struct cap **out)
 {
+    if (depth > CPTR_MAX_DEPTH)
+        return syscall_error(COFFER_ERR_RANGE_ERROR, 0, CPTR_MAX_DEPTH);
     if (depth == 0) {
         *out = &t->cspace_root.cap;
         return syscall_ok(0, 0);

@@ -161,6 +161,9 @@ static void test_identify(void)
            "identify: a root CNode minted with fewer rights and a 48-bit guard 0xab");
     r = call(50, COFFER_INV_CNODE_IDENTIFY, 0xab00 | EP, 56, 0, 0, 0);
     tap_ok(ok(r) && r.detail0 == id0(EP), "cspace: the guarded CNode resolves 56-bit pointers");
+    tap_ok(ok(copy(51, 50)) && id0(51) == id0(50) && id1(51) == COFFER_GUARD(48, 0xab) &&
+               ok(call(51, COFFER_INV_CNODE_IDENTIFY, 0xab00 | EP, 56, 0, 0, 0)),
+           "copy: a guarded CNode's copy keeps its rights and guard, and resolves the same pointers");
     expect(call(50, COFFER_INV_CNODE_IDENTIFY, 0xac00 | EP, 56, 0, 0, 0), COFFER_ERR_FAILED_LOOKUP,
            LOOKUP(0, GUARD_MISMATCH), 56, "cspace: a pointer with the wrong guard value fails");
     expect(call(50, COFFER_INV_CNODE_IDENTIFY, 0xab00 | EP, 55, 0, 0, 0), COFFER_ERR_FAILED_LOOKUP,

@@ -58,6 +58,8 @@ static void identify(void)
                        COFFER_ERR_INVALID_CAPABILITY, 0, 0, "caps: invoking an empty slot");
     ktest_expect_error(coffer_cnode_identify(ROOT, 0, 65), COFFER_ERR_RANGE_ERROR, 1, 64,
                        "caps: lookup depth above 64 is RANGE_ERROR(1, 64)");
+    ktest_expect_error(coffer_debug_dump_cnode(ROOT, 65, 0), COFFER_ERR_RANGE_ERROR, 0, 64,
+                       "caps: a CNode argument's depth above 64 is RANGE_ERROR(0, 64) (0 names the root)");
 }
 
 static void retype_errors(uint64_t frame)
@@ -83,7 +85,7 @@ static void retype_errors(uint64_t frame)
         { "retype: destination CNode pointer names a frame", coffer_untyped_retype(ut, COFFER_OBJ_ENDPOINT, 0, frame, 64, e, 1, COFFER_RETYPE_AT_WATERMARK),
           COFFER_ERR_INVALID_CAPABILITY, 1, 0 },
         { "retype: destination depth above 64", coffer_untyped_retype(ut, COFFER_OBJ_ENDPOINT, 0, ROOT, 65, e, 1, COFFER_RETYPE_AT_WATERMARK),
-          COFFER_ERR_RANGE_ERROR, 1, 64 },
+          COFFER_ERR_RANGE_ERROR, 0, 64 },
         { "retype: offset not aligned to the object", coffer_untyped_retype(ut, COFFER_OBJ_FRAME, 12, ROOT, 0, e, 1, 0x800),
           COFFER_ERR_ALIGNMENT_ERROR, 3, 4096 },
         { "retype: offset past the end", coffer_untyped_retype(ut, COFFER_OBJ_FRAME, 12, ROOT, 0, e, 1, 1ull << ut_bits),
@@ -137,6 +139,22 @@ static void two_level(void)
                        "cspace: too few bits for the second level fail at level 1");
     ktest_expect_error(coffer_cnode_copy(ROOT, new_slot(), D, ut, 0, 4), COFFER_ERR_INVALID_CAPABILITY, 2, 0,
                        "cspace: a source root that is not a CNode");
+
+    /* A copy keeps the guard: 60 guard bits and 4 index bits take a
+     * whole 64-bit pointer, through the minted capability and its copy. */
+    uint64_t g60 = new_slot(), g60_copy = new_slot(), ptr = 0xabcull << 4 | 3;
+    ktest_expect_error(coffer_cnode_mint(ROOT, g60, D, ROOT, l1, D, COFFER_RIGHTS_ALL, COFFER_GUARD(60, 0xabc)),
+                       COFFER_ERR_OK, 0, 0, "cspace: mint L1 with a 60-bit guard");
+    ktest_expect_error(coffer_cnode_copy(ROOT, g60_copy, D, ROOT, g60, D), COFFER_ERR_OK, 0, 0,
+                       "cspace: copy the guarded CNode capability");
+    ktest_check(coffer_cnode_identify(ROOT, g60_copy, D).detail1 == COFFER_GUARD(60, 0xabc),
+                "cspace: the copy has the source's guard (60 bits, value 0xabc)");
+    ktest_check(id0(g60) == id0(g60_copy), "cspace: the copy has the source's type, rights and size");
+    r = coffer_cnode_identify(g60, ptr, D);
+    ktest_check(r.error == COFFER_ERR_OK && COFFER_ID_TYPE(r.detail0) == COFFER_OBJ_CNODE,
+                "cspace: a 64-bit pointer resolves through the guarded CNode to L2");
+    ktest_expect_error(coffer_cnode_identify(g60_copy, ptr, D), COFFER_ERR_OK, r.detail0, r.detail1,
+                       "cspace: the same pointer resolves through the copy to the same capability");
 }
 
 static void derive(void)

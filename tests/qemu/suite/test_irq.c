@@ -60,6 +60,7 @@ static void errors(uint64_t line, uint64_t handler)
         { "irq control: a line that has a handler", coffer_irq_control_get(ctl, line, ROOT, 0, s), COFFER_ERR_ILLEGAL_OPERATION, 0, 0 },
         { "irq control: an occupied slot", coffer_irq_control_get(ctl, line + 1, ROOT, 0, handler), COFFER_ERR_DELETE_FIRST, COFFER_DELETE_FIRST_SLOT, 0 },
         { "irq control: an index past the CNode", coffer_irq_control_get(ctl, line + 1, ROOT, 0, 4096), COFFER_ERR_RANGE_ERROR, 0, 4095 },
+        { "irq control: a CNode depth above 64", coffer_irq_control_get(ctl, line + 1, ROOT, 65, s), COFFER_ERR_RANGE_ERROR, 0, 64 },
         { "irq control: the CNode is an endpoint", coffer_irq_control_get(ctl, line + 1, ep, D, 0), COFFER_ERR_INVALID_CAPABILITY, 1, 0 },
         { "irq control: an unknown label", coffer_invoke(ctl, COFFER_INV_IRQ_HANDLER_ACK, 0, 0, 0, 0, 0), COFFER_ERR_ILLEGAL_OPERATION, 0, 0 },
         { "irq handler: an endpoint for a notification", coffer_irq_handler_set_notification(handler, ep), COFFER_ERR_INVALID_CAPABILITY, 0, 0 },
