@@ -1,6 +1,6 @@
 #!/bin/sh
 # Turn `nm -n --defined-only kernel.elf` output (file or - for stdin) into
-# the assembly of the kernel symbol table (see kernel/core/ksyms.h): text
+# the assembly of the kernel symbol table (see kernel/core/support/ksyms.h): text
 # symbols only, sorted by address.  With /dev/null it emits an empty table.
 set -eu
 input=${1:--}

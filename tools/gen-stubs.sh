@@ -3,7 +3,7 @@
 # (include/coffer/syscalls.def): one static inline function per call,
 # named coffer_<lower-case name>, taking the listed number of arguments.
 # IPC calls (description "IPC: ...") return more registers than a stub
-# declares: their wrappers are written by hand in lib/libcoffer/coffer_ipc.h.
+# declares: their wrappers are written by hand in lib/syscall/include/syscall/ipc.h.
 set -eu
 def=${1:?usage: gen-stubs.sh syscalls.def}
 cat <<'HEAD'

@@ -3,7 +3,7 @@
  *
  *   mkbootimage OUT.cpio FILE[=NAME] ...
  *
- * Writes a cpio "newc" archive (see kernel/core/bootimage.h) holding each
+ * Writes a cpio "newc" archive (see lib/image/include/image/bootimage.h) holding each
  * FILE under NAME, or under the basename of FILE when no NAME is given.
  * The argument is split at its last '=', so NAME cannot contain '=' and a
  * FILE whose path contains '=' must be given with an explicit =NAME.

@@ -25,16 +25,8 @@ mkdir -p "$out" || exit 1
 if [ $# -ge 1 ]; then
     bin=$1
 else
-    bin=$build/host/bench_cdt
-    # shellcheck disable=SC2016 # $(HOST_CORE_SRCS) is for make
-    srcs=$(make -s --no-print-directory \
-        --eval='print-host-core-srcs: ; @echo $(HOST_CORE_SRCS)' print-host-core-srcs) || exit 1
-    echo "building $bin" >&2
-    # shellcheck disable=SC2086
-    ${HOSTCC:-gcc} -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
-        -Wmissing-prototypes -O2 -g -DCOFFER_HOST -DCONFIG_DEBUG=1 -Iinclude -Ikernel/core \
-        -Ikernel/arch/riscv64 -Itests/host bench/host/bench_cdt.c $srcs tests/host/host_arch.c \
-        -o "$bin" || exit 1
+    bin=$build/host-bench/bench_cdt
+    make -s --no-print-directory BUILD="$build" "$bin" || exit 1
 fi
 [ -x "$bin" ] || { echo "run-host-bench: $bin is not an executable" >&2; exit 1; }
 

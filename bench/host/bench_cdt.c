@@ -51,9 +51,9 @@
 #include <sys/mman.h>
 #include <time.h>
 #include <valgrind/callgrind.h>
-#include "cdt.h"
+#include "cap/cdt.h"
 #include "host_arch.h"
-#include "invoke.h"
+#include "object/invoke.h"
 #include "test_util.h"
 #include "cap_fixture.h"
 

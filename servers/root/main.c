@@ -6,7 +6,7 @@
  */
 #include <coffer.h>
 #include <stdio.h>
-#include "bootimage.h"
+#include <image/bootimage.h>
 #include "demo.h"
 
 static void list_boot_image(const struct coffer_bootinfo *bi)

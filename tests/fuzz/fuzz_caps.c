@@ -38,10 +38,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "cap_delete.h"
-#include "cdt.h"
+#include "cap/cap_delete.h"
+#include "cap/cdt.h"
 #include "host_arch.h"
-#include "invoke.h"
+#include "object/invoke.h"
 #include "cap_fixture.h"
 #include <coffer/bootinfo.h>
 

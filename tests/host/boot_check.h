@@ -19,8 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "boot_memmap.h"
-#include "fdt.h"
+#include "boot/boot_memmap.h"
+#include "boot/fdt.h"
 #include "tap.h"
 
 #define PG BOOT_PAGE_SIZE

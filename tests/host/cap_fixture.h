@@ -9,11 +9,11 @@
 
 #include <string.h>
 
-#include "asid.h"
-#include "cdt.h"
-#include "invoke.h"
-#include "ipc.h"
-#include "thread.h"
+#include "object/asid.h"
+#include "cap/cdt.h"
+#include "object/invoke.h"
+#include "thread/ipc.h"
+#include "thread/thread.h"
 
 /* An empty tree and a thread whose CSpace root is the CNode of 2^bits
  * slots at root_slots (cleared), guarded so 64-bit pointers below 2^bits

@@ -11,13 +11,13 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include "cap_delete.h"
-#include "cdt.h"
+#include "cap/cap_delete.h"
+#include "cap/cdt.h"
 #include "host_arch.h"
-#include "invoke.h"
+#include "object/invoke.h"
 #include "tap.h"
 #include "cap_fixture.h"
-#include "ipc.h"
+#include "thread/ipc.h"
 #include "test_util.h"
 
 #define ROOT_BITS 8

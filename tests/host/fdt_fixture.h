@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fdt.h"
+#include "boot/fdt.h"
 #include "tap.h"
 #include "test_util.h"
 

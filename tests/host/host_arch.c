@@ -8,8 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "thread.h"
-#include "vspace.h"
+#include "thread/thread.h"
+#include "object/vspace.h"
 
 char host_console[HOST_CONSOLE_SIZE];
 size_t host_console_len;

@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "rbtree.h"
+#include "cap/rbtree.h"
 
 /* A user object with its tree node embedded, as the CDT embeds it in a slot. */
 struct tnode {

@@ -361,7 +361,7 @@ static void test_stubs(void)
                strstr(stubs, "#endif") != NULL,
            "stubs: an include-guarded header that includes <coffer/syscall.h>");
     /* IPC calls return more registers than a stub declares: their
-     * wrappers are hand-written (lib/libcoffer/coffer_ipc.h). */
+     * wrappers are hand-written (lib/syscall/include/syscall/ipc.h). */
     size_t ipc = 0;
     for (size_t i = 0; i < N_SYSCALLS; i++)
         ipc += strncmp(syscalls[i].desc, "IPC:", 4) == 0;

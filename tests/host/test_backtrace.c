@@ -1,5 +1,5 @@
 /*
- * Host tests for kernel/core/backtrace.c: frame-pointer walking over a
+ * Host tests for kernel/core/support/backtrace.c: frame-pointer walking over a
  * synthetic stack.
  *
  * The stack is a heap array of uint64_t words, so AddressSanitizer reports
@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "backtrace.h"
+#include "support/backtrace.h"
 #include "tap.h"
 
 #define WORDS 64

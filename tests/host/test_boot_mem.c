@@ -1,5 +1,5 @@
 /*
- * Host tests for kernel/core/boot_mem.c: region sets and the untyped split.
+ * Host tests for kernel/core/boot/boot_mem.c: region sets and the untyped split.
  *
  * The fixed cases check each operation's documented behaviour; the
  * randomized test (fixed seed, bounded) replays add/remove/alloc on a region
@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "boot_mem.h"
+#include "boot/boot_mem.h"
 #include "tap.h"
 #include "test_util.h"
 

@@ -1,5 +1,5 @@
 /*
- * Host tests for kernel/core/boot_memmap.c: which memory becomes untyped.
+ * Host tests for kernel/core/boot/boot_memmap.c: which memory becomes untyped.
  *
  * usage: test_boot_memmap VIRT_DTB [OPENSBI_DTB]
  *
@@ -20,8 +20,8 @@
 #include <string.h>
 
 #include "boot_check.h"
-#include "boot_memmap.h"
-#include "fdt.h"
+#include "boot/boot_memmap.h"
+#include "boot/fdt.h"
 #include "tap.h"
 #include "test_util.h"
 

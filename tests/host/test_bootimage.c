@@ -1,5 +1,5 @@
 /*
- * Host tests for kernel/core/bootimage.c, the cpio "newc" reader.
+ * Host tests for lib/image/bootimage.c, the cpio "newc" reader.
  *
  *   test_bootimage [ARCHIVE FILE[=NAME] ...]
  *
@@ -19,7 +19,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "bootimage.h"
+#include <image/bootimage.h>
 #include "tap.h"
 #include "test_util.h"
 

@@ -13,10 +13,10 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include "cap_delete.h"
-#include "cdt.h"
+#include "cap/cap_delete.h"
+#include "cap/cdt.h"
 #include "host_arch.h"
-#include "objects.h"
+#include "object/objects.h"
 #include "tap.h"
 #include "test_util.h"
 

@@ -4,7 +4,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include "cspace.h"
+#include "cap/cspace.h"
 #include "tap.h"
 
 /* A CNode of 2^radix slots in naturally aligned host memory. */

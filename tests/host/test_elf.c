@@ -1,5 +1,5 @@
 /*
- * Host tests for kernel/core/elf.c.
+ * Host tests for lib/image/elf.c.
  *
  *   test_elf [RISCV_ELF]
  *
@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "elf.h"
+#include <image/elf.h>
 #include "tap.h"
 #include "test_util.h"
 

@@ -1,8 +1,8 @@
 /*
- * Host tests for kernel/core/fdt.c: the header checks, the generic walker
+ * Host tests for kernel/core/boot/fdt.c: the header checks, the generic walker
  * fdt_walk, the property helpers (fdt_read_reg, fdt_prop_*), the
  * memory-reservation block (fdt_memreserve_each) and fdt_strerror.  The
- * machine description built on them (kernel/core/fdt_machine.c) is tested
+ * machine description built on them (kernel/core/boot/fdt_machine.c) is tested
  * by test_fdt_machine.c.
  *
  * usage: test_fdt VIRT_DTB
@@ -21,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fdt.h"
+#include "boot/fdt.h"
 #include "fdt_fixture.h"
 #include "tap.h"
 

@@ -1,8 +1,8 @@
 /*
- * Host tests for kernel/core/fdt_machine.c: fdt_read_machine, the boot-time
+ * Host tests for kernel/core/boot/fdt_machine.c: fdt_read_machine, the boot-time
  * machine description, and the compatible lookups.  (The header checks, the
  * walker, the property helpers and the memory-reservation block of
- * kernel/core/fdt.c are tested by test_fdt.c.)
+ * kernel/core/boot/fdt.c are tested by test_fdt.c.)
  *
  * usage: test_fdt_machine VIRT_DTB [OPENSBI_DTB]
  *
@@ -23,7 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fdt.h"
+#include "boot/fdt.h"
 #include "fdt_fixture.h"
 #include "tap.h"
 #include "test_util.h"

@@ -1,5 +1,5 @@
 /*
- * Host tests for kernel/core/kprintf.c: ksnprintf's conversions, flags and
+ * Host tests for kernel/core/support/kprintf.c: ksnprintf's conversions, flags and
  * truncation, a differential comparison with the C library's snprintf for
  * the conversions both share, and kprintf reaching the console.
  *
@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "host_arch.h"
-#include "kprintf.h"
+#include "support/kprintf.h"
 #include "tap.h"
 
 static char out[256];

@@ -1,5 +1,5 @@
 /*
- * Host tests for kernel/core/ksyms.c (symbol lookup) and the generator
+ * Host tests for kernel/core/support/ksyms.c (symbol lookup) and the generator
  * tools/gen-ksyms.sh.  Runs from the repository root.
  *
  * The generator test writes a small `nm -n` style listing to a temporary
@@ -16,7 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ksyms.h"
+#include "support/ksyms.h"
 #include "tap.h"
 
 /* ---- ksym_lookup on a hand-built table --------------------------------- */

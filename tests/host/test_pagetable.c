@@ -8,10 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include "arch.h"
-#include "asid.h"
+#include "object/asid.h"
 #include "riscv.h"
 #include "tap.h"
-#include "vspace.h"
+#include "object/vspace.h"
 #include <coffer/bootinfo.h>
 
 #define PAGE 4096ull

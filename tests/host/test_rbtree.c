@@ -1,5 +1,5 @@
 /*
- * Host tests for kernel/core/rbtree.c: the intrusive augmented red-black tree.
+ * Host tests for kernel/core/cap/rbtree.c: the intrusive augmented red-black tree.
  *
  * Unit tests pin each operation's documented behaviour (empty tree, every
  * insertion position, every erase shape, navigation, keyed descent through
@@ -20,7 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "rbtree.h"
+#include "cap/rbtree.h"
 #include "rbtree_fixture.h"
 #include "tap.h"
 #include "test_util.h"

@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "rbtree.h"
+#include "cap/rbtree.h"
 #include "rbtree_fixture.h"
 #include "tap.h"
 

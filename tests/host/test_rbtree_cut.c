@@ -10,7 +10,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include "rbtree.h"
+#include "cap/rbtree.h"
 #include "rbtree_fixture.h"
 #include "tap.h"
 #include "test_util.h"

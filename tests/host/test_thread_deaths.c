@@ -18,7 +18,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "threads_host_checks.h"
-#include "zombie.h"
+#include "cap/zombie.h"
 
 /* ---- 6. deaths ------------------------------------------------------------- */
 

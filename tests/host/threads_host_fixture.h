@@ -33,10 +33,10 @@
 
 #include "tap.h"
 #include "cap_fixture.h"
-#include "cap_delete.h"
+#include "cap/cap_delete.h"
 #include "host_arch.h"
-#include "sched.h"
-#include "sched_context.h"
+#include "thread/sched.h"
+#include "thread/sched_context.h"
 
 extern uint64_t host_time; /* host_arch.c */
 

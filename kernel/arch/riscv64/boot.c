@@ -10,18 +10,18 @@
  * From step 6 on the kernel allocates nothing, ever.
  */
 #include "arch.h"
-#include "boot_memmap.h"
-#include "boot_root.h"
-#include "cdt.h"
-#include "fdt.h"
-#include "kprintf.h"
-#include "kstring.h"
+#include "boot/boot_memmap.h"
+#include "boot/boot_root.h"
+#include "cap/cdt.h"
+#include "boot/fdt.h"
+#include "support/kprintf.h"
+#include "support/kstring.h"
 #include "memlayout.h"
-#include "panic.h"
+#include "support/panic.h"
 #include "platform.h"
-#include "irq.h"
-#include "sched.h"
-#include "syscall.h"
+#include "object/irq.h"
+#include "thread/sched.h"
+#include "thread/syscall.h"
 #include <coffer/abi.h>
 
 extern char _kernel_start[], _kernel_end[], _text_start[], _text_end[], _rodata_start[],

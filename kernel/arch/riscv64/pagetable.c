@@ -27,8 +27,8 @@
 #include "arch.h"
 #include "riscv.h"
 #include "memlayout.h"
-#include "asid.h"
-#include "vspace.h"
+#include "object/asid.h"
+#include "object/vspace.h"
 #include <coffer/bootinfo.h>
 
 #define MAPPED (1ull << 63)

@@ -5,7 +5,7 @@
  * notification listens (irq.c).
  */
 #include "arch.h"
-#include "irq.h"
+#include "object/irq.h"
 #include "memlayout.h"
 #include "platform.h"
 

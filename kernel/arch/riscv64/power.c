@@ -6,7 +6,7 @@
  * the host.  Without the device, SRST with reason "system failure" is used.
  */
 #include "arch.h"
-#include "fdt.h"
+#include "boot/fdt.h"
 #include "memlayout.h"
 #include "platform.h"
 #include "sbi.h"

@@ -3,15 +3,15 @@
  * rare trap taken in S-mode (an interrupt while idle, or a kernel bug).
  */
 #include "arch.h"
-#include "kprintf.h"
-#include "ksyms.h"
+#include "support/kprintf.h"
+#include "support/ksyms.h"
 #include "memlayout.h"
-#include "panic.h"
+#include "support/panic.h"
 #include "platform.h"
-#include "fault.h"
-#include "sched.h"
-#include "syscall.h"
-#include "thread.h"
+#include "thread/fault.h"
+#include "thread/sched.h"
+#include "thread/syscall.h"
+#include "thread/thread.h"
 
 uint8_t kernel_stack[KERNEL_STACK_SIZE] __attribute__((aligned(16), section(".bss.stack")));
 

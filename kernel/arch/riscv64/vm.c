@@ -5,13 +5,13 @@
  * (including the boot-time mapper of the root task) are in pagetable.c.
  */
 #include "arch.h"
-#include "kprintf.h"
-#include "kstring.h"
-#include "sched.h"
+#include "support/kprintf.h"
+#include "support/kstring.h"
+#include "thread/sched.h"
 #include "memlayout.h"
 #include "platform.h"
-#include "thread.h"
-#include "vspace.h"
+#include "thread/thread.h"
+#include "object/vspace.h"
 #include <coffer/bootinfo.h>
 
 STATIC_ASSERT(ARCH_PHYSMAP_BASE == PHYSMAP_BASE, "one physmap");

@@ -2,8 +2,8 @@
  * The boot-info page: its header, and the untyped list's guarantees
  * (alignment, minimum size, no overlap, RAM accounted for exactly).
  */
-#include "bootimage.h"
-#include "elf.h"
+#include <image/bootimage.h>
+#include <image/elf.h>
 #include "ktest.h"
 #include <string.h>
 

@@ -1,0 +1,232 @@
+#include "cap/cap_delete.h"
+#include "arch.h"
+#include "cap/cdt.h"
+#include "thread/ipc.h"
+#include "object/irq.h"
+#include "support/kstring.h"
+#include "thread/sched_context.h"
+#include "object/vspace.h"
+
+void cap_remove(struct slot *s)
+{
+    cdt_remove(s);
+    s->cap = (struct cap){ 0 };
+    s->mapping = 0;
+}
+
+/* Does the object keep memory that must be zeroed when it dies? */
+static inline __attribute__((always_inline)) bool zeroed_at_death(const struct cap *c)
+{
+    /* An untyped's memory is either free (and zero already) or belongs to
+     * its descendants, which outlive it; device memory is never touched;
+     * the control capabilities and IRQ handlers name the kernel's own
+     * tables. */
+    return c->type != CAP_UNTYPED && c->type != CAP_ASID_CONTROL &&
+           c->type != CAP_SCHED_CONTROL && c->type != CAP_IRQ_CONTROL &&
+           c->type != CAP_IRQ_HANDLER && !(c->flags & CAP_FLAG_DEVICE);
+}
+
+/* The last capability to c's object is going: let its layer let go of it
+ * (waiters, bindings, ASIDs, a thread running in an address space) before
+ * its memory is zeroed. */
+static void object_dies(const struct cap *c)
+{
+    if (c->flags & CAP_FLAG_DEVICE)
+        return; /* device memory holds frames only, never kernel state */
+    void *obj = arch_phys_to_virt(c->object);
+    switch (c->type) {
+    case CAP_ENDPOINT:
+        endpoint_dies(obj);
+        break;
+    case CAP_NOTIFICATION:
+        notification_dies(obj);
+        break;
+    case CAP_REPLY:
+        reply_dies(obj);
+        break;
+    case CAP_TCB:
+        thread_dies(obj);
+        break;
+    case CAP_SCHED_CONTEXT:
+        sched_context_dies(obj);
+        break;
+    case CAP_IRQ_HANDLER:
+        irq_handler_dies(c);
+        break;
+    default:
+        vspace_object_dies(c);
+    }
+}
+
+/* Objects that die as zombies: those holding capability slots, and frames
+ * too large to zero in one step. */
+static bool dies_as_zombie(const struct cap *c, uint64_t bytes)
+{
+    return c->type == CAP_CNODE || c->type == CAP_TCB || bytes > ZERO_CHUNK;
+}
+
+bool cap_delete_is_bounded(const struct slot *s)
+{
+    const struct cap *c = &s->cap;
+    if (cap_is_null(c))
+        return true;
+    if (c->type == CAP_ZOMBIE)
+        return false;
+    return !cdt_is_last(s) ||
+           (!dies_as_zombie(c, cap_object_end(c) - c->object) &&
+            ((c->flags & CAP_FLAG_DEVICE) || !ipc_has_waiters(c->type, arch_phys_to_virt(c->object))));
+}
+
+bool cap_delete_begin(struct slot *s)
+{
+    struct cap *c = &s->cap;
+    if (c->type == CAP_ZOMBIE)
+        return false;
+    if (c->type == CAP_VSPACE)
+        vspace_epoch++; /* perhaps a thread's (sched.c) */
+    vspace_cap_unmap(s); /* a mapping goes with its capability, last or not */
+    if (!cdt_is_last(s)) {
+        cap_remove(s);
+        return true;
+    }
+    /* The last capability: the object dies.  An endpoint or notification
+     * with threads waiting wakes them in bounded steps, as a zombie. */
+    if (!(c->flags & CAP_FLAG_DEVICE) && ipc_has_waiters(c->type, arch_phys_to_virt(c->object))) {
+        zombie_make(s);
+        return false;
+    }
+    object_dies(c);
+    if (!zeroed_at_death(c)) {
+        cap_remove(s);
+        return true;
+    }
+    uint64_t bytes = cap_object_end(c) - c->object;
+    if (dies_as_zombie(c, bytes)) {
+        zombie_make(s);
+        return false;
+    }
+    memset(arch_phys_to_virt(c->object), 0, bytes);
+    cap_remove(s);
+    return true;
+}
+
+enum delete_status cap_delete(struct slot *s)
+{
+    if (cap_delete_begin(s))
+        return DELETE_DONE;
+    return zombie_reduce(s);
+}
+
+/* Can c go in a batch: bounded work, no zombie, wherever it is? */
+static bool batchable(const struct cap *c)
+{
+    if (c->type == CAP_CNODE || c->type == CAP_TCB || c->type == CAP_ZOMBIE)
+        return false;
+    if (!(c->flags & CAP_FLAG_DEVICE) && ipc_has_waiters(c->type, arch_phys_to_virt(c->object)))
+        return false; /* its waiters wake in steps */
+    return c->type != CAP_FRAME || (c->flags & CAP_FLAG_DEVICE) ||
+           cap_object_end(c) - c->object <= ZERO_CHUNK;
+}
+
+/* Clear every slot of a cut-out tree, children before parents, so the walk
+ * never reads a node it has cleared. */
+static void clear_cut(struct rb_node *n)
+{
+    while (n != NULL) {
+        if (n->left != NULL) {
+            n = n->left;
+        } else if (n->right != NULL) {
+            n = n->right;
+        } else {
+            struct rb_node *parent = rb_parent(n);
+            if (parent != NULL)
+                *(parent->left == n ? &parent->left : &parent->right) = NULL;
+            memset(slot_of_node(n), 0, sizeof(struct slot));
+            n = parent;
+        }
+    }
+}
+
+/*
+ * Delete the run first..last of s's descendants, all batchable, at once:
+ * the run leaves the tree in one cut, then in tree order each mapping
+ * goes and each object whose capabilities all were in the run dies; then
+ * the slots are cleared.  Only the run's first object can have
+ * capabilities left before it (s itself, or descendants not taken).
+ */
+static void delete_batch(struct slot *first, struct slot *last)
+{
+    struct slot *left = cdt_prev(first);
+    bool lives_on = left != NULL && cdt_same_object(left, first);
+    struct rb_tree out;
+    cdt_cut(first, last, &out);
+    for (struct rb_node *n = rb_first(&out), *next; n != NULL; n = next) {
+        next = rb_next(n);
+        struct slot *d = slot_of_node(n);
+        struct cap *c = &d->cap;
+        if (c->type == CAP_VSPACE)
+            vspace_epoch++;
+        vspace_cap_unmap(d);
+        if (next != NULL && cdt_same_object(d, slot_of_node(next)))
+            continue; /* not the last of its object here */
+        if (!lives_on) {
+            object_dies(c);
+            if (zeroed_at_death(c))
+                memset(arch_phys_to_virt(c->object), 0, cap_object_end(c) - c->object);
+        }
+        lives_on = false;
+    }
+    clear_cut(out.root);
+}
+
+/* Below this many, capabilities go one by one: a cut costs about as much
+ * as erasing five. */
+#define REVOKE_CUT_MIN 8
+
+/*
+ * Delete from the end of the descendant run, which is contiguous in the
+ * tree: take as many batchable descendants as a batch allows in one cut
+ * (O(log^2 n) for the lot), and anything else -- a CNode, a large frame,
+ * a zombie -- through cap_delete().  A teardown may delete other
+ * capabilities too (even s's own CNode), so the run is found again after
+ * each step.  At most REVOKE_BATCH deletions between preemption checks.
+ */
+enum delete_status cap_revoke(struct slot *s)
+{
+    unsigned done = 0;
+    struct slot *d = cdt_last_descendant(s);
+    while (d != NULL) {
+        unsigned taken = 0;
+        struct slot *before = cdt_prev(d), *first = d; /* before: s or a descendant */
+        if (batchable(&d->cap)) {
+            taken = 1;
+            for (struct slot *p = before;
+                 taken < REVOKE_BATCH - done && p != s && batchable(&p->cap); p = cdt_prev(p)) {
+                first = p;
+                taken++;
+            }
+        }
+        if (taken >= REVOKE_CUT_MIN) {
+            delete_batch(first, d);
+            done += taken;
+            d = cdt_last_descendant(s);
+        } else {
+            done++;
+            bool simple = cap_delete_begin(d);
+            if (!simple && zombie_reduce(d) == DELETE_PREEMPTED)
+                return DELETE_PREEMPTED;
+            if (cap_is_null(&s->cap))
+                return DELETE_DONE; /* s was inside a CNode that is gone */
+            /* A simple deletion touched nothing else: the one before is next. */
+            d = !simple ? cdt_last_descendant(s) : before != s ? before : NULL;
+        }
+        if (done >= REVOKE_BATCH) {
+            done = 0;
+            if (d != NULL && arch_preemption_pending())
+                return DELETE_PREEMPTED;
+        }
+    }
+    if (s->cap.type == CAP_UNTYPED)
+        s->cap.data = 0; /* no children: the whole untyped is free again */
+    return DELETE_DONE;
+}

@@ -1,0 +1,298 @@
+/*
+ * TCB invocations: configure, priorities, registers, resume and suspend,
+ * scheduling context, timeout handler, bound notification.
+ *
+ * The invoked TCB capability needs WRITE for everything but reading
+ * registers (READ); a missing right is ILLEGAL_OPERATION.  Capabilities a
+ * TCB holds (CSpace root, VSpace, IPC buffer frame, fault and timeout
+ * endpoints) are copies in its slots: replacing one deletes the old copy
+ * (see check_replace() for the one case that is refused).
+ */
+#include "object/asid.h"
+#include "cap/cap_delete.h"
+#include "cap/cdt.h"
+#include "object/invoke.h"
+#include "thread/ipc.h"
+#include "support/kstring.h"
+#include "thread/sched.h"
+#include "thread/sched_context.h"
+#include "object/vspace.h"
+#include <coffer/bootinfo.h>
+
+static bool has_right(const struct cap *c, unsigned right)
+{
+    return (c->rights & right) != 0;
+}
+
+/* An optional capability argument of type `type` (cptr 0: none, *out
+ * NULL).  INVALID_CAPABILITY(arg_index) for another type. */
+static struct coffer_result lookup_typed(struct invocation *inv, uint64_t cptr,
+                                         enum cap_type type, unsigned arg_index, bool optional,
+                                         struct slot **out)
+{
+    *out = NULL;
+    if (optional && cptr == COFFER_CPTR_NONE)
+        return syscall_ok(0, 0);
+    struct coffer_result r = lookup_slot(&inv->thread->cspace_root.cap, cptr, CPTR_MAX_DEPTH, out);
+    if (r.error != COFFER_ERR_OK)
+        return r;
+    if ((*out)->cap.type != type)
+        return syscall_error(COFFER_ERR_INVALID_CAPABILITY, arg_index, 0);
+    return syscall_ok(0, 0);
+}
+
+/* ---------------------------------------------------------------- configure */
+
+struct tcb_config {
+    struct slot *fault, *cspace, *vspace, *frame;
+    uint64_t buffer_vaddr;
+};
+
+/* arg0 = fault endpoint (0: none), arg1 = CSpace root CNode, arg2 =
+ * VSpace (with an ASID), arg3 = IPC buffer address, arg4 = its frame (0:
+ * none; READ and WRITE rights, not device memory). */
+static struct coffer_result decode_configure(struct invocation *inv, struct tcb_config *c)
+{
+    struct coffer_result r = lookup_typed(inv, inv->arg[0], CAP_ENDPOINT, 0, true, &c->fault);
+    if (r.error == COFFER_ERR_OK)
+        r = lookup_typed(inv, inv->arg[1], CAP_CNODE, 1, false, &c->cspace);
+    if (r.error == COFFER_ERR_OK)
+        r = lookup_typed(inv, inv->arg[2], CAP_VSPACE, 2, false, &c->vspace);
+    if (r.error == COFFER_ERR_OK)
+        r = lookup_typed(inv, inv->arg[4], CAP_FRAME, 4, true, &c->frame);
+    if (r.error != COFFER_ERR_OK)
+        return r;
+    if (c->fault != NULL && !has_right(&c->fault->cap, CAP_RIGHT_WRITE))
+        return syscall_error(COFFER_ERR_INVALID_CAPABILITY, 0, 0); /* faults are sent on it */
+    if (asid_vspace_of(&c->vspace->cap) == 0)
+        return syscall_error(COFFER_ERR_INVALID_CAPABILITY, 2, 0);
+    c->buffer_vaddr = inv->arg[3];
+    if (c->frame != NULL) {
+        const struct cap *f = &c->frame->cap;
+        if ((f->flags & CAP_FLAG_DEVICE) || !has_right(f, CAP_RIGHT_READ) ||
+            !has_right(f, CAP_RIGHT_WRITE))
+            return syscall_error(COFFER_ERR_INVALID_CAPABILITY, 4, 0);
+        if (!IS_ALIGNED(c->buffer_vaddr, 1u << COFFER_IPC_BUFFER_BITS))
+            return syscall_error(COFFER_ERR_ALIGNMENT_ERROR, 3, 1u << COFFER_IPC_BUFFER_BITS);
+        if (c->buffer_vaddr >= COFFER_USER_TOP)
+            return syscall_error(COFFER_ERR_INVALID_ARGUMENT, 3, 0);
+    }
+    return syscall_ok(0, 0);
+}
+
+/*
+ * Replacing a capability in a TCB deletes the old copy.  That must be one
+ * bounded step that touches no other slot, so that the arguments decoded
+ * stay valid and the call cannot fail half way: if the old copy is the
+ * last capability to an object that dies in a teardown (a CNode, a large
+ * frame), the call is refused with DELETE_FIRST(SLOT, TCB slot index).
+ */
+static struct coffer_result check_replace(const struct thread *t, const struct slot *s)
+{
+    if (!cap_delete_is_bounded(s))
+        return syscall_error(COFFER_ERR_DELETE_FIRST, COFFER_DELETE_FIRST_SLOT,
+                             (uint64_t)(s - &t->cspace_root));
+    return syscall_ok(0, 0);
+}
+
+/* Put a copy of src (NULL: nothing) in dst, deleting what was there
+ * (checked by check_replace). */
+static void replace(struct slot *dst, struct slot *src)
+{
+    if (!cap_is_null(&dst->cap))
+        (void)cap_delete(dst);
+    if (src == NULL)
+        return;
+    dst->cap = src->cap;
+    dst->mapping = 0;
+    cdt_insert_copy(src, dst);
+}
+
+static struct coffer_result tcb_configure(struct invocation *inv, struct thread *t)
+{
+    struct tcb_config c;
+    struct coffer_result r = decode_configure(inv, &c);
+    struct slot *slots[] = { &t->fault_handler, &t->cspace_root, &t->vspace, &t->ipc_buffer_frame };
+    for (unsigned i = 0; i < ARRAY_SIZE(slots) && r.error == COFFER_ERR_OK; i++)
+        r = check_replace(t, slots[i]);
+    if (r.error != COFFER_ERR_OK)
+        return r;
+    replace(&t->fault_handler, c.fault);
+    replace(&t->cspace_root, c.cspace);
+    replace(&t->vspace, c.vspace);
+    replace(&t->ipc_buffer_frame, c.frame);
+    t->ipc_buffer_vaddr = c.frame != NULL ? c.buffer_vaddr : 0;
+    vspace_epoch++;
+    return syscall_ok(0, 0);
+}
+
+/* ---------------------------------------------------------------- priorities */
+
+static void set_priority(struct thread *t, unsigned prio)
+{
+    /* The running thread counts as queued (sched.h): it moves too. */
+    bool queued = sched_is_queued(t) || (t == current_thread && sched_can_run(t));
+    sched_dequeue(t);
+    t->priority = (uint8_t)prio;
+    if (queued)
+        sched_enqueue(t);
+}
+
+/* arg0 = authority TCB, arg1 = the value, at most the authority's MCP. */
+static struct coffer_result tcb_set_prio(struct invocation *inv, struct thread *t, bool mcp)
+{
+    struct slot *auth;
+    struct coffer_result r = lookup_typed(inv, inv->arg[0], CAP_TCB, 0, false, &auth);
+    if (r.error != COFFER_ERR_OK)
+        return r;
+    unsigned limit = thread_of_cap(&auth->cap)->mcp;
+    if (inv->arg[1] > limit)
+        return syscall_error(COFFER_ERR_RANGE_ERROR, 0, limit);
+    if (mcp)
+        t->mcp = (uint8_t)inv->arg[1];
+    else
+        set_priority(t, (unsigned)inv->arg[1]);
+    return syscall_ok(0, 0);
+}
+
+/* ---------------------------------------------------------------- registers */
+
+/* Registers go through the caller's IPC buffer: word 0 pc, word i x[i].
+ * arg0 = count (1..32).  A thread cannot read or write its own. */
+static struct coffer_result decode_registers(struct invocation *inv, struct thread *t,
+                                             struct coffer_ipc_buffer **buf)
+{
+    if (inv->arg[0] < 1 || inv->arg[0] > COFFER_REG_COUNT)
+        return syscall_error(COFFER_ERR_RANGE_ERROR, 1, COFFER_REG_COUNT);
+    *buf = thread_ipc_buffer(inv->thread);
+    if (*buf == NULL || t == inv->thread)
+        return syscall_error(COFFER_ERR_ILLEGAL_OPERATION, 0, 0);
+    return syscall_ok(0, 0);
+}
+
+static struct coffer_result tcb_read_registers(struct invocation *inv, struct thread *t)
+{
+    struct coffer_ipc_buffer *buf;
+    struct coffer_result r = decode_registers(inv, t, &buf);
+    if (r.error != COFFER_ERR_OK)
+        return r;
+    for (unsigned i = 0; i < inv->arg[0]; i++)
+        buf->mr[i] = i == COFFER_REG_PC ? t->regs.pc : t->regs.x[i];
+    return syscall_ok(0, 0);
+}
+
+static void resume(struct thread *t)
+{
+    if (t->state == THREAD_INACTIVE)
+        thread_wake(t, false);
+}
+
+/* arg1 bit 0: resume the thread afterwards. */
+static struct coffer_result tcb_write_registers(struct invocation *inv, struct thread *t)
+{
+    struct coffer_ipc_buffer *buf;
+    struct coffer_result r = decode_registers(inv, t, &buf);
+    if (r.error != COFFER_ERR_OK)
+        return r;
+    if (inv->arg[1] > 1)
+        return syscall_error(COFFER_ERR_INVALID_ARGUMENT, 1, 0);
+    for (unsigned i = 0; i < inv->arg[0]; i++) {
+        if (i == COFFER_REG_PC)
+            t->regs.pc = buf->mr[i];
+        else
+            t->regs.x[i] = buf->mr[i];
+    }
+    if (inv->arg[1] & 1)
+        resume(t);
+    return syscall_ok(0, 0);
+}
+
+/* ---------------------------------------------------------------- bindings */
+
+/* arg0 = scheduling context (0: unbind).  ILLEGAL_OPERATION if the
+ * thread has one already or the context is bound or in use elsewhere. */
+static struct coffer_result tcb_set_sched_context(struct invocation *inv, struct thread *t)
+{
+    struct slot *s = NULL;
+    struct coffer_result r = lookup_typed(inv, inv->arg[0], CAP_SCHED_CONTEXT, 0, true, &s);
+    if (r.error != COFFER_ERR_OK)
+        return r;
+    if (s == NULL) {
+        sched_context_bind(t, NULL);
+        return syscall_ok(0, 0);
+    }
+    if (!has_right(&s->cap, CAP_RIGHT_WRITE))
+        return syscall_error(COFFER_ERR_INVALID_CAPABILITY, 0, 0);
+    struct sched_context *sc = sched_context_of_cap(&s->cap);
+    if (t->home_sc != NULL || sc->home != NULL || sc->thread != NULL)
+        return syscall_error(COFFER_ERR_ILLEGAL_OPERATION, 0, 0);
+    sched_context_bind(t, sc);
+    return syscall_ok(0, 0);
+}
+
+static struct coffer_result tcb_set_timeout_handler(struct invocation *inv, struct thread *t)
+{
+    struct slot *s = NULL;
+    struct coffer_result r = lookup_typed(inv, inv->arg[0], CAP_ENDPOINT, 0, true, &s);
+    if (r.error != COFFER_ERR_OK)
+        return r;
+    if (s != NULL && !has_right(&s->cap, CAP_RIGHT_WRITE))
+        return syscall_error(COFFER_ERR_INVALID_CAPABILITY, 0, 0);
+    replace(&t->timeout_handler, s); /* an endpoint: its deletion is bounded */
+    return syscall_ok(0, 0);
+}
+
+/* arg0 = notification with READ (0: unbind).  ILLEGAL_OPERATION if either
+ * is bound already. */
+static struct coffer_result tcb_bind_notification(struct invocation *inv, struct thread *t)
+{
+    struct slot *s = NULL;
+    struct coffer_result r = lookup_typed(inv, inv->arg[0], CAP_NOTIFICATION, 0, true, &s);
+    if (r.error != COFFER_ERR_OK)
+        return r;
+    if (s == NULL) {
+        notification_unbind(t);
+        return syscall_ok(0, 0);
+    }
+    if (!has_right(&s->cap, CAP_RIGHT_READ))
+        return syscall_error(COFFER_ERR_INVALID_CAPABILITY, 0, 0);
+    struct notification *n = object_of_cap(&s->cap);
+    if (n->bound != NULL || t->bound_notification != NULL)
+        return syscall_error(COFFER_ERR_ILLEGAL_OPERATION, 0, 0);
+    notification_bind(n, t);
+    return syscall_ok(0, 0);
+}
+
+struct coffer_result tcb_invoke(struct invocation *inv)
+{
+    struct thread *t = thread_of_cap(&inv->slot->cap);
+    unsigned need = inv->label == COFFER_INV_TCB_READ_REGISTERS ? CAP_RIGHT_READ : CAP_RIGHT_WRITE;
+    if (!has_right(&inv->slot->cap, need))
+        return syscall_error(COFFER_ERR_ILLEGAL_OPERATION, 0, 0);
+    switch (inv->label) {
+    case COFFER_INV_TCB_CONFIGURE:
+        return tcb_configure(inv, t);
+    case COFFER_INV_TCB_SET_PRIORITY:
+        return tcb_set_prio(inv, t, false);
+    case COFFER_INV_TCB_SET_MCP:
+        return tcb_set_prio(inv, t, true);
+    case COFFER_INV_TCB_READ_REGISTERS:
+        return tcb_read_registers(inv, t);
+    case COFFER_INV_TCB_WRITE_REGISTERS:
+        return tcb_write_registers(inv, t);
+    case COFFER_INV_TCB_RESUME:
+        resume(t);
+        return syscall_ok(0, 0);
+    case COFFER_INV_TCB_SUSPEND:
+        thread_cancel_ipc(t);
+        return syscall_ok(0, 0);
+    case COFFER_INV_TCB_SET_SCHED_CONTEXT:
+        return tcb_set_sched_context(inv, t);
+    case COFFER_INV_TCB_SET_TIMEOUT_HANDLER:
+        return tcb_set_timeout_handler(inv, t);
+    case COFFER_INV_TCB_BIND_NOTIFICATION:
+        return tcb_bind_notification(inv, t);
+    default:
+        return syscall_error(COFFER_ERR_ILLEGAL_OPERATION, 0, 0);
+    }
+}

@@ -1,0 +1,163 @@
+/*
+ * The IPC fast path: call and reply-receive with a message in registers
+ * only, between threads where nothing unusual happens.  It checks every
+ * condition first and changes nothing unless all hold; then it does what
+ * the general path (ipc.c) would do, in one pass, and returns straight
+ * into the other thread.  Anything else -- a capability to transfer, a
+ * long message, nobody waiting, a sender queued, a fault reply, a bound
+ * notification with a signal, a higher-priority thread ready, another
+ * address space, an interrupt pending -- takes the general path, which
+ * gives the same result.
+ *
+ * It runs before the time since the last kernel entry is charged
+ * (syscall.c), and charges it only when the CPU changes scheduling
+ * context (sched_switching_to).  When a context is lent with the call, or
+ * comes back with the reply, the time keeps running on the same context
+ * and is charged to it at its next kernel entry, as usual.  Its budget cannot have run out
+ * unnoticed: the timer is set no later than the end of the running
+ * context's budget (sched.c: next_deadline), so a spent budget shows as a
+ * pending timer interrupt, and then the fast path is not taken.
+ */
+#include "thread/fastpath.h"
+#include "arch.h"
+#include "cap/cspace.h"
+#include "thread/ipc.h"
+#include "thread/sched.h"
+#include "thread/sched_context.h"
+
+/* Register-only message info: no capabilities, at most 4 words. */
+static inline bool short_message(uint64_t info)
+{
+    return COFFER_MSG_CAPS(info) == 0 && COFFER_MSG_LENGTH(info) <= COFFER_MSG_REG_WORDS;
+}
+
+/* The capability at cptr if it is of `type` with `right`, else NULL. */
+static HOT_INLINE const struct cap *cap_at(const struct thread *t, uint64_t cptr, enum cap_type type,
+                                       unsigned right)
+{
+    struct lookup_result r = cspace_lookup(&t->cspace_root.cap, cptr, CPTR_MAX_DEPTH);
+    if (r.slot == NULL || r.slot->cap.type != type || !(r.slot->cap.rights & right))
+        return NULL;
+    return &r.slot->cap;
+}
+
+/* Both threads run in the same address space: no switch, nothing to check. */
+static inline bool same_vspace(const struct thread *a, const struct thread *b)
+{
+    return a->vspace.cap.object == b->vspace.cap.object && a->vspace.cap.data == b->vspace.cap.data;
+}
+
+STATIC_ASSERT(COFFER_MSG_REG_WORDS == 4, "copy_message copies up to four words");
+
+/* Copy the message words (and set info, badge) from src to dst. */
+static HOT_INLINE void copy_message(const struct thread *src, struct thread *dst, uint64_t info,
+                                uint64_t badge)
+{
+    unsigned len = (unsigned)COFFER_MSG_LENGTH(info);
+    /* Unrolled: at most COFFER_MSG_REG_WORDS (4) words. */
+    if (len > 0)
+        dst->regs.x[REG_A2] = src->regs.x[REG_A2];
+    if (len > 1)
+        dst->regs.x[REG_A3] = src->regs.x[REG_A3];
+    if (len > 2)
+        dst->regs.x[REG_A4] = src->regs.x[REG_A4];
+    if (len > 3)
+        dst->regs.x[REG_A5] = src->regs.x[REG_A5];
+    dst->regs.x[REG_A0] = COFFER_ERR_OK;
+    dst->regs.x[REG_A1] = COFFER_MSGINFO(COFFER_MSG_LABEL(info), 0, len);
+    dst->regs.x[REG_A6] = badge;
+}
+
+/* Hand the CPU from the thread that trapped, which is blocked now and ran
+ * on `was`, to `to`.  Neither is in a ready queue (sched.h): no queue
+ * changes. */
+__attribute__((noreturn)) static HOT_INLINE void switch_to(struct thread *to, struct sched_context *was)
+{
+    sched_switching_to(to, was);
+    current_thread = to;
+    arch_return_same_vspace(to);
+}
+
+HOT_INLINE bool fastpath_call(struct thread *t, const struct cap *c)
+{
+    uint64_t info = t->regs.x[REG_A1];
+    if (!short_message(info) || !(c->rights & CAP_RIGHT_WRITE))
+        return false;
+    struct endpoint *ep = object_of_cap(c);
+    struct thread *dst = ep->queue.head;
+    if (ep->state != EP_RECEIVING || !same_vspace(t, dst) || !sched_would_run(dst) ||
+        arch_preemption_pending())
+        return false;
+    bool lend = dst->sc == NULL;
+    struct sched_context *was = t->sc;
+    if (!lend && dst->sc->throttled)
+        return false;
+
+    /* Committed: the general path's rendezvous(), for a call. */
+    arch_syscall_advance(&t->regs);
+    ep_remove(ep, dst);
+    struct reply *r = dst->reply;
+    dst->reply = NULL;
+    r->receiver = NULL;
+    dst->blocked_on = NULL;
+    copy_message(t, dst, info, c->data);
+    unsigned flags = ipc_send_flags(c) | IPC_CALL;
+    t->state = THREAD_BLOCKED_REPLY;
+    t->reply = r;
+    t->ipc_flags = (uint8_t)flags;
+    r->caller = t;
+    r->grant = (flags & IPC_GRANT_REPLY) != 0;
+    if (lend) { /* sched_context_lend(), both threads out of the queues */
+        struct sched_context *sc = t->sc;
+        sched_context_move(sc, t, dst);
+        sched_context_loan_push(sc, r);
+    }
+    dst->state = THREAD_RUNNABLE;
+    switch_to(dst, was);
+}
+
+HOT_INLINE bool fastpath_reply_recv(struct thread *t)
+{
+    uint64_t info = t->regs.x[REG_A1];
+    if (!short_message(info))
+        return false;
+    const struct cap *c = cap_at(t, t->regs.x[REG_A0], CAP_ENDPOINT, CAP_RIGHT_READ);
+    const struct cap *rc = cap_at(t, t->regs.x[REG_A6], CAP_REPLY, CAP_RIGHTS_ALL);
+    if (c == NULL || rc == NULL)
+        return false;
+    struct endpoint *ep = object_of_cap(c);
+    struct reply *r = object_of_cap(rc);
+    struct thread *caller = r->caller;
+    if (caller == NULL || (caller->ipc_flags & IPC_FAULT) || r->receiver != NULL ||
+        ep->state == EP_SENDING ||
+        (t->bound_notification != NULL && t->bound_notification->pending) ||
+        !same_vspace(t, caller))
+        return false;
+    /* The caller must run on something afterwards: its own context, or
+     * the lent one coming back to it (the latest loan, to its owner or to
+     * a borrower one level down; sched_context_return()). */
+    struct sched_context *sc = r->lent;
+    if (sc == NULL ? caller->sc == NULL || caller->sc->throttled
+                   : sc->throttled || sc->lent_via != r || caller->sc != NULL ||
+                         (r->lent_prev == NULL && sc->home != caller) || sc->thread != t ||
+                         t->home_sc != NULL)
+        return false;
+    if (!sched_would_run(caller) || arch_preemption_pending())
+        return false;
+    struct sched_context *was = t->sc;
+
+    /* Committed: do_reply() then ep_recv() blocking. */
+    arch_syscall_advance(&t->regs);
+    r->caller = NULL;
+    caller->reply = NULL;
+    caller->ipc_flags = 0;
+    copy_message(t, caller, info, 0);
+    t->state = THREAD_BLOCKED_RECV;
+    if (sc != NULL) { /* sched_context_return(), in the one case checked */
+        sched_context_move(sc, t, caller);
+        sched_context_loan_pop(sc, r);
+    }
+    ep_add_receiver(ep, t, r);
+    caller->state = THREAD_RUNNABLE;
+    switch_to(caller, was);
+}

@@ -1,0 +1,551 @@
+/*
+ * Endpoints and replies: message transfer, the IPC system calls, and what
+ * happens to waiters when an object dies (ipc.h).
+ *
+ * Every call decodes first -- the capabilities, the message info, the
+ * capabilities to transfer -- and only then changes anything.  A message
+ * stays where the sender put it (its registers and IPC buffer) while it
+ * waits: a blocked thread does not run, so nothing needs copying until a
+ * receiver comes.
+ */
+#include "thread/ipc.h"
+#include "cap/cdt.h"
+#include "object/invoke.h"
+#include "object/irq.h"
+#include "thread/sched.h"
+#include "thread/sched_context.h"
+
+/* ---------------------------------------------------------------- messages */
+
+/*
+ * Check the message a thread is about to send (info in a1): length, and
+ * the capabilities to transfer, which need `may_grant` and an IPC buffer.
+ * Errors: RANGE_ERROR(0, max) for a length beyond what can travel,
+ * ILLEGAL_OPERATION for capabilities without the grant right,
+ * FAILED_LOOKUP or INVALID_CAPABILITY(7 + i) for caps[i].
+ */
+static struct coffer_result decode_message(struct thread *t, bool may_grant)
+{
+    uint64_t info = t->regs.x[REG_A1];
+    const struct coffer_ipc_buffer *buf = thread_ipc_buffer(t);
+    uint64_t max = buf != NULL ? COFFER_MSG_MAX_WORDS : COFFER_MSG_REG_WORDS;
+    if (COFFER_MSG_LENGTH(info) > max)
+        return syscall_error(COFFER_ERR_RANGE_ERROR, 0, max);
+    unsigned caps = COFFER_MSG_CAPS(info);
+    if (caps == 0)
+        return syscall_ok(0, 0);
+    if (!may_grant || buf == NULL)
+        return syscall_error(COFFER_ERR_ILLEGAL_OPERATION, 0, 0);
+    for (unsigned i = 0; i < caps; i++) {
+        struct lookup_result r = cspace_lookup(&t->cspace_root.cap, buf->caps[i],
+                                               CPTR_MAX_DEPTH);
+        if (r.slot == NULL)
+            return lookup_error(r);
+        if (!cap_copy_allowed(&r.slot->cap))
+            return syscall_error(COFFER_ERR_INVALID_CAPABILITY, 7 + i, 0);
+    }
+    return syscall_ok(0, 0);
+}
+
+/*
+ * Copy the sender's capabilities into the receiver's receive slots
+ * (consecutive, from recv_index).  A capability that cannot arrive -- no
+ * buffer, unusable CNode, occupied slot, or the sender's capability gone
+ * since it blocked -- stops the transfer and sets COFFER_MSG_CAP_LOST.
+ * Returns the message info bits: count and flag.
+ */
+static uint64_t transfer_caps(struct thread *src, struct thread *dst, unsigned n)
+{
+    const struct coffer_ipc_buffer *sb = thread_ipc_buffer(src);
+    const struct coffer_ipc_buffer *db = thread_ipc_buffer(dst);
+    const struct cap *cnode;
+    if (db == NULL || sb == NULL || lookup_cnode(dst, db->recv_cnode, db->recv_depth, 0, &cnode).error != 0 ||
+        !(cnode->rights & CAP_RIGHT_WRITE))
+        return COFFER_MSG_CAP_LOST;
+    unsigned done = 0;
+    for (; done < n; done++) {
+        struct lookup_result from = cspace_lookup(&src->cspace_root.cap, sb->caps[done],
+                                                  CPTR_MAX_DEPTH);
+        uint64_t index = db->recv_index + done;
+        if (from.slot == NULL || !cap_copy_allowed(&from.slot->cap) ||
+            index >> cnode->size_bits != 0)
+            break;
+        struct slot *to = cnode_slots(cnode) + index;
+        if (!cap_is_null(&to->cap))
+            break;
+        to->cap = from.slot->cap;
+        to->mapping = 0;
+        cdt_insert_copy(from.slot, to);
+    }
+    return (uint64_t)done << 7 | (done < n ? COFFER_MSG_CAP_LOST : 0);
+}
+
+/* The receiver's registers after a message: a0 OK, a1 info, a2..a5
+ * words 0..3, a6 badge. */
+static void set_received(struct thread *dst, uint64_t info, uint64_t badge)
+{
+    dst->regs.x[REG_A0] = COFFER_ERR_OK;
+    dst->regs.x[REG_A1] = info;
+    dst->regs.x[REG_A6] = badge;
+}
+
+/* A fault as a message: label the fault type, words pc, address, cause. */
+static void deliver_fault(struct thread *src, struct thread *dst, uint64_t badge)
+{
+    dst->regs.x[REG_A2 + COFFER_FAULT_PC] = src->regs.pc;
+    dst->regs.x[REG_A2 + COFFER_FAULT_ADDR] = src->fault.addr;
+    dst->regs.x[REG_A2 + COFFER_FAULT_CAUSE] = src->fault.cause;
+    set_received(dst, COFFER_MSGINFO(src->fault.type, 0, COFFER_FAULT_WORDS), badge);
+}
+
+/* Copy src's message (checked when sent) to dst. */
+static void deliver(struct thread *src, struct thread *dst, uint64_t badge, bool grant)
+{
+    uint64_t info = src->regs.x[REG_A1];
+    unsigned len = (unsigned)COFFER_MSG_LENGTH(info);
+    struct coffer_ipc_buffer *db = NULL;
+    const struct coffer_ipc_buffer *sb = NULL;
+    if (len > COFFER_MSG_REG_WORDS) {
+        db = thread_ipc_buffer(dst);
+        sb = thread_ipc_buffer(src); /* gone, if its frame went while it waited */
+        if (db == NULL || sb == NULL)
+            len = COFFER_MSG_REG_WORDS; /* the receiver takes what can travel */
+    }
+    for (unsigned i = 0; i < len && i < COFFER_MSG_REG_WORDS; i++)
+        dst->regs.x[REG_A2 + i] = src->regs.x[REG_A2 + i];
+    for (unsigned i = COFFER_MSG_REG_WORDS; i < len; i++)
+        db->mr[i] = sb->mr[i];
+    uint64_t caps = 0;
+    if (grant && COFFER_MSG_CAPS(info) != 0)
+        caps = transfer_caps(src, dst, (unsigned)COFFER_MSG_CAPS(info));
+    set_received(dst, COFFER_MSGINFO(COFFER_MSG_LABEL(info), 0, len) | caps, badge);
+}
+
+/* ---------------------------------------------------------------- rendezvous */
+
+/*
+ * A sender meets a receiver (one of them was waiting).  The receiver gets
+ * the message; a caller is linked to the receiver's reply object and, if
+ * the receiver is passive, lends it its scheduling context.  `sender_runs`:
+ * the sender is the thread making this system call.
+ */
+static void rendezvous(struct thread *src, struct thread *dst, uint64_t badge, unsigned flags,
+                       bool sender_runs)
+{
+    struct reply *r = dst->reply;
+    dst->reply = NULL;
+    r->receiver = NULL;
+    if (flags & IPC_FAULT)
+        deliver_fault(src, dst, badge);
+    else
+        deliver(src, dst, badge, (flags & IPC_GRANT) != 0);
+    dst->blocked_on = NULL;
+    if (flags & IPC_CALL) {
+        src->blocked_on = NULL;
+        thread_block(src, THREAD_BLOCKED_REPLY);
+        src->reply = r;
+        src->ipc_flags = (uint8_t)flags;
+        r->caller = src;
+        r->grant = (flags & IPC_GRANT_REPLY) != 0;
+        if (dst->sc == NULL && src->sc != NULL && !(flags & IPC_FAULT))
+            sched_context_lend(src, dst, r);
+        thread_wake(dst, true);
+        return;
+    }
+    if (!sender_runs) {
+        src->blocked_on = NULL;
+        thread_set_result(src, COFFER_ERR_OK, 0, 0);
+        thread_wake(src, false);
+    }
+    thread_wake(dst, !sender_runs);
+}
+
+/* Send t's message to ep: hand it to a waiting receiver, or wait. */
+static struct coffer_result ep_send(struct endpoint *ep, struct thread *t, uint64_t badge,
+                                    unsigned flags, bool block)
+{
+    if (ep->state == EP_RECEIVING) {
+        struct thread *dst = ep->queue.head;
+        ep_remove(ep, dst);
+        rendezvous(t, dst, badge, flags, true);
+        return (flags & IPC_CALL) ? syscall_no_result() : syscall_ok(0, 0);
+    }
+    if (!block)
+        return syscall_error(COFFER_ERR_WOULD_BLOCK, 0, 0);
+    t->ipc_badge = badge;
+    t->ipc_flags = (uint8_t)flags;
+    thread_block(t, THREAD_BLOCKED_SEND);
+    t->blocked_on = ep;
+    wq_append(&ep->queue, t);
+    ep->state = EP_SENDING;
+    return syscall_no_result();
+}
+
+/* A notification bound to t has been signalled: take its word. */
+static bool take_bound_signal(struct thread *t)
+{
+    struct notification *n = t->bound_notification;
+    if (n == NULL || !n->pending)
+        return false;
+    set_received(t, COFFER_MSG_NOTIFICATION, n->word);
+    n->word = 0;
+    n->pending = 0;
+    return true;
+}
+
+/* Receive on ep with reply object r. */
+static struct coffer_result ep_recv(struct endpoint *ep, struct thread *t, struct reply *r,
+                                    bool block)
+{
+    if (take_bound_signal(t))
+        return syscall_no_result();
+    if (ep->state == EP_SENDING) {
+        struct thread *src = ep->queue.head;
+        ep_remove(ep, src);
+        t->reply = r;
+        r->receiver = t;
+        rendezvous(src, t, src->ipc_badge, src->ipc_flags, false);
+        return syscall_no_result();
+    }
+    if (!block)
+        return syscall_error(COFFER_ERR_WOULD_BLOCK, 0, 0);
+    thread_block(t, THREAD_BLOCKED_RECV);
+    ep_add_receiver(ep, t, r);
+    return syscall_no_result();
+}
+
+/* t answers r's caller with the message in its registers. */
+static void do_reply(struct thread *t, struct reply *r)
+{
+    struct thread *caller = r->caller;
+    r->caller = NULL;
+    if (caller != NULL) {
+        caller->reply = NULL;
+        if (caller->ipc_flags & IPC_FAULT) {
+            if (COFFER_MSG_LENGTH(t->regs.x[REG_A1]) >= 1)
+                caller->regs.pc = t->regs.x[REG_A2];
+        } else {
+            deliver(t, caller, 0, r->grant != 0);
+            caller->regs.x[REG_A6] = 0;
+        }
+        caller->ipc_flags = 0;
+    }
+    if (r->lent != NULL)
+        sched_context_return(r, caller);
+    if (caller != NULL)
+        thread_wake(caller, true);
+}
+
+/* ---------------------------------------------------------------- notifications */
+
+static void notification_deliver(struct thread *t, uint64_t word)
+{
+    set_received(t, 0, word);
+    t->blocked_on = NULL;
+    thread_wake(t, false);
+}
+
+void notification_signal(struct notification *n, uint64_t badge)
+{
+    struct thread *t = n->queue.head;
+    if (t != NULL) {
+        wq_remove(&n->queue, t);
+        notification_deliver(t, badge);
+        return;
+    }
+    t = n->bound;
+    if (t != NULL && t->state == THREAD_BLOCKED_RECV) {
+        ipc_cancel(t);
+        set_received(t, COFFER_MSG_NOTIFICATION, badge);
+        thread_wake(t, false);
+        return;
+    }
+    n->word |= badge;
+    n->pending = 1;
+}
+
+static struct coffer_result notification_wait(struct notification *n, struct thread *t, bool block)
+{
+    if (n->pending) {
+        set_received(t, 0, n->word);
+        n->word = 0;
+        n->pending = 0;
+        return syscall_no_result();
+    }
+    if (!block)
+        return syscall_error(COFFER_ERR_WOULD_BLOCK, 0, 0);
+    thread_block(t, THREAD_BLOCKED_NOTIFICATION);
+    t->blocked_on = n;
+    wq_append(&n->queue, t);
+    return syscall_no_result();
+}
+
+void notification_bind(struct notification *n, struct thread *t)
+{
+    n->bound = t;
+    t->bound_notification = n;
+}
+
+void notification_unbind(struct thread *t)
+{
+    if (t->bound_notification != NULL)
+        t->bound_notification->bound = NULL;
+    t->bound_notification = NULL;
+}
+
+/* ---------------------------------------------------------------- cancelling */
+
+void ipc_cancel(struct thread *t)
+{
+    switch (t->state) {
+    case THREAD_BLOCKED_SEND:
+        ep_remove(t->blocked_on, t);
+        break;
+    case THREAD_BLOCKED_RECV:
+        ep_remove(t->blocked_on, t);
+        t->reply->receiver = NULL;
+        t->reply = NULL;
+        break;
+    case THREAD_BLOCKED_NOTIFICATION:
+        wq_remove(&((struct notification *)t->blocked_on)->queue, t);
+        break;
+    case THREAD_BLOCKED_REPLY:
+        t->reply->caller = NULL;
+        t->reply = NULL;
+        break;
+    default:
+        return;
+    }
+    t->blocked_on = NULL;
+    t->state = THREAD_INACTIVE;
+}
+
+/* t's IPC was cut short by a death: it returns ABORTED, or, if it was
+ * delivering a fault, stays stopped (its fault was never handled). */
+static void abort_ipc(struct thread *t)
+{
+    bool fault = (t->ipc_flags & IPC_FAULT) != 0;
+    ipc_cancel(t);
+    t->ipc_flags = 0;
+    if (fault)
+        return;
+    thread_set_result(t, COFFER_ERR_ABORTED, 0, 0);
+    thread_wake(t, false);
+}
+
+static struct wait_queue *waiters_of(enum cap_type type, void *obj)
+{
+    return type == CAP_ENDPOINT ? &((struct endpoint *)obj)->queue
+                                : &((struct notification *)obj)->queue;
+}
+
+bool ipc_has_waiters(enum cap_type type, void *obj)
+{
+    return (type == CAP_ENDPOINT || type == CAP_NOTIFICATION) && waiters_of(type, obj)->head != NULL;
+}
+
+bool ipc_abort_next_waiter(enum cap_type type, void *obj)
+{
+    struct thread *t = waiters_of(type, obj)->head;
+    if (t == NULL)
+        return false;
+    abort_ipc(t);
+    return true;
+}
+
+void endpoint_dies(struct endpoint *ep)
+{
+    while (ep->queue.head != NULL)
+        abort_ipc(ep->queue.head);
+}
+
+void notification_dies(struct notification *n)
+{
+    while (n->queue.head != NULL)
+        abort_ipc(n->queue.head);
+    if (n->bound != NULL)
+        notification_unbind(n->bound);
+    if (n->irq_lines != 0)
+        irq_notification_dies(n);
+}
+
+void reply_dies(struct reply *r)
+{
+    struct thread *caller = r->caller;
+    if (caller != NULL)
+        ipc_cancel(caller);
+    if (r->lent != NULL)
+        sched_context_return(r, caller);
+    if (caller != NULL) {
+        bool fault = (caller->ipc_flags & IPC_FAULT) != 0;
+        caller->ipc_flags = 0;
+        if (!fault) {
+            thread_set_result(caller, COFFER_ERR_ABORTED, 0, 0);
+            thread_wake(caller, false);
+        }
+    }
+    if (r->receiver != NULL)
+        abort_ipc(r->receiver);
+}
+
+/* ---------------------------------------------------------------- system calls */
+
+static bool has_right(const struct cap *c, unsigned right)
+{
+    return (c->rights & right) != 0;
+}
+
+
+/* The capability cptr names, full depth; NULL with the error in *err. */
+static HOT_INLINE struct slot *lookup_arg(struct thread *t, uint64_t cptr,
+                                          struct coffer_result *err)
+{
+    struct lookup_result r = cspace_lookup(&t->cspace_root.cap, cptr, CPTR_MAX_DEPTH);
+    if (r.slot == NULL)
+        *err = lookup_error(r);
+    return r.slot;
+}
+
+/* A reply object in a6 for a receive; NULL with the error in *err:
+ * INVALID_CAPABILITY(6) if it is not one, ILLEGAL_OPERATION if another
+ * thread receives with it. */
+static HOT_INLINE struct reply *lookup_reply(struct thread *t, uint64_t cptr,
+                                             struct coffer_result *err)
+{
+    const struct slot *s = lookup_arg(t, cptr, err);
+    if (s == NULL)
+        return NULL;
+    if (s->cap.type != CAP_REPLY) {
+        *err = syscall_error(COFFER_ERR_INVALID_CAPABILITY, 6, 0);
+        return NULL;
+    }
+    struct reply *r = object_of_cap(&s->cap);
+    if (r->receiver != NULL && r->receiver != t) {
+        *err = syscall_error(COFFER_ERR_ILLEGAL_OPERATION, 0, 0);
+        return NULL;
+    }
+    return r;
+}
+
+static struct coffer_result send(struct thread *t, const uint64_t args[COFFER_SYSCALL_ARGS],
+                                 bool block)
+{
+    struct coffer_result r;
+    const struct slot *s = lookup_arg(t, args[0], &r);
+    if (s == NULL)
+        return r;
+    const struct cap *c = &s->cap;
+    switch (c->type) {
+    case CAP_ENDPOINT:
+        if (!has_right(c, CAP_RIGHT_WRITE))
+            return syscall_error(COFFER_ERR_INVALID_CAPABILITY, 0, 0);
+        r = decode_message(t, has_right(c, CAP_RIGHT_GRANT));
+        if (r.error != COFFER_ERR_OK)
+            return r;
+        return ep_send(object_of_cap(c), t, c->data, ipc_send_flags(c), block);
+    case CAP_NOTIFICATION:
+        if (!has_right(c, CAP_RIGHT_WRITE))
+            return syscall_error(COFFER_ERR_INVALID_CAPABILITY, 0, 0);
+        notification_signal(object_of_cap(c), c->data);
+        return syscall_ok(0, 0);
+    case CAP_REPLY: {
+        struct reply *rep = object_of_cap(c);
+        r = decode_message(t, rep->grant != 0);
+        if (r.error != COFFER_ERR_OK)
+            return r;
+        bool had_caller = rep->caller != NULL;
+        do_reply(t, rep);
+        /* Nobody to answer (replied already, or the caller is gone); a
+         * context lent along it has still gone back. */
+        return had_caller ? syscall_ok(0, 0) : syscall_error(COFFER_ERR_ILLEGAL_OPERATION, 0, 0);
+    }
+    default:
+        return syscall_error(COFFER_ERR_INVALID_CAPABILITY, 0, 0);
+    }
+}
+
+static struct coffer_result recv(struct thread *t, const uint64_t args[COFFER_SYSCALL_ARGS],
+                                 bool block)
+{
+    struct coffer_result r;
+    const struct slot *s = lookup_arg(t, args[0], &r);
+    if (s == NULL)
+        return r;
+    const struct cap *c = &s->cap;
+    if ((c->type != CAP_ENDPOINT && c->type != CAP_NOTIFICATION) || !has_right(c, CAP_RIGHT_READ))
+        return syscall_error(COFFER_ERR_INVALID_CAPABILITY, 0, 0);
+    if (c->type == CAP_NOTIFICATION)
+        return notification_wait(object_of_cap(c), t, block);
+    struct reply *rep = lookup_reply(t, args[6], &r);
+    if (rep == NULL)
+        return r;
+    /* One call at a time: receiving with it abandons the one it holds
+     * (and gives back a context still lent along it). */
+    if (rep->caller != NULL || rep->lent != NULL)
+        reply_dies(rep);
+    return ep_recv(object_of_cap(c), t, rep, block);
+}
+
+struct coffer_result sys_SEND(struct thread *t, const uint64_t args[COFFER_SYSCALL_ARGS])
+{
+    return send(t, args, true);
+}
+
+struct coffer_result sys_NB_SEND(struct thread *t, const uint64_t args[COFFER_SYSCALL_ARGS])
+{
+    return send(t, args, false);
+}
+
+struct coffer_result sys_RECV(struct thread *t, const uint64_t args[COFFER_SYSCALL_ARGS])
+{
+    return recv(t, args, true);
+}
+
+struct coffer_result sys_NB_RECV(struct thread *t, const uint64_t args[COFFER_SYSCALL_ARGS])
+{
+    return recv(t, args, false);
+}
+
+/* Reply through a6 (if it has a caller), then receive on a0 with it. */
+struct coffer_result sys_REPLY_RECV(struct thread *t, const uint64_t args[COFFER_SYSCALL_ARGS])
+{
+    struct coffer_result r;
+    const struct slot *s = lookup_arg(t, args[0], &r);
+    if (s == NULL)
+        return r;
+    const struct cap *c = &s->cap;
+    if (c->type != CAP_ENDPOINT || !has_right(c, CAP_RIGHT_READ))
+        return syscall_error(COFFER_ERR_INVALID_CAPABILITY, 0, 0);
+    struct reply *rep = lookup_reply(t, args[6], &r);
+    if (rep == NULL)
+        return r;
+    if (rep->caller != NULL) {
+        r = decode_message(t, rep->grant != 0);
+        if (r.error != COFFER_ERR_OK)
+            return r;
+    }
+    /* A reply, or (its caller gone) just the lent context going back. */
+    if (rep->caller != NULL || rep->lent != NULL)
+        do_reply(t, rep);
+    return ep_recv(object_of_cap(c), t, rep, true);
+}
+
+struct coffer_result ipc_call(struct thread *t, struct slot *ep_slot)
+{
+    const struct cap *c = &ep_slot->cap;
+    if (!has_right(c, CAP_RIGHT_WRITE))
+        return syscall_error(COFFER_ERR_INVALID_CAPABILITY, 0, 0);
+    struct coffer_result r = decode_message(t, has_right(c, CAP_RIGHT_GRANT));
+    if (r.error != COFFER_ERR_OK)
+        return r;
+    return ep_send(object_of_cap(c), t, c->data, ipc_send_flags(c) | IPC_CALL, true);
+}
+
+bool ipc_send_fault(struct thread *t, struct slot *handler)
+{
+    const struct cap *c = &handler->cap;
+    if (c->type != CAP_ENDPOINT)
+        return false;
+    ep_send(object_of_cap(c), t, c->data, IPC_CALL | IPC_FAULT, true);
+    return true;
+}

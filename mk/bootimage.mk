@@ -1,0 +1,24 @@
+# Boot images: cpio (newc) archives passed to QEMU with -initrd; the
+# kernel starts the first file as the root task (docs/boot.md).
+
+MKBOOTIMAGE := $(BUILD)/tools/mkbootimage
+$(MKBOOTIMAGE): tools/mkbootimage.c
+	@mkdir -p $(dir $@)
+	$(HOSTCC) -std=c11 $(WARN) -O2 $< -o $@
+
+# boot_image(name, root program, other programs)
+define boot_image
+$(BUILD)/boot-$(1).cpio: $(MKBOOTIMAGE) $(patsubst %,$(BUILD)/user/%.elf,$(2) $(3))
+	$(MKBOOTIMAGE) $$@ $(foreach p,$(2) $(3),$(BUILD)/user/$(p).elf=$(p))
+BOOT_IMAGES += $(BUILD)/boot-$(1).cpio
+endef
+
+$(eval $(call boot_image,demo,root,hello))
+$(eval $(call boot_image,test,coffer-test,hello))
+$(eval $(call boot_image,bench,coffer-bench,))
+$(foreach k,$(FAULT_KINDS),$(eval $(call boot_image,fault-$(k),fault-$(k),)))
+
+# A boot image whose root task is not an ELF file: the kernel must refuse it.
+$(BUILD)/boot-bad-elf.cpio: $(MKBOOTIMAGE) README.md
+	$(MKBOOTIMAGE) $@ README.md=root
+BOOT_IMAGES += $(BUILD)/boot-bad-elf.cpio

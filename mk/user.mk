@@ -1,0 +1,50 @@
+# User space: libraries and programs, found by convention.
+#
+#   lib/<name>/*.c          a library, archived as $(BUILD)/user/lib<name>.a
+#                           (lib/crt, the C runtime glue, is linked as objects:
+#                           picolibc, searched after the libraries, refers to it)
+#   servers/<name>/*.c      the program <name>
+#   tests/qemu/suite/**.c   the in-QEMU test suite's root task, coffer-test
+#   tests/qemu/faults/fault-<kind>.c   one fault program per kind
+#   bench/*.c               the benchmark root task, coffer-bench
+#
+# Programs link against Debian's picolibc (crt0, stdio, string functions)
+# and every library.
+
+USER_ARCH_FLAGS := -march=rv64imac -mabi=lp64 -mcmodel=medany
+UCFLAGS := -std=c11 $(WARN) -O2 -g --specs=picolibc.specs $(USER_ARCH_FLAGS) \
+	-fno-common -DCOFFER_USER -DCONFIG_DEBUG=$(DEBUG) $(USER_INCLUDES)
+ULDFLAGS := --specs=picolibc.specs --crt0=hosted $(USER_ARCH_FLAGS) -T lib/crt/user.ld \
+	-Wl,--build-id=none -Wl,-z,max-page-size=4096
+
+$(BUILD)/user/%.c.o: %.c $(GENERATED_HEADERS) mk/user.mk | $(TOOLCHAIN_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC_TARGET) $(UCFLAGS) -MMD -MP -c $< -o $@
+
+user_objs = $(patsubst %,$(BUILD)/user/%.o,$(1))
+
+CRT_OBJS := $(call user_objs,$(sort $(wildcard lib/crt/*.c)))
+USER_LIB_NAMES := $(filter-out crt,$(LIB_NAMES))
+USER_LIB_SRCS := $(sort $(foreach l,$(USER_LIB_NAMES),$(wildcard lib/$(l)/*.c)))
+USER_LIBS := $(patsubst %,$(BUILD)/user/lib%.a,$(USER_LIB_NAMES))
+
+define user_library
+$(BUILD)/user/lib$(1).a: $(call user_objs,$(wildcard lib/$(1)/*.c))
+	rm -f $$@
+	$(CROSS)ar rcs $$@ $$^
+endef
+$(foreach l,$(USER_LIB_NAMES),$(eval $(call user_library,$(l))))
+
+# user_program(name, sources)
+define user_program
+$(BUILD)/user/$(1).elf: $(call user_objs,$(2)) $(CRT_OBJS) $(USER_LIBS) lib/crt/user.ld
+	$(CC_TARGET) $(ULDFLAGS) $(call user_objs,$(2)) $(CRT_OBJS) -Wl,--start-group $(USER_LIBS) -Wl,--end-group -o $$@
+USER_PROGRAMS += $(BUILD)/user/$(1).elf
+endef
+
+SERVER_NAMES := $(notdir $(patsubst %/,%,$(sort $(dir $(wildcard servers/*/)))))
+$(foreach s,$(SERVER_NAMES),$(eval $(call user_program,$(s),$(sort $(wildcard servers/$(s)/*.c)))))
+$(eval $(call user_program,coffer-test,$(sort $(wildcard tests/qemu/suite/*.c tests/qemu/suite/*/*.c))))
+$(eval $(call user_program,coffer-bench,$(sort $(wildcard bench/*.c)) tests/qemu/suite/threads_fixture.c))
+FAULT_KINDS := $(patsubst tests/qemu/faults/fault-%.c,%,$(sort $(wildcard tests/qemu/faults/fault-*.c)))
+$(foreach k,$(FAULT_KINDS),$(eval $(call user_program,fault-$(k),tests/qemu/faults/fault-$(k).c)))
