@@ -41,5 +41,5 @@ LIB_INCLUDES := $(patsubst %,-I%,$(sort $(wildcard lib/*/include)))
 
 # The kernel sees the ABI, its own tree and the shared image parsers;
 # user code sees only public headers (the ABI and the libraries').
-KERNEL_INCLUDES := -Iinclude -I$(GEN)/include -Ikernel/core -Ikernel/arch/$(ARCH) -Ilib/image/include
+KERNEL_INCLUDES := -Iinclude -I$(GEN)/include -I$(GEN)/kernel -Ikernel/core -Ikernel/arch/$(ARCH) -Ilib/image/include
 USER_INCLUDES := -Iinclude -I$(GEN)/include $(LIB_INCLUDES)

@@ -1,8 +1,63 @@
-# Headers generated from the interface lists (include/coffer/*.def).
+# Generated from the interface lists: include/coffer/*.def (the kernel ABI)
+# and proto/*.def (user-level protocols), by tools/defgen.
+#
+#   $(GEN)/include/coffer/syscall_stubs.h   system-call stubs, invocation wrappers
+#   $(GEN)/include/coffer/error_names.inc   every error code's name
+#   $(GEN)/include/proto/errors.h           every protocol's error codes
+#   $(GEN)/include/proto/<p>_client.h       a protocol's client functions
+#   $(GEN)/include/proto/<p>_server.h       its handlers' prototypes and dispatcher
+#   $(GEN)/kernel/invocation_args.h         the kernel's argument accessors (INV_ARG)
+#
+# make docs rewrites the generated tables in docs/*.md; make test checks
+# they, and the kernel's decoders, agree with the lists.  Objects depend on
+# the headers order-only: the compiler's .d files say which header each
+# object reads, and defgen leaves a header it would write unchanged alone,
+# so editing one list rebuilds only what it changes.
 
-STUBS := $(GEN)/include/coffer/syscall_stubs.h
-GENERATED_HEADERS := $(STUBS)
+DEFGEN := $(BUILD)/tools/defgen
+DEFGEN_SRCS := $(sort $(wildcard tools/defgen/*.c))
+ABI_DEFS := $(sort $(wildcard include/coffer/*.def))
+PROTO_DEFS := $(sort $(wildcard proto/*.def))
+PROTO_STEMS := $(filter-out protocol,$(patsubst proto/%.def,%,$(PROTO_DEFS)))
+DEFS := $(ABI_DEFS) $(PROTO_DEFS)
+DOCS_WITH_TABLES := $(sort $(wildcard docs/*.md))
 
-$(STUBS): include/coffer/syscalls.def tools/gen-stubs.sh
+$(DEFGEN): $(DEFGEN_SRCS) tools/defgen/def.h
 	@mkdir -p $(dir $@)
-	sh tools/gen-stubs.sh $< > $@.tmp && mv $@.tmp $@
+	$(HOSTCC) -std=c11 $(WARN) -O2 -D_DEFAULT_SOURCE $(DEFGEN_SRCS) -o $@
+
+$(GEN)/include/coffer/syscall_stubs.h: $(DEFGEN) $(DEFS)
+	@mkdir -p $(dir $@)
+	$(DEFGEN) user $@
+$(GEN)/include/coffer/error_names.inc: $(DEFGEN) $(DEFS)
+	@mkdir -p $(dir $@)
+	$(DEFGEN) error-names $@
+$(GEN)/include/proto/errors.h: $(DEFGEN) $(DEFS)
+	@mkdir -p $(dir $@)
+	$(DEFGEN) proto-errors $@
+$(GEN)/include/proto/%_client.h: $(DEFGEN) $(DEFS)
+	@mkdir -p $(dir $@)
+	$(DEFGEN) client $* $@
+$(GEN)/include/proto/%_server.h: $(DEFGEN) $(DEFS)
+	@mkdir -p $(dir $@)
+	$(DEFGEN) server $* $@
+$(GEN)/kernel/invocation_args.h: $(DEFGEN) $(DEFS)
+	@mkdir -p $(dir $@)
+	$(DEFGEN) kernel $@
+
+GENERATED_HEADERS := $(GEN)/include/coffer/syscall_stubs.h $(GEN)/include/coffer/error_names.inc \
+	$(GEN)/include/proto/errors.h $(GEN)/kernel/invocation_args.h \
+	$(foreach p,$(PROTO_STEMS),$(GEN)/include/proto/$(p)_client.h $(GEN)/include/proto/$(p)_server.h)
+
+.PHONY: docs check-generated test-tools
+docs: $(DEFGEN)
+	$(DEFGEN) docs $(DOCS_WITH_TABLES)
+
+# TAP, for make test: the lists, the docs and the kernel agree.
+check-generated: $(DEFGEN)
+	@sh tools/check-generated.sh $(DEFGEN) "$(DOCS_WITH_TABLES)" "$(KERNEL_CORE_SRCS)"
+
+# The generator's own tests (every refusal, the checks) and the checks above.
+test-tools: $(DEFGEN)
+	@sh tests/tools/test_defgen.sh $(DEFGEN)
+	@$(MAKE) --no-print-directory -s check-generated

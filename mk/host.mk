@@ -21,7 +21,7 @@ HOST_DEFS := -DCOFFER_HOST -DCONFIG_DEBUG=1 -DCONFIG_FASTPATH=1
 # host_core(flavour, compiler, flags): $(BUILD)/<flavour>/libcore.a from
 # the core and the fixtures.
 define host_core
-$(BUILD)/$(1)/obj/%.c.o: %.c mk/host.mk $(GENERATED_HEADERS)
+$(BUILD)/$(1)/obj/%.c.o: %.c mk/host.mk | $(GENERATED_HEADERS)
 	@mkdir -p $$(dir $$@)
 	$(2) $(3) -MMD -MP -c $$< -o $$@
 $(BUILD)/$(1)/libcore.a: $(patsubst %,$(BUILD)/$(1)/obj/%.o,$(HOST_CORE_SRCS) $(HOST_FIXTURE_SRCS))
@@ -37,6 +37,21 @@ HOST_TEST_SRCS := $(sort $(wildcard tests/host/test_*.c))
 HOST_TESTS := $(patsubst tests/host/%.c,$(BUILD)/host/%,$(HOST_TEST_SRCS))
 $(BUILD)/host/test_%: $(BUILD)/host/obj/tests/host/test_%.c.o $(BUILD)/host/libcore.a
 	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@
+
+# A server's logic, servers/<server>/<x>.c, is tested on the host through
+# its protocol's generated dispatcher by tests/host/servers/test_<x>.c:
+# plain C against public headers, no kernel.
+HOST_SERVER_CFLAGS := -std=c11 $(WARN) -g -O1 $(HOST_SAN) -DCOFFER_HOST $(USER_INCLUDES) -Itests/host
+HOST_SERVER_TEST_SRCS := $(sort $(wildcard tests/host/servers/test_*.c))
+server_logic = $(wildcard servers/*/$(1).c)
+define host_server_test
+$(BUILD)/host/test_$(1): tests/host/servers/test_$(1).c $(call server_logic,$(1)) $(GENERATED_HEADERS)
+	@mkdir -p $$(dir $$@)
+	$(HOSTCC) $(HOST_SERVER_CFLAGS) -I$(dir $(call server_logic,$(1))) tests/host/servers/test_$(1).c \
+		$(call server_logic,$(1)) -o $$@
+endef
+$(foreach t,$(patsubst tests/host/servers/test_%.c,%,$(HOST_SERVER_TEST_SRCS)),$(eval $(call host_server_test,$(t))))
+HOST_TESTS += $(patsubst tests/host/servers/%.c,$(BUILD)/host/%,$(HOST_SERVER_TEST_SRCS))
 
 .PHONY: test-host soak fuzz fuzz-tap bench-host print-host-core-srcs
 test-host: $(HOST_TESTS) $(BUILD)/virt.dtb $(MKBOOTIMAGE) $(BUILD)/user/hello.elf

@@ -17,7 +17,7 @@ KERNEL_SRCS := $(KERNEL_CORE_SRCS) $(KERNEL_ARCH_SRCS) $(KERNEL_LIB_SRCS)
 KERNEL_OBJS := $(patsubst %,$(BUILD)/kernel-obj/%.o,$(KERNEL_SRCS))
 KERNEL := $(BUILD)/kernel.elf
 
-$(BUILD)/kernel-obj/%.c.o: %.c mk/kernel.mk $(GENERATED_HEADERS) | $(TOOLCHAIN_STAMP)
+$(BUILD)/kernel-obj/%.c.o: %.c mk/kernel.mk | $(GENERATED_HEADERS) $(TOOLCHAIN_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC_TARGET) $(KCFLAGS) -MMD -MP -c $< -o $@
 

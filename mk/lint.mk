@@ -2,7 +2,7 @@
 # through lint-tap).
 
 .PHONY: lint tidy lint-tap
-LINT_SRCS := kernel lib servers tools/mkbootimage.c
+LINT_SRCS := kernel lib servers tools/mkbootimage.c tools/defgen
 lint: $(TOOLCHAIN_STAMP)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,style,performance,portability \
 		--std=c11 --inline-suppr $(KERNEL_INCLUDES) $(LIB_INCLUDES) \

@@ -17,7 +17,7 @@ UCFLAGS := -std=c11 $(WARN) -O2 -g --specs=picolibc.specs $(USER_ARCH_FLAGS) \
 ULDFLAGS := --specs=picolibc.specs --crt0=hosted $(USER_ARCH_FLAGS) -T lib/crt/user.ld \
 	-Wl,--build-id=none -Wl,-z,max-page-size=4096
 
-$(BUILD)/user/%.c.o: %.c $(GENERATED_HEADERS) mk/user.mk | $(TOOLCHAIN_STAMP)
+$(BUILD)/user/%.c.o: %.c mk/user.mk | $(GENERATED_HEADERS) $(TOOLCHAIN_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC_TARGET) $(UCFLAGS) -MMD -MP -c $< -o $@
 

@@ -12,6 +12,7 @@ args_for() {
     test_fdt) echo "$build/virt.dtb" ;;
     test_fdt_machine) echo "$build/virt.dtb tests/host/data/qemu-virt-opensbi.dtb" ;;
     test_elf) echo "$build/user/hello.elf" ;;
+    test_abi) echo "$build/gen/include/coffer/syscall_stubs.h" ;;
     test_bootimage)
         "$build/tools/mkbootimage" "$build/host/sample.cpio" \
             tools/bootstrap.sh=bootstrap "$build/user/hello.elf=hello" >/dev/null

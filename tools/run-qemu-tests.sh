@@ -77,10 +77,12 @@ status=$?
 if [ $status -eq 0 ] && grep -q 'root: hello from user mode' "$log" &&
     grep -q 'untyped: .* KiB RAM' "$log" && grep -q 'ENDPOINT -w-- .* badge=0x2a' "$log" &&
     grep -q 'reads: "written through the frame"' "$log" &&
-    grep -q 'answered my call with "COFFER!"' "$log" &&
+    grep -q 'answered my calls (proto/upper.def) with "COFFER!"' "$log" &&
+    grep -q 'and "WHOEVER BENEFITS PAYS, THE SERVER AS WELL"' "$log" &&
+    grep -q '"bell\\a" was refused: UPPER_NOT_TEXT at byte 4' "$log" &&
     grep -q 'root: revoked: free bytes of the untyped [0-9]* -> \([0-9]*\) (of \1)' "$log" &&
     grep -q 'root: done, shutting down' "$log"; then
-    result ok "demo: untyped table, derivation dump, an alias reading through its mapping, a passive server called, revoke to the last byte, exit status 0"
+    result ok "demo: untyped table, derivation dump, an alias reading through its mapping, a passive server called through its generated protocol (and an error it refuses with), revoke to the last byte, exit status 0"
 else
     result not-ok "demo: expected output or exit status 0 missing (status $status)"
     tail -15 "$log" | sed 's/^/#   /'

@@ -1,8 +1,9 @@
 /*
  * Coffer public ABI: numbers shared by the kernel and user space.
  *
- * Everything here is generated from the .def lists beside this file, which
- * are the single source of truth.  This header is freestanding (stdint only)
+ * The enumerations here are expanded from the .def lists beside this file,
+ * which are the single source of truth (the user stubs and wrappers are
+ * generated from the same lists into <coffer/syscall_stubs.h>).  This header is freestanding (stdint only)
  * so the kernel, the user libraries and the host tests all include it.
  */
 #ifndef COFFER_ABI_H
@@ -18,7 +19,7 @@ typedef enum coffer_error {
 } coffer_error_t;
 
 enum coffer_syscall {
-#define SYSCALL(name, num, nargs, dbg, desc) COFFER_SYS_##name = (num),
+#define SYSCALL(name, num, kind, dbg, desc, ...) COFFER_SYS_##name = (num),
 #include "syscalls.def"
 #undef SYSCALL
 };
@@ -31,7 +32,7 @@ enum coffer_object_type {
 };
 
 enum coffer_invocation {
-#define INVOCATION(name, num, type, desc) COFFER_INV_##name = (num),
+#define INVOCATION(name, num, type, desc, ...) COFFER_INV_##name = (num),
 #include "invocations.def"
 #undef INVOCATION
 };
@@ -39,11 +40,25 @@ enum coffer_invocation {
 /* Argument registers of a system call: a0..a6. */
 #define COFFER_SYSCALL_ARGS 7
 
+/* A capability pointer: resolved with 64 bits in the caller's CSpace
+ * unless an argument says otherwise. */
+typedef uint64_t coffer_cptr_t;
+
 /* The three registers a system call returns: a0, a1, a2. */
 struct coffer_result {
     uint64_t error;   /* coffer_error_t */
     uint64_t detail0; /* result or error detail, see errors.def */
     uint64_t detail1;
+};
+
+/* What an IPC system call returns (a0..a6): the error, the message info
+ * received, message words 0..3, and the sender's badge (a notification's
+ * word). */
+struct coffer_msg {
+    uint64_t error; /* coffer_error_t */
+    uint64_t info;
+    uint64_t mr[4];
+    uint64_t badge;
 };
 
 /*

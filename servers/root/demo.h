@@ -10,7 +10,8 @@
 int show_aliases(uint64_t ut, uint64_t frame, uint64_t alias, uint64_t first_free);
 
 /* Start a passive server thread (objects from ut into root slots
- * first_free..+3), call it, and show whose time the request used. */
+ * first_free..+4; its IPC buffer is mapped through the page tables
+ * show_aliases made), call it, and show whose time the requests used. */
 int show_server(uint64_t ut, uint64_t first_free);
 
 #endif

@@ -26,6 +26,17 @@ static inline int tap_ok(int cond, const char *name)
     return cond;
 }
 
+/* The same with a printf-style name. */
+__attribute__((format(printf, 2, 3))) static inline int tap_okf(int cond, const char *fmt, ...)
+{
+    char name[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(name, sizeof name, fmt, ap);
+    va_end(ap);
+    return tap_ok(cond, name);
+}
+
 /* Print a TAP diagnostic line ("# ..."). */
 static inline void tap_diag(const char *fmt, ...)
 {

@@ -1,6 +1,7 @@
 /*
  * Host tests for the ABI lists (the .def files in include/coffer/) and the user stubs
- * generated from them by tools/gen-stubs.sh.  Runs from the repository root.
+ * and wrappers generated from them by tools/defgen (the generated header's path
+ * is the first argument).
  *
  * Each list is expanded here with its own X-macro into a table of names and
  * numbers, and the tables are checked for the properties the ABI relies on:
@@ -8,8 +9,6 @@
  * depends on, sane argument counts, and invocations that name real object
  * types.
  */
-#define _POSIX_C_SOURCE 200809L /* popen */
-
 #include <ctype.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -37,14 +36,16 @@ static const struct err_entry errors[] = {
 
 struct sys_entry {
     const char *name;
-    long num, nargs, dbg;
+    long num;
+    const char *kind;
+    long dbg;
     long enum_value;
     const char *desc;
 };
 
 static const struct sys_entry syscalls[] = {
-#define SYSCALL(name, num, nargs, dbg, desc) \
-    { #name, (num), (nargs), (dbg), (long)COFFER_SYS_##name, desc },
+#define SYSCALL(name, num, kind, dbg, desc, ...) \
+    { #name, (num), #kind, (dbg), (long)COFFER_SYS_##name, desc },
 #include <coffer/syscalls.def>
 #undef SYSCALL
 };
@@ -71,7 +72,7 @@ struct inv_entry {
 };
 
 static const struct inv_entry invocations[] = {
-#define INVOCATION(name, num, type, desc) \
+#define INVOCATION(name, num, type, desc, ...) \
     { #name, (num), #type, (long)COFFER_OBJ_##type, (long)COFFER_INV_##name, desc },
 #include <coffer/invocations.def>
 #undef INVOCATION
@@ -141,7 +142,7 @@ static void test_errors(void)
 
 static void test_syscalls(void)
 {
-    int unique = 1, nonzero = 1, nargs = 1, dbg = 1, enums = 1, texts = 1, names = 1;
+    int unique = 1, nonzero = 1, kinds = 1, dbg = 1, enums = 1, texts = 1, names = 1;
     for (size_t i = 0; i < N_SYSCALLS; i++) {
         const struct sys_entry *s = &syscalls[i];
         for (size_t j = 0; j < i; j++) {
@@ -152,7 +153,8 @@ static void test_syscalls(void)
             names &= strcmp(syscalls[j].name, s->name) != 0;
         }
         nonzero &= s->num > 0;
-        nargs &= s->nargs >= 0 && s->nargs <= COFFER_SYSCALL_ARGS;
+        kinds &= strcmp(s->kind, "PLAIN") == 0 || strcmp(s->kind, "IPC") == 0 ||
+                 strcmp(s->kind, "CALL") == 0;
         dbg &= s->dbg == 0 || s->dbg == 1;
         enums &= s->enum_value == s->num;
         texts &= nonempty(s->desc);
@@ -161,7 +163,7 @@ static void test_syscalls(void)
     tap_ok(unique, "syscalls: numbers are unique");
     tap_ok(names, "syscalls: names are unique");
     tap_ok(nonzero, "syscalls: numbers are positive (0 is never a system call)");
-    tap_ok(nargs, "syscalls: at most 6 arguments (a0..a5)");
+    tap_ok(kinds, "syscalls: every kind is PLAIN, IPC or CALL");
     tap_ok(dbg, "syscalls: debug flag is 0 or 1");
     tap_ok(enums, "syscalls: every COFFER_SYS_ constant equals its listed number");
     tap_ok(texts, "syscalls: every entry has a description");
@@ -248,151 +250,95 @@ static void test_structs(void)
            "abi: struct coffer_kernel_info is whole 64-bit words, abi_version first");
 }
 
-/* ---- tools/gen-stubs.sh ------------------------------------------------ */
+/* ---- the generated stubs (tools/defgen user) ---------------------------- */
 
-static char stubs[65536];
+static char stubs[1 << 17];
 
-static int read_stubs(void)
+static int read_stubs(const char *path)
 {
-    FILE *p = popen("sh tools/gen-stubs.sh include/coffer/syscalls.def", "r");
-    if (p == NULL)
+    FILE *f = path ? fopen(path, "r") : NULL;
+    if (f == NULL)
         return 0;
-    size_t n = fread(stubs, 1, sizeof stubs - 1, p);
+    size_t n = fread(stubs, 1, sizeof stubs - 1, f);
     stubs[n] = '\0';
-    int status = pclose(p);
-    return status == 0 && n > 0 && n < sizeof stubs - 1;
+    fclose(f);
+    return n > 0 && n < sizeof stubs - 1;
 }
 
-/* Count "coffer_" function definitions in the generated text. */
-static unsigned count_stubs(void)
+static const char *lower_name(const char *name)
+{
+    static char buf[96];
+    size_t k = 0;
+    for (; name[k] != '\0' && k + 1 < sizeof buf; k++)
+        buf[k] = (char)tolower((unsigned char)name[k]);
+    buf[k] = '\0';
+    return buf;
+}
+
+/* The number of times text occurs in the stubs. */
+static unsigned occurrences(const char *text)
 {
     unsigned n = 0;
-    for (const char *s = stubs; (s = strstr(s, "static inline struct coffer_result coffer_")) != NULL; s++)
+    for (const char *s = stubs; (s = strstr(s, text)) != NULL; s++)
         n++;
     return n;
 }
 
-/* Check the stub for one system call; describe problems in why. */
-static int stub_ok(const struct sys_entry *sc, char *why, size_t why_len)
+/* The body of the function whose head is `head`, up to the next one. */
+static int body_has(const char *head, const char *text)
 {
-    char head[160], lower[64];
-    size_t k = 0;
-    for (; sc->name[k] != '\0' && k + 1 < sizeof lower; k++)
-        lower[k] = (char)tolower((unsigned char)sc->name[k]);
-    lower[k] = '\0';
-    snprintf(head, sizeof head, "static inline struct coffer_result coffer_%s(", lower);
     const char *def = strstr(stubs, head);
-    if (def == NULL) {
-        snprintf(why, why_len, "no function coffer_%s", lower);
+    if (def == NULL)
         return 0;
-    }
-    if (strstr(def + 1, head) != NULL) {
-        snprintf(why, why_len, "coffer_%s defined twice", lower);
-        return 0;
-    }
-    const char *params = def + strlen(head);
-    const char *close = strchr(params, ')');
-    if (close == NULL) {
-        snprintf(why, why_len, "coffer_%s: no closing parenthesis", lower);
-        return 0;
-    }
-    /* Parameters: "void" or "uint64_t a0, uint64_t a1, ...". */
-    char plist[256];
-    size_t plen = (size_t)(close - params);
-    if (plen >= sizeof plist)
-        plen = sizeof plist - 1;
-    memcpy(plist, params, plen);
-    plist[plen] = '\0';
-    char want[256] = "";
-    if (sc->nargs == 0)
-        snprintf(want, sizeof want, "void");
-    for (long i = 0; i < sc->nargs; i++) {
-        size_t used = strlen(want);
-        snprintf(want + used, sizeof want - used, "%suint64_t a%ld", i ? ", " : "", i);
-    }
-    if (strcmp(plist, want) != 0) {
-        snprintf(why, why_len, "coffer_%s(%s), want (%s)", lower, plist, want);
-        return 0;
-    }
-    /* Body: the number and seven argument registers, unused ones 0. */
-    char call[256];
-    snprintf(call, sizeof call, "return coffer_syscall(COFFER_SYS_%s", sc->name);
-    for (long i = 0; i < COFFER_SYSCALL_ARGS; i++) {
-        size_t used = strlen(call);
-        if (i < sc->nargs)
-            snprintf(call + used, sizeof call - used, ", a%ld", i);
-        else
-            snprintf(call + used, sizeof call - used, ", 0");
-    }
-    size_t used = strlen(call);
-    snprintf(call + used, sizeof call - used, ");");
-    const char *body = strstr(close, call);
-    const char *next = strstr(close, "static inline");
-    if (body == NULL || (next != NULL && body > next)) {
-        snprintf(why, why_len, "coffer_%s: body does not contain \"%s\"", lower, call);
-        return 0;
-    }
-    /* The comment line before it marks debug-only calls. */
-    const char *line_start = def;
-    if (line_start > stubs)
-        line_start--; /* the newline ending the comment line */
-    while (line_start > stubs && line_start[-1] != '\n')
-        line_start--;
-    size_t comment_len = (size_t)(def - line_start);
-    char comment[512];
-    if (comment_len >= sizeof comment)
-        comment_len = sizeof comment - 1;
-    memcpy(comment, line_start, comment_len);
-    comment[comment_len] = '\0';
-    int marked = strstr(comment, "(debug kernels only)") != NULL;
-    if (marked != (sc->dbg == 1)) {
-        snprintf(why, why_len, "coffer_%s: debug note %s", lower, marked ? "present" : "missing");
-        return 0;
-    }
-    return 1;
+    const char *next = strstr(def + 1, "static inline");
+    const char *hit = strstr(def, text);
+    return hit != NULL && (next == NULL || hit < next);
 }
 
-static void test_stubs(void)
+static void test_stubs(const char *path)
 {
-    if (!tap_ok(read_stubs(), "stubs: tools/gen-stubs.sh runs and succeeds"))
+    if (!tap_okf(read_stubs(path), "stubs: the generated header exists (%s)", path ? path : "no path given"))
         return;
-    tap_ok(strstr(stubs, "#ifndef COFFER_SYSCALL_STUBS_H") != NULL &&
-               strstr(stubs, "#include <coffer/syscall.h>") != NULL &&
-               strstr(stubs, "#endif") != NULL,
-           "stubs: an include-guarded header that includes <coffer/syscall.h>");
-    /* IPC calls return more registers than a stub declares: their
-     * wrappers are hand-written (lib/syscall/include/syscall/ipc.h). */
-    size_t ipc = 0;
-    for (size_t i = 0; i < N_SYSCALLS; i++)
-        ipc += strncmp(syscalls[i].desc, "IPC:", 4) == 0;
-    unsigned n = count_stubs();
-    if (!tap_ok(n == N_SYSCALLS - ipc && ipc == 5,
-                "stubs: one function per SYSCALL entry but the five IPC calls, no more"))
-        tap_diag("%u stubs for %zu system calls (%zu IPC)", n, N_SYSCALLS, ipc);
+    tap_okf(strstr(stubs, "#ifndef COFFER_SYSCALL_STUBS_H") != NULL &&
+               strstr(stubs, "#include <coffer/abi.h>") != NULL && strstr(stubs, "#endif") != NULL,
+           "stubs: an include-guarded header that includes <coffer/abi.h>");
+    tap_okf(occurrences("__asm__ volatile(\"ecall\"") == 2,
+           "stubs: one ecall for plain system calls and one for IPC, nothing else writes the instruction");
     for (size_t i = 0; i < N_SYSCALLS; i++) {
-        char why[1024] = "", name[160];
-        if (strncmp(syscalls[i].desc, "IPC:", 4) == 0) {
-            snprintf(name, sizeof name, "stubs: no generated stub for the IPC call %s", syscalls[i].name);
-            char decl[160];
-            snprintf(decl, sizeof decl, "COFFER_SYS_%s,", syscalls[i].name);
-            tap_ok(strstr(stubs, decl) == NULL, name);
-            continue;
-        }
-        snprintf(name, sizeof name, "stubs: coffer_%s has %ld uint64_t parameters and calls COFFER_SYS_%s",
-                 syscalls[i].name, syscalls[i].nargs, syscalls[i].name);
-        for (char *c = name + strlen("stubs: coffer_"); *c != ' '; c++)
-            *c = (char)tolower((unsigned char)*c);
-        if (!tap_ok(stub_ok(&syscalls[i], why, sizeof why), name))
-            tap_diag("%s", why);
+        const struct sys_entry *sc = &syscalls[i];
+        int ipc = strcmp(sc->kind, "IPC") == 0;
+        char head[160], call[96], note[160];
+        snprintf(head, sizeof head, "static inline struct %s coffer_%s%s(", ipc ? "coffer_msg" : "coffer_result",
+                 ipc ? "sys_" : "", lower_name(sc->name));
+        snprintf(call, sizeof call, "(COFFER_SYS_%s,", sc->name);
+        snprintf(note, sizeof note, "%s (system call %ld): ", sc->name, sc->num);
+        const char *comment = strstr(stubs, note);
+        const char *end = comment ? strstr(comment, "*/") : NULL;
+        int marked = end && strstr(comment, "(debug kernels only)") != NULL &&
+                     strstr(comment, "(debug kernels only)") < end;
+        tap_okf(occurrences(head) == 1 && body_has(head, call) && comment != NULL && marked == (sc->dbg == 1),
+               "stubs: %s is generated once as %s...), calls COFFER_SYS_%s and is %smarked debug-only",
+               sc->name, head + strlen("static inline "), sc->name, sc->dbg ? "" : "not ");
+    }
+    for (size_t i = 0; i < N_INVOCATIONS; i++) {
+        char head[200], label[96];
+        char fn[96];
+        snprintf(fn, sizeof fn, "%s", lower_name(invocations[i].name)); /* lower_name's buffer is reused */
+        snprintf(head, sizeof head, "static inline struct coffer_result coffer_%s(coffer_cptr_t %s", fn,
+                 lower_name(invocations[i].type_name));
+        snprintf(label, sizeof label, "COFFER_INV_%s,", invocations[i].name);
+        tap_okf(occurrences(head) == 1 && body_has(head, label),
+               "stubs: the wrapper coffer_%s takes the invoked %s capability first and passes label %s",
+               fn, invocations[i].type_name, invocations[i].name);
     }
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     test_errors();
     test_syscalls();
     test_objects_invocations();
     test_structs();
-    test_stubs();
+    test_stubs(argc > 1 ? argv[1] : NULL);
     return tap_done();
 }

@@ -42,7 +42,7 @@ static inline void *arch_phys_to_virt(uint64_t pa)
 }
 #endif
 
-/* System-call convention: number in a7, arguments a0..a5, results a0..a2. */
+/* System-call convention: number in a7, arguments a0..a6, results a0..a2. */
 static inline uint64_t arch_syscall_number(const struct arch_user_regs *r)
 {
     return r->x[REG_A7];

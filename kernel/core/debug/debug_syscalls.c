@@ -16,15 +16,15 @@
 struct coffer_result sys_DEBUG_PUTCHAR(struct thread *t, const uint64_t args[COFFER_SYSCALL_ARGS])
 {
     (void)t;
-    arch_console_putc((char)(args[0] & 0xff));
+    arch_console_putc((char)(SYS_ARG(args, DEBUG_PUTCHAR, c) & 0xff));
     return syscall_ok(0, 0);
 }
 
 struct coffer_result sys_DEBUG_WRITE(struct thread *t, const uint64_t args[COFFER_SYSCALL_ARGS])
 {
     (void)t;
-    vaddr_t buf = args[0];
-    uint64_t len = args[1];
+    vaddr_t buf = SYS_ARG(args, DEBUG_WRITE, buf);
+    uint64_t len = SYS_ARG(args, DEBUG_WRITE, len);
     if (len > DEBUG_WRITE_MAX)
         return syscall_error(COFFER_ERR_RANGE_ERROR, 0, DEBUG_WRITE_MAX);
     /* Check the whole buffer before printing any of it. */
@@ -45,15 +45,15 @@ struct coffer_result sys_DEBUG_WRITE(struct thread *t, const uint64_t args[COFFE
 struct coffer_result sys_DEBUG_SHUTDOWN(struct thread *t, const uint64_t args[COFFER_SYSCALL_ARGS])
 {
     kprintf("coffer: shutdown requested by '%s' with status %lu\n", t->name,
-            (unsigned long)args[0]);
-    arch_shutdown((int)(args[0] & 0xff));
+            (unsigned long)SYS_ARG(args, DEBUG_SHUTDOWN, status));
+    arch_shutdown((int)(SYS_ARG(args, DEBUG_SHUTDOWN, status) & 0xff));
 }
 
 struct coffer_result sys_DEBUG_KERNEL_INFO(struct thread *t, const uint64_t args[COFFER_SYSCALL_ARGS])
 {
     (void)t;
-    vaddr_t dst = args[0];
-    uint64_t size = args[1];
+    vaddr_t dst = SYS_ARG(args, DEBUG_KERNEL_INFO, buf);
+    uint64_t size = SYS_ARG(args, DEBUG_KERNEL_INFO, size);
     if (!IS_ALIGNED(dst, 8))
         return syscall_error(COFFER_ERR_ALIGNMENT_ERROR, 0, 8);
     if (size < sizeof(struct coffer_kernel_info))
@@ -76,26 +76,30 @@ struct coffer_result sys_DEBUG_CHECK(struct thread *t, const uint64_t args[COFFE
 struct coffer_result sys_DEBUG_DUMP_CNODE(struct thread *t, const uint64_t args[COFFER_SYSCALL_ARGS])
 {
     const struct cap *cnode;
-    struct coffer_result r = lookup_cnode(t, args[0], args[1], 0, &cnode);
+    struct coffer_result r =
+        lookup_cnode(t, SYS_ARG(args, DEBUG_DUMP_CNODE, cptr), SYS_ARG(args, DEBUG_DUMP_CNODE, depth), 0, &cnode);
     if (r.error != COFFER_ERR_OK)
         return r;
-    if (args[2] > 1)
+    uint64_t format = SYS_ARG(args, DEBUG_DUMP_CNODE, format);
+    if (format > 1)
         return syscall_error(COFFER_ERR_RANGE_ERROR, 0, 1);
-    dump_cnode(cnode, args[2] == 1);
+    dump_cnode(cnode, format == 1);
     return syscall_ok(0, 0);
 }
 
 struct coffer_result sys_DEBUG_DUMP_CDT(struct thread *t, const uint64_t args[COFFER_SYSCALL_ARGS])
 {
     struct slot *s;
-    struct coffer_result r = lookup_slot(&t->cspace_root.cap, args[0], args[1], &s);
+    struct coffer_result r =
+        lookup_slot(&t->cspace_root.cap, SYS_ARG(args, DEBUG_DUMP_CDT, cptr), SYS_ARG(args, DEBUG_DUMP_CDT, depth), &s);
     if (r.error != COFFER_ERR_OK)
         return r;
     if (cap_is_null(&s->cap))
         return syscall_error(COFFER_ERR_INVALID_CAPABILITY, 0, 0);
-    if (args[2] > 1)
+    uint64_t format = SYS_ARG(args, DEBUG_DUMP_CDT, format);
+    if (format > 1)
         return syscall_error(COFFER_ERR_RANGE_ERROR, 0, 1);
-    dump_derivation(s, args[2] == 1);
+    dump_derivation(s, format == 1);
     return syscall_ok(0, 0);
 }
 

@@ -56,13 +56,14 @@ static int pool_index(paddr_t pool)
     return -1;
 }
 
-/* MAKE_POOL: arg0 = the pool's cptr (64 bits in the caller's CSpace). */
+/* MAKE_POOL: the pool's cptr (64 bits in the caller's CSpace). */
 struct coffer_result asid_control_invoke(struct invocation *inv)
 {
     if (inv->label != COFFER_INV_ASID_CONTROL_MAKE_POOL)
         return syscall_error(COFFER_ERR_ILLEGAL_OPERATION, 0, 0);
     struct slot *s;
-    struct coffer_result r = lookup_slot(&inv->thread->cspace_root.cap, inv->arg[0], 64, &s);
+    struct coffer_result r = lookup_slot(&inv->thread->cspace_root.cap,
+                                         INV_ARG(inv, ASID_CONTROL_MAKE_POOL, pool), 64, &s);
     if (r.error != COFFER_ERR_OK)
         return r;
     if (s->cap.type != CAP_ASID_POOL)
@@ -76,7 +77,7 @@ struct coffer_result asid_control_invoke(struct invocation *inv)
     return syscall_ok((uint64_t)free * ASID_POOL_ENTRIES, 0);
 }
 
-/* ASSIGN: arg0 = the VSpace's cptr.  Result: the ASID. */
+/* ASSIGN: the VSpace's cptr.  Result: the ASID. */
 struct coffer_result asid_pool_invoke(struct invocation *inv)
 {
     if (inv->label != COFFER_INV_ASID_POOL_ASSIGN)
@@ -85,7 +86,8 @@ struct coffer_result asid_pool_invoke(struct invocation *inv)
     if (index < 0)
         return syscall_error(COFFER_ERR_ILLEGAL_OPERATION, 0, 0); /* no ASIDs yet */
     struct slot *s;
-    struct coffer_result r = lookup_slot(&inv->thread->cspace_root.cap, inv->arg[0], 64, &s);
+    struct coffer_result r = lookup_slot(&inv->thread->cspace_root.cap,
+                                         INV_ARG(inv, ASID_POOL_ASSIGN, vspace), 64, &s);
     if (r.error != COFFER_ERR_OK)
         return r;
     if (s->cap.type != CAP_VSPACE)

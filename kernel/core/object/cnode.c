@@ -31,24 +31,50 @@ static bool has_right(const struct cap *c, unsigned right)
     return (c->rights & right) != 0;
 }
 
-/* dest: (invoked CNode, arg0, depth arg1[0:8]); src: (root arg2, arg3, depth arg1[8:16]).
- * The source root needs `src_right`: READ to copy from, WRITE to move from. */
+/* Copy, mint, move and mutate place their shared arguments alike (the
+ * decoder below reads them as CNODE_MINT's). */
+_Static_assert(INV_SAME_POS(CNODE_MINT, CNODE_COPY, dest_index) &&
+                   INV_SAME_POS(CNODE_MINT, CNODE_COPY, dest_depth) &&
+                   INV_SAME_POS(CNODE_MINT, CNODE_COPY, src_root) &&
+                   INV_SAME_POS(CNODE_MINT, CNODE_COPY, src_index) &&
+                   INV_SAME_POS(CNODE_MINT, CNODE_COPY, src_depth),
+               "CNODE_COPY places its arguments as CNODE_MINT");
+_Static_assert(INV_SAME_POS(CNODE_MINT, CNODE_MOVE, dest_index) &&
+                   INV_SAME_POS(CNODE_MINT, CNODE_MOVE, dest_depth) &&
+                   INV_SAME_POS(CNODE_MINT, CNODE_MOVE, src_root) &&
+                   INV_SAME_POS(CNODE_MINT, CNODE_MOVE, src_index) &&
+                   INV_SAME_POS(CNODE_MINT, CNODE_MOVE, src_depth),
+               "CNODE_MOVE places its arguments as CNODE_MINT");
+_Static_assert(INV_SAME_POS(CNODE_MINT, CNODE_MUTATE, dest_index) &&
+                   INV_SAME_POS(CNODE_MINT, CNODE_MUTATE, dest_depth) &&
+                   INV_SAME_POS(CNODE_MINT, CNODE_MUTATE, src_root) &&
+                   INV_SAME_POS(CNODE_MINT, CNODE_MUTATE, src_index) &&
+                   INV_SAME_POS(CNODE_MINT, CNODE_MUTATE, src_depth),
+               "CNODE_MUTATE places its arguments as CNODE_MINT");
+_Static_assert(INV_SAME_POS(CNODE_MINT, CNODE_MUTATE, rights) &&
+                   INV_SAME_POS(CNODE_MINT, CNODE_MUTATE, data),
+               "mutate narrows as mint does");
+
+/* The destination in the invoked CNode, the source in src_root.  The
+ * source root needs `src_right`: READ to copy from, WRITE to move from. */
 static HOT_INLINE struct coffer_result decode_transfer(struct invocation *inv,
                                                        struct transfer *tr, unsigned src_right)
 {
     if (!has_right(&inv->slot->cap, CAP_RIGHT_WRITE))
         return syscall_error(COFFER_ERR_ILLEGAL_OPERATION, 0, 0);
     struct coffer_result r =
-        lookup_slot(&inv->slot->cap, inv->arg[0], inv->arg[1] & 0xff, &tr->dest);
+        lookup_slot(&inv->slot->cap, INV_ARG(inv, CNODE_MINT, dest_index),
+                    INV_ARG(inv, CNODE_MINT, dest_depth), &tr->dest);
     if (r.error != COFFER_ERR_OK)
         return r;
     const struct cap *src_root;
-    r = lookup_cnode(inv->thread, inv->arg[2], CPTR_MAX_DEPTH, 2, &src_root);
+    r = lookup_cnode(inv->thread, INV_ARG(inv, CNODE_MINT, src_root), CPTR_MAX_DEPTH, 2, &src_root);
     if (r.error != COFFER_ERR_OK)
         return r;
     if (!has_right(src_root, src_right))
         return syscall_error(COFFER_ERR_INVALID_CAPABILITY, 2, 0);
-    r = lookup_slot(src_root, inv->arg[3], (inv->arg[1] >> 8) & 0xff, &tr->src);
+    r = lookup_slot(src_root, INV_ARG(inv, CNODE_MINT, src_index), INV_ARG(inv, CNODE_MINT, src_depth),
+                    &tr->src);
     if (r.error != COFFER_ERR_OK)
         return r;
     if (cap_is_null(&tr->src->cap))
@@ -58,8 +84,8 @@ static HOT_INLINE struct coffer_result decode_transfer(struct invocation *inv,
         return syscall_error(COFFER_ERR_ILLEGAL_OPERATION, 0, 0);
     if (!cap_is_null(&tr->dest->cap))
         return syscall_error(COFFER_ERR_DELETE_FIRST, 0, 0);
-    tr->rights = (unsigned)((inv->arg[1] >> 16) & 0xff);
-    tr->data = inv->arg[4];
+    tr->rights = (unsigned)INV_ARG(inv, CNODE_MINT, rights);
+    tr->data = INV_ARG(inv, CNODE_MINT, data);
     return syscall_ok(0, 0);
 }
 
@@ -165,11 +191,15 @@ static struct coffer_result cnode_move(struct invocation *inv, bool mutate)
 }
 
 /* The slot a delete or revoke changes (the invoked CNode needs WRITE). */
+_Static_assert(INV_SAME_POS(CNODE_DELETE, CNODE_REVOKE, index) &&
+                   INV_SAME_POS(CNODE_DELETE, CNODE_REVOKE, depth),
+               "delete and revoke name their slot alike");
 static HOT_INLINE struct coffer_result lookup_target(struct invocation *inv, struct slot **s)
 {
     if (!has_right(&inv->slot->cap, CAP_RIGHT_WRITE))
         return syscall_error(COFFER_ERR_ILLEGAL_OPERATION, 0, 0);
-    struct coffer_result r = lookup_slot(&inv->slot->cap, inv->arg[0], inv->arg[1], s);
+    struct coffer_result r = lookup_slot(&inv->slot->cap, INV_ARG(inv, CNODE_DELETE, index),
+                                         INV_ARG(inv, CNODE_DELETE, depth), s);
     if (r.error != COFFER_ERR_OK)
         return r;
     if (cap_is_null(&(*s)->cap))
@@ -204,7 +234,8 @@ static struct coffer_result cnode_identify(struct invocation *inv)
     if (!has_right(&inv->slot->cap, CAP_RIGHT_READ))
         return syscall_error(COFFER_ERR_ILLEGAL_OPERATION, 0, 0);
     struct slot *s;
-    struct coffer_result r = lookup_slot(&inv->slot->cap, inv->arg[0], inv->arg[1], &s);
+    struct coffer_result r = lookup_slot(&inv->slot->cap, INV_ARG(inv, CNODE_IDENTIFY, index),
+                                         INV_ARG(inv, CNODE_IDENTIFY, depth), &s);
     if (r.error != COFFER_ERR_OK)
         return r;
     const struct cap *c = &s->cap;

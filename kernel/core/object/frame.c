@@ -27,20 +27,22 @@ static unsigned arch_perms(unsigned perms)
            ((perms & COFFER_MAP_X) ? ARCH_PERM_X : 0);
 }
 
-/* arg0 = VSpace cptr, arg1 = virtual address, arg2 = COFFER_MAP_* rights.
- * Result: detail0 = the page size used. */
+/* Map the window at vaddr in vspace with COFFER_MAP_* rights.  Result:
+ * detail0 = the page size used. */
 static struct coffer_result frame_map(struct invocation *inv)
 {
     const struct cap *f = &inv->slot->cap;
     const struct cap *vs;
-    if (!rights_allowed(inv->arg[2], f->rights))
+    uint64_t rights = INV_ARG(inv, FRAME_MAP, rights);
+    if (!rights_allowed(rights, f->rights))
         return syscall_error(COFFER_ERR_INVALID_ARGUMENT, 2, 0);
-    struct coffer_result r = vspace_lookup_arg(inv, inv->arg[0], &vs);
+    struct coffer_result r = vspace_lookup_arg(inv, INV_ARG(inv, FRAME_MAP, vspace), &vs);
     if (r.error != COFFER_ERR_OK)
         return r;
     struct arch_frame_map req = { 0 }; /* set by decode on success */
-    r = arch_frame_map_decode(vs->object, vs->data, inv->arg[1], f->object + frame_window_offset(f),
-                              frame_window_size(f), arch_perms((unsigned)inv->arg[2]),
+    r = arch_frame_map_decode(vs->object, vs->data, INV_ARG(inv, FRAME_MAP, vaddr),
+                              f->object + frame_window_offset(f), frame_window_size(f),
+                              arch_perms((unsigned)rights),
                               inv->slot->mapping, &req);
     if (r.error != COFFER_ERR_OK)
         return r;

@@ -12,6 +12,7 @@
 #include "cap/cspace.h"
 #include "thread/syscall.h"
 #include "thread/thread.h"
+#include "invocation_args.h" /* generated from invocations.def: INV_ARG */
 
 /*
  * arg points into the invoking thread's saved registers (a2..a6), as the

@@ -86,19 +86,22 @@ struct coffer_result irq_control_invoke(struct invocation *inv)
     if (inv->label != COFFER_INV_IRQ_CONTROL_GET)
         return syscall_error(COFFER_ERR_ILLEGAL_OPERATION, 0, 0);
     unsigned n = line_count();
-    if (inv->arg[0] < 1 || inv->arg[0] >= n)
+    uint64_t line_arg = INV_ARG(inv, IRQ_CONTROL_GET, line);
+    if (line_arg < 1 || line_arg >= n)
         return syscall_error(COFFER_ERR_RANGE_ERROR, 1, n - 1);
-    unsigned line = (unsigned)inv->arg[0];
+    unsigned line = (unsigned)line_arg;
     const struct cap *cnode;
-    struct coffer_result r = lookup_cnode(inv->thread, inv->arg[1], inv->arg[3], 1, &cnode);
+    struct coffer_result r = lookup_cnode(inv->thread, INV_ARG(inv, IRQ_CONTROL_GET, cnode),
+                                          INV_ARG(inv, IRQ_CONTROL_GET, depth), 1, &cnode);
     if (r.error != COFFER_ERR_OK)
         return r;
     if (!(cnode->rights & CAP_RIGHT_WRITE))
         return syscall_error(COFFER_ERR_INVALID_CAPABILITY, 1, 0);
     uint64_t slots = 1ull << cnode->size_bits;
-    if (inv->arg[2] >= slots)
+    uint64_t index = INV_ARG(inv, IRQ_CONTROL_GET, index);
+    if (index >= slots)
         return syscall_error(COFFER_ERR_RANGE_ERROR, 0, slots - 1);
-    struct slot *dest = &cnode_slots(cnode)[inv->arg[2]];
+    struct slot *dest = &cnode_slots(cnode)[index];
     if (!cap_is_null(&dest->cap))
         return syscall_error(COFFER_ERR_DELETE_FIRST, COFFER_DELETE_FIRST_SLOT, 0);
     if (lines[line].issued)
@@ -111,7 +114,7 @@ struct coffer_result irq_control_invoke(struct invocation *inv)
     return syscall_ok(0, 0);
 }
 
-/* SET_NOTIFICATION: arg0 = notification with WRITE (0: none).  ACK. */
+/* SET_NOTIFICATION: a notification with WRITE (0: none).  ACK. */
 struct coffer_result irq_handler_invoke(struct invocation *inv)
 {
     unsigned line = line_of(&inv->slot->cap);
@@ -119,9 +122,9 @@ struct coffer_result irq_handler_invoke(struct invocation *inv)
     switch (inv->label) {
     case COFFER_INV_IRQ_HANDLER_SET_NOTIFICATION: {
         struct slot *s = NULL;
-        if (inv->arg[0] != COFFER_CPTR_NONE) {
-            struct coffer_result r = lookup_slot(&inv->thread->cspace_root.cap, inv->arg[0],
-                                                 CPTR_MAX_DEPTH, &s);
+        coffer_cptr_t ntfn = INV_ARG(inv, IRQ_HANDLER_SET_NOTIFICATION, notification);
+        if (ntfn != COFFER_CPTR_NONE) {
+            struct coffer_result r = lookup_slot(&inv->thread->cspace_root.cap, ntfn, CPTR_MAX_DEPTH, &s);
             if (r.error != COFFER_ERR_OK)
                 return r;
             if (s->cap.type != CAP_NOTIFICATION || !(s->cap.rights & CAP_RIGHT_WRITE))

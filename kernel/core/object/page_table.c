@@ -7,18 +7,19 @@
 #include "object/invoke.h"
 #include "object/vspace.h"
 
-/* arg0 = VSpace cptr, arg1 = a virtual address the table will cover.
+/* Install the table in vspace where the walk to vaddr first misses one.
  * Result: detail0 = the table's level (1: its entries map 2 MiB, 0: 4 KiB). */
 static struct coffer_result page_table_map(struct invocation *inv)
 {
     if (inv->slot->mapping != 0)
         return syscall_error(COFFER_ERR_DELETE_FIRST, COFFER_DELETE_FIRST_MAPPED, 0);
     const struct cap *vs;
-    struct coffer_result r = vspace_lookup_arg(inv, inv->arg[0], &vs);
+    struct coffer_result r = vspace_lookup_arg(inv, INV_ARG(inv, PAGE_TABLE_MAP, vspace), &vs);
     if (r.error != COFFER_ERR_OK)
         return r;
     struct arch_table_map req;
-    r = arch_table_map_decode(vs->object, vs->data, inv->arg[1], inv->slot->cap.object, &req);
+    r = arch_table_map_decode(vs->object, vs->data, INV_ARG(inv, PAGE_TABLE_MAP, vaddr),
+                              inv->slot->cap.object, &req);
     if (r.error != COFFER_ERR_OK)
         return r;
     inv->slot->mapping = arch_table_map(&req);

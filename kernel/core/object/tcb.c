@@ -48,25 +48,26 @@ struct tcb_config {
     uint64_t buffer_vaddr;
 };
 
-/* arg0 = fault endpoint (0: none), arg1 = CSpace root CNode, arg2 =
- * VSpace (with an ASID), arg3 = IPC buffer address, arg4 = its frame (0:
- * none; READ and WRITE rights, not device memory). */
+/* The fault endpoint (0: none), the CSpace root CNode, the VSpace (with
+ * an ASID), the IPC buffer's address and its frame (0: none; READ and
+ * WRITE rights, not device memory). */
 static struct coffer_result decode_configure(struct invocation *inv, struct tcb_config *c)
 {
-    struct coffer_result r = lookup_typed(inv, inv->arg[0], CAP_ENDPOINT, 0, true, &c->fault);
+    struct coffer_result r =
+        lookup_typed(inv, INV_ARG(inv, TCB_CONFIGURE, fault_ep), CAP_ENDPOINT, 0, true, &c->fault);
     if (r.error == COFFER_ERR_OK)
-        r = lookup_typed(inv, inv->arg[1], CAP_CNODE, 1, false, &c->cspace);
+        r = lookup_typed(inv, INV_ARG(inv, TCB_CONFIGURE, cspace), CAP_CNODE, 1, false, &c->cspace);
     if (r.error == COFFER_ERR_OK)
-        r = lookup_typed(inv, inv->arg[2], CAP_VSPACE, 2, false, &c->vspace);
+        r = lookup_typed(inv, INV_ARG(inv, TCB_CONFIGURE, vspace), CAP_VSPACE, 2, false, &c->vspace);
     if (r.error == COFFER_ERR_OK)
-        r = lookup_typed(inv, inv->arg[4], CAP_FRAME, 4, true, &c->frame);
+        r = lookup_typed(inv, INV_ARG(inv, TCB_CONFIGURE, buffer_frame), CAP_FRAME, 4, true, &c->frame);
     if (r.error != COFFER_ERR_OK)
         return r;
     if (c->fault != NULL && !has_right(&c->fault->cap, CAP_RIGHT_WRITE))
         return syscall_error(COFFER_ERR_INVALID_CAPABILITY, 0, 0); /* faults are sent on it */
     if (asid_vspace_of(&c->vspace->cap) == 0)
         return syscall_error(COFFER_ERR_INVALID_CAPABILITY, 2, 0);
-    c->buffer_vaddr = inv->arg[3];
+    c->buffer_vaddr = INV_ARG(inv, TCB_CONFIGURE, buffer);
     if (c->frame != NULL) {
         const struct cap *f = &c->frame->cap;
         if ((f->flags & CAP_FLAG_DEVICE) || !has_right(f, CAP_RIGHT_READ) ||
@@ -138,31 +139,38 @@ static void set_priority(struct thread *t, unsigned prio)
         sched_enqueue(t);
 }
 
-/* arg0 = authority TCB, arg1 = the value, at most the authority's MCP. */
-static struct coffer_result tcb_set_prio(struct invocation *inv, struct thread *t, bool mcp)
+/* The authority TCB, and the value (the caller decodes it): at most the
+ * authority's MCP. */
+_Static_assert(INV_SAME_POS(TCB_SET_PRIORITY, TCB_SET_MCP, authority), "the authority sits alike");
+static struct coffer_result tcb_set_prio(struct invocation *inv, struct thread *t, bool mcp,
+                                         uint64_t value)
 {
     struct slot *auth;
-    struct coffer_result r = lookup_typed(inv, inv->arg[0], CAP_TCB, 0, false, &auth);
+    struct coffer_result r =
+        lookup_typed(inv, INV_ARG(inv, TCB_SET_PRIORITY, authority), CAP_TCB, 0, false, &auth);
     if (r.error != COFFER_ERR_OK)
         return r;
     unsigned limit = thread_of_cap(&auth->cap)->mcp;
-    if (inv->arg[1] > limit)
+    if (value > limit)
         return syscall_error(COFFER_ERR_RANGE_ERROR, 0, limit);
     if (mcp)
-        t->mcp = (uint8_t)inv->arg[1];
+        t->mcp = (uint8_t)value;
     else
-        set_priority(t, (unsigned)inv->arg[1]);
+        set_priority(t, (unsigned)value);
     return syscall_ok(0, 0);
 }
 
 /* ---------------------------------------------------------------- registers */
 
 /* Registers go through the caller's IPC buffer: word 0 pc, word i x[i].
- * arg0 = count (1..32).  A thread cannot read or write its own. */
+ * A count of 1..32.  A thread cannot read or write its own. */
+_Static_assert(INV_SAME_POS(TCB_READ_REGISTERS, TCB_WRITE_REGISTERS, count),
+               "reading and writing registers take the count alike");
+#define REGISTER_COUNT(inv) INV_ARG(inv, TCB_READ_REGISTERS, count)
 static struct coffer_result decode_registers(struct invocation *inv, struct thread *t,
                                              struct coffer_ipc_buffer **buf)
 {
-    if (inv->arg[0] < 1 || inv->arg[0] > COFFER_REG_COUNT)
+    if (REGISTER_COUNT(inv) < 1 || REGISTER_COUNT(inv) > COFFER_REG_COUNT)
         return syscall_error(COFFER_ERR_RANGE_ERROR, 1, COFFER_REG_COUNT);
     *buf = thread_ipc_buffer(inv->thread);
     if (*buf == NULL || t == inv->thread)
@@ -176,7 +184,7 @@ static struct coffer_result tcb_read_registers(struct invocation *inv, struct th
     struct coffer_result r = decode_registers(inv, t, &buf);
     if (r.error != COFFER_ERR_OK)
         return r;
-    for (unsigned i = 0; i < inv->arg[0]; i++)
+    for (unsigned i = 0; i < REGISTER_COUNT(inv); i++)
         buf->mr[i] = i == COFFER_REG_PC ? t->regs.pc : t->regs.x[i];
     return syscall_ok(0, 0);
 }
@@ -187,34 +195,36 @@ static void resume(struct thread *t)
         thread_wake(t, false);
 }
 
-/* arg1 bit 0: resume the thread afterwards. */
+/* Flags bit 0: resume the thread afterwards. */
 static struct coffer_result tcb_write_registers(struct invocation *inv, struct thread *t)
 {
     struct coffer_ipc_buffer *buf;
     struct coffer_result r = decode_registers(inv, t, &buf);
     if (r.error != COFFER_ERR_OK)
         return r;
-    if (inv->arg[1] > 1)
+    uint64_t flags = INV_ARG(inv, TCB_WRITE_REGISTERS, flags);
+    if (flags > 1)
         return syscall_error(COFFER_ERR_INVALID_ARGUMENT, 1, 0);
-    for (unsigned i = 0; i < inv->arg[0]; i++) {
+    for (unsigned i = 0; i < REGISTER_COUNT(inv); i++) {
         if (i == COFFER_REG_PC)
             t->regs.pc = buf->mr[i];
         else
             t->regs.x[i] = buf->mr[i];
     }
-    if (inv->arg[1] & 1)
+    if (flags & 1)
         resume(t);
     return syscall_ok(0, 0);
 }
 
 /* ---------------------------------------------------------------- bindings */
 
-/* arg0 = scheduling context (0: unbind).  ILLEGAL_OPERATION if the
+/* A scheduling context (0: unbind).  ILLEGAL_OPERATION if the
  * thread has one already or the context is bound or in use elsewhere. */
 static struct coffer_result tcb_set_sched_context(struct invocation *inv, struct thread *t)
 {
     struct slot *s = NULL;
-    struct coffer_result r = lookup_typed(inv, inv->arg[0], CAP_SCHED_CONTEXT, 0, true, &s);
+    struct coffer_result r = lookup_typed(inv, INV_ARG(inv, TCB_SET_SCHED_CONTEXT, sched_context), CAP_SCHED_CONTEXT, 0,
+                                          true, &s);
     if (r.error != COFFER_ERR_OK)
         return r;
     if (s == NULL) {
@@ -233,7 +243,8 @@ static struct coffer_result tcb_set_sched_context(struct invocation *inv, struct
 static struct coffer_result tcb_set_timeout_handler(struct invocation *inv, struct thread *t)
 {
     struct slot *s = NULL;
-    struct coffer_result r = lookup_typed(inv, inv->arg[0], CAP_ENDPOINT, 0, true, &s);
+    struct coffer_result r = lookup_typed(inv, INV_ARG(inv, TCB_SET_TIMEOUT_HANDLER, endpoint), CAP_ENDPOINT, 0,
+                                          true, &s);
     if (r.error != COFFER_ERR_OK)
         return r;
     if (s != NULL && !has_right(&s->cap, CAP_RIGHT_WRITE))
@@ -242,12 +253,13 @@ static struct coffer_result tcb_set_timeout_handler(struct invocation *inv, stru
     return syscall_ok(0, 0);
 }
 
-/* arg0 = notification with READ (0: unbind).  ILLEGAL_OPERATION if either
+/* A notification with READ (0: unbind).  ILLEGAL_OPERATION if either
  * is bound already. */
 static struct coffer_result tcb_bind_notification(struct invocation *inv, struct thread *t)
 {
     struct slot *s = NULL;
-    struct coffer_result r = lookup_typed(inv, inv->arg[0], CAP_NOTIFICATION, 0, true, &s);
+    struct coffer_result r = lookup_typed(inv, INV_ARG(inv, TCB_BIND_NOTIFICATION, notification), CAP_NOTIFICATION,
+                                          0, true, &s);
     if (r.error != COFFER_ERR_OK)
         return r;
     if (s == NULL) {
@@ -273,9 +285,9 @@ struct coffer_result tcb_invoke(struct invocation *inv)
     case COFFER_INV_TCB_CONFIGURE:
         return tcb_configure(inv, t);
     case COFFER_INV_TCB_SET_PRIORITY:
-        return tcb_set_prio(inv, t, false);
+        return tcb_set_prio(inv, t, false, INV_ARG(inv, TCB_SET_PRIORITY, priority));
     case COFFER_INV_TCB_SET_MCP:
-        return tcb_set_prio(inv, t, true);
+        return tcb_set_prio(inv, t, true, INV_ARG(inv, TCB_SET_MCP, mcp));
     case COFFER_INV_TCB_READ_REGISTERS:
         return tcb_read_registers(inv, t);
     case COFFER_INV_TCB_WRITE_REGISTERS:

@@ -27,12 +27,12 @@ struct retype_request {
     uint64_t offset;   /* resolved byte offset of the first object */
 };
 
-static struct coffer_result decode_type(const struct cap *ut, uint64_t arg0,
-                                        struct retype_request *req)
+static struct coffer_result decode_type(const struct invocation *inv, struct retype_request *req)
 {
-    uint64_t type = arg0 & 0xff;
-    req->user_bits = (unsigned)((arg0 >> 8) & 0xff);
-    req->count = arg0 >> 32;
+    const struct cap *ut = &inv->slot->cap;
+    uint64_t type = INV_ARG(inv, UNTYPED_RETYPE, type);
+    req->user_bits = (unsigned)INV_ARG(inv, UNTYPED_RETYPE, size_bits);
+    req->count = INV_ARG(inv, UNTYPED_RETYPE, count);
     if (!object_retypable((enum coffer_object_type)type))
         return syscall_error(COFFER_ERR_INVALID_ARGUMENT, 0, 0);
     req->type = (enum coffer_object_type)type;
@@ -54,12 +54,13 @@ static struct coffer_result decode_destination(struct invocation *inv, struct re
 {
     const struct cap *cnode;
     struct coffer_result r =
-        lookup_cnode(inv->thread, inv->arg[1], (inv->arg[0] >> 16) & 0xff, 1, &cnode);
+        lookup_cnode(inv->thread, INV_ARG(inv, UNTYPED_RETYPE, dest_cnode),
+                     INV_ARG(inv, UNTYPED_RETYPE, dest_depth), 1, &cnode);
     if (r.error != COFFER_ERR_OK)
         return r;
     if (!(cnode->rights & CAP_RIGHT_WRITE)) /* new capabilities go in: cnode.c */
         return syscall_error(COFFER_ERR_INVALID_CAPABILITY, 1, 0);
-    uint64_t slots = 1ull << cnode->size_bits, index = inv->arg[2];
+    uint64_t slots = 1ull << cnode->size_bits, index = INV_ARG(inv, UNTYPED_RETYPE, dest_index);
     if (req->count > slots) /* more objects than the CNode has slots */
         return syscall_error(COFFER_ERR_RANGE_ERROR, 1, slots);
     if (index >= slots || req->count > slots - index)
@@ -126,11 +127,11 @@ struct coffer_result untyped_invoke(struct invocation *inv)
     if (inv->label != COFFER_INV_UNTYPED_RETYPE)
         return syscall_error(COFFER_ERR_ILLEGAL_OPERATION, 0, 0);
     struct retype_request req;
-    struct coffer_result r = decode_type(&inv->slot->cap, inv->arg[0], &req);
+    struct coffer_result r = decode_type(inv, &req);
     if (r.error == COFFER_ERR_OK)
         r = decode_destination(inv, &req);
     if (r.error == COFFER_ERR_OK)
-        r = decode_placement(inv->slot, &req, inv->arg[3]);
+        r = decode_placement(inv->slot, &req, INV_ARG(inv, UNTYPED_RETYPE, offset));
     if (r.error != COFFER_ERR_OK)
         return r;
     perform_retype(inv->slot, &req);

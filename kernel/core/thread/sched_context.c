@@ -206,19 +206,21 @@ void sched_context_boot(struct sched_context *sc, struct thread *t)
     sched_context_bind(t, sc);
 }
 
-/* CONFIGURE: arg0 = the context's cptr (WRITE), arg1 = budget, arg2 =
- * period (us).  The new budget starts now, full. */
+/* CONFIGURE: the context's cptr (WRITE), its budget and period (us).
+ * The new budget starts now, full. */
 struct coffer_result sched_control_invoke(struct invocation *inv)
 {
     if (inv->label != COFFER_INV_SCHED_CONTROL_CONFIGURE)
         return syscall_error(COFFER_ERR_ILLEGAL_OPERATION, 0, 0);
     struct slot *s;
-    struct coffer_result r = lookup_slot(&inv->thread->cspace_root.cap, inv->arg[0], 64, &s);
+    struct coffer_result r = lookup_slot(&inv->thread->cspace_root.cap,
+                                         INV_ARG(inv, SCHED_CONTROL_CONFIGURE, sched_context), 64, &s);
     if (r.error != COFFER_ERR_OK)
         return r;
     if (s->cap.type != CAP_SCHED_CONTEXT || !(s->cap.rights & CAP_RIGHT_WRITE))
         return syscall_error(COFFER_ERR_INVALID_CAPABILITY, 0, 0);
-    uint64_t budget = inv->arg[1], period = inv->arg[2];
+    uint64_t budget = INV_ARG(inv, SCHED_CONTROL_CONFIGURE, budget_us);
+    uint64_t period = INV_ARG(inv, SCHED_CONTROL_CONFIGURE, period_us);
     if (period < SC_MIN_BUDGET_US || period > SC_MAX_PERIOD_US)
         return syscall_error(COFFER_ERR_RANGE_ERROR, SC_MIN_BUDGET_US, SC_MAX_PERIOD_US);
     if (budget < SC_MIN_BUDGET_US || budget > period)

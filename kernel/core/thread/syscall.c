@@ -10,7 +10,7 @@
 syscall_handler_fn syscall_lookup(uint64_t number)
 {
     switch (number) {
-#define SYSCALL(name, num, nargs, dbg, desc) \
+#define SYSCALL(name, num, kind, dbg, desc, ...) \
     case (num):                              \
         return ((dbg) && !CONFIG_DEBUG) ? NULL : sys_##name;
 #include <coffer/syscalls.def>

@@ -18,7 +18,7 @@
 typedef struct coffer_result (*syscall_handler_fn)(struct thread *t,
                                                   const uint64_t args[COFFER_SYSCALL_ARGS]);
 
-#define SYSCALL(name, num, nargs, dbg, desc) \
+#define SYSCALL(name, num, kind, dbg, desc, ...) \
     struct coffer_result sys_##name(struct thread *t, const uint64_t args[COFFER_SYSCALL_ARGS]);
 #include <coffer/syscalls.def>
 #undef SYSCALL

@@ -2,18 +2,17 @@
  * libcoffer: the user-level interface to the Coffer kernel.
  *
  * Include this one header.  It brings the ABI numbers (<coffer/abi.h>), the
- * boot-info layout (<coffer/bootinfo.h>) and the system-call stubs generated
- * from the ABI list (coffer_yield(), coffer_debug_write(), ...), plus a few
- * helpers.
+ * boot-info layout (<coffer/bootinfo.h>), the system-call stubs and the
+ * invocation wrappers generated from the ABI lists (coffer_yield(),
+ * coffer_cnode_copy(), ...: <coffer/syscall_stubs.h>), the IPC wrappers
+ * (<syscall/ipc.h>), thread start (<syscall/thread.h>) and a few helpers.
  */
 #ifndef COFFER_H
 #define COFFER_H
 
 #include <coffer/abi.h>
 #include <coffer/bootinfo.h>
-#include <coffer/syscall.h>
 #include <coffer/syscall_stubs.h>
-#include <syscall/caps.h>
 #include <syscall/ipc.h>
 #include <syscall/thread.h>
 
@@ -23,7 +22,8 @@ static inline const struct coffer_bootinfo *coffer_bootinfo(void)
     return (const struct coffer_bootinfo *)(uintptr_t)COFFER_BOOTINFO_VADDR;
 }
 
-/* "INVALID_ARGUMENT" etc.; "UNKNOWN" for numbers outside the list. */
+/* "INVALID_ARGUMENT", "PROTO_UNKNOWN_OP" etc.: kernel and protocol error
+ * codes; "UNKNOWN" for numbers in neither list. */
 const char *coffer_error_name(uint64_t error);
 
 /* Read the cycle and retired-instruction counters (enabled for U-mode by

@@ -94,7 +94,7 @@ static void retype_errors(uint64_t frame)
           COFFER_ERR_REVOKE_FIRST, 0, 0 },
         { "retype: more than is left above the watermark", coffer_untyped_retype(ut, COFFER_OBJ_FRAME, ut_bits, ROOT, 0, e, 1, COFFER_RETYPE_AT_WATERMARK),
           COFFER_ERR_NOT_ENOUGH_MEMORY, (1ull << ut_bits) - 4096, 0 },
-        { "retype: wrong label for an untyped", coffer_invoke(ut, COFFER_INV_CNODE_COPY, 0, 0, 0, 0, 0),
+        { "retype: wrong label for an untyped", coffer_call(ut, COFFER_INV_CNODE_COPY, 0, 0, 0, 0, 0),
           COFFER_ERR_ILLEGAL_OPERATION, 0, 0 },
     };
     for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
@@ -219,7 +219,7 @@ static void derive(void)
                 "move: the capability changes slot");
     ktest_expect_error(coffer_cnode_delete(ROOT, ep, D), COFFER_ERR_INVALID_CAPABILITY, 0, 0,
                        "delete: an empty slot");
-    ktest_expect_error(coffer_invoke(ROOT, 0x2f, 0, 0, 0, 0, 0), COFFER_ERR_ILLEGAL_OPERATION, 0, 0,
+    ktest_expect_error(coffer_call(ROOT, 0x2f, 0, 0, 0, 0, 0), COFFER_ERR_ILLEGAL_OPERATION, 0, 0,
                        "cnode: an unknown label");
 }
 

@@ -62,9 +62,9 @@ static void errors(uint64_t line, uint64_t handler)
         { "irq control: an index past the CNode", coffer_irq_control_get(ctl, line + 1, ROOT, 0, 4096), COFFER_ERR_RANGE_ERROR, 0, 4095 },
         { "irq control: a CNode depth above 64", coffer_irq_control_get(ctl, line + 1, ROOT, 65, s), COFFER_ERR_RANGE_ERROR, 0, 64 },
         { "irq control: the CNode is an endpoint", coffer_irq_control_get(ctl, line + 1, ep, D, 0), COFFER_ERR_INVALID_CAPABILITY, 1, 0 },
-        { "irq control: an unknown label", coffer_invoke(ctl, COFFER_INV_IRQ_HANDLER_ACK, 0, 0, 0, 0, 0), COFFER_ERR_ILLEGAL_OPERATION, 0, 0 },
+        { "irq control: an unknown label", coffer_call(ctl, COFFER_INV_IRQ_HANDLER_ACK, 0, 0, 0, 0, 0), COFFER_ERR_ILLEGAL_OPERATION, 0, 0 },
         { "irq handler: an endpoint for a notification", coffer_irq_handler_set_notification(handler, ep), COFFER_ERR_INVALID_CAPABILITY, 0, 0 },
-        { "irq handler: an unknown label", coffer_invoke(handler, COFFER_INV_IRQ_CONTROL_GET, 0, 0, 0, 0, 0), COFFER_ERR_ILLEGAL_OPERATION, 0, 0 },
+        { "irq handler: an unknown label", coffer_call(handler, COFFER_INV_IRQ_CONTROL_GET, 0, 0, 0, 0, 0), COFFER_ERR_ILLEGAL_OPERATION, 0, 0 },
         { "irq handler: its capability cannot be copied", coffer_cnode_copy(ROOT, tf_slot(), D, ROOT, handler, D), COFFER_ERR_ILLEGAL_OPERATION, 0, 0 },
     };
     for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)

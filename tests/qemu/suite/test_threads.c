@@ -48,15 +48,15 @@ static void tcb_errors(void)
         { "registers: count 0", coffer_tcb_read_registers(tcb, 0), COFFER_ERR_RANGE_ERROR, 1, 32 },
         { "registers: count 33", coffer_tcb_write_registers(tcb, 33, 0), COFFER_ERR_RANGE_ERROR, 1, 32 },
         { "registers: a thread's own", coffer_tcb_read_registers(SELF, 4), COFFER_ERR_ILLEGAL_OPERATION, 0, 0 },
-        { "registers: unknown flags", coffer_invoke(tcb, COFFER_INV_TCB_WRITE_REGISTERS, 4, 2, 0, 0, 0), COFFER_ERR_INVALID_ARGUMENT, 1, 0 },
+        { "registers: unknown flags", coffer_call(tcb, COFFER_INV_TCB_WRITE_REGISTERS, 4, 2, 0, 0, 0), COFFER_ERR_INVALID_ARGUMENT, 1, 0 },
         { "sched context: not one", coffer_tcb_set_sched_context(tcb, ntfn), COFFER_ERR_INVALID_CAPABILITY, 0, 0 },
         { "sched context: the root task's, bound already", coffer_tcb_set_sched_context(tcb, COFFER_SLOT_SCHED_CONTEXT), COFFER_ERR_ILLEGAL_OPERATION, 0, 0 },
         { "timeout handler: not an endpoint", coffer_tcb_set_timeout_handler(tcb, ntfn), COFFER_ERR_INVALID_CAPABILITY, 0, 0 },
         { "bind: not a notification", coffer_tcb_bind_notification(tcb, tcb), COFFER_ERR_INVALID_CAPABILITY, 0, 0 },
-        { "tcb: an unknown label", coffer_invoke(tcb, COFFER_INV_CNODE_COPY, 0, 0, 0, 0, 0), COFFER_ERR_ILLEGAL_OPERATION, 0, 0 },
+        { "tcb: an unknown label", coffer_call(tcb, COFFER_INV_CNODE_COPY, 0, 0, 0, 0, 0), COFFER_ERR_ILLEGAL_OPERATION, 0, 0 },
         { "sched control: configure a notification", coffer_sched_control_configure(COFFER_SLOT_SCHED_CONTROL, ntfn, 1000, 1000), COFFER_ERR_INVALID_CAPABILITY, 0, 0 },
-        { "sched control: an unknown label", coffer_invoke(COFFER_SLOT_SCHED_CONTROL, COFFER_INV_TCB_RESUME, 0, 0, 0, 0, 0), COFFER_ERR_ILLEGAL_OPERATION, 0, 0 },
-        { "sched context: an unknown label", coffer_invoke(COFFER_SLOT_SCHED_CONTEXT, COFFER_INV_TCB_RESUME, 0, 0, 0, 0, 0), COFFER_ERR_ILLEGAL_OPERATION, 0, 0 },
+        { "sched control: an unknown label", coffer_call(COFFER_SLOT_SCHED_CONTROL, COFFER_INV_TCB_RESUME, 0, 0, 0, 0, 0), COFFER_ERR_ILLEGAL_OPERATION, 0, 0 },
+        { "sched context: an unknown label", coffer_call(COFFER_SLOT_SCHED_CONTEXT, COFFER_INV_TCB_RESUME, 0, 0, 0, 0, 0), COFFER_ERR_ILLEGAL_OPERATION, 0, 0 },
     };
     for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
         ktest_expect_error(cases[i].r, cases[i].e, cases[i].d0, cases[i].d1, cases[i].name);

@@ -199,9 +199,9 @@ static void map_errors(void)
         { "map: no rights", coffer_frame_map(f, VSPACE, BASE + 0x40000, 0), COFFER_ERR_INVALID_ARGUMENT, 2, 0 },
         { "map: the address space is an endpoint", coffer_frame_map(f, ep, BASE + 0x40000, RW), COFFER_ERR_INVALID_CAPABILITY, 0, 0 },
         { "map: an address space without an ASID", coffer_frame_map(f, vs, BASE + 0x40000, RW), COFFER_ERR_INVALID_CAPABILITY, 0, 0 },
-        { "map: invoked on a notification", coffer_invoke(ntfn, COFFER_INV_FRAME_MAP, VSPACE, BASE, RW, 0, 0), COFFER_ERR_ILLEGAL_OPERATION, 0, 0 },
-        { "frame: an unknown label", coffer_invoke(f, 0x3f, 0, 0, 0, 0, 0), COFFER_ERR_ILLEGAL_OPERATION, 0, 0 },
-        { "page table: an unknown label", coffer_invoke(pt0, 0x4f, 0, 0, 0, 0, 0), COFFER_ERR_ILLEGAL_OPERATION, 0, 0 },
+        { "map: invoked on a notification", coffer_call(ntfn, COFFER_INV_FRAME_MAP, VSPACE, BASE, RW, 0, 0), COFFER_ERR_ILLEGAL_OPERATION, 0, 0 },
+        { "frame: an unknown label", coffer_call(f, 0x3f, 0, 0, 0, 0, 0), COFFER_ERR_ILLEGAL_OPERATION, 0, 0 },
+        { "page table: an unknown label", coffer_call(pt0, 0x4f, 0, 0, 0, 0, 0), COFFER_ERR_ILLEGAL_OPERATION, 0, 0 },
         { "page table: a kernel address", coffer_page_table_map(retype(COFFER_OBJ_PAGE_TABLE, 0), VSPACE, 0xffffffc000000000ull), COFFER_ERR_INVALID_ARGUMENT, 1, 0 },
         { "page table: not a VSpace", coffer_page_table_map(retype(COFFER_OBJ_PAGE_TABLE, 0), ep, BASE), COFFER_ERR_INVALID_CAPABILITY, 0, 0 },
     };

@@ -10,107 +10,76 @@
 
 #include <coffer/abi.h>
 #include <coffer/bootinfo.h>
-#include <coffer/syscall.h>
+#include <coffer/syscall_stubs.h>
 
-struct coffer_msg {
-    uint64_t error; /* coffer_error_t */
-    uint64_t info;  /* the message info received */
-    uint64_t mr[COFFER_MSG_REG_WORDS];
-    uint64_t badge; /* the sender's badge; a notification's word */
-};
-
-/* The raw IPC system call: a0 cptr, a1 info, a2..a5 words, a6 reply. */
-static inline struct coffer_msg coffer_ipc_raw(uint64_t number, uint64_t cptr, uint64_t info,
-                                               uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3,
-                                               uint64_t reply)
-{
-    register uint64_t a0 __asm__("a0") = cptr;
-    register uint64_t a1 __asm__("a1") = info;
-    register uint64_t a2 __asm__("a2") = w0;
-    register uint64_t a3 __asm__("a3") = w1;
-    register uint64_t a4 __asm__("a4") = w2;
-    register uint64_t a5 __asm__("a5") = w3;
-    register uint64_t a6 __asm__("a6") = reply;
-    register uint64_t a7 __asm__("a7") = number;
-    __asm__ volatile("ecall"
-                     : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3), "+r"(a4), "+r"(a5), "+r"(a6)
-                     : "r"(a7)
-                     : "memory");
-    return (struct coffer_msg){ a0, a1, { a2, a3, a4, a5 }, a6 };
-}
-
-/* The same with the words from mr (NULL: none). */
-static inline struct coffer_msg coffer_ipc(uint64_t number, uint64_t cptr, uint64_t info,
-                                           const uint64_t mr[COFFER_MSG_REG_WORDS],
-                                           uint64_t reply)
-{
-    if (mr == 0)
-        return coffer_ipc_raw(number, cptr, info, 0, 0, 0, 0, reply);
-    return coffer_ipc_raw(number, cptr, info, mr[0], mr[1], mr[2], mr[3], reply);
-}
+/* A message's four register words, from mr (NULL: none), into an IPC
+ * system call's stub. */
+#define COFFER_MR_(mr, i) ((mr) ? (mr)[i] : 0)
 
 /* Send (blocking until a receiver takes it) through an endpoint. */
 static inline struct coffer_msg coffer_ipc_send(uint64_t ep, uint64_t info,
                                                 const uint64_t mr[COFFER_MSG_REG_WORDS])
 {
-    return coffer_ipc(COFFER_SYS_SEND, ep, info, mr, 0);
+    return coffer_sys_send(ep, info, COFFER_MR_(mr, 0), COFFER_MR_(mr, 1), COFFER_MR_(mr, 2), COFFER_MR_(mr, 3));
 }
 
 /* Send only if a receiver waits: WOULD_BLOCK otherwise. */
 static inline struct coffer_msg coffer_ipc_nb_send(uint64_t ep, uint64_t info,
                                                    const uint64_t mr[COFFER_MSG_REG_WORDS])
 {
-    return coffer_ipc(COFFER_SYS_NB_SEND, ep, info, mr, 0);
+    return coffer_sys_nb_send(ep, info, COFFER_MR_(mr, 0), COFFER_MR_(mr, 1), COFFER_MR_(mr, 2), COFFER_MR_(mr, 3));
 }
 
 /* Call: send, then wait for the reply (which the result holds). */
 static inline struct coffer_msg coffer_ipc_call(uint64_t ep, uint64_t info,
                                                 const uint64_t mr[COFFER_MSG_REG_WORDS])
 {
-    return coffer_ipc(COFFER_SYS_CALL, ep, info, mr, 0);
+    return coffer_ipc_syscall(COFFER_SYS_CALL, ep, info, COFFER_MR_(mr, 0), COFFER_MR_(mr, 1), COFFER_MR_(mr, 2),
+                              COFFER_MR_(mr, 3), 0);
 }
 
 /* Receive on an endpoint; a call received is answered through `reply`. */
 static inline struct coffer_msg coffer_ipc_recv(uint64_t ep, uint64_t reply)
 {
-    return coffer_ipc(COFFER_SYS_RECV, ep, 0, 0, reply);
+    return coffer_sys_recv(ep, reply);
 }
 
 static inline struct coffer_msg coffer_ipc_nb_recv(uint64_t ep, uint64_t reply)
 {
-    return coffer_ipc(COFFER_SYS_NB_RECV, ep, 0, 0, reply);
+    return coffer_sys_nb_recv(ep, reply);
 }
 
 /* Answer the call held by `reply` (ILLEGAL_OPERATION if none). */
 static inline struct coffer_msg coffer_ipc_reply(uint64_t reply, uint64_t info,
                                                  const uint64_t mr[COFFER_MSG_REG_WORDS])
 {
-    return coffer_ipc(COFFER_SYS_SEND, reply, info, mr, 0);
+    return coffer_sys_send(reply, info, COFFER_MR_(mr, 0), COFFER_MR_(mr, 1), COFFER_MR_(mr, 2), COFFER_MR_(mr, 3));
 }
 
 /* Answer the call `reply` holds, if any, then receive on ep with it. */
 static inline struct coffer_msg coffer_ipc_reply_recv(uint64_t ep, uint64_t reply, uint64_t info,
                                                       const uint64_t mr[COFFER_MSG_REG_WORDS])
 {
-    return coffer_ipc(COFFER_SYS_REPLY_RECV, ep, info, mr, reply);
+    return coffer_sys_reply_recv(ep, info, COFFER_MR_(mr, 0), COFFER_MR_(mr, 1), COFFER_MR_(mr, 2), COFFER_MR_(mr, 3),
+                                 reply);
 }
 
 /* Notifications. */
 static inline uint64_t coffer_signal(uint64_t ntfn)
 {
-    return coffer_ipc(COFFER_SYS_SEND, ntfn, 0, 0, 0).error;
+    return coffer_sys_send(ntfn, 0, 0, 0, 0, 0).error;
 }
 
 /* Wait for a signal; the result's badge is the word of OR-ed badges. */
 static inline struct coffer_msg coffer_wait(uint64_t ntfn)
 {
-    return coffer_ipc(COFFER_SYS_RECV, ntfn, 0, 0, 0);
+    return coffer_sys_recv(ntfn, 0);
 }
 
 /* Take the word if signalled, else WOULD_BLOCK. */
 static inline struct coffer_msg coffer_poll(uint64_t ntfn)
 {
-    return coffer_ipc(COFFER_SYS_NB_RECV, ntfn, 0, 0, 0);
+    return coffer_sys_nb_recv(ntfn, 0);
 }
 
 /* The root task's IPC buffer (other threads: wherever TCB_CONFIGURE put it). */
