@@ -105,13 +105,22 @@ expect_fail "more than three capabilities in a message" proto/echo.def \
 # The checks against docs and kernel sources.
 reset
 printf '# t\n<!-- defgen:invocation CNODE_DELETE -->\n<!-- defgen:end -->\n' >"$dir/doc.md"
-"$defgen" -I "$dir/abi" -P "$dir/proto" docs "$dir/doc.md" &&
-    "$defgen" -I "$dir/abi" -P "$dir/proto" check-docs "$dir/doc.md"
+printf '<!-- defgen:syscall CALL -->\n<!-- defgen:end -->\n' >"$dir/calls.md"
+"$defgen" -I "$dir/abi" -P "$dir/proto" docs "$dir/doc.md" "$dir/calls.md" &&
+    "$defgen" -I "$dir/abi" -P "$dir/proto" check-docs "$dir/doc.md" "$dir/calls.md" 2>"$dir/cover.err"
+if [ $? -ne 0 ] && grep -q "SAY has no reference table in the docs" "$dir/cover.err"; then
+    result ok "check-docs fails when an entry (the operation ECHO SAY) has no table in any file"
+else
+    result not-ok "check-docs fails when an entry (the operation ECHO SAY) has no table in any file"
+fi
+printf '<!-- defgen:protocol ECHO -->\n<!-- defgen:end -->\n' >>"$dir/calls.md"
+"$defgen" -I "$dir/abi" -P "$dir/proto" docs "$dir/doc.md" "$dir/calls.md" &&
+    "$defgen" -I "$dir/abi" -P "$dir/proto" check-docs "$dir/doc.md" "$dir/calls.md"
 [ $? -eq 0 ] && grep -q 'coffer_cnode_delete(cnode, index, depth)' "$dir/doc.md" &&
     result ok "defgen docs fills a marked block, and check-docs then agrees" ||
     result not-ok "defgen docs fills a marked block, and check-docs then agrees"
 sed -i 's/bad depth/a depth edited by hand/' "$dir/doc.md"
-if "$defgen" -I "$dir/abi" -P "$dir/proto" check-docs "$dir/doc.md" 2>/dev/null; then
+if "$defgen" -I "$dir/abi" -P "$dir/proto" check-docs "$dir/doc.md" "$dir/calls.md" 2>/dev/null; then
     result not-ok "check-docs fails on a hand-edited generated table"
 else
     result ok "check-docs fails on a hand-edited generated table"

@@ -102,6 +102,10 @@ int entry_arg_regs(const struct entry *e);    /* registers/words the arguments u
 const struct protocol *find_protocol(const struct model *m, const char *name);
 const struct error_def *find_error(const struct model *m, const char *name);
 
+/* True if a protocol operation's message goes through the IPC buffer
+ * (more than four words, or capabilities): its client takes the buffer. */
+bool proto_needs_buffer(const struct entry *e);
+
 /* Generators: each writes one file (emit_*.c). */
 void emit_user_header(const struct model *m, FILE *out);
 void emit_kernel_header(const struct model *m, FILE *out);
@@ -112,6 +116,9 @@ void emit_protocol_server(const struct model *m, const struct protocol *p, FILE 
 /* Rewrite the generated blocks of a Markdown file; with check, only
  * compare.  Returns false if a block is unknown or (check) differs. */
 bool docs_update(const struct model *m, const char *path, bool check);
+/* After docs_update over every docs file: true if each entry (system
+ * call, invocation, operation) got its detail block somewhere. */
+bool docs_cover_all(const struct model *m);
 /* Every invocation argument is read in the kernel sources through its
  * accessor (INV_ARG(..., NAME, arg)). */
 bool check_kernel_decodes(const struct model *m, int nfiles, char **files);

@@ -8,7 +8,8 @@
  *   defgen [-I dir] [-P dir] client PROTO OUT  a protocol's client header
  *   defgen [-I dir] [-P dir] server PROTO OUT  a protocol's server header
  *   defgen [-I dir] [-P dir] docs FILE...      rewrite the generated tables in FILEs
- *   defgen [-I dir] [-P dir] check-docs FILE...     fail if any table is stale
+ *   defgen [-I dir] [-P dir] check-docs FILE...     fail if any table is stale, or an
+ *                                                   entry has no table in any FILE
  *   defgen [-I dir] [-P dir] check-kernel FILE...   fail if a declared argument is never decoded
  *   defgen [-I dir] [-P dir] check             read and check the lists only
  *
@@ -163,7 +164,7 @@ int main(int argc, char **argv)
         bool ok = true;
         for (; i < argc; i++)
             ok = docs_update(&model, argv[i], cmd[0] == 'c') && ok;
-        return ok ? 0 : 1;
+        return ok && (cmd[0] != 'c' || docs_cover_all(&model)) ? 0 : 1;
     }
     if (rest >= 1 && strcmp(cmd, "check-kernel") == 0)
         return check_kernel_decodes(&model, rest, argv + i) ? 0 : 1;

@@ -104,15 +104,18 @@ static void arg_rows(struct buf *b, const struct entry *e, const struct arg *arg
     }
 }
 
+/* Which entries have a detail block in the files read so far. */
+static bool documented[MAX_ENTRIES];
+
 static void detail_block(const struct model *m, struct buf *b, const struct entry *e)
 {
-    (void)m;
+    documented[e - m->entries] = true;
     char fn[128], first[64] = "";
     const char *prefix = e->type == ENTRY_SYSCALL && e->kind == SYS_IPC ? "coffer_sys_" : "coffer_";
     if (e->type == ENTRY_OP) {
         const struct protocol *p = find_protocol(m, e->owner);
         snprintf(fn, sizeof fn, "%s_%s", p ? p->stem : "?", lower(e->name));
-        snprintf(first, sizeof first, "ep");
+        snprintf(first, sizeof first, proto_needs_buffer(e) ? "buf, ep" : "ep");
     } else {
         snprintf(fn, sizeof fn, "%s%s", prefix, lower(e->name));
         if (e->type == ENTRY_INVOCATION)
@@ -171,12 +174,13 @@ static const struct entry *find_entry(const struct model *m, int type, const cha
     return NULL;
 }
 
-static void error_table(const struct model *m, struct buf *b, bool protocols)
+/* The kernel's errors (protocols false), every protocol's, or one's (only). */
+static void error_table(const struct model *m, struct buf *b, bool protocols, const char *only)
 {
     put(b, "\n| code | name | detail0 | detail1 | meaning |\n|---:|---|---|---|---|\n");
     for (int i = 0; i < m->nerrors; i++) {
         const struct error_def *d = &m->errors[i];
-        if ((d->protocol != NULL) != protocols)
+        if ((d->protocol != NULL) != protocols || (only && strcmp(d->protocol, only) != 0))
             continue;
         putf(b, protocols ? "| 0x%lx | `%s` | " : "| %ld | `%s` | ", d->number, d->name);
         cell(b, strcmp(d->d0, "-") ? d->d0 : "–");
@@ -192,7 +196,7 @@ static void error_table(const struct model *m, struct buf *b, bool protocols)
 static bool block(const struct model *m, struct buf *b, const char *kind, const char *name)
 {
     if (strcmp(kind, "errors") == 0 || strcmp(kind, "protocol-errors") == 0) {
-        error_table(m, b, kind[0] == 'p');
+        error_table(m, b, kind[0] == 'p', NULL);
     } else if (strcmp(kind, "objects") == 0) {
         put(b, "\n| number | type | what |\n|---:|---|---|\n");
         for (int i = 0; i < m->nobjects; i++) {
@@ -233,8 +237,9 @@ static bool block(const struct model *m, struct buf *b, const char *kind, const 
         const struct protocol *p = name ? find_protocol(m, name) : NULL;
         if (p == NULL)
             return false;
-        putf(b, "\n`%s` (`proto/%s.def`): %s. Errors 0x%lx–0x%lx.\n", p->name, p->stem, p->desc, p->err_lo,
+        putf(b, "\n`%s` (`proto/%s.def`): %s. Errors 0x%lx–0x%lx:\n", p->name, p->stem, p->desc, p->err_lo,
              p->err_hi);
+        error_table(m, b, true, p->name);
         for (int i = 0; i < m->nentries; i++)
             if (m->entries[i].type == ENTRY_OP && strcmp(m->entries[i].owner, p->name) == 0) {
                 putf(b, "\n#### `%s` (%ld)\n", m->entries[i].name, m->entries[i].number);
@@ -313,5 +318,18 @@ bool docs_update(const struct model *m, const char *path, bool check)
     }
     free(old.s);
     free(out.s);
+    return ok;
+}
+
+bool docs_cover_all(const struct model *m)
+{
+    bool ok = true;
+    for (int i = 0; i < m->nentries; i++)
+        if (!documented[i]) {
+            const struct entry *e = &m->entries[i];
+            fprintf(stderr, "%s:%d: %s has no reference table in the docs (add a defgen block for it)\n",
+                    e->file, e->line, e->name);
+            ok = false;
+        }
     return ok;
 }

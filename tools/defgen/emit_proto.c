@@ -13,7 +13,7 @@
 
 /* Operations whose message does not fit the four register words, or that
  * carry capabilities, go through the caller's IPC buffer. */
-static bool needs_buffer(const struct entry *e)
+bool proto_needs_buffer(const struct entry *e)
 {
     int res_words = 0;
     for (int i = 0; i < e->nresults; i++)
@@ -64,7 +64,7 @@ static void emit_op_comment(FILE *out, const struct entry *e)
 
 static void emit_client_op(FILE *out, const struct protocol *p, const struct entry *e)
 {
-    bool buf = needs_buffer(e);
+    bool buf = proto_needs_buffer(e);
     int words = entry_arg_regs(e), rwords = result_words(e);
     emit_op_comment(out, e);
     fprintf(out, "static inline struct coffer_result %s_%s(", p->stem, lower(e->name));
