@@ -13,9 +13,10 @@ static void emit_accessor(FILE *out, const char *prefix, const struct entry *e, 
     if (a->kind == ARG_CAP)
         return;
     fprintf(out, "#define %s_ARG_%s_%s(a) ", prefix, e->name, a->name);
-    if (a->kind == ARG_FIELD)
-        fprintf(out, "(((a)[%d] >> %d) & 0x%llxull)\n", a->reg, a->shift,
-                a->bits == 64 ? ~0ull : (1ull << a->bits) - 1);
+    if (a->kind == ARG_FIELD && a->shift + a->bits == 64) /* the top bits: no mask */
+        fprintf(out, "((a)[%d] >> %d)\n", a->reg, a->shift);
+    else if (a->kind == ARG_FIELD)
+        fprintf(out, "(((a)[%d] >> %d) & 0x%llxull)\n", a->reg, a->shift, (1ull << a->bits) - 1);
     else
         fprintf(out, "((a)[%d])\n", a->reg);
     fprintf(out, "#define %s_POS_%s_%s (%d << 16 | %d << 8 | %d)\n", prefix, e->name, a->name, a->reg,

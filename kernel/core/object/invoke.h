@@ -58,12 +58,12 @@ static inline struct coffer_result lookup_slot(const struct cap *root, uint64_t 
 static inline struct coffer_result lookup_cnode(struct thread *t, uint64_t cptr, uint64_t depth,
                                                 unsigned arg_index, const struct cap **out)
 {
-    if (depth > CPTR_MAX_DEPTH)
-        return syscall_error(COFFER_ERR_RANGE_ERROR, 0, CPTR_MAX_DEPTH);
     if (depth == 0) {
         *out = &t->cspace_root.cap;
         return syscall_ok(0, 0);
     }
+    if (depth > CPTR_MAX_DEPTH) /* (lookup_slot's own check then folds away) */
+        return syscall_error(COFFER_ERR_RANGE_ERROR, 0, CPTR_MAX_DEPTH);
     struct slot *s;
     struct coffer_result r = lookup_slot(&t->cspace_root.cap, cptr, depth, &s);
     if (r.error != COFFER_ERR_OK)
