@@ -9,6 +9,27 @@
 #include "types.h"
 #include <arch_types.h>
 
+/*
+ * A thread's saved registers, struct arch_user_regs, are the arch's: the
+ * core reaches them only through these accessors, static inline in the
+ * arch's <arch_regs.h> (they are on the IPC fast path), never by a
+ * register's name or number.
+ *
+ *   system calls   arch_syscall_number, arch_syscall_arg(i), arch_syscall_args
+ *                  (all COFFER_SYSCALL_ARGS as an array), arch_set_syscall
+ *                  (what an ecall passes: host tests), arch_syscall_set_result
+ *                  (error, detail0, detail1), arch_syscall_result,
+ *                  arch_set_syscall_error, arch_syscall_advance (past the
+ *                  trapping instruction), arch_syscall_restart (back onto it)
+ *   IPC            arch_msg_info / arch_set_msg_info, arch_msg_reg(i) /
+ *                  arch_set_msg_reg(i) for i < COFFER_MSG_REG_WORDS,
+ *                  arch_badge / arch_set_badge, arch_ipc_cptr (the endpoint
+ *                  named), arch_reply_cptr (the reply object a receive names)
+ *   threads        arch_pc / arch_set_pc, arch_set_entry_arg (what a thread
+ *                  finds at its entry), arch_user_reg(i) / arch_set_user_reg(i)
+ *                  in TCB_READ/WRITE_REGISTERS order (COFFER_REG_PC first)
+ */
+
 /* Console and power. */
 void arch_console_putc(char c);
 __attribute__((noreturn)) void arch_shutdown(int status);

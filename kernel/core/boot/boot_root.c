@@ -207,8 +207,8 @@ int boot_root_create(struct region_set *free, paddr_t archive_pa, size_t archive
     struct thread *t = arch_phys_to_virt(o.thread);
     size_t n = file.name_len < sizeof(t->name) - 1 ? file.name_len : sizeof(t->name) - 1;
     memcpy(t->name, file.name, n);
-    t->regs.pc = entry;
-    t->regs.x[REG_A0] = COFFER_BOOTINFO_VADDR;
+    arch_set_pc(&t->regs, entry);
+    arch_set_entry_arg(&t->regs, COFFER_BOOTINFO_VADDR);
     t->priority = t->mcp = COFFER_PRIO_MAX;
     t->state = THREAD_RUNNABLE;
     make_boot_caps(t, &o);

@@ -157,7 +157,8 @@ static struct coffer_result tcb_set_prio(struct invocation *inv, struct thread *
 
 /* ---------------------------------------------------------------- registers */
 
-/* Registers go through the caller's IPC buffer: word 0 pc, word i x[i].
+/* Registers go through the caller's IPC buffer, in the ABI's order
+ * (COFFER_REG_PC first; arch_user_reg()).
  * arg0 = count (1..32).  A thread cannot read or write its own. */
 static struct coffer_result decode_registers(struct invocation *inv, struct thread *t,
                                              struct coffer_ipc_buffer **buf)
@@ -177,7 +178,7 @@ static struct coffer_result tcb_read_registers(struct invocation *inv, struct th
     if (r.error != COFFER_ERR_OK)
         return r;
     for (unsigned i = 0; i < inv->arg[0]; i++)
-        buf->mr[i] = i == COFFER_REG_PC ? t->regs.pc : t->regs.x[i];
+        buf->mr[i] = arch_user_reg(&t->regs, i);
     return syscall_ok(0, 0);
 }
 
@@ -196,12 +197,8 @@ static struct coffer_result tcb_write_registers(struct invocation *inv, struct t
         return r;
     if (inv->arg[1] > 1)
         return syscall_error(COFFER_ERR_INVALID_ARGUMENT, 1, 0);
-    for (unsigned i = 0; i < inv->arg[0]; i++) {
-        if (i == COFFER_REG_PC)
-            t->regs.pc = buf->mr[i];
-        else
-            t->regs.x[i] = buf->mr[i];
-    }
+    for (unsigned i = 0; i < inv->arg[0]; i++)
+        arch_set_user_reg(&t->regs, i, buf->mr[i]);
     if (inv->arg[1] & 1)
         resume(t);
     return syscall_ok(0, 0);
