@@ -154,10 +154,10 @@ static bool pages_overlap(const struct elf_segment *a,
 
     if (a->memsz == 0 || b->memsz == 0)
         return false;
-    a_lo = IMAGE_ALIGN_DOWN(a->vaddr, ELF_PAGE_SIZE);
-    a_hi = IMAGE_ALIGN_UP(a->vaddr + a->memsz, ELF_PAGE_SIZE);
-    b_lo = IMAGE_ALIGN_DOWN(b->vaddr, ELF_PAGE_SIZE);
-    b_hi = IMAGE_ALIGN_UP(b->vaddr + b->memsz, ELF_PAGE_SIZE);
+    a_lo = IMAGE_ALIGN_DOWN(a->vaddr, COFFER_PAGE_SIZE);
+    a_hi = IMAGE_ALIGN_UP(a->vaddr + a->memsz, COFFER_PAGE_SIZE);
+    b_lo = IMAGE_ALIGN_DOWN(b->vaddr, COFFER_PAGE_SIZE);
+    b_hi = IMAGE_ALIGN_UP(b->vaddr + b->memsz, COFFER_PAGE_SIZE);
     return a_lo < b_hi && b_lo < a_hi;
 }
 
@@ -212,7 +212,7 @@ int elf_check(const void *image, size_t size, uint64_t user_limit,
     bool entry_found = false;
     int err;
 
-    if (image == NULL || out == NULL || !IMAGE_ALIGNED(user_limit, ELF_PAGE_SIZE))
+    if (image == NULL || out == NULL || !IMAGE_ALIGNED(user_limit, COFFER_PAGE_SIZE))
         return ELF_ERR_INVAL;
     if (size < sizeof(eh))
         return ELF_ERR_TRUNCATED;
@@ -248,7 +248,7 @@ int elf_load_segment(const void *image, size_t size,
     int err;
 
     if (image == NULL || info == NULL || out == NULL ||
-        !IMAGE_ALIGNED(info->user_limit, ELF_PAGE_SIZE))
+        !IMAGE_ALIGNED(info->user_limit, COFFER_PAGE_SIZE))
         return ELF_ERR_INVAL;
     err = check_phdr_table(size, info->phoff, info->phnum);
     if (err < 0)

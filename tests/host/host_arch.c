@@ -59,7 +59,7 @@ paddr_t arch_kernel_phys(const void *p)
 /* Host address spaces have no kernel half and no TLB. */
 void arch_vspace_init(paddr_t root)
 {
-    memset((void *)(uintptr_t)root, 0, 4096);
+    memset((void *)(uintptr_t)root, 0, 1u << ARCH_VSPACE_BITS);
 }
 
 void arch_vspace_leave(paddr_t root)

@@ -12,7 +12,7 @@
 /* Sizes (log2 bytes) of the architecture's kernel objects. */
 #define ARCH_PAGE_TABLE_BITS 12 /* an Sv39 table of 512 entries */
 #define ARCH_VSPACE_BITS 12     /* the Sv39 root table */
-#define ARCH_FRAME_MIN_BITS 12  /* 4 KiB page */
+#define ARCH_FRAME_MIN_BITS COFFER_PAGE_BITS /* 4 KiB page */
 #define ARCH_FRAME_MAX_BITS 30  /* 1 GiB gigapage */
 #define ARCH_TCB_BITS 10        /* saved registers and thread state */
 

@@ -49,7 +49,7 @@ void arch_kernel_info(struct coffer_kernel_info *info)
         .data_bytes = span(_data_start, _data_end),
         .bss_bytes = span(_bss_start, _bss_end),
         .stack_bytes = KERNEL_STACK_SIZE,
-        .page_table_bytes = (2 + KERNEL_L0_TABLES) * PAGE_SIZE,
+        .page_table_bytes = (2 + KERNEL_L0_TABLES) * COFFER_PAGE_SIZE,
         .ksyms_bytes = span(_ksyms_start, _ksyms_end),
         .timer_ticks = timer_ticks(),
         .timebase_hz = timer_timebase_hz(),
@@ -72,7 +72,7 @@ static void print_footprint(void)
 
 static void read_device_tree(uint64_t dtb_pa)
 {
-    if (dtb_pa == 0 || dtb_pa >= PHYSMAP_GIB * GIGAPAGE_SIZE - PAGE_SIZE)
+    if (dtb_pa == 0 || dtb_pa >= PHYSMAP_GIB * GIGAPAGE_SIZE - COFFER_PAGE_SIZE)
         panic("no usable device tree (a1 = %p)", (void *)dtb_pa);
     /* The header gives the size; the blob may not cross the physmap end. */
     int err = fdt_read_machine(phys_to_virt(dtb_pa), PHYSMAP_GIB * GIGAPAGE_SIZE - dtb_pa, &machine);

@@ -15,8 +15,6 @@
 #include "boot/fdt.h"
 #include <coffer/bootinfo.h>
 
-#define BOOT_PAGE_SIZE 4096ull
-
 /*
  * Free RAM = the device tree's memory regions, minus its reserved regions
  * (firmware), minus each of used[0..nused), every range rounded outwards to

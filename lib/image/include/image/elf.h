@@ -17,13 +17,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <coffer/abi.h>
+
 /* Segment permission bits, as in p_flags. */
 #define ELF_PF_X 0x1u
 #define ELF_PF_W 0x2u
 #define ELF_PF_R 0x4u
 
-/* The loader maps whole pages per segment; overlap is checked at this size. */
-#define ELF_PAGE_SIZE 4096u
+/* The loader maps whole pages (COFFER_PAGE_SIZE) per segment; overlap is
+ * checked at that size. */
 
 /* More program headers than this is not a plausible static executable. */
 #define ELF_MAX_PHNUM 64u
