@@ -25,7 +25,6 @@
 #define ELFDATA2LSB   1
 #define EV_CURRENT    1
 #define ET_EXEC       2
-#define EM_RISCV      243
 #define PT_LOAD       1
 #define PT_DYNAMIC    2
 #define PT_INTERP     3
@@ -87,7 +86,7 @@ static int check_phdr_table(size_t size, uint64_t phoff, unsigned phnum)
     return ELF_OK;
 }
 
-static int check_ehdr(const struct elf64_ehdr *eh, size_t size)
+static int check_ehdr(const struct elf64_ehdr *eh, size_t size, uint16_t machine)
 {
     int err = check_ident(eh->e_ident);
 
@@ -97,7 +96,7 @@ static int check_ehdr(const struct elf64_ehdr *eh, size_t size)
         return ELF_ERR_VERSION;
     if (eh->e_type != ET_EXEC)
         return ELF_ERR_TYPE;
-    if (eh->e_machine != EM_RISCV)
+    if (eh->e_machine != machine)
         return ELF_ERR_MACHINE;
     if (eh->e_phentsize != sizeof(struct elf64_phdr))
         return ELF_ERR_PHDR;
@@ -204,7 +203,7 @@ static int check_phdr(const void *image, size_t size, struct elf_info *info,
     return ELF_OK;
 }
 
-int elf_check(const void *image, size_t size, uint64_t user_limit,
+int elf_check(const void *image, size_t size, uint16_t machine, uint64_t user_limit,
               struct elf_info *out)
 {
     struct elf64_ehdr eh;
@@ -217,7 +216,7 @@ int elf_check(const void *image, size_t size, uint64_t user_limit,
     if (size < sizeof(eh))
         return ELF_ERR_TRUNCATED;
     memcpy(&eh, image, sizeof(eh));
-    err = check_ehdr(&eh, size);
+    err = check_ehdr(&eh, size, machine);
     if (err < 0)
         return err;
 

@@ -16,6 +16,13 @@
 #define ARCH_FRAME_MAX_BITS 30  /* 1 GiB gigapage */
 #define ARCH_TCB_BITS 10        /* saved registers and thread state */
 
+/* Address-space identifiers the MMU can name: satp's 16-bit ASID field. */
+#define ARCH_ASID_BITS 16
+
+/* The ELF e_machine of the programs this kernel runs (EM_RISCV; the boot
+ * code checks the root task against it). */
+#define ARCH_ELF_MACHINE 243
+
 /* Physical memory as the kernel sees it: the physmap (memlayout.h), or,
  * in the host tests, host pointers. */
 #ifdef COFFER_HOST

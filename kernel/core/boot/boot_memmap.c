@@ -1,4 +1,5 @@
 #include "boot/boot_memmap.h"
+#include <arch_platform.h>
 
 static int remove_rounded(struct region_set *set, uint64_t base, uint64_t size)
 {
@@ -45,10 +46,7 @@ int boot_free_ram(const struct fdt_machine *m, const struct region *used, unsign
 
 bool boot_device_is_kernel_owned(const struct fdt_device *dev)
 {
-    static const char *const owned[] = {
-        "riscv,plic0", "sifive,plic-1.0.0", "riscv,clint0", "sifive,clint0", "sifive,test0",
-        "sifive,test1", "syscon-poweroff", "syscon-reboot",
-    };
+    static const char *const owned[] = { ARCH_KERNEL_DEVICE_COMPATIBLES };
     for (size_t i = 0; i < ARRAY_SIZE(owned); i++)
         if (fdt_device_is_compatible(dev, owned[i]))
             return true;

@@ -24,7 +24,8 @@ int boot_free_ram(const struct fdt_machine *m, const struct region *used, unsign
                   struct region_set *free);
 
 /* Devices the kernel drives itself and never hands out as device untyped:
- * interrupt controller, core-local interruptor, power/test device. */
+ * interrupt controller, core-local interruptor, power/test device (their
+ * compatible strings are the arch's: ARCH_KERNEL_DEVICE_COMPATIBLES). */
 bool boot_device_is_kernel_owned(const struct fdt_device *dev);
 
 /*

@@ -140,7 +140,7 @@ static int load_image(paddr_t root, const struct bootimage_file *file, uint64_t 
                       struct boot_alloc *a)
 {
     struct elf_info info;
-    int err = elf_check(file->data, file->size, COFFER_USER_TOP, &info);
+    int err = elf_check(file->data, file->size, ARCH_ELF_MACHINE, COFFER_USER_TOP, &info);
     if (err != ELF_OK) {
         kprintf("coffer: root task: bad ELF image: %s\n", elf_strerror(err));
         return -1;

@@ -30,7 +30,7 @@
 #define FDT_MAX_DEVICE_REGS 4 /* reg entries per device */
 #define FDT_COMPAT_LEN 64     /* bytes of a device's compatible list kept */
 #define FDT_PATH_LEN 64       /* /chosen stdout-path, truncated */
-#define FDT_ISA_LEN 128       /* riscv,isa of the first cpu, truncated */
+#define FDT_ISA_LEN 128       /* the first cpu's ISA string, truncated */
 
 /* Results.  Every function returns 0 (or a count) or one of these. */
 enum fdt_error {
@@ -193,7 +193,8 @@ struct fdt_machine {
 
     /* /cpus: timebase-frequency of /cpus, else of the first cpu having it */
     uint64_t timebase_freq; /* 0 if absent */
-    char isa[FDT_ISA_LEN];  /* riscv,isa of the first available cpu */
+    char isa[FDT_ISA_LEN];  /* the first available cpu's ISA string (the arch names
+                               the property: ARCH_FDT_CPU_ISA_PROPERTY) */
 
     /*
      * Every available node with both reg and compatible that is not the

@@ -6,6 +6,7 @@
 #include "boot/fdt.h"
 #include "boot/fdt_internal.h"
 #include "support/kstring.h"
+#include <arch_platform.h>
 
 /* Is the property exactly the string s (including its NUL)? */
 static bool prop_is(const struct fdt_prop *p, const char *s)
@@ -99,7 +100,7 @@ static void note_prop(struct node_info *i, const struct fdt_prop *p)
         i->compat = *p;
     else if (strcmp(p->name, "interrupts") == 0)
         i->interrupts = *p;
-    else if (strcmp(p->name, "riscv,isa") == 0)
+    else if (strcmp(p->name, ARCH_FDT_CPU_ISA_PROPERTY) == 0)
         i->isa = *p;
     else if (strcmp(p->name, "timebase-frequency") == 0)
         i->timebase = *p;

@@ -48,7 +48,7 @@ static inline unsigned object_bits(enum coffer_object_type t, unsigned size_bits
  * the ASID control capability names) has ASID_POOLS entries. */
 #define ASID_POOL_BITS 12
 #define ASID_POOL_ENTRIES 512
-#define ASID_POOLS 128 /* 2^16 ASIDs, what Sv39's satp can name */
+#define ASID_POOLS ((1 << ARCH_ASID_BITS) / ASID_POOL_ENTRIES) /* every ASID the hardware names */
 #define ASID_TABLE_BITS 10
 
 /* Whether retype can make this type (the control capabilities exist once,
