@@ -427,14 +427,30 @@ static HOT_INLINE struct reply *lookup_reply(struct thread *t, uint64_t cptr,
     return r;
 }
 
-static struct coffer_result send(struct thread *t, const uint64_t args[COFFER_SYSCALL_ARGS],
-                                 bool block)
+/* An IPC call with the capability its first argument names. */
+typedef struct coffer_result (*ipc_op_fn)(struct thread *t, const struct cap *c,
+                                          const uint64_t args[COFFER_SYSCALL_ARGS], bool block);
+
+/*
+ * The IPC calls' common start: look up the capability in args[0] (full
+ * depth) and run op with it, or return the lookup's error.  Inlined with
+ * op a constant, so each call is direct.
+ */
+static HOT_INLINE struct coffer_result with_cap(struct thread *t,
+                                                const uint64_t args[COFFER_SYSCALL_ARGS], bool block,
+                                                ipc_op_fn op)
 {
     struct coffer_result r;
     const struct slot *s = lookup_arg(t, args[0], &r);
-    if (s == NULL)
-        return r;
-    const struct cap *c = &s->cap;
+    return s == NULL ? r : op(t, &s->cap, args, block);
+}
+
+/* Send on an endpoint, signal a notification, or reply. */
+static HOT_INLINE struct coffer_result send(struct thread *t, const struct cap *c,
+                                 const uint64_t args[COFFER_SYSCALL_ARGS], bool block)
+{
+    (void)args;
+    struct coffer_result r;
     switch (c->type) {
     case CAP_ENDPOINT:
         if (!has_right(c, CAP_RIGHT_WRITE))
@@ -464,18 +480,16 @@ static struct coffer_result send(struct thread *t, const uint64_t args[COFFER_SY
     }
 }
 
-static struct coffer_result recv(struct thread *t, const uint64_t args[COFFER_SYSCALL_ARGS],
-                                 bool block)
+/* Receive on an endpoint with the reply object in args[6], or wait on a
+ * notification. */
+static HOT_INLINE struct coffer_result recv(struct thread *t, const struct cap *c,
+                                 const uint64_t args[COFFER_SYSCALL_ARGS], bool block)
 {
-    struct coffer_result r;
-    const struct slot *s = lookup_arg(t, args[0], &r);
-    if (s == NULL)
-        return r;
-    const struct cap *c = &s->cap;
     if ((c->type != CAP_ENDPOINT && c->type != CAP_NOTIFICATION) || !has_right(c, CAP_RIGHT_READ))
         return syscall_error(COFFER_ERR_INVALID_CAPABILITY, 0, 0);
     if (c->type == CAP_NOTIFICATION)
         return notification_wait(object_of_cap(c), t, block);
+    struct coffer_result r;
     struct reply *rep = lookup_reply(t, args[6], &r);
     if (rep == NULL)
         return r;
@@ -488,35 +502,32 @@ static struct coffer_result recv(struct thread *t, const uint64_t args[COFFER_SY
 
 struct coffer_result sys_SEND(struct thread *t, const uint64_t args[COFFER_SYSCALL_ARGS])
 {
-    return send(t, args, true);
+    return with_cap(t, args, true, send);
 }
 
 struct coffer_result sys_NB_SEND(struct thread *t, const uint64_t args[COFFER_SYSCALL_ARGS])
 {
-    return send(t, args, false);
+    return with_cap(t, args, false, send);
 }
 
 struct coffer_result sys_RECV(struct thread *t, const uint64_t args[COFFER_SYSCALL_ARGS])
 {
-    return recv(t, args, true);
+    return with_cap(t, args, true, recv);
 }
 
 struct coffer_result sys_NB_RECV(struct thread *t, const uint64_t args[COFFER_SYSCALL_ARGS])
 {
-    return recv(t, args, false);
+    return with_cap(t, args, false, recv);
 }
 
-/* Reply through the reply object (if it has a caller), then receive on
- * the endpoint with it. */
-struct coffer_result sys_REPLY_RECV(struct thread *t, const uint64_t args[COFFER_SYSCALL_ARGS])
+/* Reply through the reply object in args[6] (if it has a caller), then
+ * receive on the endpoint with it. */
+static struct coffer_result reply_recv(struct thread *t, const struct cap *c,
+                                       const uint64_t args[COFFER_SYSCALL_ARGS], bool block)
 {
-    struct coffer_result r;
-    const struct slot *s = lookup_arg(t, args[0], &r);
-    if (s == NULL)
-        return r;
-    const struct cap *c = &s->cap;
     if (c->type != CAP_ENDPOINT || !has_right(c, CAP_RIGHT_READ))
         return syscall_error(COFFER_ERR_INVALID_CAPABILITY, 0, 0);
+    struct coffer_result r;
     struct reply *rep = lookup_reply(t, args[6], &r);
     if (rep == NULL)
         return r;
@@ -528,7 +539,12 @@ struct coffer_result sys_REPLY_RECV(struct thread *t, const uint64_t args[COFFER
     /* A reply, or (its caller gone) just the lent context going back. */
     if (rep->caller != NULL || rep->lent != NULL)
         do_reply(t, rep);
-    return ep_recv(object_of_cap(c), t, rep, true);
+    return ep_recv(object_of_cap(c), t, rep, block);
+}
+
+struct coffer_result sys_REPLY_RECV(struct thread *t, const uint64_t args[COFFER_SYSCALL_ARGS])
+{
+    return with_cap(t, args, true, reply_recv);
 }
 
 struct coffer_result ipc_call(struct thread *t, struct slot *ep_slot)
