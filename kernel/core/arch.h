@@ -39,6 +39,13 @@ __attribute__((noreturn)) void arch_shutdown(int status);
 void arch_dump_state(void);
 void arch_kernel_stack_bounds(uint64_t *lo, uint64_t *hi);
 
+/* Faults: the name of an arch cause code (for the console report; the
+ * labels of the report's cause and address fields are ARCH_FAULT_CAUSE_NAME
+ * and ARCH_FAULT_ADDR_NAME in <arch_types.h>), and a cycle counter
+ * (what a fault report cost, for make bench). */
+const char *arch_fault_cause_name(uint64_t cause);
+uint64_t arch_cycles(void);
+
 /* Is an interrupt waiting?  Long kernel operations check this between
  * bounded steps and, if so, stop so the system call restarts later. */
 bool arch_preemption_pending(void);

@@ -19,6 +19,10 @@
 /* Address-space identifiers the MMU can name: satp's 16-bit ASID field. */
 #define ARCH_ASID_BITS 16
 
+/* The fault report's names for the cause code and the address it gives. */
+#define ARCH_FAULT_CAUSE_NAME "scause"
+#define ARCH_FAULT_ADDR_NAME "stval"
+
 /* The ELF e_machine of the programs this kernel runs (EM_RISCV; the boot
  * code checks the root task against it). */
 #define ARCH_ELF_MACHINE 243

@@ -20,6 +20,7 @@
 #include "support/panic.h"
 #include "platform.h"
 #include "object/irq.h"
+#include "thread/fault.h"
 #include "thread/sched.h"
 #include "thread/syscall.h"
 #include <coffer/abi.h>
@@ -82,6 +83,8 @@ static void read_device_tree(uint64_t dtb_pa)
         panic("device tree describes no memory");
     if (!machine.has_initrd || machine.initrd_end <= machine.initrd_start)
         panic("no boot image: boot with -initrd <archive> (see docs/boot.md)");
+    /* make bench asks for the fault report's cost (docs/benchmarks.md). */
+    fault_report_cost(fdt_has_bootarg(&machine, "coffer.fault_cost"));
 }
 
 /* Keep the physmap gigabytes with RAM or the devices the kernel drives. */
