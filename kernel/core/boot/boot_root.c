@@ -76,10 +76,10 @@ static void make_boot_caps(struct thread *t, const struct boot_objects *o)
              (struct cap){ .object = o->thread, .type = CAP_TCB, .rights = CAP_RIGHTS_ALL });
     boot_cap(slots, COFFER_SLOT_BOOTINFO_FRAME,
              (struct cap){ .object = o->bootinfo, .type = CAP_FRAME, .rights = CAP_RIGHT_READ,
-                           .size_bits = 12 });
+                           .size_bits = COFFER_PAGE_BITS });
     struct slot *buf = boot_cap(slots, COFFER_SLOT_IPC_BUFFER,
                                 (struct cap){ .object = o->ipc_buffer, .type = CAP_FRAME,
-                                              .rights = CAP_RIGHTS_ALL, .size_bits = 12 });
+                                              .rights = CAP_RIGHTS_ALL, .size_bits = COFFER_PAGE_BITS });
     boot_copy(buf, &t->ipc_buffer_frame);
     t->ipc_buffer_vaddr = COFFER_IPC_BUFFER_VADDR;
     asid_boot(o->asid_pool, o->vspace, &slots[COFFER_SLOT_ASID_CONTROL].cap,
