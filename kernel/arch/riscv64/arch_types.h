@@ -16,6 +16,15 @@
 #define ARCH_FRAME_MAX_BITS 30  /* 1 GiB gigapage */
 #define ARCH_TCB_BITS 10        /* saved registers and thread state */
 
+/* Physical addresses: Sv39 PTEs hold a 44-bit page number, 56 bits in all. */
+#define ARCH_PHYS_ADDR_BITS 56
+
+/* The frame record -fno-omit-frame-pointer leaves below each frame
+ * pointer: the return address one word below it, the caller's frame
+ * pointer two words below (kernel/core/support/backtrace.c walks them). */
+#define ARCH_FRAME_RA_WORD 1
+#define ARCH_FRAME_FP_WORD 2
+
 /* Address-space identifiers the MMU can name: satp's 16-bit ASID field. */
 #define ARCH_ASID_BITS 16
 

@@ -15,7 +15,7 @@
 #define UNTYPED_MAX_BITS 47  /* 128 TiB */
 #define CNODE_MIN_SLOT_BITS 1
 #define CNODE_MAX_SLOT_BITS 24 /* 2^24 slots of 64 bytes: 1 GiB */
-#define PHYS_ADDR_BITS 56    /* RISC-V physical addresses */
+#define PHYS_ADDR_BITS ARCH_PHYS_ADDR_BITS /* what a capability's object address may use */
 
 struct object_size {
     unsigned size_bits; /* log2 bytes of the object */
