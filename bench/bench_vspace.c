@@ -51,7 +51,7 @@ static void bench_revoke_aliases(unsigned aliases, unsigned runs, uint64_t calib
     for (unsigned r = 0; r < runs; r++) {
         for (unsigned i = 0; i < aliases; i++) {
             coffer_cnode_mint(ROOT, first + i, D, ROOT, f, D, COFFER_RIGHT_READ, 0);
-            coffer_frame_map(first + i, VSPACE, BASE + 4096ull * i, COFFER_MAP_R);
+            coffer_frame_map(first + i, VSPACE, BASE + COFFER_PAGE_SIZE * i, COFFER_MAP_R);
         }
         uint64_t t0 = coffer_rdcycle();
         coffer_cnode_revoke(ROOT, f, D);

@@ -19,7 +19,8 @@ if [ $status -ne 0 ] || ! grep -q '^bench: done' "$log"; then
 fi
 if [ -n "$fault_image" ]; then
     flog=${log%.log}-fault.log
-    timeout -s KILL 30 $qemu -initrd "$fault_image" </dev/null >"$flog" 2>&1
+    # The kernel prints the cost line only when its command line asks.
+    timeout -s KILL 30 $qemu -initrd "$fault_image" -append coffer.fault_cost </dev/null >"$flog" 2>&1
     n=$(sed -n 's/\r$//; s/^coffer: fault to report took \([0-9]*\) cycles$/\1/p' "$flog" | head -1)
     if [ -n "$n" ]; then
         echo "bench: page fault to console report (kernel, from the C trap handler) runs=1 median=$n min=$n max=$n calibration=0" >>"$log"

@@ -37,6 +37,12 @@ enum coffer_invocation {
 #undef INVOCATION
 };
 
+/* The page: the unit of mapping, of frames and of the boot-time memory
+ * map.  The one definition (kernel, user libraries, image parsers, host
+ * tests); larger page sizes are the architecture's. */
+#define COFFER_PAGE_BITS 12
+#define COFFER_PAGE_SIZE (1ull << COFFER_PAGE_BITS)
+
 /* Argument registers of a system call: a0..a6. */
 #define COFFER_SYSCALL_ARGS 7
 

@@ -20,12 +20,12 @@
 
 #include <stdint.h>
 
+#include "abi.h" /* COFFER_PAGE_SIZE */
+
 #define COFFER_BOOTINFO_VADDR   0x0000003fff000000ull /* one page */
 #define COFFER_BOOTIMAGE_VADDR  0x0000003f00000000ull /* boot archive, read-only */
 #define COFFER_IPC_BUFFER_VADDR 0x0000003ffe000000ull /* the root task's IPC buffer, one page */
 #define COFFER_USER_TOP         0x0000004000000000ull /* first address above user space */
-#define COFFER_PAGE_BITS        12
-#define COFFER_PAGE_SIZE        (1ull << COFFER_PAGE_BITS)
 #define COFFER_MIN_UNTYPED_BITS 12
 #define COFFER_BOOTINFO_MAX_UNTYPED 192
 #define COFFER_ROOT_CNODE_BITS 12 /* the root CNode has 4096 slots */

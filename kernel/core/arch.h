@@ -9,6 +9,27 @@
 #include "types.h"
 #include <arch_types.h>
 
+/*
+ * A thread's saved registers, struct arch_user_regs, are the arch's: the
+ * core reaches them only through these accessors, static inline in the
+ * arch's <arch_regs.h> (they are on the IPC fast path), never by a
+ * register's name or number.
+ *
+ *   system calls   arch_syscall_number, arch_syscall_arg(i), arch_syscall_args
+ *                  (all COFFER_SYSCALL_ARGS as an array), arch_set_syscall
+ *                  (what an ecall passes: host tests), arch_syscall_set_result
+ *                  (error, detail0, detail1), arch_syscall_result,
+ *                  arch_set_syscall_error, arch_syscall_advance (past the
+ *                  trapping instruction), arch_syscall_restart (back onto it)
+ *   IPC            arch_msg_info / arch_set_msg_info, arch_msg_reg(i) /
+ *                  arch_set_msg_reg(i) for i < COFFER_MSG_REG_WORDS,
+ *                  arch_badge / arch_set_badge, arch_ipc_cptr (the endpoint
+ *                  named), arch_reply_cptr (the reply object a receive names)
+ *   threads        arch_pc / arch_set_pc, arch_set_entry_arg (what a thread
+ *                  finds at its entry), arch_user_reg(i) / arch_set_user_reg(i)
+ *                  in TCB_READ/WRITE_REGISTERS order (COFFER_REG_PC first)
+ */
+
 /* Console and power. */
 void arch_console_putc(char c);
 __attribute__((noreturn)) void arch_shutdown(int status);
@@ -17,6 +38,13 @@ __attribute__((noreturn)) void arch_shutdown(int status);
  * stack a backtrace may walk. */
 void arch_dump_state(void);
 void arch_kernel_stack_bounds(uint64_t *lo, uint64_t *hi);
+
+/* Faults: the name of an arch cause code (for the console report; the
+ * labels of the report's cause and address fields are ARCH_FAULT_CAUSE_NAME
+ * and ARCH_FAULT_ADDR_NAME in <arch_types.h>), and a cycle counter
+ * (what a fault report cost, for make bench). */
+const char *arch_fault_cause_name(uint64_t cause);
+uint64_t arch_cycles(void);
 
 /* Is an interrupt waiting?  Long kernel operations check this between
  * bounded steps and, if so, stop so the system call restarts later. */

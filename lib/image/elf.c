@@ -25,7 +25,6 @@
 #define ELFDATA2LSB   1
 #define EV_CURRENT    1
 #define ET_EXEC       2
-#define EM_RISCV      243
 #define PT_LOAD       1
 #define PT_DYNAMIC    2
 #define PT_INTERP     3
@@ -87,7 +86,7 @@ static int check_phdr_table(size_t size, uint64_t phoff, unsigned phnum)
     return ELF_OK;
 }
 
-static int check_ehdr(const struct elf64_ehdr *eh, size_t size)
+static int check_ehdr(const struct elf64_ehdr *eh, size_t size, uint16_t machine)
 {
     int err = check_ident(eh->e_ident);
 
@@ -97,7 +96,7 @@ static int check_ehdr(const struct elf64_ehdr *eh, size_t size)
         return ELF_ERR_VERSION;
     if (eh->e_type != ET_EXEC)
         return ELF_ERR_TYPE;
-    if (eh->e_machine != EM_RISCV)
+    if (eh->e_machine != machine)
         return ELF_ERR_MACHINE;
     if (eh->e_phentsize != sizeof(struct elf64_phdr))
         return ELF_ERR_PHDR;
@@ -154,10 +153,10 @@ static bool pages_overlap(const struct elf_segment *a,
 
     if (a->memsz == 0 || b->memsz == 0)
         return false;
-    a_lo = IMAGE_ALIGN_DOWN(a->vaddr, ELF_PAGE_SIZE);
-    a_hi = IMAGE_ALIGN_UP(a->vaddr + a->memsz, ELF_PAGE_SIZE);
-    b_lo = IMAGE_ALIGN_DOWN(b->vaddr, ELF_PAGE_SIZE);
-    b_hi = IMAGE_ALIGN_UP(b->vaddr + b->memsz, ELF_PAGE_SIZE);
+    a_lo = IMAGE_ALIGN_DOWN(a->vaddr, COFFER_PAGE_SIZE);
+    a_hi = IMAGE_ALIGN_UP(a->vaddr + a->memsz, COFFER_PAGE_SIZE);
+    b_lo = IMAGE_ALIGN_DOWN(b->vaddr, COFFER_PAGE_SIZE);
+    b_hi = IMAGE_ALIGN_UP(b->vaddr + b->memsz, COFFER_PAGE_SIZE);
     return a_lo < b_hi && b_lo < a_hi;
 }
 
@@ -204,7 +203,7 @@ static int check_phdr(const void *image, size_t size, struct elf_info *info,
     return ELF_OK;
 }
 
-int elf_check(const void *image, size_t size, uint64_t user_limit,
+int elf_check(const void *image, size_t size, uint16_t machine, uint64_t user_limit,
               struct elf_info *out)
 {
     struct elf64_ehdr eh;
@@ -212,12 +211,12 @@ int elf_check(const void *image, size_t size, uint64_t user_limit,
     bool entry_found = false;
     int err;
 
-    if (image == NULL || out == NULL || !IMAGE_ALIGNED(user_limit, ELF_PAGE_SIZE))
+    if (image == NULL || out == NULL || !IMAGE_ALIGNED(user_limit, COFFER_PAGE_SIZE))
         return ELF_ERR_INVAL;
     if (size < sizeof(eh))
         return ELF_ERR_TRUNCATED;
     memcpy(&eh, image, sizeof(eh));
-    err = check_ehdr(&eh, size);
+    err = check_ehdr(&eh, size, machine);
     if (err < 0)
         return err;
 
@@ -248,7 +247,7 @@ int elf_load_segment(const void *image, size_t size,
     int err;
 
     if (image == NULL || info == NULL || out == NULL ||
-        !IMAGE_ALIGNED(info->user_limit, ELF_PAGE_SIZE))
+        !IMAGE_ALIGNED(info->user_limit, COFFER_PAGE_SIZE))
         return ELF_ERR_INVAL;
     err = check_phdr_table(size, info->phoff, info->phnum);
     if (err < 0)

@@ -23,7 +23,7 @@
 #include "boot/fdt.h"
 #include "tap.h"
 
-#define PG BOOT_PAGE_SIZE
+#define PG COFFER_PAGE_SIZE
 #define MAX_USED 8
 #define MAX_ALLOC 64
 

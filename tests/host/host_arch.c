@@ -44,6 +44,19 @@ void arch_kernel_stack_bounds(uint64_t *lo, uint64_t *hi)
     *hi = 0;
 }
 
+/* Faults: a cause's name, and a counter that moves by one per read. */
+const char *arch_fault_cause_name(uint64_t cause)
+{
+    return cause == 13 ? "load page fault" : "host exception";
+}
+
+uint64_t host_cycles;
+
+uint64_t arch_cycles(void)
+{
+    return ++host_cycles;
+}
+
 bool host_preempt_every; /* when set, every preemption check says yes */
 
 bool arch_preemption_pending(void)
@@ -59,7 +72,7 @@ paddr_t arch_kernel_phys(const void *p)
 /* Host address spaces have no kernel half and no TLB. */
 void arch_vspace_init(paddr_t root)
 {
-    memset((void *)(uintptr_t)root, 0, 4096);
+    memset((void *)(uintptr_t)root, 0, 1u << ARCH_VSPACE_BITS);
 }
 
 void arch_vspace_leave(paddr_t root)

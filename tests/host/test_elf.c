@@ -83,7 +83,7 @@ static struct spec default_spec(void)
     s.data = 1;
     s.ident_version = 1;
     s.type = 2;      /* ET_EXEC */
-    s.machine = 243; /* EM_RISCV */
+    s.machine = ELF_EM_RISCV;
     s.version = 1;
     s.entry = 0x10040;
     s.phoff = 64;
@@ -142,7 +142,7 @@ static int check_spec(const struct spec *s, struct elf_info *info)
     if (buf == NULL)
         exit(2);
     build_into(buf, s);
-    err = elf_check(buf, s->size, USER_LIMIT, info ? info : &tmp);
+    err = elf_check(buf, s->size, ELF_EM_RISCV, USER_LIMIT, info ? info : &tmp);
     free(buf);
     return err;
 }
@@ -173,7 +173,7 @@ static void test_valid(void)
     /* malloc returns 16-byte aligned memory, so img is 4 mod 8. */
     img = raw + 4;
     build_into(img, &s);
-    err = elf_check(img, s.size, USER_LIMIT, &info);
+    err = elf_check(img, s.size, ELF_EM_RISCV, USER_LIMIT, &info);
     tap_ok(err == 0, "valid: two PT_LOAD segments accepted");
     tap_ok(info.entry == 0x10040 && info.nload == 2 && info.phnum == 2,
            "valid: entry and segment count");
@@ -209,7 +209,7 @@ static void test_valid_variants(void)
     if (buf == NULL)
         exit(2);
     build_into(buf, &s);
-    tap_ok(elf_check(buf, s.size, USER_LIMIT, &info) == 0 && info.nload == 2 &&
+    tap_ok(elf_check(buf, s.size, ELF_EM_RISCV, USER_LIMIT, &info) == 0 && info.nload == 2 &&
                info.phnum == 4 &&
                elf_load_segment(buf, s.size, &info, 1, &seg) == 0 &&
                seg.vaddr == 0x20000,
@@ -277,6 +277,21 @@ static void test_header_errors(void)
     s = default_spec();
     s.machine = 62;
     expect(&s, ELF_ERR_MACHINE, "error: x86-64 machine");
+    {
+        /* The machine is the caller's: the same images, another expectation. */
+        uint8_t *buf = malloc(s.size);
+        struct elf_info info;
+        if (buf == NULL)
+            exit(2);
+        build_into(buf, &s);
+        tap_ok(elf_check(buf, s.size, 62, USER_LIMIT, &info) == ELF_OK,
+               "machine: an x86-64 image is accepted where x86-64 (62) is expected");
+        s = default_spec();
+        build_into(buf, &s);
+        tap_ok(elf_check(buf, s.size, 62, USER_LIMIT, &info) == ELF_ERR_MACHINE,
+               "machine: a RISC-V image is refused where x86-64 is expected");
+        free(buf);
+    }
 
     s = default_spec();
     s.type = 3;
@@ -422,19 +437,19 @@ static void test_args(void)
     if (buf == NULL)
         exit(2);
     build_into(buf, &s);
-    tap_ok(elf_check(NULL, s.size, USER_LIMIT, &info) == ELF_ERR_INVAL &&
-               elf_check(buf, s.size, USER_LIMIT, NULL) == ELF_ERR_INVAL,
+    tap_ok(elf_check(NULL, s.size, ELF_EM_RISCV, USER_LIMIT, &info) == ELF_ERR_INVAL &&
+               elf_check(buf, s.size, ELF_EM_RISCV, USER_LIMIT, NULL) == ELF_ERR_INVAL,
            "args: NULL image or info is INVAL");
-    tap_ok(elf_check(buf, s.size, USER_LIMIT + 1, &info) == ELF_ERR_INVAL,
+    tap_ok(elf_check(buf, s.size, ELF_EM_RISCV, USER_LIMIT + 1, &info) == ELF_ERR_INVAL,
            "args: unaligned user limit is INVAL");
-    tap_ok(elf_check(buf, s.size, 0x20000, &info) == ELF_ERR_RANGE,
+    tap_ok(elf_check(buf, s.size, ELF_EM_RISCV, 0x20000, &info) == ELF_ERR_RANGE,
            "args: a lower user limit is honoured");
 
-    elf_check(buf, s.size, USER_LIMIT, &info);
+    elf_check(buf, s.size, ELF_EM_RISCV, USER_LIMIT, &info);
     info.phoff = s.size;
     tap_ok(elf_load_segment(buf, s.size, &info, 0, &seg) == ELF_ERR_PHDR,
            "args: forged info with table outside image is rejected");
-    elf_check(buf, s.size, USER_LIMIT, &info);
+    elf_check(buf, s.size, ELF_EM_RISCV, USER_LIMIT, &info);
     info.user_limit = 0x1000;
     tap_ok(elf_load_segment(buf, s.size, &info, 0, &seg) == ELF_ERR_RANGE,
            "args: elf_load_segment re-validates the segment");
@@ -525,7 +540,7 @@ static void test_fuzz_truncation(void)
         if (t == NULL)
             exit(2);
         memcpy(t, full, len);
-        err = elf_check(t, len, USER_LIMIT, &info);
+        err = elf_check(t, len, ELF_EM_RISCV, USER_LIMIT, &info);
         /* The data segment's file bytes end at 0x2080. */
         if (len < 0x2080)
             ok &= err < 0;
@@ -574,7 +589,7 @@ static void test_fuzz_mutation(void)
         /* And flip a few raw bytes, mostly in the headers. */
         for (int k = (int)(test_rng() % 4); k > 0; k--)
             buf[test_rng() % (test_rng() % 2 ? 64 + 3 * 56 : s.size)] = (uint8_t)test_rng();
-        err = elf_check(buf, s.size, USER_LIMIT, &info);
+        err = elf_check(buf, s.size, ELF_EM_RISCV, USER_LIMIT, &info);
         if (err == 0) {
             accepted++;
             ok &= invariants_hold(buf, s.size, &info);
@@ -620,7 +635,7 @@ static void test_real(int argc, char **argv)
         exit(2);
     fclose(fp);
 
-    err = elf_check(buf, (size_t)len, USER_LIMIT, &info);
+    err = elf_check(buf, (size_t)len, ELF_EM_RISCV, USER_LIMIT, &info);
     if (!tap_ok(err == 0, "real: accepted by elf_check"))
         tap_diag("%s: %s", argv[1], elf_strerror(err));
     tap_ok(err == 0 && invariants_hold(buf, (size_t)len, &info),

@@ -176,7 +176,7 @@ static void test_timeout_fault(void)
                t->timeout_handler.cap.type == CAP_ENDPOINT,
            "TCB_SET_TIMEOUT_HANDLER installs the endpoint");
     fx_recv(handler, h, hrc);
-    t->regs.pc = 0x1234;
+    arch_set_pc(&t->regs, 0x1234);
     start_running(t);
     host_time += sc->budget;
     bool charged = sched_charge();
@@ -188,7 +188,7 @@ static void test_timeout_fault(void)
                runnable_queued(handler),
            "the handler receives label TIMEOUT, words pc, consumed microseconds, 0");
     fx_check("a timeout fault");
-    tap_ok(fx_is_ok(fx_send(handler, hrc, MI(0, 1), 0x5678, 0)) && t->regs.pc == 0x5678 &&
+    tap_ok(fx_is_ok(fx_send(handler, hrc, MI(0, 1), 0x5678, 0)) && arch_pc(&t->regs) == 0x5678 &&
                t->state == THREAD_RUNNABLE && !sched_is_queued(t) && hr->caller == NULL,
            "the handler's reply sets the pc; the thread waits for its period (still throttled)");
     host_time = sc->release;

@@ -29,7 +29,7 @@ static void test_send_recv(void)
     struct thread *tx = fx_active("S", 10, 1000, 1000, NULL);
 
     fx_recv(rx, e, rc);
-    rx->regs.x[REG_A5] = 0xdead; /* a register the message must not reach */
+    arch_set_msg_reg(&rx->regs, 3, 0xdead); /* a register the message must not reach */
     tap_ok(rx->state == THREAD_BLOCKED_RECV && !sched_is_queued(rx) && ep->state == EP_RECEIVING &&
                ep->queue.head == rx && rr->receiver == rx && rx->reply == rr &&
                rx->blocked_on == ep && FX_QUEUE(10, tx),
@@ -37,7 +37,7 @@ static void test_send_recv(void)
     fx_check("a receiver waits");
     struct coffer_result r = fx_send4(tx, COFFER_SYS_SEND, eb, MI(9, 3), 11, 22, 33, 44);
     tap_ok(fx_is_ok(r) && runnable_queued(tx), "send to a waiting receiver: OK, the sender goes on");
-    tap_ok(GOT(rx, MI(9, 3), 0x77, 11, 22, 33) && rx->regs.x[REG_A5] == 0xdead,
+    tap_ok(GOT(rx, MI(9, 3), 0x77, 11, 22, 33) && arch_msg_reg(&rx->regs, 3) == 0xdead,
            "the receiver: a0 OK, a1 label and length, a2.. the words, a6 the badge; no register "
            "beyond the length written");
     tap_ok(runnable_queued(rx) && FX_QUEUE(10, tx, rx) && ep->state == EP_IDLE &&
@@ -54,7 +54,7 @@ static void test_send_recv(void)
     fx_recv(rx, e, rc);
     tap_ok(GOT(rx, MI(3, 2), 0, 5, 6) && runnable_queued(rx),
            "recv takes the waiting sender's message at once (unbadged: a6 0)");
-    tap_ok(runnable_queued(tx) && tx->regs.x[REG_A0] == COFFER_ERR_OK && ep->state == EP_IDLE &&
+    tap_ok(runnable_queued(tx) && arch_syscall_result(&tx->regs).error == COFFER_ERR_OK && ep->state == EP_IDLE &&
                rr->receiver == NULL && FX_QUEUE(10, rx, tx),
            "the blocked sender is woken with OK, behind the receiver");
     fx_check("a receive from a waiting sender");
@@ -90,7 +90,7 @@ static void test_send_recv(void)
            "NB_RECV with no sender: WOULD_BLOCK, the reply object is not held");
     fx_send(tx, e, MI(4, 1), 44, 0);
     r = fx_nb_recv(rx, e, rc);
-    tap_ok(GOT(rx, MI(4, 1), 0, 44) && runnable_queued(tx) && tx->regs.x[REG_A0] == COFFER_ERR_OK,
+    tap_ok(GOT(rx, MI(4, 1), 0, 44) && runnable_queued(tx) && arch_syscall_result(&tx->regs).error == COFFER_ERR_OK,
            "NB_RECV with a sender waiting: receives");
     fx_recv(rx, e, rc);
     r = fx_send4(tx, COFFER_SYS_NB_SEND, e, MI(5, 1), 55, 0, 0, 0);
@@ -161,7 +161,7 @@ static void test_calls(void)
 
     struct coffer_result r = fx_call(cl, e, MI(4, 2), 100, 200);
     tap_ok(cl->state == THREAD_BLOCKED_REPLY && cl->reply == rr && rr->caller == cl &&
-               !sched_is_queued(cl) && cl->regs.x[REG_A0] == e,
+               !sched_is_queued(cl) && arch_syscall_result(&cl->regs).error == e,
            "call: the caller waits for the reply, linked to the receiver's reply object");
     tap_ok(srv->sc == csc && csc->thread == srv && cl->sc == NULL && cl->home_sc == csc &&
                csc->home == cl && csc->lent_via == rr && rr->lent == csc,
@@ -190,7 +190,7 @@ static void test_calls(void)
                csc->lent_via == NULL && cl->reply == NULL,
            "the reply gives the context back: the caller runs, the passive server cannot");
     r = fx_send(srv, rc, MI(5, 1), 98, 0);
-    tap_ok(fx_is(r, COFFER_ERR_ILLEGAL_OPERATION, 0, 0) && cl->regs.x[REG_A2] == 99,
+    tap_ok(fx_is(r, COFFER_ERR_ILLEGAL_OPERATION, 0, 0) && arch_msg_reg(&cl->regs, 0) == 99,
            "replying twice: ILLEGAL_OPERATION, the caller untouched");
     fx_check("a reply");
 
@@ -236,7 +236,7 @@ static void test_calls(void)
     fx_call(cl, e3, MI(0, 0), 0, 0);
     bool lent = srv2->sc == csc && csc->lent_via == r3;
     r = fx_invoke(fx_tcb_cptr(cl), COFFER_INV_TCB_SUSPEND, 0, 0, 0);
-    tap_ok(lent && fx_is_ok(r) && cl->state == THREAD_INACTIVE && cl->regs.x[REG_A0] == COFFER_ERR_ABORTED &&
+    tap_ok(lent && fx_is_ok(r) && cl->state == THREAD_INACTIVE && arch_syscall_result(&cl->regs).error == COFFER_ERR_ABORTED &&
                r3->caller == NULL && srv2->sc == csc,
            "a caller suspended: INACTIVE, ABORTED, the server keeps the lent context");
     r = fx_send(srv2, r3c, MI(0, 0), 0, 0);
@@ -244,7 +244,7 @@ static void test_calls(void)
                csc->lent_via == NULL && r3->lent == NULL && srv2->sc == NULL &&
                !sched_is_queued(cl) && !sched_is_queued(srv2),
            "the server's reply finds nobody (ILLEGAL_OPERATION) but the context goes home");
-    tap_ok(fx_is_ok(fx_resume(cl)) && runnable_queued(cl) && cl->regs.x[REG_A0] == COFFER_ERR_ABORTED,
+    tap_ok(fx_is_ok(fx_resume(cl)) && runnable_queued(cl) && arch_syscall_result(&cl->regs).error == COFFER_ERR_ABORTED,
            "resumed, the caller runs with ABORTED");
     fx_check("a suspended caller");
     fx_reset();
@@ -282,7 +282,7 @@ static void test_notifications(void)
            "a signal wakes the waiter with its badge; nothing stays pending");
     fx_send(s, nc, MI(0, 0), 0, 0);
     tap_ok(n->pending && n->word == 0, "an unbadged signal: pending, word 0");
-    w->regs.x[REG_A6] = 0xbad;
+    arch_set_badge(&w->regs, 0xbad);
     fx_recv(w, nc, 0);
     tap_ok(GOT0(w, 0, 0) && runnable_queued(w) && !n->pending,
            "a wait on an unbadged signal returns at once with word 0");

@@ -17,20 +17,21 @@
 
 #define TICKS_PER_US 10 /* arch_time_hz() is 10 MHz on the host */
 
-/* Did t receive a message: a0 OK, a1 info, a2.. the first n words, a6 badge? */
+/* Did t receive a message: error OK, info, the first n words, badge? */
 static inline bool got(const struct thread *t, uint64_t info, unsigned n, const uint64_t *words,
                 uint64_t badge)
 {
-    bool good = t->regs.x[REG_A0] == COFFER_ERR_OK && t->regs.x[REG_A1] == info &&
-                t->regs.x[REG_A6] == badge;
+    const struct arch_user_regs *r = &t->regs;
+    bool good = arch_syscall_result(r).error == COFFER_ERR_OK && arch_msg_info(r) == info &&
+                arch_badge(r) == badge;
     for (unsigned i = 0; i < n; i++)
-        good = good && t->regs.x[REG_A2 + i] == words[i];
+        good = good && arch_msg_reg(r, i) == words[i];
     if (!good)
-        tap_diag("%s: a0 %llu a1 %#llx a2 %llu a3 %llu a4 %llu a5 %llu a6 %#llx", t->name,
-                 (unsigned long long)t->regs.x[REG_A0], (unsigned long long)t->regs.x[REG_A1],
-                 (unsigned long long)t->regs.x[REG_A2], (unsigned long long)t->regs.x[REG_A3],
-                 (unsigned long long)t->regs.x[REG_A4], (unsigned long long)t->regs.x[REG_A5],
-                 (unsigned long long)t->regs.x[REG_A6]);
+        tap_diag("%s: error %llu info %#llx words %llu %llu %llu %llu badge %#llx", t->name,
+                 (unsigned long long)arch_syscall_result(r).error,
+                 (unsigned long long)arch_msg_info(r), (unsigned long long)arch_msg_reg(r, 0),
+                 (unsigned long long)arch_msg_reg(r, 1), (unsigned long long)arch_msg_reg(r, 2),
+                 (unsigned long long)arch_msg_reg(r, 3), (unsigned long long)arch_badge(r));
     return good;
 }
 #define GOT(t, info, badge, ...)                                                         \
@@ -43,13 +44,14 @@ static inline bool runnable_queued(const struct thread *t)
     return t->state == THREAD_RUNNABLE && sched_is_queued(t);
 }
 
-/* Woken from a wait that was cut short: ABORTED in a0, runnable. */
+/* Woken from a wait that was cut short: error ABORTED, runnable. */
 static inline bool aborted(const struct thread *t)
 {
-    if (t->regs.x[REG_A0] != COFFER_ERR_ABORTED || t->state != THREAD_RUNNABLE)
-        tap_diag("%s: a0 %llu, state %u", t->name, (unsigned long long)t->regs.x[REG_A0],
+    uint64_t error = arch_syscall_result(&t->regs).error;
+    if (error != COFFER_ERR_ABORTED || t->state != THREAD_RUNNABLE)
+        tap_diag("%s: error %llu, state %u", t->name, (unsigned long long)error,
                  (unsigned)t->state);
-    return t->regs.x[REG_A0] == COFFER_ERR_ABORTED && t->state == THREAD_RUNNABLE;
+    return error == COFFER_ERR_ABORTED && t->state == THREAD_RUNNABLE;
 }
 
 static inline bool all_zero(const void *p, size_t n)

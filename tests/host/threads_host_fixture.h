@@ -366,18 +366,16 @@ static inline void fx_dispatch(struct thread *t)
 }
 
 /* Thread t makes system call num, as the trap path would (fx_dispatch).
- * Returns a0..a2 as they are afterwards (unchanged if t blocked). */
+ * Returns the result registers as they are afterwards (unchanged if t blocked). */
 static inline struct coffer_result fx_syscall(struct thread *t, uint64_t num, uint64_t a0,
                                               uint64_t a1, uint64_t a2, uint64_t a3,
                                               uint64_t a4, uint64_t a5, uint64_t a6)
 {
     const uint64_t args[COFFER_SYSCALL_ARGS] = { a0, a1, a2, a3, a4, a5, a6 };
-    for (unsigned i = 0; i < COFFER_SYSCALL_ARGS; i++)
-        t->regs.x[REG_A0 + i] = args[i];
-    t->regs.x[REG_A7] = num;
+    arch_set_syscall(&t->regs, num, args);
     current_thread = t;
     fx_dispatch(t);
-    return (struct coffer_result){ t->regs.x[REG_A0], t->regs.x[REG_A1], t->regs.x[REG_A2] };
+    return arch_syscall_result(&t->regs);
 }
 
 static inline struct coffer_result fx_send4(struct thread *t, uint64_t num, uint64_t cptr,

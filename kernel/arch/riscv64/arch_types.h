@@ -1,31 +1,40 @@
 /*
  * Architecture types the portable core stores: the saved user registers of
- * a thread.  trap.S depends on this layout (x[i] at 8*i, pc at 8*32).
+ * a thread and their accessors (arch_regs.h), object sizes, the physmap.
  */
 #ifndef COFFER_ARCH_TYPES_H
 #define COFFER_ARCH_TYPES_H
 
 #include <stdint.h>
 
-enum {
-    REG_RA = 1, REG_SP = 2, REG_GP = 3, REG_TP = 4,
-    REG_A0 = 10, REG_A1 = 11, REG_A2 = 12, REG_A3 = 13, REG_A4 = 14, REG_A5 = 15,
-    REG_A6 = 16, REG_A7 = 17,
-};
-
-struct arch_user_regs {
-    uint64_t x[32]; /* x[0] is unused (always zero) */
-    uint64_t pc;
-};
-
-#define ARCH_REGS_PC_OFFSET (8 * 32)
+#include "arch_regs.h"
 
 /* Sizes (log2 bytes) of the architecture's kernel objects. */
 #define ARCH_PAGE_TABLE_BITS 12 /* an Sv39 table of 512 entries */
 #define ARCH_VSPACE_BITS 12     /* the Sv39 root table */
-#define ARCH_FRAME_MIN_BITS 12  /* 4 KiB page */
+#define ARCH_FRAME_MIN_BITS COFFER_PAGE_BITS /* 4 KiB page */
 #define ARCH_FRAME_MAX_BITS 30  /* 1 GiB gigapage */
 #define ARCH_TCB_BITS 10        /* saved registers and thread state */
+
+/* Physical addresses: Sv39 PTEs hold a 44-bit page number, 56 bits in all. */
+#define ARCH_PHYS_ADDR_BITS 56
+
+/* The frame record -fno-omit-frame-pointer leaves below each frame
+ * pointer: the return address one word below it, the caller's frame
+ * pointer two words below (kernel/core/support/backtrace.c walks them). */
+#define ARCH_FRAME_RA_WORD 1
+#define ARCH_FRAME_FP_WORD 2
+
+/* Address-space identifiers the MMU can name: satp's 16-bit ASID field. */
+#define ARCH_ASID_BITS 16
+
+/* The fault report's names for the cause code and the address it gives. */
+#define ARCH_FAULT_CAUSE_NAME "scause"
+#define ARCH_FAULT_ADDR_NAME "stval"
+
+/* The ELF e_machine of the programs this kernel runs (EM_RISCV; the boot
+ * code checks the root task against it). */
+#define ARCH_ELF_MACHINE 243
 
 /* Physical memory as the kernel sees it: the physmap (memlayout.h), or,
  * in the host tests, host pointers. */
@@ -41,39 +50,5 @@ static inline void *arch_phys_to_virt(uint64_t pa)
     return (void *)(ARCH_PHYSMAP_BASE + pa);
 }
 #endif
-
-/* System-call convention: number in a7, arguments a0..a6, results a0..a2. */
-static inline uint64_t arch_syscall_number(const struct arch_user_regs *r)
-{
-    return r->x[REG_A7];
-}
-static inline uint64_t arch_syscall_arg(const struct arch_user_regs *r, unsigned i)
-{
-    return r->x[REG_A0 + i];
-}
-/* All of them, as an array: a0..a6 are consecutive in the saved registers. */
-static inline const uint64_t *arch_syscall_args(const struct arch_user_regs *r)
-{
-    return &r->x[REG_A0];
-}
-static inline void arch_syscall_set_result(struct arch_user_regs *r, uint64_t error, uint64_t d0,
-                                           uint64_t d1)
-{
-    r->x[REG_A0] = error;
-    r->x[REG_A1] = d0;
-    r->x[REG_A2] = d1;
-}
-
-/* The call returns to the instruction after its ecall. */
-static inline void arch_syscall_advance(struct arch_user_regs *r)
-{
-    r->pc += 4;
-}
-
-/* Re-execute the ecall: the trap handler already stepped past it. */
-static inline void arch_syscall_restart(struct arch_user_regs *r)
-{
-    r->pc -= 4;
-}
 
 #endif

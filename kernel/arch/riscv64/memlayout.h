@@ -18,8 +18,7 @@
 #ifndef COFFER_ARCH_MEMLAYOUT_H
 #define COFFER_ARCH_MEMLAYOUT_H
 
-#define PAGE_SHIFT 12
-#define PAGE_SIZE (1ul << PAGE_SHIFT)
+/* The 4 KiB page is COFFER_PAGE_SIZE (<coffer/abi.h>); Sv39's larger ones: */
 #define MEGAPAGE_SIZE (1ul << 21)
 #define GIGAPAGE_SIZE (1ul << 30)
 

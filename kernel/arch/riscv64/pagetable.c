@@ -36,7 +36,7 @@
 static uint64_t record(uint64_t asid, vaddr_t va, unsigned level, unsigned count)
 {
     return MAPPED | (uint64_t)(count - 1) << 50 | (uint64_t)level << 48 | asid << 32 |
-           ((va >> PAGE_SHIFT) & ((1ull << 27) - 1));
+           ((va >> COFFER_PAGE_BITS) & ((1ull << 27) - 1));
 }
 
 uint64_t arch_mapping_asid(uint64_t m)
@@ -46,7 +46,7 @@ uint64_t arch_mapping_asid(uint64_t m)
 
 vaddr_t arch_mapping_vaddr(uint64_t m)
 {
-    return (m & ((1ull << 27) - 1)) << PAGE_SHIFT;
+    return (m & ((1ull << 27) - 1)) << COFFER_PAGE_BITS;
 }
 
 static unsigned record_level(uint64_t m)
@@ -66,7 +66,7 @@ static pte_t *table_at(paddr_t pa)
 
 static uint64_t level_bytes(unsigned level)
 {
-    return 1ull << (PAGE_SHIFT + 9 * level);
+    return 1ull << (COFFER_PAGE_BITS + 9 * level);
 }
 
 /* Is va a user address with room for size bytes? */
@@ -127,7 +127,7 @@ static pte_t leaf_flags(unsigned perms)
 int arch_vspace_map_page(paddr_t root, vaddr_t va, paddr_t pa, unsigned perms,
                          arch_table_alloc_fn alloc, void *ctx)
 {
-    if (!user_range(va, PAGE_SIZE) || !IS_ALIGNED(va, PAGE_SIZE) || !IS_ALIGNED(pa, PAGE_SIZE))
+    if (!user_range(va, COFFER_PAGE_SIZE) || !IS_ALIGNED(va, COFFER_PAGE_SIZE) || !IS_ALIGNED(pa, COFFER_PAGE_SIZE))
         return -1;
     pte_t *table = table_at(root);
     for (unsigned l = 2; l > 0; l--) {

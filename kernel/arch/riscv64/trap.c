@@ -33,7 +33,7 @@ void trap_init(void)
     csr_write(scounteren, SCOUNTEREN_CY | SCOUNTEREN_TM | SCOUNTEREN_IR);
 }
 
-static const char *exception_name(uint64_t cause)
+const char *arch_fault_cause_name(uint64_t cause)
 {
     switch (cause) {
     case EXC_INST_MISALIGNED: return "instruction address misaligned";
@@ -62,6 +62,11 @@ COLD static void handle_interrupt(uint64_t cause)
         kprintf("coffer: unexpected interrupt %lu\n", (unsigned long)cause);
 }
 
+uint64_t arch_cycles(void)
+{
+    return csr_read(cycle);
+}
+
 /* The fault type a handler sees for an exception. */
 static uint64_t fault_type(uint64_t cause)
 {
@@ -78,22 +83,12 @@ static uint64_t fault_type(uint64_t cause)
     }
 }
 
-/*
- * An exception in user mode goes to the thread's fault handler.  Without
- * one the thread stops and the fault is reported here, in a fixed format
- * the QEMU tests match.
- */
+/* An exception in user mode: decoded here, handled by the core (fault.c:
+ * to the thread's fault handler, or stop and report). */
 COLD static void user_fault(struct thread *t, uint64_t cause, uint64_t tval, uint64_t entry)
 {
-    if (fault_deliver(t, fault_type(cause), tval, cause))
-        return;
-    char buf[24];
-    kprintf("coffer: user fault in '%s': %s (scause %lu) pc=%p stval=%p\n", thread_name(t, buf),
-            exception_name(cause), (unsigned long)cause, (void *)t->regs.pc, (void *)tval);
-    /* The path's cost from the C trap handler on: instructions under
-     * -icount (make bench reads this line). */
-    kprintf("coffer: fault to report took %lu cycles\n", (unsigned long)(csr_read(cycle) - entry));
-    thread_stop(t);
+    struct user_fault f = { fault_type(cause), tval, cause, entry };
+    fault_user(t, &f);
 }
 
 void user_syscall(struct arch_user_regs *regs)
@@ -130,7 +125,7 @@ void kernel_trap(struct kernel_frame *frame)
         return;
     }
     kernel_fault_frame = frame;
-    panic("kernel trap: %s", exception_name(scause));
+    panic("kernel trap: %s", arch_fault_cause_name(scause));
 }
 
 bool arch_preemption_pending(void)

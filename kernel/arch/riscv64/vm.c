@@ -27,11 +27,11 @@ paddr_t arch_kernel_phys(const void *p)
 
 void arch_tlb_flush_range(uint64_t asid, vaddr_t va, uint64_t size)
 {
-    if (size > FLUSH_PAGES_MAX * PAGE_SIZE) {
+    if (size > FLUSH_PAGES_MAX * COFFER_PAGE_SIZE) {
         arch_tlb_flush_asid(asid);
         return;
     }
-    for (vaddr_t p = va; p < va + size; p += PAGE_SIZE)
+    for (vaddr_t p = va; p < va + size; p += COFFER_PAGE_SIZE)
         __asm__ volatile("sfence.vma %0, %1" ::"r"(p), "r"(asid) : "memory");
 }
 
@@ -47,8 +47,8 @@ void arch_tlb_flush_all(void)
 
 void arch_vspace_leave(paddr_t root)
 {
-    if ((csr_read(satp) & ((1ul << 44) - 1)) == root >> PAGE_SHIFT) {
-        csr_write(satp, SATP_MODE_SV39 | ((uint64_t)kernel_image_phys(kernel_root_pt) >> PAGE_SHIFT));
+    if ((csr_read(satp) & ((1ul << 44) - 1)) == root >> COFFER_PAGE_BITS) {
+        csr_write(satp, SATP_MODE_SV39 | ((uint64_t)kernel_image_phys(kernel_root_pt) >> COFFER_PAGE_BITS));
         sfence_vma_all();
     }
 }
@@ -56,15 +56,15 @@ void arch_vspace_leave(paddr_t root)
 void arch_vspace_init(paddr_t root)
 {
     pte_t *table = phys_to_virt(root);
-    memset(table, 0, PAGE_SIZE / 2);
+    memset(table, 0, COFFER_PAGE_SIZE / 2);
     /* The kernel half: the same root entries in every address space. */
-    memcpy(&table[PTES_PER_TABLE / 2], &kernel_root_pt[PTES_PER_TABLE / 2], PAGE_SIZE / 2);
+    memcpy(&table[PTES_PER_TABLE / 2], &kernel_root_pt[PTES_PER_TABLE / 2], COFFER_PAGE_SIZE / 2);
 }
 
 /* The leaf entry mapping va in the current address space, or 0. */
 static pte_t user_leaf(vaddr_t va)
 {
-    pte_t *table = phys_to_virt((csr_read(satp) & ((1ul << 44) - 1)) << PAGE_SHIFT);
+    pte_t *table = phys_to_virt((csr_read(satp) & ((1ul << 44) - 1)) << COFFER_PAGE_BITS);
     for (int level = 2; level >= 0; level--) {
         pte_t pte = table[vpn_index(va, level)];
         if ((pte & PTE_V) == 0)
@@ -82,7 +82,7 @@ static bool user_range_ok(vaddr_t va, size_t len, uint64_t need)
         return true;
     if (va >= COFFER_USER_TOP || len > COFFER_USER_TOP - va)
         return false;
-    for (vaddr_t page = ALIGN_DOWN(va, PAGE_SIZE); page < va + len; page += PAGE_SIZE) {
+    for (vaddr_t page = ALIGN_DOWN(va, COFFER_PAGE_SIZE); page < va + len; page += COFFER_PAGE_SIZE) {
         pte_t pte = user_leaf(page);
         if ((pte & (PTE_V | PTE_U | need)) != (PTE_V | PTE_U | need))
             return false;
@@ -133,7 +133,7 @@ void arch_run_thread(struct thread *t)
     }
     /* No flush: an ASID names one live address space, and its entries are
      * flushed whenever a mapping changes or the ASID is given up. */
-    uint64_t satp = SATP_MODE_SV39 | (asid << SATP_ASID_SHIFT) | (root >> PAGE_SHIFT);
+    uint64_t satp = SATP_MODE_SV39 | (asid << SATP_ASID_SHIFT) | (root >> COFFER_PAGE_BITS);
     if (csr_read(satp) != satp)
         csr_write(satp, satp);
     /* Return to U-mode with interrupts enabled there and the FPU off. */

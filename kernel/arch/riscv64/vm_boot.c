@@ -15,11 +15,12 @@
 #include "memlayout.h"
 #include "riscv.h"
 #include "platform.h"
+#include <coffer/abi.h>
 
-pte_t kernel_root_pt[PTES_PER_TABLE] __attribute__((aligned(PAGE_SIZE), section(".bss.pagetables")));
-static pte_t kernel_window_l1[PTES_PER_TABLE] __attribute__((aligned(PAGE_SIZE), section(".bss.pagetables")));
+pte_t kernel_root_pt[PTES_PER_TABLE] __attribute__((aligned(COFFER_PAGE_SIZE), section(".bss.pagetables")));
+static pte_t kernel_window_l1[PTES_PER_TABLE] __attribute__((aligned(COFFER_PAGE_SIZE), section(".bss.pagetables")));
 static pte_t kernel_image_l0[KERNEL_L0_TABLES][PTES_PER_TABLE]
-    __attribute__((aligned(PAGE_SIZE), section(".bss.pagetables")));
+    __attribute__((aligned(COFFER_PAGE_SIZE), section(".bss.pagetables")));
 
 extern char _kernel_start[], _kernel_end[], _text_end[], _rodata_end[];
 
@@ -50,12 +51,12 @@ uint64_t boot_page_tables_build(void)
         kernel_window_l1[vpn_index(KERNEL_VIRT_BASE, 1) + t] =
             pte_make((uint64_t)kernel_image_l0[t], PTE_V | PTE_G);
 
-    for (uint64_t pa = start; pa < end; pa += PAGE_SIZE) {
-        uint64_t index = (pa - start) >> PAGE_SHIFT;
+    for (uint64_t pa = start; pa < end; pa += COFFER_PAGE_SIZE) {
+        uint64_t index = (pa - start) >> COFFER_PAGE_BITS;
         kernel_image_l0[index / PTES_PER_TABLE][index % PTES_PER_TABLE] =
             pte_make(pa, KERNEL_PTE | kernel_page_perms(pa));
     }
-    return SATP_MODE_SV39 | ((uint64_t)kernel_root_pt >> PAGE_SHIFT);
+    return SATP_MODE_SV39 | ((uint64_t)kernel_root_pt >> COFFER_PAGE_BITS);
 }
 
 void vm_boot_finish(const uint64_t keep_gib[], unsigned count)

@@ -1,4 +1,5 @@
 #include "boot/boot_memmap.h"
+#include <arch_platform.h>
 
 static int remove_rounded(struct region_set *set, uint64_t base, uint64_t size)
 {
@@ -6,8 +7,8 @@ static int remove_rounded(struct region_set *set, uint64_t base, uint64_t size)
         return BOOT_MEM_OK;
     if (base + size < base)
         return BOOT_MEM_ERR_RANGE;
-    return region_set_remove(set, ALIGN_DOWN(base, BOOT_PAGE_SIZE),
-                             ALIGN_UP(base + size, BOOT_PAGE_SIZE));
+    return region_set_remove(set, ALIGN_DOWN(base, COFFER_PAGE_SIZE),
+                             ALIGN_UP(base + size, COFFER_PAGE_SIZE));
 }
 
 int boot_free_ram(const struct fdt_machine *m, const struct region *used, unsigned nused,
@@ -20,8 +21,8 @@ int boot_free_ram(const struct fdt_machine *m, const struct region *used, unsign
             return BOOT_MEM_ERR_RANGE;
         /* Only whole pages of RAM are usable.  In the last page of the
          * address space, rounding the base up wraps to 0: no whole page. */
-        uint64_t base = ALIGN_UP(r->base, BOOT_PAGE_SIZE);
-        uint64_t end = ALIGN_DOWN(r->base + r->size, BOOT_PAGE_SIZE);
+        uint64_t base = ALIGN_UP(r->base, COFFER_PAGE_SIZE);
+        uint64_t end = ALIGN_DOWN(r->base + r->size, COFFER_PAGE_SIZE);
         if (end > base && base >= r->base) {
             int err = region_set_add(free, base, end);
             if (err)
@@ -45,10 +46,7 @@ int boot_free_ram(const struct fdt_machine *m, const struct region *used, unsign
 
 bool boot_device_is_kernel_owned(const struct fdt_device *dev)
 {
-    static const char *const owned[] = {
-        "riscv,plic0", "sifive,plic-1.0.0", "riscv,clint0", "sifive,clint0", "sifive,test0",
-        "sifive,test1", "syscon-poweroff", "syscon-reboot",
-    };
+    static const char *const owned[] = { ARCH_KERNEL_DEVICE_COMPATIBLES };
     for (size_t i = 0; i < ARRAY_SIZE(owned); i++)
         if (fdt_device_is_compatible(dev, owned[i]))
             return true;
@@ -83,21 +81,21 @@ static void device_pages(const struct fdt_machine *m, struct region_set *devices
             if (size == 0 || base + size < base)
                 continue;
             /* A full set just loses further devices; RAM matters more. */
-            (void)region_set_add(devices, ALIGN_DOWN(base, BOOT_PAGE_SIZE),
-                                 ALIGN_UP(base + size, BOOT_PAGE_SIZE));
+            (void)region_set_add(devices, ALIGN_DOWN(base, COFFER_PAGE_SIZE),
+                                 ALIGN_UP(base + size, COFFER_PAGE_SIZE));
         }
     }
     for (uint32_t i = 0; i < m->nmemory; i++)
-        (void)region_set_remove(devices, ALIGN_DOWN(m->memory[i].base, BOOT_PAGE_SIZE),
-                                ALIGN_UP(m->memory[i].base + m->memory[i].size, BOOT_PAGE_SIZE));
+        (void)region_set_remove(devices, ALIGN_DOWN(m->memory[i].base, COFFER_PAGE_SIZE),
+                                ALIGN_UP(m->memory[i].base + m->memory[i].size, COFFER_PAGE_SIZE));
     /* Kernel-owned devices may share a page with others: never hand it out. */
     for (uint32_t d = 0; d < m->ndevices; d++) {
         const struct fdt_device *dev = &m->devices[d];
         if (!boot_device_is_kernel_owned(dev))
             continue;
         for (uint32_t i = 0; i < dev->nreg; i++)
-            (void)region_set_remove(devices, ALIGN_DOWN(dev->reg[i].base, BOOT_PAGE_SIZE),
-                                    ALIGN_UP(dev->reg[i].base + dev->reg[i].size, BOOT_PAGE_SIZE));
+            (void)region_set_remove(devices, ALIGN_DOWN(dev->reg[i].base, COFFER_PAGE_SIZE),
+                                    ALIGN_UP(dev->reg[i].base + dev->reg[i].size, COFFER_PAGE_SIZE));
     }
 }
 

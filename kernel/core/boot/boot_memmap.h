@@ -15,8 +15,6 @@
 #include "boot/fdt.h"
 #include <coffer/bootinfo.h>
 
-#define BOOT_PAGE_SIZE 4096ull
-
 /*
  * Free RAM = the device tree's memory regions, minus its reserved regions
  * (firmware), minus each of used[0..nused), every range rounded outwards to
@@ -26,7 +24,8 @@ int boot_free_ram(const struct fdt_machine *m, const struct region *used, unsign
                   struct region_set *free);
 
 /* Devices the kernel drives itself and never hands out as device untyped:
- * interrupt controller, core-local interruptor, power/test device. */
+ * interrupt controller, core-local interruptor, power/test device (their
+ * compatible strings are the arch's: ARCH_KERNEL_DEVICE_COMPATIBLES). */
 bool boot_device_is_kernel_owned(const struct fdt_device *dev);
 
 /*

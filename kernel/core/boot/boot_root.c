@@ -12,7 +12,6 @@
 #include "thread/sched_context.h"
 #include <coffer/abi.h>
 
-#define PAGE 4096ull
 
 struct boot_alloc {
     struct region_set *free;
@@ -23,10 +22,10 @@ static paddr_t alloc_page(void *ctx)
 {
     struct boot_alloc *a = ctx;
     paddr_t pa;
-    if (region_set_alloc(a->free, PAGE, PAGE, &pa) != BOOT_MEM_OK)
+    if (region_set_alloc(a->free, COFFER_PAGE_SIZE, COFFER_PAGE_SIZE, &pa) != BOOT_MEM_OK)
         return 0;
-    memset(arch_phys_to_virt(pa), 0, PAGE);
-    a->bytes += PAGE;
+    memset(arch_phys_to_virt(pa), 0, COFFER_PAGE_SIZE);
+    a->bytes += COFFER_PAGE_SIZE;
     return pa;
 }
 
@@ -77,10 +76,10 @@ static void make_boot_caps(struct thread *t, const struct boot_objects *o)
              (struct cap){ .object = o->thread, .type = CAP_TCB, .rights = CAP_RIGHTS_ALL });
     boot_cap(slots, COFFER_SLOT_BOOTINFO_FRAME,
              (struct cap){ .object = o->bootinfo, .type = CAP_FRAME, .rights = CAP_RIGHT_READ,
-                           .size_bits = 12 });
+                           .size_bits = COFFER_PAGE_BITS });
     struct slot *buf = boot_cap(slots, COFFER_SLOT_IPC_BUFFER,
                                 (struct cap){ .object = o->ipc_buffer, .type = CAP_FRAME,
-                                              .rights = CAP_RIGHTS_ALL, .size_bits = 12 });
+                                              .rights = CAP_RIGHTS_ALL, .size_bits = COFFER_PAGE_BITS });
     boot_copy(buf, &t->ipc_buffer_frame);
     t->ipc_buffer_vaddr = COFFER_IPC_BUFFER_VADDR;
     asid_boot(o->asid_pool, o->vspace, &slots[COFFER_SLOT_ASID_CONTROL].cap,
@@ -120,14 +119,14 @@ static int load_segment(paddr_t root, const uint8_t *image, const struct elf_seg
                 (void *)seg->vaddr);
         return -1;
     }
-    for (uint64_t page = ALIGN_DOWN(seg->vaddr, PAGE); page < seg->vaddr + seg->memsz;
-         page += PAGE) {
+    for (uint64_t page = ALIGN_DOWN(seg->vaddr, COFFER_PAGE_SIZE); page < seg->vaddr + seg->memsz;
+         page += COFFER_PAGE_SIZE) {
         paddr_t frame = alloc_page(a);
         if (frame == 0)
             return -1;
         /* The part of the file that lands in this page, if any. */
         uint64_t lo = page > seg->vaddr ? page : seg->vaddr;
-        uint64_t hi = page + PAGE < seg->vaddr + seg->filesz ? page + PAGE : seg->vaddr + seg->filesz;
+        uint64_t hi = page + COFFER_PAGE_SIZE < seg->vaddr + seg->filesz ? page + COFFER_PAGE_SIZE : seg->vaddr + seg->filesz;
         if (hi > lo)
             memcpy((uint8_t *)arch_phys_to_virt(frame) + (lo - page),
                    image + seg->offset + (lo - seg->vaddr), hi - lo);
@@ -141,7 +140,7 @@ static int load_image(paddr_t root, const struct bootimage_file *file, uint64_t 
                       struct boot_alloc *a)
 {
     struct elf_info info;
-    int err = elf_check(file->data, file->size, COFFER_USER_TOP, &info);
+    int err = elf_check(file->data, file->size, ARCH_ELF_MACHINE, COFFER_USER_TOP, &info);
     if (err != ELF_OK) {
         kprintf("coffer: root task: bad ELF image: %s\n", elf_strerror(err));
         return -1;
@@ -159,8 +158,8 @@ static int load_image(paddr_t root, const struct bootimage_file *file, uint64_t 
 /* Map the boot archive read-only so the root task can start the others. */
 static int map_archive(paddr_t root, paddr_t archive_pa, size_t size, struct boot_alloc *a)
 {
-    paddr_t first = ALIGN_DOWN(archive_pa, PAGE);
-    for (paddr_t pa = first; pa < archive_pa + size; pa += PAGE)
+    paddr_t first = ALIGN_DOWN(archive_pa, COFFER_PAGE_SIZE);
+    for (paddr_t pa = first; pa < archive_pa + size; pa += COFFER_PAGE_SIZE)
         if (arch_vspace_map_page(root, COFFER_BOOTIMAGE_VADDR + (pa - first), pa, ARCH_PERM_R,
                                  alloc_page, a) != 0)
             return -1;
@@ -207,8 +206,8 @@ int boot_root_create(struct region_set *free, paddr_t archive_pa, size_t archive
     struct thread *t = arch_phys_to_virt(o.thread);
     size_t n = file.name_len < sizeof(t->name) - 1 ? file.name_len : sizeof(t->name) - 1;
     memcpy(t->name, file.name, n);
-    t->regs.pc = entry;
-    t->regs.x[REG_A0] = COFFER_BOOTINFO_VADDR;
+    arch_set_pc(&t->regs, entry);
+    arch_set_entry_arg(&t->regs, COFFER_BOOTINFO_VADDR);
     t->priority = t->mcp = COFFER_PRIO_MAX;
     t->state = THREAD_RUNNABLE;
     make_boot_caps(t, &o);
@@ -217,7 +216,7 @@ int boot_root_create(struct region_set *free, paddr_t archive_pa, size_t archive
     struct coffer_bootinfo *bi = arch_phys_to_virt(bootinfo);
     bi->magic = COFFER_BOOTINFO_MAGIC;
     bi->abi_version = COFFER_ABI_VERSION;
-    bi->bootimage_vaddr = COFFER_BOOTIMAGE_VADDR + (archive_pa & (PAGE - 1));
+    bi->bootimage_vaddr = COFFER_BOOTIMAGE_VADDR + (archive_pa & (COFFER_PAGE_SIZE - 1));
     bi->bootimage_size = archive_size;
     bi->ipc_buffer_vaddr = COFFER_IPC_BUFFER_VADDR;
 

@@ -26,4 +26,30 @@ struct boot_root {
 int boot_root_create(struct region_set *free, paddr_t archive_pa, size_t archive_size,
                      struct boot_root *out);
 
+/* boot_caps.c: what the arch layer found, for the core to build on. */
+struct fdt_machine;
+struct boot_facts {
+    uint64_t hart_id;
+    const struct fdt_machine *machine; /* RAM, reserved memory, devices, boot image */
+    const struct region *used;         /* RAM the arch keeps: kernel image, device tree, ... */
+    unsigned nused;
+    uint64_t uart_irq; /* the console UART's interrupt line (0: none) */
+};
+
+/*
+ * The rest of boot, once the arch has the device tree, the console and the
+ * timer: free RAM (boot_free_ram), the root task (boot_root_create), the
+ * boot-info page, and every remaining free byte as an untyped capability
+ * in the root CNode.  Returns 0 with the root task's thread, ready to be
+ * scheduled, in *out; or a BOOT_MEM_ERR_* code (free RAM could not be
+ * computed), or BOOT_ERR_ROOT_TASK (printed why).  The caller panics:
+ * without a root task there is nothing to run.
+ */
+#define BOOT_ERR_ROOT_TASK (-100)
+int boot_make_root(const struct boot_facts *f, struct thread **out);
+
+/* Untyped capabilities for bi's list in the root CNode's slots
+ * bi->untyped, each the root of its derivation tree; RAM is zeroed. */
+void boot_untyped_caps(struct slot *cnode_slots, const struct coffer_bootinfo *bi);
+
 #endif

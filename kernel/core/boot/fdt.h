@@ -30,7 +30,8 @@
 #define FDT_MAX_DEVICE_REGS 4 /* reg entries per device */
 #define FDT_COMPAT_LEN 64     /* bytes of a device's compatible list kept */
 #define FDT_PATH_LEN 64       /* /chosen stdout-path, truncated */
-#define FDT_ISA_LEN 128       /* riscv,isa of the first cpu, truncated */
+#define FDT_BOOTARGS_LEN 128  /* /chosen bootargs, truncated */
+#define FDT_ISA_LEN 128       /* the first cpu's ISA string, truncated */
 
 /* Results.  Every function returns 0 (or a count) or one of these. */
 enum fdt_error {
@@ -190,10 +191,12 @@ struct fdt_machine {
     uint64_t initrd_start;
     uint64_t initrd_end; /* exclusive */
     char stdout_path[FDT_PATH_LEN]; /* "" if absent */
+    char bootargs[FDT_BOOTARGS_LEN]; /* the kernel command line (QEMU -append); "" if absent */
 
     /* /cpus: timebase-frequency of /cpus, else of the first cpu having it */
     uint64_t timebase_freq; /* 0 if absent */
-    char isa[FDT_ISA_LEN];  /* riscv,isa of the first available cpu */
+    char isa[FDT_ISA_LEN];  /* the first available cpu's ISA string (the arch names
+                               the property: ARCH_FDT_CPU_ISA_PROPERTY) */
 
     /*
      * Every available node with both reg and compatible that is not the
@@ -215,6 +218,9 @@ struct fdt_machine {
  */
 int fdt_read_machine(const void *blob, size_t max_size,
                      struct fdt_machine *out);
+
+/* Is word one of the command line's space-separated words? */
+bool fdt_has_bootarg(const struct fdt_machine *m, const char *word);
 
 /* Does any whole string of the device's compatible list equal compat? */
 bool fdt_device_is_compatible(const struct fdt_device *dev,

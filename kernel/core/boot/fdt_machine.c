@@ -6,6 +6,7 @@
 #include "boot/fdt.h"
 #include "boot/fdt_internal.h"
 #include "support/kstring.h"
+#include <arch_platform.h>
 
 /* Is the property exactly the string s (including its NUL)? */
 static bool prop_is(const struct fdt_prop *p, const char *s)
@@ -87,6 +88,8 @@ static int chosen_prop(struct machine_ctx *c, const struct fdt_prop *p)
     }
     if (strcmp(p->name, "stdout-path") == 0)
         return copy_string(m->stdout_path, sizeof(m->stdout_path), p);
+    if (strcmp(p->name, "bootargs") == 0)
+        return copy_string(m->bootargs, sizeof(m->bootargs), p);
     return FDT_OK;
 }
 
@@ -99,7 +102,7 @@ static void note_prop(struct node_info *i, const struct fdt_prop *p)
         i->compat = *p;
     else if (strcmp(p->name, "interrupts") == 0)
         i->interrupts = *p;
-    else if (strcmp(p->name, "riscv,isa") == 0)
+    else if (strcmp(p->name, ARCH_FDT_CPU_ISA_PROPERTY) == 0)
         i->isa = *p;
     else if (strcmp(p->name, "timebase-frequency") == 0)
         i->timebase = *p;
@@ -370,4 +373,20 @@ const struct fdt_device *fdt_find_compatible(const struct fdt_machine *m,
                                              const char *compat)
 {
     return fdt_next_compatible(m, compat, NULL);
+}
+
+bool fdt_has_bootarg(const struct fdt_machine *m, const char *word)
+{
+    size_t n = strlen(word);
+    for (const char *p = m->bootargs; *p != '\0';) {
+        while (*p == ' ')
+            p++;
+        const char *end = p;
+        while (*end != '\0' && *end != ' ')
+            end++;
+        if ((size_t)(end - p) == n && n > 0 && strncmp(p, word, n) == 0)
+            return true;
+        p = end;
+    }
+    return false;
 }

@@ -114,8 +114,8 @@ static struct coffer_result narrow(const struct cap *src, unsigned rights, uint6
         return syscall_ok(0, 0);
     case CAP_FRAME: {
         uint64_t offset = data & 0xffffffffu, size = data >> 32;
-        if (!IS_ALIGNED(offset, 4096) || !IS_ALIGNED(size, 4096) || size == 0)
-            return syscall_error(COFFER_ERR_ALIGNMENT_ERROR, 4, 4096);
+        if (!IS_ALIGNED(offset, COFFER_PAGE_SIZE) || !IS_ALIGNED(size, COFFER_PAGE_SIZE) || size == 0)
+            return syscall_error(COFFER_ERR_ALIGNMENT_ERROR, 4, COFFER_PAGE_SIZE);
         if (offset < frame_window_offset(src) ||
             offset + size > frame_window_offset(src) + frame_window_size(src))
             return syscall_error(COFFER_ERR_INVALID_ARGUMENT, 4, 0);

@@ -15,7 +15,7 @@
 #define UNTYPED_MAX_BITS 47  /* 128 TiB */
 #define CNODE_MIN_SLOT_BITS 1
 #define CNODE_MAX_SLOT_BITS 24 /* 2^24 slots of 64 bytes: 1 GiB */
-#define PHYS_ADDR_BITS 56    /* RISC-V physical addresses */
+#define PHYS_ADDR_BITS ARCH_PHYS_ADDR_BITS /* what a capability's object address may use */
 
 struct object_size {
     unsigned size_bits; /* log2 bytes of the object */
@@ -48,7 +48,7 @@ static inline unsigned object_bits(enum coffer_object_type t, unsigned size_bits
  * the ASID control capability names) has ASID_POOLS entries. */
 #define ASID_POOL_BITS 12
 #define ASID_POOL_ENTRIES 512
-#define ASID_POOLS 128 /* 2^16 ASIDs, what Sv39's satp can name */
+#define ASID_POOLS ((1 << ARCH_ASID_BITS) / ASID_POOL_ENTRIES) /* every ASID the hardware names */
 #define ASID_TABLE_BITS 10
 
 /* Whether retype can make this type (the control capabilities exist once,

@@ -162,8 +162,9 @@ static struct coffer_result tcb_set_prio(struct invocation *inv, struct thread *
 
 /* ---------------------------------------------------------------- registers */
 
-/* Registers go through the caller's IPC buffer: word 0 pc, word i x[i].
- * A count of 1..32.  A thread cannot read or write its own. */
+/* Registers go through the caller's IPC buffer, in the ABI's order
+ * (COFFER_REG_PC first; arch_user_reg()).  A count of 1..32.  A thread
+ * cannot read or write its own. */
 _Static_assert(INV_SAME_POS(TCB_READ_REGISTERS, TCB_WRITE_REGISTERS, count),
                "reading and writing registers take the count alike");
 #define REGISTER_COUNT(inv) INV_ARG(inv, TCB_READ_REGISTERS, count)
@@ -185,7 +186,7 @@ static struct coffer_result tcb_read_registers(struct invocation *inv, struct th
     if (r.error != COFFER_ERR_OK)
         return r;
     for (unsigned i = 0; i < REGISTER_COUNT(inv); i++)
-        buf->mr[i] = i == COFFER_REG_PC ? t->regs.pc : t->regs.x[i];
+        buf->mr[i] = arch_user_reg(&t->regs, i);
     return syscall_ok(0, 0);
 }
 
@@ -205,12 +206,8 @@ static struct coffer_result tcb_write_registers(struct invocation *inv, struct t
     uint64_t flags = INV_ARG(inv, TCB_WRITE_REGISTERS, flags);
     if (flags > 1)
         return syscall_error(COFFER_ERR_INVALID_ARGUMENT, 1, 0);
-    for (unsigned i = 0; i < REGISTER_COUNT(inv); i++) {
-        if (i == COFFER_REG_PC)
-            t->regs.pc = buf->mr[i];
-        else
-            t->regs.x[i] = buf->mr[i];
-    }
+    for (unsigned i = 0; i < REGISTER_COUNT(inv); i++)
+        arch_set_user_reg(&t->regs, i, buf->mr[i]);
     if (flags & 1)
         resume(t);
     return syscall_ok(0, 0);

@@ -1,7 +1,9 @@
 /*
  * Frame-pointer backtraces.  The kernel is built with
- * -fno-omit-frame-pointer; on RISC-V each frame keeps the return address at
- * fp - 8 and the caller's frame pointer at fp - 16.
+ * -fno-omit-frame-pointer; each frame keeps the return address and the
+ * caller's frame pointer just below its frame pointer, in the words the
+ * arch names (ARCH_FRAME_RA_WORD, ARCH_FRAME_FP_WORD in <arch_types.h>;
+ * on RISC-V fp - 8 and fp - 16).
  */
 #ifndef COFFER_KERNEL_BACKTRACE_H
 #define COFFER_KERNEL_BACKTRACE_H

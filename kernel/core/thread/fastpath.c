@@ -56,31 +56,37 @@ static HOT_INLINE void copy_message(const struct thread *src, struct thread *dst
     unsigned len = (unsigned)COFFER_MSG_LENGTH(info);
     /* Unrolled: at most COFFER_MSG_REG_WORDS (4) words. */
     if (len > 0)
-        dst->regs.x[REG_A2] = src->regs.x[REG_A2];
+        arch_set_msg_reg(&dst->regs, 0, arch_msg_reg(&src->regs, 0));
     if (len > 1)
-        dst->regs.x[REG_A3] = src->regs.x[REG_A3];
+        arch_set_msg_reg(&dst->regs, 1, arch_msg_reg(&src->regs, 1));
     if (len > 2)
-        dst->regs.x[REG_A4] = src->regs.x[REG_A4];
+        arch_set_msg_reg(&dst->regs, 2, arch_msg_reg(&src->regs, 2));
     if (len > 3)
-        dst->regs.x[REG_A5] = src->regs.x[REG_A5];
-    dst->regs.x[REG_A0] = COFFER_ERR_OK;
-    dst->regs.x[REG_A1] = COFFER_MSGINFO(COFFER_MSG_LABEL(info), 0, len);
-    dst->regs.x[REG_A6] = badge;
+        arch_set_msg_reg(&dst->regs, 3, arch_msg_reg(&src->regs, 3));
+    arch_set_syscall_error(&dst->regs, COFFER_ERR_OK);
+    arch_set_msg_info(&dst->regs, COFFER_MSGINFO(COFFER_MSG_LABEL(info), 0, len));
+    arch_set_badge(&dst->regs, badge);
 }
 
-/* Hand the CPU from the thread that trapped, which is blocked now and ran
- * on `was`, to `to`.  Neither is in a ready queue (sched.h): no queue
- * changes. */
-__attribute__((noreturn)) static HOT_INLINE void switch_to(struct thread *to, struct sched_context *was)
+/* Hand the CPU from `from`, the thread that trapped, which is blocked now
+ * and ran on `was`, to `to` with from's message.  Neither is in a ready
+ * queue (sched.h): no queue changes.  The message is copied last, after
+ * the charge: then the address of to's registers is computed once, for
+ * the copy and the return to user mode, and need not live across the
+ * call (one instruction each way). */
+__attribute__((noreturn)) static HOT_INLINE void switch_to(const struct thread *from, struct thread *to,
+                                                           struct sched_context *was, uint64_t info,
+                                                           uint64_t badge)
 {
     sched_switching_to(to, was);
     current_thread = to;
+    copy_message(from, to, info, badge);
     arch_return_same_vspace(to);
 }
 
 HOT_INLINE bool fastpath_call(struct thread *t, const struct cap *c)
 {
-    uint64_t info = t->regs.x[REG_A1];
+    uint64_t info = arch_msg_info(&t->regs);
     if (!short_message(info) || !(c->rights & CAP_RIGHT_WRITE))
         return false;
     struct endpoint *ep = object_of_cap(c);
@@ -100,7 +106,6 @@ HOT_INLINE bool fastpath_call(struct thread *t, const struct cap *c)
     dst->reply = NULL;
     r->receiver = NULL;
     dst->blocked_on = NULL;
-    copy_message(t, dst, info, c->data);
     unsigned flags = ipc_send_flags(c) | IPC_CALL;
     t->state = THREAD_BLOCKED_REPLY;
     t->reply = r;
@@ -113,16 +118,16 @@ HOT_INLINE bool fastpath_call(struct thread *t, const struct cap *c)
         sched_context_loan_push(sc, r);
     }
     dst->state = THREAD_RUNNABLE;
-    switch_to(dst, was);
+    switch_to(t, dst, was, info, c->data);
 }
 
 HOT_INLINE bool fastpath_reply_recv(struct thread *t)
 {
-    uint64_t info = t->regs.x[REG_A1];
+    uint64_t info = arch_msg_info(&t->regs);
     if (!short_message(info))
         return false;
-    const struct cap *c = cap_at(t, t->regs.x[REG_A0], CAP_ENDPOINT, CAP_RIGHT_READ);
-    const struct cap *rc = cap_at(t, t->regs.x[REG_A6], CAP_REPLY, CAP_RIGHTS_ALL);
+    const struct cap *c = cap_at(t, arch_ipc_cptr(&t->regs), CAP_ENDPOINT, CAP_RIGHT_READ);
+    const struct cap *rc = cap_at(t, arch_reply_cptr(&t->regs), CAP_REPLY, CAP_RIGHTS_ALL);
     if (c == NULL || rc == NULL)
         return false;
     struct endpoint *ep = object_of_cap(c);
@@ -151,7 +156,6 @@ HOT_INLINE bool fastpath_reply_recv(struct thread *t)
     r->caller = NULL;
     caller->reply = NULL;
     caller->ipc_flags = 0;
-    copy_message(t, caller, info, 0);
     t->state = THREAD_BLOCKED_RECV;
     if (sc != NULL) { /* sched_context_return(), in the one case checked */
         sched_context_move(sc, t, caller);
@@ -159,5 +163,5 @@ HOT_INLINE bool fastpath_reply_recv(struct thread *t)
     }
     ep_add_receiver(ep, t, r);
     caller->state = THREAD_RUNNABLE;
-    switch_to(caller, was);
+    switch_to(t, caller, was, info, 0);
 }

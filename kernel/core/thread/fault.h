@@ -4,6 +4,9 @@
  * spent budget) and waits; the handler's reply resumes it.  Handlers
  * are active threads: a fault never lends the faulting thread's
  * scheduling context (for a timeout there is nothing left to lend).
+ *
+ * The policy is here; the arch layer only decodes its traps into a
+ * struct user_fault and calls fault_user().
  */
 #ifndef COFFER_KERNEL_FAULT_H
 #define COFFER_KERNEL_FAULT_H
@@ -17,5 +20,23 @@ bool fault_deliver(struct thread *t, uint64_t type, uint64_t addr, uint64_t caus
 
 /* t's budget is gone: tell its timeout handler, if it has one. */
 void fault_timeout(struct thread *t);
+
+/* An exception the running thread took in user mode, as the arch decoded
+ * it.  Its pc is the thread's (arch_pc). */
+struct user_fault {
+    uint64_t type;         /* COFFER_FAULT_MEMORY or COFFER_FAULT_EXCEPTION */
+    uint64_t addr;         /* the address involved (0 if none) */
+    uint64_t cause;        /* the arch's cause code: reported and sent on */
+    uint64_t entry_cycles; /* arch_cycles() when the trap handler started */
+};
+
+/* Send f to t's fault handler; without one, stop t and report the fault
+ * on the console ("coffer: user fault in 'name': ..."). */
+void fault_user(struct thread *t, const struct user_fault *f);
+
+/* Whether that report adds what it cost, in cycles since entry_cycles
+ * ("coffer: fault to report took N cycles"; make bench turns it on with
+ * the kernel command line, docs/benchmarks.md). */
+void fault_report_cost(bool on);
 
 #endif

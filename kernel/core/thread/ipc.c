@@ -18,7 +18,7 @@
 /* ---------------------------------------------------------------- messages */
 
 /*
- * Check the message a thread is about to send (info in a1): length, and
+ * Check the message a thread is about to send (its info): length, and
  * the capabilities to transfer, which need `may_grant` and an IPC buffer.
  * Errors: RANGE_ERROR(0, max) for a length beyond what can travel,
  * ILLEGAL_OPERATION for capabilities without the grant right,
@@ -26,7 +26,7 @@
  */
 static struct coffer_result decode_message(struct thread *t, bool may_grant)
 {
-    uint64_t info = t->regs.x[REG_A1];
+    uint64_t info = arch_msg_info(&t->regs);
     const struct coffer_ipc_buffer *buf = thread_ipc_buffer(t);
     uint64_t max = buf != NULL ? COFFER_MSG_MAX_WORDS : COFFER_MSG_REG_WORDS;
     if (COFFER_MSG_LENGTH(info) > max)
@@ -80,28 +80,28 @@ static uint64_t transfer_caps(struct thread *src, struct thread *dst, unsigned n
     return (uint64_t)done << 7 | (done < n ? COFFER_MSG_CAP_LOST : 0);
 }
 
-/* The receiver's registers after a message: a0 OK, a1 info, a2..a5
- * words 0..3, a6 badge. */
+/* The receiver's registers after a message (the words set already):
+ * error OK, info, badge. */
 static void set_received(struct thread *dst, uint64_t info, uint64_t badge)
 {
-    dst->regs.x[REG_A0] = COFFER_ERR_OK;
-    dst->regs.x[REG_A1] = info;
-    dst->regs.x[REG_A6] = badge;
+    arch_set_syscall_error(&dst->regs, COFFER_ERR_OK);
+    arch_set_msg_info(&dst->regs, info);
+    arch_set_badge(&dst->regs, badge);
 }
 
 /* A fault as a message: label the fault type, words pc, address, cause. */
 static void deliver_fault(struct thread *src, struct thread *dst, uint64_t badge)
 {
-    dst->regs.x[REG_A2 + COFFER_FAULT_PC] = src->regs.pc;
-    dst->regs.x[REG_A2 + COFFER_FAULT_ADDR] = src->fault.addr;
-    dst->regs.x[REG_A2 + COFFER_FAULT_CAUSE] = src->fault.cause;
+    arch_set_msg_reg(&dst->regs, COFFER_FAULT_PC, arch_pc(&src->regs));
+    arch_set_msg_reg(&dst->regs, COFFER_FAULT_ADDR, src->fault.addr);
+    arch_set_msg_reg(&dst->regs, COFFER_FAULT_CAUSE, src->fault.cause);
     set_received(dst, COFFER_MSGINFO(src->fault.type, 0, COFFER_FAULT_WORDS), badge);
 }
 
 /* Copy src's message (checked when sent) to dst. */
 static void deliver(struct thread *src, struct thread *dst, uint64_t badge, bool grant)
 {
-    uint64_t info = src->regs.x[REG_A1];
+    uint64_t info = arch_msg_info(&src->regs);
     unsigned len = (unsigned)COFFER_MSG_LENGTH(info);
     struct coffer_ipc_buffer *db = NULL;
     const struct coffer_ipc_buffer *sb = NULL;
@@ -112,7 +112,7 @@ static void deliver(struct thread *src, struct thread *dst, uint64_t badge, bool
             len = COFFER_MSG_REG_WORDS; /* the receiver takes what can travel */
     }
     for (unsigned i = 0; i < len && i < COFFER_MSG_REG_WORDS; i++)
-        dst->regs.x[REG_A2 + i] = src->regs.x[REG_A2 + i];
+        arch_set_msg_reg(&dst->regs, i, arch_msg_reg(&src->regs, i));
     for (unsigned i = COFFER_MSG_REG_WORDS; i < len; i++)
         db->mr[i] = sb->mr[i];
     uint64_t caps = 0;
@@ -222,11 +222,11 @@ static void do_reply(struct thread *t, struct reply *r)
     if (caller != NULL) {
         caller->reply = NULL;
         if (caller->ipc_flags & IPC_FAULT) {
-            if (COFFER_MSG_LENGTH(t->regs.x[REG_A1]) >= 1)
-                caller->regs.pc = t->regs.x[REG_A2];
+            if (COFFER_MSG_LENGTH(arch_msg_info(&t->regs)) >= 1)
+                arch_set_pc(&caller->regs, arch_msg_reg(&t->regs, 0));
         } else {
             deliver(t, caller, 0, r->grant != 0);
-            caller->regs.x[REG_A6] = 0;
+            arch_set_badge(&caller->regs, 0);
         }
         caller->ipc_flags = 0;
     }
@@ -406,7 +406,7 @@ static HOT_INLINE struct slot *lookup_arg(struct thread *t, uint64_t cptr,
     return r.slot;
 }
 
-/* A reply object in a6 for a receive; NULL with the error in *err:
+/* The reply object a receive names (argument 6); NULL with the error in *err:
  * INVALID_CAPABILITY(6) if it is not one, ILLEGAL_OPERATION if another
  * thread receives with it. */
 static HOT_INLINE struct reply *lookup_reply(struct thread *t, uint64_t cptr,
@@ -427,14 +427,30 @@ static HOT_INLINE struct reply *lookup_reply(struct thread *t, uint64_t cptr,
     return r;
 }
 
-static struct coffer_result send(struct thread *t, const uint64_t args[COFFER_SYSCALL_ARGS],
-                                 bool block)
+/* An IPC call with the capability its first argument names. */
+typedef struct coffer_result (*ipc_op_fn)(struct thread *t, const struct cap *c,
+                                          const uint64_t args[COFFER_SYSCALL_ARGS], bool block);
+
+/*
+ * The IPC calls' common start: look up the capability in args[0] (full
+ * depth) and run op with it, or return the lookup's error.  Inlined with
+ * op a constant, so each call is direct.
+ */
+static HOT_INLINE struct coffer_result with_cap(struct thread *t,
+                                                const uint64_t args[COFFER_SYSCALL_ARGS], bool block,
+                                                ipc_op_fn op)
 {
     struct coffer_result r;
     const struct slot *s = lookup_arg(t, args[0], &r);
-    if (s == NULL)
-        return r;
-    const struct cap *c = &s->cap;
+    return s == NULL ? r : op(t, &s->cap, args, block);
+}
+
+/* Send on an endpoint, signal a notification, or reply. */
+static HOT_INLINE struct coffer_result send(struct thread *t, const struct cap *c,
+                                 const uint64_t args[COFFER_SYSCALL_ARGS], bool block)
+{
+    (void)args;
+    struct coffer_result r;
     switch (c->type) {
     case CAP_ENDPOINT:
         if (!has_right(c, CAP_RIGHT_WRITE))
@@ -464,18 +480,16 @@ static struct coffer_result send(struct thread *t, const uint64_t args[COFFER_SY
     }
 }
 
-static struct coffer_result recv(struct thread *t, const uint64_t args[COFFER_SYSCALL_ARGS],
-                                 bool block)
+/* Receive on an endpoint with the reply object in args[6], or wait on a
+ * notification. */
+static HOT_INLINE struct coffer_result recv(struct thread *t, const struct cap *c,
+                                 const uint64_t args[COFFER_SYSCALL_ARGS], bool block)
 {
-    struct coffer_result r;
-    const struct slot *s = lookup_arg(t, args[0], &r);
-    if (s == NULL)
-        return r;
-    const struct cap *c = &s->cap;
     if ((c->type != CAP_ENDPOINT && c->type != CAP_NOTIFICATION) || !has_right(c, CAP_RIGHT_READ))
         return syscall_error(COFFER_ERR_INVALID_CAPABILITY, 0, 0);
     if (c->type == CAP_NOTIFICATION)
         return notification_wait(object_of_cap(c), t, block);
+    struct coffer_result r;
     struct reply *rep = lookup_reply(t, args[6], &r);
     if (rep == NULL)
         return r;
@@ -488,34 +502,32 @@ static struct coffer_result recv(struct thread *t, const uint64_t args[COFFER_SY
 
 struct coffer_result sys_SEND(struct thread *t, const uint64_t args[COFFER_SYSCALL_ARGS])
 {
-    return send(t, args, true);
+    return with_cap(t, args, true, send);
 }
 
 struct coffer_result sys_NB_SEND(struct thread *t, const uint64_t args[COFFER_SYSCALL_ARGS])
 {
-    return send(t, args, false);
+    return with_cap(t, args, false, send);
 }
 
 struct coffer_result sys_RECV(struct thread *t, const uint64_t args[COFFER_SYSCALL_ARGS])
 {
-    return recv(t, args, true);
+    return with_cap(t, args, true, recv);
 }
 
 struct coffer_result sys_NB_RECV(struct thread *t, const uint64_t args[COFFER_SYSCALL_ARGS])
 {
-    return recv(t, args, false);
+    return with_cap(t, args, false, recv);
 }
 
-/* Reply through a6 (if it has a caller), then receive on a0 with it. */
-struct coffer_result sys_REPLY_RECV(struct thread *t, const uint64_t args[COFFER_SYSCALL_ARGS])
+/* Reply through the reply object in args[6] (if it has a caller), then
+ * receive on the endpoint with it. */
+static struct coffer_result reply_recv(struct thread *t, const struct cap *c,
+                                       const uint64_t args[COFFER_SYSCALL_ARGS], bool block)
 {
-    struct coffer_result r;
-    const struct slot *s = lookup_arg(t, args[0], &r);
-    if (s == NULL)
-        return r;
-    const struct cap *c = &s->cap;
     if (c->type != CAP_ENDPOINT || !has_right(c, CAP_RIGHT_READ))
         return syscall_error(COFFER_ERR_INVALID_CAPABILITY, 0, 0);
+    struct coffer_result r;
     struct reply *rep = lookup_reply(t, args[6], &r);
     if (rep == NULL)
         return r;
@@ -527,7 +539,12 @@ struct coffer_result sys_REPLY_RECV(struct thread *t, const uint64_t args[COFFER
     /* A reply, or (its caller gone) just the lent context going back. */
     if (rep->caller != NULL || rep->lent != NULL)
         do_reply(t, rep);
-    return ep_recv(object_of_cap(c), t, rep, true);
+    return ep_recv(object_of_cap(c), t, rep, block);
+}
+
+struct coffer_result sys_REPLY_RECV(struct thread *t, const uint64_t args[COFFER_SYSCALL_ARGS])
+{
+    return with_cap(t, args, true, reply_recv);
 }
 
 struct coffer_result ipc_call(struct thread *t, struct slot *ep_slot)

@@ -102,7 +102,7 @@ static inline struct coffer_ipc_buffer *thread_ipc_buffer(const struct thread *t
     if (f->type != CAP_FRAME)
         return NULL;
     return (struct coffer_ipc_buffer *)arch_phys_to_virt(f->object + frame_window_offset(f) +
-                                                         (t->ipc_buffer_vaddr & 0xfff));
+                                                         (t->ipc_buffer_vaddr & (COFFER_PAGE_SIZE - 1)));
 }
 
 /* The thread the hart runs (or last ran); NULL if it died or none exists. */

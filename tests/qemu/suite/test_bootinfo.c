@@ -52,7 +52,7 @@ static void test_boot_image(const struct coffer_bootinfo *bi)
                 "boot image: mapped read-only, first file is the root task");
     struct elf_info info;
     ktest_check(bootimage_find(archive, bi->bootimage_size, "hello", &hello) == BOOTIMAGE_OK &&
-                    elf_check(hello.data, hello.size, COFFER_USER_TOP, &info) == ELF_OK,
+                    elf_check(hello.data, hello.size, ELF_EM_RISCV, COFFER_USER_TOP, &info) == ELF_OK,
                 "boot image: other programs left for the root task (hello is a valid ELF)");
 }
 

@@ -17,13 +17,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <coffer/abi.h>
+
 /* Segment permission bits, as in p_flags. */
 #define ELF_PF_X 0x1u
 #define ELF_PF_W 0x2u
 #define ELF_PF_R 0x4u
 
-/* The loader maps whole pages per segment; overlap is checked at this size. */
-#define ELF_PAGE_SIZE 4096u
+/* The loader maps whole pages (COFFER_PAGE_SIZE) per segment; overlap is
+ * checked at that size. */
+
+/* e_machine values: the caller names the one it runs (the kernel: its
+ * arch's ARCH_ELF_MACHINE). */
+#define ELF_EM_RISCV 243
 
 /* More program headers than this is not a plausible static executable. */
 #define ELF_MAX_PHNUM 64u
@@ -38,7 +44,7 @@ enum elf_status {
     ELF_ERR_DATA = -5,      /* not little-endian */
     ELF_ERR_VERSION = -6,   /* EI_VERSION or e_version not 1 */
     ELF_ERR_TYPE = -7,      /* not ET_EXEC */
-    ELF_ERR_MACHINE = -8,   /* not EM_RISCV */
+    ELF_ERR_MACHINE = -8,   /* not the machine asked for */
     ELF_ERR_PHDR = -9,      /* bad phentsize/phnum or table outside the image */
     ELF_ERR_NOLOAD = -10,   /* no PT_LOAD segment */
     ELF_ERR_DYNAMIC = -11,  /* PT_INTERP/PT_DYNAMIC: needs a dynamic linker */
@@ -69,10 +75,10 @@ struct elf_segment {
 };
 
 /*
- * Validate image as a loadable RISC-V executable whose segments all lie
- * below user_limit (exclusive; must be page aligned, e.g. the top of the
- * Sv39 user half 0x0000004000000000).  Checks: ELF64, little-endian,
- * version 1, ET_EXEC, EM_RISCV, phentsize == 56, 1 <= phnum <=
+ * Validate image as a loadable executable for `machine` (e_machine, e.g.
+ * ELF_EM_RISCV) whose segments all lie below user_limit (exclusive; must
+ * be page aligned, e.g. the top of the Sv39 user half 0x0000004000000000).
+ * Checks: ELF64, little-endian, version 1, ET_EXEC, the machine, phentsize == 56, 1 <= phnum <=
  * ELF_MAX_PHNUM, program header table inside the image, and for each
  * PT_LOAD: filesz <= memsz, file range inside the image, align 0 or a power
  * of two with vaddr == offset (mod align), vaddr + memsz neither wraps nor
@@ -80,7 +86,7 @@ struct elf_segment {
  * point must lie in an executable segment.  Returns 0 and fills *out, or a
  * negative enum elf_status.
  */
-int elf_check(const void *image, size_t size, uint64_t user_limit,
+int elf_check(const void *image, size_t size, uint16_t machine, uint64_t user_limit,
               struct elf_info *out);
 
 /*
