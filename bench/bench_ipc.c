@@ -11,7 +11,7 @@
  *    handler's reply-receive resuming it past the instruction.
  */
 #include "bench.h"
-#include "../tests/qemu/suite/threads_fixture.h"
+#include "../tests/qemu/suite/thread/threads_fixture.h"
 
 static uint64_t samples_ipc[BENCH_RUNS];
 static uint64_t ep, srv_reply, ntfn, fault_done;

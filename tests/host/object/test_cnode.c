@@ -6,7 +6,7 @@
  * Random sequences of invocations: test_cap_random.c; retype's own tests:
  * test_retype.c.  The set-up is cap_ops_fixture.h.
  */
-#include "cap_ops_fixture.h"
+#include "cnode_fixture.h"
 
 /* ---- Errors ---------------------------------------------------------------- */
 

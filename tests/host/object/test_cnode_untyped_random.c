@@ -7,7 +7,7 @@
  *
  *   usage: test_cap_random [seed [operations]]
  */
-#include "cap_ops_fixture.h"
+#include "cnode_fixture.h"
 
 /* ---- Randomized invocations ---------------------------------------------- */
 

@@ -6,8 +6,8 @@
  * each invocation through sys_CALL, and a snapshot of everything a failed
  * call must leave alone.
  */
-#ifndef COFFER_TESTS_CAP_OPS_FIXTURE_H
-#define COFFER_TESTS_CAP_OPS_FIXTURE_H
+#ifndef COFFER_TESTS_CNODE_FIXTURE_H
+#define COFFER_TESTS_CNODE_FIXTURE_H
 
 #include <stdlib.h>
 #include <string.h>

@@ -7,7 +7,7 @@
  * receive side, one interrupt at a time, each acknowledged before the
  * next can come.  Every error of the IRQ invocations is checked too.
  */
-#include "threads_fixture.h"
+#include "thread/threads_fixture.h"
 #include <string.h>
 
 #define ROOT TF_ROOT
