@@ -40,29 +40,37 @@ int show_server(uint64_t ut, uint64_t first_free)
     uint64_t tcb = first_free, sc = first_free + 1;
     server_ep = first_free + 2;
     server_reply = first_free + 3;
-    uint64_t err = coffer_untyped_retype(ut, COFFER_OBJ_TCB, 0, ROOT, 0, tcb, 1, W).error;
-    err |= coffer_untyped_retype(ut, COFFER_OBJ_SCHED_CONTEXT, 0, ROOT, 0, sc, 1, W).error;
-    err |= coffer_untyped_retype(ut, COFFER_OBJ_ENDPOINT, 0, ROOT, 0, server_ep, 1, W).error;
-    err |= coffer_untyped_retype(ut, COFFER_OBJ_REPLY, 0, ROOT, 0, server_reply, 1, W).error;
-    err |= coffer_tcb_configure(tcb, COFFER_CPTR_NONE, ROOT, COFFER_SLOT_VSPACE, 0,
-                                COFFER_CPTR_NONE).error;
-    err |= coffer_tcb_set_priority(tcb, COFFER_SLOT_TCB, 200).error;
-    /* A budget equal to its period never runs out: without -icount,
-     * guest time is host time, and a host that deschedules QEMU for a
-     * millisecond must not throttle the server before it reaches its
-     * receive (the call below would then wait for it forever). */
-    err |= coffer_sched_control_configure(COFFER_SLOT_SCHED_CONTROL, sc, 10000, 10000).error;
-    err |= coffer_tcb_set_sched_context(tcb, sc).error;
-    err |= coffer_thread_start(tcb, coffer_root_ipc_buffer(), upper_server,
-                               server_stack + sizeof(server_stack), 0).error;
-    /* Below the server for a moment, so that it runs to its receive. */
-    err |= coffer_tcb_set_priority(COFFER_SLOT_TCB, COFFER_SLOT_TCB, 100).error;
-    err |= coffer_tcb_set_priority(COFFER_SLOT_TCB, COFFER_SLOT_TCB, 255).error;
-    err |= coffer_tcb_set_sched_context(tcb, COFFER_CPTR_NONE).error;
-    if (err != COFFER_ERR_OK) {
-        printf("root: server demo failed to set up\n");
+    if (!demo_step(coffer_untyped_retype(ut, COFFER_OBJ_TCB, 0, ROOT, 0, tcb, 1, W),
+                   "retype the server's TCB") ||
+        !demo_step(coffer_untyped_retype(ut, COFFER_OBJ_SCHED_CONTEXT, 0, ROOT, 0, sc, 1, W),
+                   "retype its scheduling context") ||
+        !demo_step(coffer_untyped_retype(ut, COFFER_OBJ_ENDPOINT, 0, ROOT, 0, server_ep, 1, W),
+                   "retype its endpoint") ||
+        !demo_step(coffer_untyped_retype(ut, COFFER_OBJ_REPLY, 0, ROOT, 0, server_reply, 1, W),
+                   "retype its reply object") ||
+        !demo_step(coffer_tcb_configure(tcb, COFFER_CPTR_NONE, ROOT, COFFER_SLOT_VSPACE, 0,
+                                        COFFER_CPTR_NONE),
+                   "configure the server's TCB") ||
+        !demo_step(coffer_tcb_set_priority(tcb, COFFER_SLOT_TCB, 200),
+                   "give the server priority 200") ||
+        /* A budget equal to its period never runs out: without -icount,
+         * guest time is host time, and a host that deschedules QEMU for a
+         * millisecond must not throttle the server before it reaches its
+         * receive (the call below would then wait for it forever). */
+        !demo_step(coffer_sched_control_configure(COFFER_SLOT_SCHED_CONTROL, sc, 10000, 10000),
+                   "configure the server's scheduling context") ||
+        !demo_step(coffer_tcb_set_sched_context(tcb, sc), "bind the server's scheduling context") ||
+        !demo_step(coffer_thread_start(tcb, coffer_root_ipc_buffer(), upper_server,
+                                       server_stack + sizeof(server_stack), 0),
+                   "start the server") ||
+        /* Below the server for a moment, so that it runs to its receive. */
+        !demo_step(coffer_tcb_set_priority(COFFER_SLOT_TCB, COFFER_SLOT_TCB, 100),
+                   "lower my priority to 100") ||
+        !demo_step(coffer_tcb_set_priority(COFFER_SLOT_TCB, COFFER_SLOT_TCB, 255),
+                   "raise my priority to 255 again") ||
+        !demo_step(coffer_tcb_set_sched_context(tcb, COFFER_CPTR_NONE),
+                   "make the server passive"))
         return 1;
-    }
     uint64_t mine = coffer_sched_context_consumed(COFFER_SLOT_SCHED_CONTEXT).detail1;
     uint64_t its = coffer_sched_context_consumed(sc).detail1;
     uint64_t word = 0;
@@ -71,6 +79,8 @@ int show_server(uint64_t ut, uint64_t first_free)
     struct coffer_msg m = coffer_ipc_call(server_ep, COFFER_MSGINFO(0, 0, 1), words);
     uint64_t mine2 = coffer_sched_context_consumed(COFFER_SLOT_SCHED_CONTEXT).detail1;
     uint64_t its2 = coffer_sched_context_consumed(sc).detail1;
+    if (m.error != COFFER_ERR_OK)
+        printf("root: the call to the server failed: %s\n", coffer_error_name(m.error));
     char answer[9] = { 0 };
     memcpy(answer, &m.mr[0], 8);
     printf("root: a passive server thread answered my call with \"%s\"; the request ran on\n"

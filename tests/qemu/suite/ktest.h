@@ -17,6 +17,11 @@ bool ktest_check(bool cond, const char *name, ...) __attribute__((format(printf,
 bool ktest_expect_error(struct coffer_result r, coffer_error_t error, uint64_t d0, uint64_t d1,
                         const char *name);
 
+/* A set-up step (no TAP line): true if it succeeded; if not, a "#" line
+ * naming the step (printf format) and the error it got, with both details,
+ * so the check it leads to says why it failed. */
+bool ktest_step(struct coffer_result r, const char *step, ...) __attribute__((format(printf, 2, 3)));
+
 /* Test groups, one per file. */
 void test_bootinfo(void);
 void test_syscall_errors(void);

@@ -54,14 +54,25 @@ static struct coffer_kernel_info kernel_info(void)
 static uint64_t new_cnode(unsigned bits)
 {
     uint64_t s = slot();
-    coffer_untyped_retype(work_ut, COFFER_OBJ_CNODE, bits, ROOT, 0, s, 1, W);
+    ktest_step(coffer_untyped_retype(work_ut, COFFER_OBJ_CNODE, bits, ROOT, 0, s, 1, W),
+               "retype a CNode of 2^%u slots into root slot %llu", bits, (unsigned long long)s);
     return s;
 }
 
-/* Copy the capability in root slot src into slot i of the CNode in root slot cn. */
-static coffer_error_t put(uint64_t cn, uint64_t i, uint64_t src)
+/* Copy the capability in root slot src into slot i of the CNode in root
+ * slot cn; false (and which copy failed, with its error) if it failed. */
+static bool put(uint64_t cn, uint64_t i, uint64_t src)
 {
-    return (coffer_error_t)coffer_cnode_copy(cn, i, SUB_BITS, ROOT, src, D).error;
+    return ktest_step(coffer_cnode_copy(cn, i, SUB_BITS, ROOT, src, D),
+                      "copy root slot %llu into slot %llu of the CNode in root slot %llu",
+                      (unsigned long long)src, (unsigned long long)i, (unsigned long long)cn);
+}
+
+/* Delete the capability in root slot s; false (and the error) if that failed. */
+static bool del(uint64_t s)
+{
+    return ktest_step(coffer_cnode_delete(ROOT, s, D), "delete root slot %llu",
+                      (unsigned long long)s);
 }
 
 /* Revoke the work untyped: everything must be gone, to the byte. */
@@ -80,8 +91,10 @@ static void large_cnode(uint64_t caps_before)
     const unsigned bits = 16;
     uint64_t cn = new_cnode(bits), made = 0;
     for (uint64_t i = 0; i < (1u << bits); i += COFFER_RETYPE_MAX_COUNT)
-        made += coffer_untyped_retype(work_ut, COFFER_OBJ_ENDPOINT, 0, cn, D, i,
-                                      COFFER_RETYPE_MAX_COUNT, W).error == COFFER_ERR_OK
+        made += ktest_step(coffer_untyped_retype(work_ut, COFFER_OBJ_ENDPOINT, 0, cn, D, i,
+                                                 COFFER_RETYPE_MAX_COUNT, W),
+                           "retype endpoints into slots %llu.. of the large CNode",
+                           (unsigned long long)i)
                     ? COFFER_RETYPE_MAX_COUNT
                     : 0;
     ktest_check(made == (1u << bits) && work_free() == 0,
@@ -110,16 +123,17 @@ static void chain(uint64_t caps_before)
      * next (built in root slots, whose copies are then deleted). */
     enum { LENGTH = 64 };
     uint64_t c[LENGTH];
-    coffer_error_t e = COFFER_ERR_OK;
+    bool ok = true;
     for (int i = 0; i < LENGTH; i++) {
         c[i] = new_cnode(SUB_BITS);
-        e |= coffer_untyped_retype(work_ut, COFFER_OBJ_ENDPOINT, 0, c[i], D, 0, 3, W).error;
+        ok &= ktest_step(coffer_untyped_retype(work_ut, COFFER_OBJ_ENDPOINT, 0, c[i], D, 0, 3, W),
+                         "retype three endpoints into CNode %d of the chain", i);
         if (i > 0)
-            e |= put(c[i - 1], 15, c[i]);
+            ok &= put(c[i - 1], 15, c[i]);
     }
     for (int i = 1; i < LENGTH; i++)
-        e |= coffer_cnode_delete(ROOT, c[i], D).error;
-    ktest_check(e == COFFER_ERR_OK && cap_count() == caps_before + 4 * LENGTH,
+        ok &= del(c[i]);
+    ktest_check(ok && cap_count() == caps_before + 4 * LENGTH,
                 "teardown: a chain of 64 CNodes, each holding the next and three endpoints");
     struct coffer_result r = coffer_cnode_delete(ROOT, c[0], D);
     ktest_check(r.error == COFFER_ERR_OK && cap_count() == caps_before,
@@ -130,10 +144,11 @@ static void chain(uint64_t caps_before)
 static void self_reference(uint64_t caps_before)
 {
     uint64_t cn = new_cnode(SUB_BITS);
-    coffer_error_t e = put(cn, 7, cn);
-    e |= coffer_untyped_retype(work_ut, COFFER_OBJ_ENDPOINT, 0, cn, D, 2, 1, W).error;
-    struct coffer_result r = coffer_cnode_delete(ROOT, cn, D);
-    ktest_check(e == COFFER_ERR_OK && r.error == COFFER_ERR_OK && cap_count() == caps_before + 2,
+    bool ok = put(cn, 7, cn);
+    ok &= ktest_step(coffer_untyped_retype(work_ut, COFFER_OBJ_ENDPOINT, 0, cn, D, 2, 1, W),
+                     "retype an endpoint into the CNode");
+    ok &= del(cn);
+    ktest_check(ok && cap_count() == caps_before + 2,
                 "teardown: a CNode holding its own last capability survives as garbage");
     reclaim(caps_before, "a CNode holding itself");
 }
@@ -141,25 +156,34 @@ static void self_reference(uint64_t caps_before)
 static void mutual(uint64_t caps_before)
 {
     uint64_t a = new_cnode(SUB_BITS), b = new_cnode(SUB_BITS), c = new_cnode(SUB_BITS);
-    coffer_error_t e = put(a, 1, b) | put(b, 2, c) | put(c, 3, a) | put(a, 4, a);
-    e |= coffer_untyped_retype(work_ut, COFFER_OBJ_FRAME, 12, b, D, 9, 1, W).error;
-    e |= coffer_cnode_delete(ROOT, a, D).error | coffer_cnode_delete(ROOT, b, D).error |
-         coffer_cnode_delete(ROOT, c, D).error;
-    ktest_check(e == COFFER_ERR_OK && cap_count() == caps_before + 5,
+    bool ok = put(a, 1, b);
+    ok &= put(b, 2, c);
+    ok &= put(c, 3, a);
+    ok &= put(a, 4, a);
+    ok &= ktest_step(coffer_untyped_retype(work_ut, COFFER_OBJ_FRAME, 12, b, D, 9, 1, W),
+                     "retype a frame into the second CNode");
+    ok &= del(a);
+    ok &= del(b);
+    ok &= del(c);
+    ktest_check(ok && cap_count() == caps_before + 5,
                 "teardown: a cycle of three CNodes, unreachable after deleting the outside capabilities");
     reclaim(caps_before, "a cycle of CNodes");
     /* Two CNodes from different untyped, each holding the other's last
      * capability: revoking one untyped frees both. */
     uint64_t other = slot();
-    e = coffer_untyped_retype(work_ut, COFFER_OBJ_UNTYPED, 16, ROOT, 0, other, 1, W).error;
+    ok = ktest_step(coffer_untyped_retype(work_ut, COFFER_OBJ_UNTYPED, 16, ROOT, 0, other, 1, W),
+                    "retype a second untyped");
     a = new_cnode(SUB_BITS);
     b = slot();
-    e |= coffer_untyped_retype(other, COFFER_OBJ_CNODE, SUB_BITS, ROOT, 0, b, 1, W).error;
-    e |= put(a, 1, b) | put(b, 1, a);
-    e |= coffer_cnode_delete(ROOT, a, D).error | coffer_cnode_delete(ROOT, b, D).error;
+    ok &= ktest_step(coffer_untyped_retype(other, COFFER_OBJ_CNODE, SUB_BITS, ROOT, 0, b, 1, W),
+                     "retype a CNode from the second untyped");
+    ok &= put(a, 1, b);
+    ok &= put(b, 1, a);
+    ok &= del(a);
+    ok &= del(b);
     uint64_t other_free = coffer_cnode_identify(ROOT, other, D).detail1;
     struct coffer_result r = coffer_cnode_revoke(ROOT, other, D);
-    ktest_check(e == COFFER_ERR_OK && r.error == COFFER_ERR_OK && other_free < (1u << 16) &&
+    ktest_check(ok && r.error == COFFER_ERR_OK && other_free < (1u << 16) &&
                     cap_count() == caps_before + 1 &&
                     coffer_cnode_identify(ROOT, other, D).detail1 == (1u << 16),
                 "teardown: revoking one untyped frees a cycle through a CNode from another");

@@ -119,16 +119,21 @@ static void device_untyped(const struct coffer_bootinfo *bi)
 static void two_level(void)
 {
     uint64_t l1 = new_slot(), l1g = new_slot(), copy = new_slot();
-    struct coffer_result r = coffer_untyped_retype(ut, COFFER_OBJ_CNODE, 4, ROOT, 0, l1, 1, COFFER_RETYPE_AT_WATERMARK);
+    bool ok = ktest_step(coffer_untyped_retype(ut, COFFER_OBJ_CNODE, 4, ROOT, 0, l1, 1, COFFER_RETYPE_AT_WATERMARK),
+                         "retype L1, a 16-slot CNode");
     /* L1 as it is (guard 0) already resolves 4 bits per level. */
-    r.error |= coffer_cnode_mint(ROOT, l1g, D, ROOT, l1, D, COFFER_RIGHTS_ALL, COFFER_GUARD(0, 0)).error;
+    ok &= ktest_step(coffer_cnode_mint(ROOT, l1g, D, ROOT, l1, D, COFFER_RIGHTS_ALL, COFFER_GUARD(0, 0)),
+                     "mint L1 with guard 0");
     /* A second-level CNode in L1 slot 3, and an endpoint in its slot 5. */
-    r.error |= coffer_untyped_retype(ut, COFFER_OBJ_CNODE, 4, l1, D, 3, 1, COFFER_RETYPE_AT_WATERMARK).error;
-    r.error |= coffer_cnode_copy(ROOT, copy, D, l1g, 3, 4).error; /* L2, reachable from the root */
-    r.error |= coffer_untyped_retype(ut, COFFER_OBJ_ENDPOINT, 0, copy, D, 5, 1, COFFER_RETYPE_AT_WATERMARK).error;
-    ktest_check(r.error == COFFER_ERR_OK, "cspace: built a two-level CSpace from retyped CNodes");
+    ok &= ktest_step(coffer_untyped_retype(ut, COFFER_OBJ_CNODE, 4, l1, D, 3, 1, COFFER_RETYPE_AT_WATERMARK),
+                     "retype L2 into L1 slot 3");
+    ok &= ktest_step(coffer_cnode_copy(ROOT, copy, D, l1g, 3, 4), /* L2, reachable from the root */
+                     "copy L2 into a root slot");
+    ok &= ktest_step(coffer_untyped_retype(ut, COFFER_OBJ_ENDPOINT, 0, copy, D, 5, 1, COFFER_RETYPE_AT_WATERMARK),
+                     "retype an endpoint into L2 slot 5");
+    ktest_check(ok, "cspace: built a two-level CSpace from retyped CNodes");
     uint64_t ep = new_slot();
-    r = coffer_cnode_copy(ROOT, ep, D, l1g, (3u << 4) | 5, 8);
+    struct coffer_result r = coffer_cnode_copy(ROOT, ep, D, l1g, (3u << 4) | 5, 8);
     ktest_check(r.error == COFFER_ERR_OK && COFFER_ID_TYPE(id0(ep)) == COFFER_OBJ_ENDPOINT,
                 "cspace: an 8-bit pointer resolves through both levels to the endpoint");
     ktest_expect_error(coffer_cnode_copy(ROOT, new_slot(), D, l1g, (3u << 8) | (5u << 4), 12),
@@ -227,13 +232,14 @@ static void holes_and_accounting(uint64_t start_free)
 {
     uint64_t s[3] = { new_slot(), new_slot(), new_slot() };
     uint64_t base = 1ull << (ut_bits - 1); /* well above the watermark */
-    struct coffer_result r = { 0, 0, 0 };
+    bool ok = true;
     for (int i = 0; i < 3; i++)
-        r.error |= coffer_untyped_retype(ut, COFFER_OBJ_FRAME, 12, ROOT, 0, s[i], 1, base + 0x1000u * (unsigned)i).error;
-    ktest_check(r.error == COFFER_ERR_OK, "retype: three frames at explicit offsets");
+        ok &= ktest_step(coffer_untyped_retype(ut, COFFER_OBJ_FRAME, 12, ROOT, 0, s[i], 1, base + 0x1000u * (unsigned)i),
+                         "retype frame %d at offset %#llx", i, (unsigned long long)(base + 0x1000u * (unsigned)i));
+    ktest_check(ok, "retype: three frames at explicit offsets");
     ktest_expect_error(coffer_untyped_retype(ut, COFFER_OBJ_FRAME, 12, ROOT, 0, new_slot(), 1, base + 0x1000),
                        COFFER_ERR_REVOKE_FIRST, 0, 0, "retype: the middle frame's range is in use");
-    r = coffer_cnode_delete(ROOT, s[1], D);
+    struct coffer_result r = coffer_cnode_delete(ROOT, s[1], D);
     struct coffer_result hole = coffer_untyped_retype(ut, COFFER_OBJ_ENDPOINT, 0, ROOT, 0, s[1], 1, base + 0x1040);
     ktest_check(r.error == COFFER_ERR_OK && hole.error == COFFER_ERR_OK && hole.detail0 == base + 0x1040,
                 "retype: an object in the hole left by a deleted frame, without revoking the untyped");

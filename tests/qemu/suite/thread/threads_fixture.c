@@ -17,19 +17,23 @@ void tf_begin(void)
     next_stack = 0;
     next_page = PAGES_BASE;
     /* Tables for the test GiB: a level-1 and a level-0 table. */
-    coffer_page_table_map(tf_retype(COFFER_OBJ_PAGE_TABLE, 0), COFFER_SLOT_VSPACE, PAGES_BASE);
-    coffer_page_table_map(tf_retype(COFFER_OBJ_PAGE_TABLE, 0), COFFER_SLOT_VSPACE, PAGES_BASE);
+    ktest_step(coffer_page_table_map(tf_retype(COFFER_OBJ_PAGE_TABLE, 0), COFFER_SLOT_VSPACE,
+                                     PAGES_BASE),
+               "map the test GiB's level-1 table");
+    ktest_step(coffer_page_table_map(tf_retype(COFFER_OBJ_PAGE_TABLE, 0), COFFER_SLOT_VSPACE,
+                                     PAGES_BASE),
+               "map the test GiB's level-0 table");
     park_ntfn = tf_retype(COFFER_OBJ_NOTIFICATION, 0);
 }
 
 bool tf_end(void)
 {
-    struct coffer_result r = coffer_cnode_revoke(TF_ROOT, ut, TF_D);
+    bool revoked = ktest_step(coffer_cnode_revoke(TF_ROOT, ut, TF_D), "revoke the group's untyped");
     uint64_t free = coffer_cnode_identify(TF_ROOT, ut, TF_D).detail1;
     if (free != start_free)
         printf("# free bytes %llu, expected %llu\n", (unsigned long long)free,
                (unsigned long long)start_free);
-    return r.error == COFFER_ERR_OK && free == start_free && coffer_debug_check().detail0 == 0;
+    return revoked && free == start_free && coffer_debug_check().detail0 == 0;
 }
 
 uint64_t tf_slot(void)
@@ -40,10 +44,8 @@ uint64_t tf_slot(void)
 uint64_t tf_retype(unsigned type, unsigned bits)
 {
     uint64_t s = tf_slot();
-    struct coffer_result r =
-        coffer_untyped_retype(ut, type, bits, TF_ROOT, 0, s, 1, COFFER_RETYPE_AT_WATERMARK);
-    if (r.error != COFFER_ERR_OK)
-        printf("# retype of type %u failed: %s\n", type, coffer_error_name(r.error));
+    ktest_step(coffer_untyped_retype(ut, type, bits, TF_ROOT, 0, s, 1, COFFER_RETYPE_AT_WATERMARK),
+               "retype of type %u (2^%u)", type, bits);
     return s;
 }
 
@@ -52,17 +54,17 @@ void *tf_page(uint64_t *frame)
     *frame = tf_retype(COFFER_OBJ_FRAME, 12);
     uint64_t va = next_page;
     next_page += COFFER_PAGE_SIZE;
-    struct coffer_result r =
-        coffer_frame_map(*frame, COFFER_SLOT_VSPACE, va, COFFER_MAP_R | COFFER_MAP_W);
-    if (r.error != COFFER_ERR_OK)
-        printf("# map at %llx failed: %s\n", (unsigned long long)va, coffer_error_name(r.error));
+    ktest_step(coffer_frame_map(*frame, COFFER_SLOT_VSPACE, va, COFFER_MAP_R | COFFER_MAP_W),
+               "map a frame at %llx", (unsigned long long)va);
     return (void *)(uintptr_t)va;
 }
 
 uint64_t tf_mint(uint64_t src, unsigned rights, uint64_t badge)
 {
     uint64_t s = tf_slot();
-    coffer_cnode_mint(TF_ROOT, s, TF_D, TF_ROOT, src, TF_D, rights, badge);
+    ktest_step(coffer_cnode_mint(TF_ROOT, s, TF_D, TF_ROOT, src, TF_D, rights, badge),
+               "mint root slot %llu (rights %u, badge %llu)", (unsigned long long)src, rights,
+               (unsigned long long)badge);
     return s;
 }
 
@@ -71,25 +73,27 @@ struct tf_thread tf_create(unsigned prio, uint64_t budget_us, uint64_t period_us
     struct tf_thread t = { .tcb = tf_retype(COFFER_OBJ_TCB, 0) };
     uint64_t frame;
     t.buf = tf_page(&frame);
-    uint64_t e = coffer_tcb_configure(t.tcb, fault_ep, TF_ROOT, COFFER_SLOT_VSPACE,
-                                      (uint64_t)(uintptr_t)t.buf, frame).error;
-    e |= coffer_tcb_set_priority(t.tcb, COFFER_SLOT_TCB, prio).error;
+    ktest_step(coffer_tcb_configure(t.tcb, fault_ep, TF_ROOT, COFFER_SLOT_VSPACE,
+                                    (uint64_t)(uintptr_t)t.buf, frame),
+               "configure a thread");
+    ktest_step(coffer_tcb_set_priority(t.tcb, COFFER_SLOT_TCB, prio),
+               "set a thread's priority to %u", prio);
     if (budget_us != 0) {
         t.sc = tf_retype(COFFER_OBJ_SCHED_CONTEXT, 0);
-        e |= coffer_sched_control_configure(COFFER_SLOT_SCHED_CONTROL, t.sc, budget_us, period_us).error;
-        e |= coffer_tcb_set_sched_context(t.tcb, t.sc).error;
+        ktest_step(coffer_sched_control_configure(COFFER_SLOT_SCHED_CONTROL, t.sc, budget_us,
+                                                  period_us),
+                   "configure a scheduling context of %llu/%llu us",
+                   (unsigned long long)budget_us, (unsigned long long)period_us);
+        ktest_step(coffer_tcb_set_sched_context(t.tcb, t.sc), "bind a thread's scheduling context");
     }
-    if (e != COFFER_ERR_OK)
-        printf("# creating a thread failed\n");
     return t;
 }
 
 void tf_start(const struct tf_thread *t, void (*fn)(uint64_t), uint64_t arg)
 {
     uint8_t *stack = stacks[next_stack++ % STACKS];
-    if (coffer_thread_start(t->tcb, coffer_root_ipc_buffer(), fn, stack + STACK_BYTES, arg).error !=
-        COFFER_ERR_OK)
-        printf("# starting a thread failed\n");
+    ktest_step(coffer_thread_start(t->tcb, coffer_root_ipc_buffer(), fn, stack + STACK_BYTES, arg),
+               "start a thread");
 }
 
 struct tf_thread tf_spawn(void (*fn)(uint64_t), uint64_t arg, unsigned prio, uint64_t budget_us,
@@ -102,7 +106,8 @@ struct tf_thread tf_spawn(void (*fn)(uint64_t), uint64_t arg, unsigned prio, uin
 
 void tf_root_priority(unsigned prio)
 {
-    coffer_tcb_set_priority(COFFER_SLOT_TCB, COFFER_SLOT_TCB, prio);
+    ktest_step(coffer_tcb_set_priority(COFFER_SLOT_TCB, COFFER_SLOT_TCB, prio),
+               "set the root task's priority to %u", prio);
 }
 
 static uint64_t timebase_hz(void)
