@@ -12,7 +12,7 @@
  *       -nographic -bios default
  *
  * Malformed inputs are made by patching copies of the real blob or with the
- * FDT writer of fdt_fixture.h.  Many of them go in through fdt_read_machine,
+ * FDT writer of fdt_fixture.c.  Many of them go in through fdt_read_machine,
  * the kernel's entry point, which checks the header and walks the whole
  * tree with the helpers tested here: what rejects them is fdt.c.
  */
@@ -24,6 +24,7 @@
 #include "boot/fdt.h"
 #include "fdt_fixture.h"
 #include "tap.h"
+#include "test_util.h"
 
 /* ---- Generic walker visitors ---------------------------------------------- */
 
