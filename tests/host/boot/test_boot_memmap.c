@@ -11,7 +11,7 @@
  * what is in use, pages carved out for the root task, then the untyped
  * list, and checks every invariant of include/coffer/bootinfo.h on the
  * result with page-level bookkeeping of its own (run_scenario() in
- * boot_check.h).  Hand-made machines then cover overflow of the untyped
+ * boot_check.c).  Hand-made machines then cover overflow of the untyped
  * list, device edge cases and errors.
  */
 #include <stdint.h>
