@@ -3,9 +3,12 @@
  * operations, priorities, yield, the fast path's question, and the
  * running thread outside its queue -- sched_pick() putting it back at the
  * head when it stops, sched_current_stays() for the return path.  The
- * fixture is threads_host_fixture.h; schedule() itself is never called.
+ * fixture is threads_fixture.c; schedule() itself is never called.
  */
-#include "threads_host_invariants.h"
+#include <stdio.h>
+
+#include "tap.h"
+#include "threads_fixture.h"
 
 static void test_ready_queues(void)
 {

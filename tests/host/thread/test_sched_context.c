@@ -5,7 +5,7 @@
  * test_thread_deaths.c.)
  *
  * Threads, objects and capabilities are built in host memory
- * (threads_host_fixture.h); system calls go to their handlers as
+ * (threads_fixture.h); system calls go to their handlers as
  * syscall_dispatch() sends them, with current_thread set to the caller;
  * invocations go through sys_CALL, deletions through cap_delete().  Time
  * is host_time, advanced by hand; schedule() is never called.
@@ -14,7 +14,7 @@
  * the ready queues walked through the public scheduler API.
  */
 #define _POSIX_C_SOURCE 200809L
-#include "threads_host_checks.h"
+#include "threads_checks.h"
 
 /* ---- 2. scheduling contexts ---------------------------------------------- */
 

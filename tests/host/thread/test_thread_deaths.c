@@ -4,7 +4,7 @@
  * bounded steps.  (IPC: test_sched_ipc.c.)
  *
  * Threads, objects and capabilities are built in host memory
- * (threads_host_fixture.h); system calls go to their handlers as
+ * (threads_fixture.h); system calls go to their handlers as
  * syscall_dispatch() sends them, with current_thread set to the caller;
  * invocations go through sys_CALL, deletions through cap_delete().  Time
  * is host_time, advanced by hand; schedule() is never called.
@@ -17,7 +17,8 @@
  * in a forked child, so a regression fails a test instead of the run.
  */
 #define _POSIX_C_SOURCE 200809L
-#include "threads_host_checks.h"
+#include "threads_checks.h"
+#include "cap/cap_delete.h"
 #include "cap/zombie.h"
 
 /* ---- 6. deaths ------------------------------------------------------------- */

@@ -16,7 +16,7 @@
  * test runs a short one, `make soak` a long one.
  */
 #define _POSIX_C_SOURCE 200809L
-#include "threads_host_checks.h"
+#include "threads_checks.h"
 
 enum { THREADS = 8, IPC_CAPS = 12 };
 

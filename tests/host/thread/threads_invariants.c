@@ -1,28 +1,29 @@
 /*
  * The invariants of thread.h, sched.h, sched_context.h and ipc.h, checked
  * over everything a threads-layer host scenario made (the objects the
- * fixture, threads_host_fixture.h, keeps lists of), with the ready queues
+ * fixture, threads_fixture.c, keeps lists of), with the ready queues
  * walked through the public scheduler API, and the derivation tree's.
  * fx_invariants() says whether they hold (fx_why says which does not);
- * fx_check() makes it a TAP line.
+ * fx_check() makes it a TAP line (declared in threads_fixture.h).
  */
-#ifndef COFFER_TESTS_THREADS_HOST_INVARIANTS_H
-#define COFFER_TESTS_THREADS_HOST_INVARIANTS_H
+#include "threads_fixture.h"
 
-#include "threads_host_fixture.h"
+#include <stdio.h>
+
+#include "tap.h"
 
 /* ---- invariants ------------------------------------------------------------ */
 
-static char fx_why[256];
+char fx_why[256];
 
-static inline bool fx_fail(const char *fmt, const char *a, const char *b)
+static bool fx_fail(const char *fmt, const char *a, const char *b)
 {
     snprintf(fx_why, sizeof(fx_why), fmt, a, b);
     return false;
 }
 
 /* Is r on sc's chain of loans (ipc.h)?  Bounded: a loop is not. */
-static inline bool fx_on_chain(const struct sched_context *sc, const struct reply *r)
+static bool fx_on_chain(const struct sched_context *sc, const struct reply *r)
 {
     unsigned links = 0;
     for (const struct reply *x = sc->lent_via; x != NULL && links <= FX_MAX_OBJECTS;
@@ -35,7 +36,7 @@ static inline bool fx_on_chain(const struct sched_context *sc, const struct repl
 /* The invariants of thread.h, sched.h, sched_context.h and ipc.h over
  * everything in the scenario, and the derivation tree's.  On failure
  * fx_why says which. */
-static inline bool fx_invariants(void)
+bool fx_invariants(void)
 {
     unsigned queued_total = 0;
     int top = -1;
@@ -175,7 +176,7 @@ static inline bool fx_invariants(void)
 }
 
 /* TAP: the invariants hold after `what`. */
-static inline bool fx_check(const char *what)
+bool fx_check(const char *what)
 {
     bool good = fx_invariants();
     if (!good)
@@ -184,5 +185,3 @@ static inline bool fx_check(const char *what)
     snprintf(name, sizeof(name), "invariants hold after %s", what);
     return tap_ok(good, name);
 }
-
-#endif

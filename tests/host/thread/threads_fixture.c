@@ -1,7 +1,8 @@
 /*
  * Threads, scheduling contexts and IPC objects in host memory, for the
- * host tests of the threads layer (test_sched_*.c, test_thread*.c).  The
- * invariants checked after each scenario: threads_host_invariants.h.
+ * host tests of the threads layer (test_sched*.c, test_ipc.c,
+ * test_thread*.c; declared in threads_fixture.h).  The invariants checked
+ * after each scenario: threads_invariants.c.
  *
  * One CNode of 2^FX_CNODE_BITS slots is the CSpace root of every thread
  * (each TCB holds a copy of the capability, the original is in the
@@ -24,58 +25,44 @@
  * fx_reset() ends a scenario: everything is taken out of the kernel's
  * static state (ready queues, release queue, current_thread) and freed.
  */
-#ifndef COFFER_TESTS_THREADS_HOST_FIXTURE_H
-#define COFFER_TESTS_THREADS_HOST_FIXTURE_H
+#include "threads_fixture.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "tap.h"
-#include "cap_fixture.h"
 #include "cap/cap_delete.h"
 #include "host_arch.h"
-#include "thread/sched.h"
-#include "thread/sched_context.h"
 
-extern uint64_t host_time; /* host_arch.c */
+struct slot *fx_slots;
+struct thread *fx_anchor;
+uint64_t fx_next_slot;
 
-#define FX_CNODE_BITS 8
-#define FX_SLOTS (1u << FX_CNODE_BITS)
-#define FX_MAX_THREADS 32
-#define FX_MAX_OBJECTS 64
-#define FX_MAX_ALLOCS 256
-#define FX_SLOT_CONTROL 2 /* the scheduling-control capability */
-#define FX_FIRST_FREE_SLOT 3
-
-static struct slot *fx_slots;
-static struct thread *fx_anchor;
-static uint64_t fx_next_slot;
-
-static void *fx_allocs[FX_MAX_ALLOCS];
-static unsigned fx_nallocs;
+void *fx_allocs[FX_MAX_ALLOCS];
+unsigned fx_nallocs;
 
 /* What exists in this scenario; dead[] marks threads deleted since. */
-static struct thread *fx_threads[FX_MAX_THREADS];
-static bool fx_dead[FX_MAX_THREADS];
-static unsigned fx_nthreads;
-static struct endpoint *fx_eps[FX_MAX_OBJECTS];
-static unsigned fx_neps;
-static struct notification *fx_ntfns[FX_MAX_OBJECTS];
-static unsigned fx_nntfns;
-static struct reply *fx_replies[FX_MAX_OBJECTS];
-static unsigned fx_nreplies;
-static struct sched_context *fx_scs[FX_MAX_OBJECTS];
-static unsigned fx_nscs;
+struct thread *fx_threads[FX_MAX_THREADS];
+bool fx_dead[FX_MAX_THREADS];
+unsigned fx_nthreads;
+struct endpoint *fx_eps[FX_MAX_OBJECTS];
+unsigned fx_neps;
+struct notification *fx_ntfns[FX_MAX_OBJECTS];
+unsigned fx_nntfns;
+struct reply *fx_replies[FX_MAX_OBJECTS];
+unsigned fx_nreplies;
+struct sched_context *fx_scs[FX_MAX_OBJECTS];
+unsigned fx_nscs;
 
-static inline void fx_bail(const char *why)
+void fx_bail(const char *why)
 {
     printf("Bail out! %s\n", why);
     fflush(stdout);
     exit(1);
 }
 
-static inline void *fx_alloc(size_t align, size_t size)
+static void *fx_alloc(size_t align, size_t size)
 {
     if (fx_nallocs == FX_MAX_ALLOCS)
         fx_bail("fixture: too many allocations");
@@ -87,20 +74,20 @@ static inline void *fx_alloc(size_t align, size_t size)
     return p;
 }
 
-static inline uint64_t fx_new_slot(void)
+uint64_t fx_new_slot(void)
 {
     if (fx_next_slot >= FX_SLOTS)
         fx_bail("fixture: CNode full");
     return fx_next_slot++;
 }
 
-static inline struct slot *fx_slot(uint64_t cptr)
+struct slot *fx_slot(uint64_t cptr)
 {
     return &fx_slots[cptr];
 }
 
 /* A new object's first capability, in a new slot; returns the cptr. */
-static inline uint64_t fx_object_cap(void *obj, enum cap_type type, uint8_t size_bits)
+static uint64_t fx_object_cap(void *obj, enum cap_type type, uint8_t size_bits)
 {
     uint64_t cptr = fx_new_slot();
     struct slot *s = fx_slot(cptr);
@@ -111,7 +98,7 @@ static inline uint64_t fx_object_cap(void *obj, enum cap_type type, uint8_t size
 }
 
 /* A child of the capability at src with `rights` and `badge` (0: none). */
-static inline uint64_t fx_mint(uint64_t src, unsigned rights, uint64_t badge)
+uint64_t fx_mint(uint64_t src, unsigned rights, uint64_t badge)
 {
     uint64_t cptr = fx_new_slot();
     struct slot *from = fx_slot(src), *to = fx_slot(cptr);
@@ -128,7 +115,7 @@ static inline uint64_t fx_mint(uint64_t src, unsigned rights, uint64_t badge)
 
 /* A fresh scenario: an empty derivation tree and CNode, the anchor, the
  * scheduling-control capability, time charged up to now to nobody. */
-static inline void fx_setup(void)
+void fx_setup(void)
 {
     fx_slots = fx_alloc(sizeof(struct slot) * FX_SLOTS, sizeof(struct slot) * FX_SLOTS);
     fx_anchor = fx_alloc(1u << ARCH_TCB_BITS, 1u << ARCH_TCB_BITS);
@@ -147,7 +134,7 @@ static inline void fx_setup(void)
 
 /* A thread (INACTIVE, no scheduling context) at priority prio, MCP 255,
  * whose CSpace root is the fixture's CNode. */
-static inline struct thread *fx_thread_full(const char *name, unsigned prio, uint64_t *tcb_out)
+static struct thread *fx_thread_full(const char *name, unsigned prio, uint64_t *tcb_out)
 {
     if (fx_nthreads == FX_MAX_THREADS)
         fx_bail("fixture: too many threads");
@@ -165,13 +152,13 @@ static inline struct thread *fx_thread_full(const char *name, unsigned prio, uin
     return t;
 }
 
-static inline struct thread *fx_thread(const char *name, unsigned prio)
+struct thread *fx_thread(const char *name, unsigned prio)
 {
     return fx_thread_full(name, prio, NULL);
 }
 
 /* The cptr of the first capability of `type` to the object at obj. */
-static inline uint64_t fx_cptr_of(const void *obj, enum cap_type type)
+static uint64_t fx_cptr_of(const void *obj, enum cap_type type)
 {
     for (uint64_t i = FX_FIRST_FREE_SLOT; i < fx_next_slot; i++)
         if (fx_slots[i].cap.type == type && fx_slots[i].cap.object == (uintptr_t)obj)
@@ -180,24 +167,24 @@ static inline uint64_t fx_cptr_of(const void *obj, enum cap_type type)
     return 0;
 }
 
-static inline uint64_t fx_tcb_cptr(const struct thread *t)
+uint64_t fx_tcb_cptr(const struct thread *t)
 {
     return fx_cptr_of(t, CAP_TCB);
 }
 
-static inline uint64_t fx_sc_cptr(const struct sched_context *sc)
+uint64_t fx_sc_cptr(const struct sched_context *sc)
 {
     return fx_cptr_of(sc, CAP_SCHED_CONTEXT);
 }
 
-static inline void fx_mark_dead(const struct thread *t)
+static void fx_mark_dead(const struct thread *t)
 {
     for (unsigned i = 0; i < fx_nthreads; i++)
         if (fx_threads[i] == t)
             fx_dead[i] = true;
 }
 
-static inline bool fx_is_dead(const struct thread *t)
+bool fx_is_dead(const struct thread *t)
 {
     for (unsigned i = 0; i < fx_nthreads; i++)
         if (fx_threads[i] == t)
@@ -206,7 +193,7 @@ static inline bool fx_is_dead(const struct thread *t)
 }
 
 /* A thread of this scenario that has not died. */
-static inline bool fx_registered_thread(const struct thread *t)
+bool fx_registered_thread(const struct thread *t)
 {
     for (unsigned i = 0; i < fx_nthreads; i++)
         if (fx_threads[i] == t)
@@ -214,7 +201,7 @@ static inline bool fx_registered_thread(const struct thread *t)
     return false;
 }
 
-static inline uint64_t fx_endpoint(struct endpoint **out)
+uint64_t fx_endpoint(struct endpoint **out)
 {
     struct endpoint *ep = fx_alloc(64, 64);
     fx_eps[fx_neps++] = ep;
@@ -223,7 +210,7 @@ static inline uint64_t fx_endpoint(struct endpoint **out)
     return fx_object_cap(ep, CAP_ENDPOINT, 0);
 }
 
-static inline uint64_t fx_notification(struct notification **out)
+uint64_t fx_notification(struct notification **out)
 {
     struct notification *n = fx_alloc(64, 64);
     fx_ntfns[fx_nntfns++] = n;
@@ -232,7 +219,7 @@ static inline uint64_t fx_notification(struct notification **out)
     return fx_object_cap(n, CAP_NOTIFICATION, 0);
 }
 
-static inline uint64_t fx_reply(struct reply **out)
+uint64_t fx_reply(struct reply **out)
 {
     struct reply *r = fx_alloc(64, 64);
     fx_replies[fx_nreplies++] = r;
@@ -241,7 +228,7 @@ static inline uint64_t fx_reply(struct reply **out)
     return fx_object_cap(r, CAP_REPLY, 0);
 }
 
-static inline uint64_t fx_sched_context(struct sched_context **out)
+uint64_t fx_sched_context(struct sched_context **out)
 {
     struct sched_context *sc = fx_alloc(256, 256);
     fx_scs[fx_nscs++] = sc;
@@ -251,36 +238,36 @@ static inline uint64_t fx_sched_context(struct sched_context **out)
 }
 
 /* The invocation (CALL on a kernel object) made by the anchor. */
-static inline struct coffer_result fx_invoke(uint64_t cptr, uint64_t label, uint64_t a0,
-                                             uint64_t a1, uint64_t a2)
+struct coffer_result fx_invoke(uint64_t cptr, uint64_t label, uint64_t a0,
+                               uint64_t a1, uint64_t a2)
 {
     return fixture_call(fx_anchor, cptr, label, a0, a1, a2, 0, 0);
 }
 
-static inline struct coffer_result fx_configure(uint64_t sc, uint64_t budget_us, uint64_t period_us)
+struct coffer_result fx_configure(uint64_t sc, uint64_t budget_us, uint64_t period_us)
 {
     return fx_invoke(FX_SLOT_CONTROL, COFFER_INV_SCHED_CONTROL_CONFIGURE, sc, budget_us, period_us);
 }
 
-static inline struct coffer_result fx_bind(struct thread *t, uint64_t sc)
+struct coffer_result fx_bind(struct thread *t, uint64_t sc)
 {
     return fx_invoke(fx_tcb_cptr(t), COFFER_INV_TCB_SET_SCHED_CONTEXT, sc, 0, 0);
 }
 
-static inline struct coffer_result fx_resume(struct thread *t)
+struct coffer_result fx_resume(struct thread *t)
 {
     return fx_invoke(fx_tcb_cptr(t), COFFER_INV_TCB_RESUME, 0, 0, 0);
 }
 
-static inline struct coffer_result fx_set_priority(struct thread *t, uint64_t prio)
+struct coffer_result fx_set_priority(struct thread *t, uint64_t prio)
 {
     return fx_invoke(fx_tcb_cptr(t), COFFER_INV_TCB_SET_PRIORITY, fx_tcb_cptr(t), prio, 0);
 }
 
 /* A thread with its own scheduling context of budget/period (us),
  * resumed: RUNNABLE and queued. */
-static inline struct thread *fx_active(const char *name, unsigned prio, uint64_t budget_us,
-                                       uint64_t period_us, struct sched_context **sc_out)
+struct thread *fx_active(const char *name, unsigned prio, uint64_t budget_us,
+                         uint64_t period_us, struct sched_context **sc_out)
 {
     struct thread *t = fx_thread(name, prio);
     struct sched_context *sc;
@@ -294,7 +281,7 @@ static inline struct thread *fx_active(const char *name, unsigned prio, uint64_t
 }
 
 /* A passive thread (no scheduling context), resumed: RUNNABLE, not queued. */
-static inline struct thread *fx_passive(const char *name, unsigned prio)
+struct thread *fx_passive(const char *name, unsigned prio)
 {
     struct thread *t = fx_thread(name, prio);
     if (fx_resume(t).error != COFFER_ERR_OK)
@@ -304,7 +291,7 @@ static inline struct thread *fx_passive(const char *name, unsigned prio)
 
 /* Give t an IPC buffer: a 4 KiB frame of host memory (its first
  * capability in the CNode, a copy in the TCB's slot); returns the buffer. */
-static inline struct coffer_ipc_buffer *fx_ipc_buffer(struct thread *t)
+struct coffer_ipc_buffer *fx_ipc_buffer(struct thread *t)
 {
     void *mem = fx_alloc(4096, 4096);
     uint64_t frame = fx_object_cap(mem, CAP_FRAME, 12);
@@ -324,7 +311,7 @@ static inline struct coffer_ipc_buffer *fx_ipc_buffer(struct thread *t)
  * registers itself (SYSCALL_NO_RESULT) or the thread is gone.  YIELD is
  * sys_YIELD's body.
  */
-static inline void fx_dispatch(struct thread *t)
+static void fx_dispatch(struct thread *t)
 {
     uint64_t args[COFFER_SYSCALL_ARGS];
     for (unsigned i = 0; i < COFFER_SYSCALL_ARGS; i++)
@@ -367,9 +354,9 @@ static inline void fx_dispatch(struct thread *t)
 
 /* Thread t makes system call num, as the trap path would (fx_dispatch).
  * Returns a0..a2 as they are afterwards (unchanged if t blocked). */
-static inline struct coffer_result fx_syscall(struct thread *t, uint64_t num, uint64_t a0,
-                                              uint64_t a1, uint64_t a2, uint64_t a3,
-                                              uint64_t a4, uint64_t a5, uint64_t a6)
+struct coffer_result fx_syscall(struct thread *t, uint64_t num, uint64_t a0,
+                                uint64_t a1, uint64_t a2, uint64_t a3,
+                                uint64_t a4, uint64_t a5, uint64_t a6)
 {
     const uint64_t args[COFFER_SYSCALL_ARGS] = { a0, a1, a2, a3, a4, a5, a6 };
     for (unsigned i = 0; i < COFFER_SYSCALL_ARGS; i++)
@@ -380,43 +367,43 @@ static inline struct coffer_result fx_syscall(struct thread *t, uint64_t num, ui
     return (struct coffer_result){ t->regs.x[REG_A0], t->regs.x[REG_A1], t->regs.x[REG_A2] };
 }
 
-static inline struct coffer_result fx_send4(struct thread *t, uint64_t num, uint64_t cptr,
-                                            uint64_t info, uint64_t w0, uint64_t w1,
-                                            uint64_t w2, uint64_t w3)
+struct coffer_result fx_send4(struct thread *t, uint64_t num, uint64_t cptr,
+                              uint64_t info, uint64_t w0, uint64_t w1,
+                              uint64_t w2, uint64_t w3)
 {
     return fx_syscall(t, num, cptr, info, w0, w1, w2, w3, 0);
 }
 
-static inline struct coffer_result fx_send(struct thread *t, uint64_t cptr, uint64_t info,
-                                           uint64_t w0, uint64_t w1)
+struct coffer_result fx_send(struct thread *t, uint64_t cptr, uint64_t info,
+                             uint64_t w0, uint64_t w1)
 {
     return fx_send4(t, COFFER_SYS_SEND, cptr, info, w0, w1, 0, 0);
 }
 
-static inline struct coffer_result fx_recv(struct thread *t, uint64_t cptr, uint64_t reply)
+struct coffer_result fx_recv(struct thread *t, uint64_t cptr, uint64_t reply)
 {
     return fx_syscall(t, COFFER_SYS_RECV, cptr, 0, 0, 0, 0, 0, reply);
 }
 
-static inline struct coffer_result fx_nb_recv(struct thread *t, uint64_t cptr, uint64_t reply)
+struct coffer_result fx_nb_recv(struct thread *t, uint64_t cptr, uint64_t reply)
 {
     return fx_syscall(t, COFFER_SYS_NB_RECV, cptr, 0, 0, 0, 0, 0, reply);
 }
 
-static inline struct coffer_result fx_call(struct thread *t, uint64_t cptr, uint64_t info,
-                                           uint64_t w0, uint64_t w1)
+struct coffer_result fx_call(struct thread *t, uint64_t cptr, uint64_t info,
+                             uint64_t w0, uint64_t w1)
 {
     return fx_syscall(t, COFFER_SYS_CALL, cptr, info, w0, w1, 0, 0, 0);
 }
 
-static inline struct coffer_result fx_reply_recv(struct thread *t, uint64_t ep, uint64_t reply,
-                                                 uint64_t info, uint64_t w0)
+struct coffer_result fx_reply_recv(struct thread *t, uint64_t ep, uint64_t reply,
+                                   uint64_t info, uint64_t w0)
 {
     return fx_syscall(t, COFFER_SYS_REPLY_RECV, ep, info, w0, 0, 0, 0, reply);
 }
 
 /* Delete the capability at cptr (the object dies if it was the last). */
-static inline bool fx_delete(uint64_t cptr)
+bool fx_delete(uint64_t cptr)
 {
     struct slot *s = fx_slot(cptr);
     bool thread = s->cap.type == CAP_TCB;
@@ -434,7 +421,7 @@ static struct thread fx_probe;
 
 /* The threads in the ready queue of priority p, head first (at most max;
  * returns how many there are, or -1 if the links are inconsistent). */
-static inline int fx_ready_queue(unsigned p, struct thread **out, unsigned max)
+int fx_ready_queue(unsigned p, struct thread **out, unsigned max)
 {
     memset(&fx_probe, 0, sizeof(fx_probe));
     fx_probe.priority = (uint8_t)p;
@@ -468,7 +455,7 @@ static inline int fx_ready_queue(unsigned p, struct thread **out, unsigned max)
 }
 
 /* The same order as expected (a NULL-terminated list)? */
-static inline bool fx_queue_is(unsigned p, struct thread *const *expect)
+bool fx_queue_is(unsigned p, struct thread *const *expect)
 {
     struct thread *q[FX_MAX_THREADS];
     int n = fx_ready_queue(p, q, FX_MAX_THREADS);
@@ -488,24 +475,21 @@ static inline bool fx_queue_is(unsigned p, struct thread *const *expect)
     return good;
 }
 
-#define FX_QUEUE(p, ...) fx_queue_is((p), (struct thread *const[]){ __VA_ARGS__, NULL })
-#define FX_EMPTY(p) fx_queue_is((p), (struct thread *const[]){ NULL })
-
 /* ---- results ---------------------------------------------------------------- */
 
 /* Is r exactly this result?  (No TAP line: a diagnostic if not.) */
-static inline bool fx_is(struct coffer_result r, uint64_t err, uint64_t d0, uint64_t d1)
+bool fx_is(struct coffer_result r, uint64_t err, uint64_t d0, uint64_t d1)
 {
     return fixture_result_is(r, err, d0, d1);
 }
 
-static inline bool fx_is_ok(struct coffer_result r)
+bool fx_is_ok(struct coffer_result r)
 {
     return fx_is(r, COFFER_ERR_OK, 0, 0);
 }
 
 /* End a scenario: nothing of it stays in the scheduler's static state. */
-static inline void fx_reset(void)
+void fx_reset(void)
 {
     current_thread = NULL;
     for (unsigned i = 0; i < fx_nthreads; i++)
@@ -535,5 +519,3 @@ static inline void fx_reset(void)
     fx_nallocs = 0;
     fx_nthreads = fx_neps = fx_nntfns = fx_nreplies = fx_nscs = 0;
 }
-
-#endif

@@ -1,17 +1,21 @@
 /*
  * Checks and set-ups shared by the threads-layer host tests
- * (test_sched_contexts.c, test_sched_ipc.c, test_thread_deaths.c), over
- * threads_host_fixture.h.  survives() forks: the including file defines
+ * (test_sched_context.c, test_ipc.c, test_thread_deaths.c,
+ * test_threads_random.c), over threads_fixture.h.  survives() forks: the including file defines
  * _POSIX_C_SOURCE first.
  */
-#ifndef COFFER_TESTS_THREADS_HOST_CHECKS_H
-#define COFFER_TESTS_THREADS_HOST_CHECKS_H
+#ifndef COFFER_TESTS_THREADS_CHECKS_H
+#define COFFER_TESTS_THREADS_CHECKS_H
 
 #include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "threads_host_invariants.h"
+#include "tap.h"
+#include "threads_fixture.h"
 
 #define MI(label, len) COFFER_MSGINFO((label), 0, (len))
 
