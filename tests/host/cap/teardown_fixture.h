@@ -1,6 +1,6 @@
 /*
- * The harness shared by the CNode-teardown tests (test_teardown.c, the
- * scenarios, and test_teardown_model.c, the model-based random test): a
+ * The harness shared by the CNode-teardown tests (test_zombie.c, the
+ * scenarios, and test_zombie_model.c, the model-based random test): a
  * root CNode of 2^8 slots -- ROOT is it with a 56-bit guard (64-bit
  * pointers name root slots, for invoking), R2 the same CNode with no guard,
  * through which paths of any depth reach into sub-CNodes -- a 1 MiB RAM

@@ -128,7 +128,7 @@ static void op_delete(int i)
     slots[i].cap = (struct cap){ 0 };
 }
 
-/* No CNodes: their objects would need real memory (test_cap_ops has them). */
+/* No CNodes: their objects would need real memory (test_cnode has them). */
 static const enum coffer_object_type retype_types[] = {
     COFFER_OBJ_UNTYPED, COFFER_OBJ_FRAME, COFFER_OBJ_ENDPOINT, COFFER_OBJ_FRAME,
     COFFER_OBJ_NOTIFICATION, COFFER_OBJ_TCB,

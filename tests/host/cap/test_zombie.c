@@ -7,7 +7,7 @@
  * capability to itself, cycles (also across two untyped), a zombie
  * observed between restarts, an untyped inside a dying CNode (also the one
  * being revoked), abandoned teardowns.  The model-based random test is
- * test_teardown_model.c; the harness is teardown_fixture.h.
+ * test_zombie_model.c; the harness is teardown_fixture.h.
  */
 #include "teardown_fixture.h"
 

@@ -6,10 +6,10 @@
  * every operation each slot of each live CNode, the capability and object
  * counts, the memory in use and the contents of dead objects (zero) must
  * match it.  Ends by abandoning preempted operations and revoking
- * everything.  The scenarios are test_teardown.c; the harness is
+ * everything.  The scenarios are test_zombie.c; the harness is
  * teardown_fixture.h.
  *
- *   usage: test_teardown_model [seed [operations]]
+ *   usage: test_zombie_model [seed [operations]]
  */
 #include "teardown_fixture.h"
 

@@ -1,10 +1,10 @@
 /*
- * The set-up shared by the CNode-invocation host tests (test_cap_ops.c,
- * test_cap_random.c): one root CNode of 2^8 slots with a 56-bit guard, so
- * 64-bit pointers below 256 name its slots, a RAM and a device untyped in
- * host memory ("physical" addresses are host pointers), helpers that make
- * each invocation through sys_CALL, and a snapshot of everything a failed
- * call must leave alone.
+ * The set-up shared by the CNode-invocation host tests (test_cnode.c,
+ * test_cnode_untyped_random.c): one root CNode of 2^8 slots with a 56-bit
+ * guard, so 64-bit pointers below 256 name its slots, a RAM and a device
+ * untyped in host memory ("physical" addresses are host pointers), helpers
+ * that make each invocation through sys_CALL, and a snapshot of everything
+ * a failed call must leave alone.
  */
 #ifndef COFFER_TESTS_CNODE_FIXTURE_H
 #define COFFER_TESTS_CNODE_FIXTURE_H

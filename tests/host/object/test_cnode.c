@@ -3,8 +3,8 @@
  * identify) through the system-call entry point sys_CALL, on the host:
  * every error with its exact detail words (and that a failed call changed
  * nothing), the derivation semantics and revoke under forced preemption.
- * Random sequences of invocations: test_cap_random.c; retype's own tests:
- * test_retype.c.  The set-up is cap_ops_fixture.h.
+ * Random sequences of invocations: test_cnode_untyped_random.c; retype's
+ * own tests: test_untyped.c.  The set-up is cnode_fixture.h.
  */
 #include "cnode_fixture.h"
 
@@ -245,7 +245,7 @@ static void test_derivation(void)
 /*
  * Revoking an untyped deletes from the highest address down, one
  * capability at a time; the last capability to a CNode that still holds
- * capabilities tears the CNode down with everything in it (test_teardown
+ * capabilities tears the CNode down with everything in it (test_zombie
  * has the hard cases).
  */
 static void test_revoke_cnode(void)

@@ -3,9 +3,9 @@
  * the host, valid and invalid (garbage slots, depths, rights, windows,
  * labels): after every call the derivation tree's invariants hold, a
  * failed call changed nothing, and a successful one changed the capability
- * count as it should.  The set-up is cap_ops_fixture.h.
+ * count as it should.  The set-up is cnode_fixture.h.
  *
- *   usage: test_cap_random [seed [operations]]
+ *   usage: test_cnode_untyped_random [seed [operations]]
  */
 #include "cnode_fixture.h"
 

@@ -6,7 +6,7 @@
  * holes, several objects at once, child untyped -- and that objects come
  * out zero because they are zeroed when they die (never device memory),
  * large ones in preemptible chunks.  The CNode invocations are in
- * test_cap_ops.c.
+ * test_cnode.c.
  *
  * The CSpace is one root CNode of 2^8 slots with a 56-bit guard, so 64-bit
  * pointers below 256 name its slots; "physical" addresses are host pointers.

@@ -1,7 +1,7 @@
 /*
  * The threads layer on the host: IPC -- send and receive, calls, replies
  * and lending of scheduling contexts -- and notifications.  (Scheduling
- * contexts: test_sched_contexts.c; deaths: test_thread_deaths.c.)
+ * contexts: test_sched_context.c; deaths: test_thread_deaths.c.)
  *
  * Threads, objects and capabilities are built in host memory
  * (threads_fixture.h); system calls go to their handlers as

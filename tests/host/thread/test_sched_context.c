@@ -1,7 +1,7 @@
 /*
  * The threads layer on the host: scheduling contexts -- configuration,
  * binding, charging, throttling and refills -- and timeout faults.  (The
- * ready queues: test_sched_queues.c; IPC: test_sched_ipc.c; deaths:
+ * ready queues: test_sched.c; IPC: test_ipc.c; deaths:
  * test_thread_deaths.c.)
  *
  * Threads, objects and capabilities are built in host memory
@@ -18,7 +18,7 @@
 
 /* ---- 2. scheduling contexts ---------------------------------------------- */
 
-static void test_sched_contexts(void)
+static void test_sched_context(void)
 {
     fx_setup();
     struct sched_context *sc;
@@ -200,7 +200,7 @@ static void test_timeout_fault(void)
 
 int main(void)
 {
-    test_sched_contexts();
+    test_sched_context();
     test_timeout_fault();
     return tap_done();
 }

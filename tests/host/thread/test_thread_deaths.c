@@ -1,7 +1,7 @@
 /*
  * The threads layer on the host: what the death of each object does to
  * the threads waiting in or on it, nested loans cut short, and a death in
- * bounded steps.  (IPC: test_sched_ipc.c.)
+ * bounded steps.  (IPC: test_ipc.c.)
  *
  * Threads, objects and capabilities are built in host memory
  * (threads_fixture.h); system calls go to their handlers as

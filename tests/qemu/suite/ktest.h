@@ -22,17 +22,17 @@ bool ktest_expect_error(struct coffer_result r, coffer_error_t error, uint64_t d
  * so the check it leads to says why it failed. */
 bool ktest_step(struct coffer_result r, const char *step, ...) __attribute__((format(printf, 2, 3)));
 
-/* Test groups, one per file. */
+/* Test groups, one per file (<area>/test_<name>.c defines test_<name>). */
 void test_bootinfo(void);
-void test_syscall_errors(void);
+void test_syscall(void);
 void test_syscall_abi(void);
 void test_counters(void);
-void test_caps(void);
-void test_teardown(void);
+void test_cnode_untyped(void);
+void test_zombie(void);
 void test_vspace(void);
 void test_threads(void);
 void test_ipc(void);
-void test_fault_handlers(void);
+void test_fault(void);
 void test_irq(void);
 
 #endif

@@ -51,15 +51,15 @@ int main(void)
 {
     printf("# coffer in-QEMU test suite\n");
     test_bootinfo();
-    test_syscall_errors();
+    test_syscall();
     test_syscall_abi();
     test_counters();
-    test_caps();
-    test_teardown();
+    test_cnode_untyped();
+    test_zombie();
     test_vspace();
     test_threads();
     test_ipc();
-    test_fault_handlers();
+    test_fault();
     test_irq();
     printf("1..%d\n", count);
     printf("# totals: passed %d, failed %d\n", count - failed, failed);

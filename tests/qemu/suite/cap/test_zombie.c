@@ -6,7 +6,7 @@
  * and every byte returns to the untyped it came from.
  *
  * Works in a child untyped of its own, at the end of the root CNode's
- * empty slots, so it does not disturb test_caps.
+ * empty slots, so it does not disturb test_cnode_untyped.c.
  */
 #include "ktest.h"
 
@@ -213,7 +213,7 @@ static void large_frame(uint64_t ut)
                 "teardown: its memory is free again");
 }
 
-void test_teardown(void)
+void test_zombie(void)
 {
     const struct coffer_bootinfo *bi = coffer_bootinfo();
     uint64_t ut = coffer_largest_ram_untyped(bi, 24);

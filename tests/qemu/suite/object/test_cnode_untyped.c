@@ -277,7 +277,7 @@ static void dump_errors(void)
     printf("# (the dumps themselves are checked by the demo test)\n");
 }
 
-void test_caps(void)
+void test_cnode_untyped(void)
 {
     const struct coffer_bootinfo *bi = coffer_bootinfo();
     pick_untyped(bi);

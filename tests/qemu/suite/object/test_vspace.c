@@ -271,7 +271,7 @@ void test_vspace(void)
 {
     const struct coffer_bootinfo *bi = coffer_bootinfo();
     ut = coffer_largest_ram_untyped(bi, 24);
-    next_slot = bi->empty.start + 2000; /* clear of test_caps and test_teardown */
+    next_slot = bi->empty.start + 2000; /* clear of test_cnode_untyped and test_zombie */
     uint64_t start_free = coffer_cnode_identify(ROOT, ut, D).detail1;
     ktest_check(COFFER_ID_TYPE(coffer_cnode_identify(ROOT, COFFER_SLOT_ASID_CONTROL, D).detail0) ==
                         COFFER_OBJ_ASID_CONTROL &&

@@ -40,7 +40,7 @@ static void bad_syscall(uint64_t unused)
     tf_park();
 }
 
-void test_fault_handlers(void)
+void test_fault(void)
 {
     tf_begin();
     done = tf_retype(COFFER_OBJ_NOTIFICATION, 0);

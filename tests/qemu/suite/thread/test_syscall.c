@@ -69,7 +69,7 @@ static void kernel_info_errors(void)
                 (unsigned long long)info.text_bytes, (unsigned long long)info.bss_bytes);
 }
 
-void test_syscall_errors(void)
+void test_syscall(void)
 {
     unknown_syscalls();
     debug_write_errors();
