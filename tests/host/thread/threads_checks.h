@@ -1,8 +1,8 @@
 /*
  * Checks and set-ups shared by the threads-layer host tests
  * (test_sched_context.c, test_ipc.c, test_thread_deaths.c,
- * test_threads_random.c), over threads_fixture.h.  survives() forks: the including file defines
- * _POSIX_C_SOURCE first.
+ * test_threads_random.c), over threads_fixture.h.  survives() forks: the
+ * including file defines _POSIX_C_SOURCE first.
  */
 #ifndef COFFER_TESTS_THREADS_CHECKS_H
 #define COFFER_TESTS_THREADS_CHECKS_H
