@@ -11,7 +11,8 @@
  *    handler's reply-receive resuming it past the instruction.
  */
 #include "bench.h"
-#include "../tests/qemu/suite/threads_fixture.h"
+#include <stdio.h>
+#include "fixture.h"
 
 static uint64_t samples_ipc[BENCH_RUNS];
 static uint64_t ep, srv_reply, ntfn, fault_done;
@@ -29,12 +30,12 @@ static void server(uint64_t unused)
 }
 
 /* A server that waits in receive and has given its context back. */
-static struct tf_thread passive_server(void)
+static struct bf_thread passive_server(void)
 {
-    struct tf_thread s = tf_spawn(server, 0, 200, 10000, 10000, TF_NONE);
-    tf_root_priority(100); /* it runs to its receive */
-    tf_root_priority(255);
-    coffer_tcb_set_sched_context(s.tcb, TF_NONE);
+    struct bf_thread s = bf_spawn(server, 0, 200, 10000, 10000, BF_NONE);
+    bf_root_priority(100); /* it runs to its receive */
+    bf_root_priority(255);
+    bench_step(coffer_tcb_set_sched_context(s.tcb, BF_NONE), "make the server passive");
     return s;
 }
 
@@ -50,7 +51,7 @@ static void bench_call(uint64_t calibration)
 
 static void bench_transfer(uint64_t calibration, struct coffer_ipc_buffer *srv_buf)
 {
-    uint64_t cap = tf_retype(COFFER_OBJ_NOTIFICATION, 0), dest = tf_slot();
+    uint64_t cap = bf_retype(COFFER_OBJ_NOTIFICATION, 0), dest = bf_slot();
     coffer_root_ipc_buffer()->caps[0] = cap;
     srv_buf->recv_cnode = 0;
     srv_buf->recv_depth = 0;
@@ -60,7 +61,7 @@ static void bench_transfer(uint64_t calibration, struct coffer_ipc_buffer *srv_b
         coffer_ipc_call(ep, COFFER_MSGINFO(0, 1, 1), 0);
         uint64_t t1 = coffer_rdcycle();
         samples_ipc[i] = t1 - t0;
-        coffer_cnode_delete(TF_ROOT, dest, TF_D);
+        bench_step(coffer_cnode_delete(BF_ROOT, dest, BF_D), "delete the transferred capability");
     }
     bench_report("ipc call + reply_recv round trip, 1 capability transferred", samples_ipc,
                  BENCH_RUNS, calibration);
@@ -77,14 +78,14 @@ static void waiter(uint64_t unused)
 
 static void bench_signal(uint64_t calibration)
 {
-    tf_spawn(waiter, 0, 200, 10000, 10000, TF_NONE);
-    tf_root_priority(100); /* the waiter (200) preempts the root task */
+    bf_spawn(waiter, 0, 200, 10000, 10000, BF_NONE);
+    bf_root_priority(100); /* the waiter (200) preempts the root task */
     for (unsigned i = 0; i < BENCH_RUNS; i++) {
         uint64_t t0 = coffer_rdcycle();
         coffer_signal(ntfn);
         samples_ipc[i] = stamp - t0;
     }
-    tf_root_priority(255);
+    bf_root_priority(255);
     bench_report("notification signal -> higher-priority waiter returns from wait", samples_ipc,
                  BENCH_RUNS, calibration);
 }
@@ -98,11 +99,11 @@ static void yielder(uint64_t unused)
 
 static void bench_yield(uint64_t calibration)
 {
-    struct tf_thread y = tf_spawn(yielder, 0, 100, 10000, 10000, TF_NONE);
-    tf_root_priority(100);
+    struct bf_thread y = bf_spawn(yielder, 0, 100, 10000, 10000, BF_NONE);
+    bf_root_priority(100);
     BENCH_MEASURE(samples_ipc, coffer_yield());
-    tf_root_priority(255);
-    coffer_tcb_suspend(y.tcb);
+    bf_root_priority(255);
+    bench_step(coffer_tcb_suspend(y.tcb), "suspend the yielder");
     bench_report("yield to a thread of the same priority and back (two switches)", samples_ipc,
                  BENCH_RUNS, calibration);
 }
@@ -116,13 +117,13 @@ static void faulter(uint64_t unused)
         samples_ipc[i] = coffer_rdcycle() - t0;
     }
     coffer_signal(fault_done);
-    tf_park();
+    bf_park();
 }
 
 static void bench_fault(uint64_t calibration)
 {
-    uint64_t fault_ep = tf_retype(COFFER_OBJ_ENDPOINT, 0), reply = tf_retype(COFFER_OBJ_REPLY, 0);
-    tf_spawn(faulter, 0, 200, 10000, 10000, fault_ep);
+    uint64_t fault_ep = bf_retype(COFFER_OBJ_ENDPOINT, 0), reply = bf_retype(COFFER_OBJ_REPLY, 0);
+    bf_spawn(faulter, 0, 200, 10000, 10000, fault_ep);
     struct coffer_msg m = coffer_ipc_recv(fault_ep, reply);
     for (unsigned i = 1; i < BENCH_RUNS; i++) {
         uint64_t pc[4] = { m.mr[COFFER_FAULT_PC] + 4, 0, 0, 0 };
@@ -137,17 +138,17 @@ static void bench_fault(uint64_t calibration)
 
 void bench_ipc(uint64_t calibration)
 {
-    tf_begin();
-    ep = tf_retype(COFFER_OBJ_ENDPOINT, 0);
-    srv_reply = tf_retype(COFFER_OBJ_REPLY, 0);
-    ntfn = tf_retype(COFFER_OBJ_NOTIFICATION, 0);
-    fault_done = tf_retype(COFFER_OBJ_NOTIFICATION, 0);
-    struct tf_thread s = passive_server();
+    bf_begin();
+    ep = bf_retype(COFFER_OBJ_ENDPOINT, 0);
+    srv_reply = bf_retype(COFFER_OBJ_REPLY, 0);
+    ntfn = bf_retype(COFFER_OBJ_NOTIFICATION, 0);
+    fault_done = bf_retype(COFFER_OBJ_NOTIFICATION, 0);
+    struct bf_thread s = passive_server();
     bench_call(calibration);
     bench_transfer(calibration, s.buf);
     bench_signal(calibration);
     bench_yield(calibration);
     bench_fault(calibration);
-    if (!tf_end())
+    if (!bf_end())
         printf("bench: ipc cleanup did not return every byte\n");
 }

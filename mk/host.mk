@@ -1,8 +1,13 @@
 # The portable core built natively: host unit tests, fuzzing, soak runs
 # and host benchmarks.
 #
-#   tests/host/test_<name>.c   a test program, linked with the host core
-#   tests/host/*.c (others)    fixtures shared by the tests (the host arch layer)
+#   tests/host/<area>/test_<name>.c   a test program, linked with the host
+#                              core; built as $(BUILD)/host/test_<name> (names
+#                              are unique across areas)
+#   tests/host/servers/test_<x>.c   a server's logic test (below)
+#   tests/host/*.c, tests/host/<area>/*.c (others)
+#                              fixtures (the host arch layer, test helpers),
+#                              archived with the core: a test links those it uses
 #
 # The core is compiled once per flavour into a library every program of
 # that flavour links: ASan+UBSan for tests, clang+libFuzzer for fuzzing,
@@ -14,7 +19,8 @@
 HOST_TARGET_ONLY := kernel/core/support/kstring.c kernel/core/support/panic.c
 HOST_CORE_SRCS := $(filter-out $(HOST_TARGET_ONLY),$(KERNEL_CORE_SRCS)) \
 	kernel/arch/$(ARCH)/pagetable.c $(KERNEL_LIB_SRCS)
-HOST_FIXTURE_SRCS := $(filter-out tests/host/test_%,$(sort $(wildcard tests/host/*.c)))
+HOST_TREE_SRCS := $(filter-out tests/host/servers/%,$(sort $(wildcard tests/host/*.c tests/host/*/*.c)))
+HOST_FIXTURE_SRCS := $(foreach f,$(HOST_TREE_SRCS),$(if $(filter test_%,$(notdir $(f))),,$(f)))
 HOST_INCLUDES := $(KERNEL_INCLUDES) -Itests/host
 HOST_DEFS := -DCOFFER_HOST -DCONFIG_DEBUG=1 -DCONFIG_FASTPATH=1
 
@@ -33,10 +39,16 @@ HOST_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
 HOST_CFLAGS := -std=c11 $(WARN) -g -O1 $(HOST_SAN) $(HOST_DEFS) $(HOST_INCLUDES)
 $(eval $(call host_core,host,$(HOSTCC),$(HOST_CFLAGS)))
 
-HOST_TEST_SRCS := $(sort $(wildcard tests/host/test_*.c))
-HOST_TESTS := $(patsubst tests/host/%.c,$(BUILD)/host/%,$(HOST_TEST_SRCS))
-$(BUILD)/host/test_%: $(BUILD)/host/obj/tests/host/test_%.c.o $(BUILD)/host/libcore.a
-	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@
+HOST_TEST_SRCS := $(filter-out $(HOST_FIXTURE_SRCS),$(HOST_TREE_SRCS))
+HOST_TESTS := $(patsubst %.c,$(BUILD)/host/%,$(notdir $(HOST_TEST_SRCS)))
+ifneq ($(words $(HOST_TESTS)),$(words $(sort $(HOST_TESTS))))
+$(error two host tests share a name: $(HOST_TEST_SRCS))
+endif
+define host_test
+$(BUILD)/host/$(basename $(notdir $(1))): $(BUILD)/host/obj/$(1).o $(BUILD)/host/libcore.a
+	$$(HOSTCC) $$(HOST_CFLAGS) $$^ -o $$@
+endef
+$(foreach t,$(HOST_TEST_SRCS),$(eval $(call host_test,$(t))))
 
 # A server's logic, servers/<server>/<x>.c, is tested on the host through
 # its protocol's generated dispatcher by tests/host/servers/test_<x>.c:
@@ -45,10 +57,10 @@ HOST_SERVER_CFLAGS := -std=c11 $(WARN) -g -O1 $(HOST_SAN) -DCOFFER_HOST $(USER_I
 HOST_SERVER_TEST_SRCS := $(sort $(wildcard tests/host/servers/test_*.c))
 server_logic = $(wildcard servers/*/$(1).c)
 define host_server_test
-$(BUILD)/host/test_$(1): tests/host/servers/test_$(1).c $(call server_logic,$(1)) $(GENERATED_HEADERS)
+$(BUILD)/host/test_$(1): tests/host/servers/test_$(1).c $(call server_logic,$(1)) tests/host/tap.c $(GENERATED_HEADERS)
 	@mkdir -p $$(dir $$@)
 	$(HOSTCC) $(HOST_SERVER_CFLAGS) -I$(dir $(call server_logic,$(1))) tests/host/servers/test_$(1).c \
-		$(call server_logic,$(1)) -o $$@
+		$(call server_logic,$(1)) tests/host/tap.c -o $$@
 endef
 $(foreach t,$(patsubst tests/host/servers/test_%.c,%,$(HOST_SERVER_TEST_SRCS)),$(eval $(call host_server_test,$(t))))
 HOST_TESTS += $(patsubst tests/host/servers/%.c,$(BUILD)/host/%,$(HOST_SERVER_TEST_SRCS))
@@ -58,12 +70,13 @@ test-host: $(HOST_TESTS) $(BUILD)/virt.dtb $(MKBOOTIMAGE) $(BUILD)/user/hello.el
 	@sh tools/run-host-tests.sh $(BUILD) $(HOST_TESTS)
 
 # Long randomized campaigns (make test runs short, bounded versions):
-# 10^6 operations of the derivation-tree model test and of the tree itself.
+# 10^6 operations of the derivation-tree, teardown and threads model tests
+# and of the tree itself.
 SOAK_SEED ?= 1
-soak: $(BUILD)/host/test_cdt $(BUILD)/host/test_rbtree $(BUILD)/host/test_teardown_model \
+soak: $(BUILD)/host/test_cdt $(BUILD)/host/test_rbtree $(BUILD)/host/test_zombie_model \
 		$(BUILD)/host/test_threads_random
 	$(BUILD)/host/test_cdt $(SOAK_SEED) 1000000
-	$(BUILD)/host/test_teardown_model $(SOAK_SEED) 1000000
+	$(BUILD)/host/test_zombie_model $(SOAK_SEED) 1000000
 	$(BUILD)/host/test_rbtree $(SOAK_SEED)
 	$(BUILD)/host/test_threads_random $(SOAK_SEED) 1000000
 

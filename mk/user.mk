@@ -4,9 +4,13 @@
 #                           (lib/crt, the C runtime glue, is linked as objects:
 #                           picolibc, searched after the libraries, refers to it)
 #   servers/<name>/*.c      the program <name>
-#   tests/qemu/suite/**.c   the in-QEMU test suite's root task, coffer-test
+#   tests/qemu/suite/*.c, tests/qemu/suite/<area>/*.c
+#                           the in-QEMU test suite's root task, coffer-test
+#                           (its files include "ktest.h", "thread/threads_fixture.h"
+#                           from tests/qemu/suite)
 #   tests/qemu/faults/fault-<kind>.c   one fault program per kind
-#   bench/*.c               the benchmark root task, coffer-bench
+#   bench/*.c               the benchmark root task, coffer-bench (with its own
+#                           set-up, bench/fixture.c)
 #
 # Programs link against Debian's picolibc (crt0, stdio, string functions)
 # and every library.
@@ -20,6 +24,8 @@ ULDFLAGS := --specs=picolibc.specs --crt0=hosted $(USER_ARCH_FLAGS) -T lib/crt/u
 $(BUILD)/user/%.c.o: %.c mk/user.mk | $(GENERATED_HEADERS) $(TOOLCHAIN_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC_TARGET) $(UCFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/user/tests/qemu/suite/%.c.o: UCFLAGS += -Itests/qemu/suite
 
 user_objs = $(patsubst %,$(BUILD)/user/%.o,$(1))
 
@@ -45,6 +51,6 @@ endef
 SERVER_NAMES := $(notdir $(patsubst %/,%,$(sort $(dir $(wildcard servers/*/)))))
 $(foreach s,$(SERVER_NAMES),$(eval $(call user_program,$(s),$(sort $(wildcard servers/$(s)/*.c)))))
 $(eval $(call user_program,coffer-test,$(sort $(wildcard tests/qemu/suite/*.c tests/qemu/suite/*/*.c))))
-$(eval $(call user_program,coffer-bench,$(sort $(wildcard bench/*.c)) tests/qemu/suite/threads_fixture.c))
+$(eval $(call user_program,coffer-bench,$(sort $(wildcard bench/*.c))))
 FAULT_KINDS := $(patsubst tests/qemu/faults/fault-%.c,%,$(sort $(wildcard tests/qemu/faults/fault-*.c)))
 $(foreach k,$(FAULT_KINDS),$(eval $(call user_program,fault-$(k),tests/qemu/faults/fault-$(k).c)))

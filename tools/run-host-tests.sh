@@ -3,6 +3,8 @@
 # its TAP through.  A program that crashes or exits non-zero without
 # printing a failing line adds one "not ok" so it cannot pass silently.
 #   usage: run-host-tests.sh BUILD_DIR TEST...
+# A test is known by its program's name, test_<name> (built flat in
+# BUILD_DIR/host/ from tests/host/<area>/test_<name>.c; names are unique).
 set -u
 build=$1
 shift

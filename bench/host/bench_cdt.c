@@ -299,42 +299,71 @@ static void prepare(enum op op, size_t s)
     }
 }
 
-/* The measured operations; returns the OR of what went wrong. */
-static uint64_t measured(enum op op, size_t s)
+/* The first call of a measured batch that went wrong: its index and what
+ * it returned (set by measured(), reported after the batch). */
+static struct {
+    bool failed;
+    size_t index;
+    struct coffer_result r;
+} first_failure;
+
+static void note(bool bad, size_t i, struct coffer_result r)
 {
-    uint64_t bad = 0;
+    if (bad && !first_failure.failed) {
+        first_failure.failed = true;
+        first_failure.index = i;
+        first_failure.r = r;
+    }
+}
+
+/* The measured operations; each result checked on its own (note()). */
+static void measured(enum op op, size_t s)
+{
+    struct coffer_result r;
     switch (op) {
     case OP_CAL:
         break;
     case OP_IDENTIFY:
-        for (size_t i = 0; i < s; i++)
-            bad |= identify(arg[i]).detail0 == COFFER_ID_TYPE_NULL;
+        for (size_t i = 0; i < s; i++) {
+            r = identify(arg[i]);
+            note(r.error != COFFER_ERR_OK || r.detail0 == COFFER_ID_TYPE_NULL, i, r);
+        }
         break;
     case OP_COPY:
-        for (size_t i = 0; i < s; i++)
-            bad |= copy(SCRATCH_BASE + i, arg[i]).error;
+        for (size_t i = 0; i < s; i++) {
+            r = copy(SCRATCH_BASE + i, arg[i]);
+            note(r.error != COFFER_ERR_OK, i, r);
+        }
         break;
     case OP_MINT:
-        for (size_t i = 0; i < s; i++)
-            bad |= mint(SCRATCH_BASE + i, arg[i]).error;
+        for (size_t i = 0; i < s; i++) {
+            r = mint(SCRATCH_BASE + i, arg[i]);
+            note(r.error != COFFER_ERR_OK, i, r);
+        }
         break;
     case OP_DELETE:
-        for (size_t i = 0; i < s; i++)
-            bad |= del(SCRATCH_BASE + i).error;
+        for (size_t i = 0; i < s; i++) {
+            r = del(SCRATCH_BASE + i);
+            note(r.error != COFFER_ERR_OK, i, r);
+        }
         break;
     case OP_RETYPE:
-        for (size_t i = 0; i < s; i++)
-            bad |= retype_ep(UT, 1, SCRATCH_BASE + i, arg[i]).error;
+        for (size_t i = 0; i < s; i++) {
+            r = retype_ep(UT, 1, SCRATCH_BASE + i, arg[i]);
+            note(r.error != COFFER_ERR_OK, i, r);
+        }
         break;
     case OP_RETYPE_BUSY:
-        for (size_t i = 0; i < s; i++)
-            bad |= retype_ep(UT, 1, SCRATCH_BASE + i, arg[i]).error != COFFER_ERR_REVOKE_FIRST;
+        for (size_t i = 0; i < s; i++) {
+            r = retype_ep(UT, 1, SCRATCH_BASE + i, arg[i]);
+            note(r.error != COFFER_ERR_REVOKE_FIRST, i, r);
+        }
         break;
     case OP_REVOKE:
-        bad |= revoke(REV_UT).error;
+        r = revoke(REV_UT);
+        note(r.error != COFFER_ERR_OK, 0, r);
         break;
     }
-    return bad;
 }
 
 /* Undo what the batch created, unmeasured. */
@@ -350,19 +379,20 @@ static void restore(enum op op, size_t s)
 static uint64_t batch(enum op op, size_t s)
 {
     prepare(op, s);
-    uint64_t t0 = 0, t1 = 0, bad;
+    uint64_t t0 = 0, t1 = 0;
     if (cg) {
         CALLGRIND_TOGGLE_COLLECT;
-        bad = measured(op, s);
+        measured(op, s);
         CALLGRIND_TOGGLE_COLLECT;
     } else {
         t0 = now_ns();
-        bad = measured(op, s);
+        measured(op, s);
         t1 = now_ns();
     }
-    if (bad) {
-        fprintf(stderr, "bench_cdt: a measured %s failed\n", op_key[op]);
-        exit(1);
+    if (first_failure.failed) {
+        char what[64];
+        snprintf(what, sizeof(what), "measured %s, call", op_key[op]);
+        die(what, first_failure.index, first_failure.r);
     }
     restore(op, s);
     uint64_t dt = t1 - t0;

@@ -2,7 +2,13 @@
 #ifndef COFFER_DEMO_H
 #define COFFER_DEMO_H
 
+#include <coffer.h>
+#include <stdbool.h>
 #include <stdint.h>
+
+/* Did a step of the demo succeed?  If not, print which step failed and
+ * the error it got, with both details. */
+bool demo_step(struct coffer_result r, const char *step);
 
 /* Map frame and its read-only alias (both capabilities in root slots) and
  * show the alias reading what was written through the frame.  Page tables

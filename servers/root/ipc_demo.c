@@ -30,16 +30,6 @@ static void upper_thread(uint64_t unused)
     coffer_serve(&loop);
 }
 
-/* One step of the set-up: true if it worked, else say which and why. */
-static bool step(struct coffer_result r, const char *what)
-{
-    if (r.error == COFFER_ERR_OK)
-        return true;
-    printf("root: server demo: %s failed: %s (%llu, %llu)\n", what, coffer_error_name(r.error),
-           (unsigned long long)r.detail0, (unsigned long long)r.detail1);
-    return false;
-}
-
 /* The server thread, started and waiting for requests, passive. */
 static bool start_server(uint64_t ut, uint64_t first_free, uint64_t *sc_out)
 {
@@ -52,30 +42,30 @@ static bool start_server(uint64_t ut, uint64_t first_free, uint64_t *sc_out)
      * guest time is host time, and a host that deschedules QEMU for a
      * millisecond must not throttle the server before it reaches its
      * receive (the call below would then wait for it forever). */
-    return step(coffer_untyped_retype(ut, COFFER_OBJ_TCB, 0, ROOT, 0, tcb, 1, W), "retype the TCB") &&
-           step(coffer_untyped_retype(ut, COFFER_OBJ_SCHED_CONTEXT, 0, ROOT, 0, sc, 1, W),
+    return demo_step(coffer_untyped_retype(ut, COFFER_OBJ_TCB, 0, ROOT, 0, tcb, 1, W), "retype the TCB") &&
+           demo_step(coffer_untyped_retype(ut, COFFER_OBJ_SCHED_CONTEXT, 0, ROOT, 0, sc, 1, W),
                 "retype the scheduling context") &&
-           step(coffer_untyped_retype(ut, COFFER_OBJ_ENDPOINT, 0, ROOT, 0, loop.endpoint, 1, W),
+           demo_step(coffer_untyped_retype(ut, COFFER_OBJ_ENDPOINT, 0, ROOT, 0, loop.endpoint, 1, W),
                 "retype the endpoint") &&
-           step(coffer_untyped_retype(ut, COFFER_OBJ_REPLY, 0, ROOT, 0, loop.reply, 1, W),
+           demo_step(coffer_untyped_retype(ut, COFFER_OBJ_REPLY, 0, ROOT, 0, loop.reply, 1, W),
                 "retype the reply object") &&
-           step(coffer_untyped_retype(ut, COFFER_OBJ_FRAME, 12, ROOT, 0, frame, 1, W),
+           demo_step(coffer_untyped_retype(ut, COFFER_OBJ_FRAME, 12, ROOT, 0, frame, 1, W),
                 "retype the IPC buffer's frame") &&
-           step(coffer_frame_map(frame, COFFER_SLOT_VSPACE, SERVER_BUFFER_VA, COFFER_MAP_R | COFFER_MAP_W),
+           demo_step(coffer_frame_map(frame, COFFER_SLOT_VSPACE, SERVER_BUFFER_VA, COFFER_MAP_R | COFFER_MAP_W),
                 "map the IPC buffer") &&
-           step(coffer_tcb_configure(tcb, COFFER_CPTR_NONE, ROOT, COFFER_SLOT_VSPACE, SERVER_BUFFER_VA, frame),
+           demo_step(coffer_tcb_configure(tcb, COFFER_CPTR_NONE, ROOT, COFFER_SLOT_VSPACE, SERVER_BUFFER_VA, frame),
                 "configure the thread") &&
-           step(coffer_tcb_set_priority(tcb, COFFER_SLOT_TCB, 200), "set its priority") &&
-           step(coffer_sched_control_configure(COFFER_SLOT_SCHED_CONTROL, sc, 10000, 10000),
+           demo_step(coffer_tcb_set_priority(tcb, COFFER_SLOT_TCB, 200), "set its priority") &&
+           demo_step(coffer_sched_control_configure(COFFER_SLOT_SCHED_CONTROL, sc, 10000, 10000),
                 "give the context its budget") &&
-           step(coffer_tcb_set_sched_context(tcb, sc), "bind the context") &&
-           step(coffer_thread_start(tcb, coffer_root_ipc_buffer(), upper_thread,
+           demo_step(coffer_tcb_set_sched_context(tcb, sc), "bind the context") &&
+           demo_step(coffer_thread_start(tcb, coffer_root_ipc_buffer(), upper_thread,
                                     server_stack + sizeof(server_stack), 0),
                 "start the thread") &&
            /* Below the server for a moment, so that it runs to its receive. */
-           step(coffer_tcb_set_priority(COFFER_SLOT_TCB, COFFER_SLOT_TCB, 100), "lower my priority") &&
-           step(coffer_tcb_set_priority(COFFER_SLOT_TCB, COFFER_SLOT_TCB, 255), "raise it again") &&
-           step(coffer_tcb_set_sched_context(tcb, COFFER_CPTR_NONE), "make the server passive");
+           demo_step(coffer_tcb_set_priority(COFFER_SLOT_TCB, COFFER_SLOT_TCB, 100), "lower my priority") &&
+           demo_step(coffer_tcb_set_priority(COFFER_SLOT_TCB, COFFER_SLOT_TCB, 255), "raise it again") &&
+           demo_step(coffer_tcb_set_sched_context(tcb, COFFER_CPTR_NONE), "make the server passive");
 }
 
 /* Up to eight bytes of s, the first in the low byte. */
@@ -96,14 +86,14 @@ int show_server(uint64_t ut, uint64_t first_free)
     uint64_t its = coffer_sched_context_consumed(sc).detail1;
     uint64_t upper = 0, u[6] = { 0 };
     struct coffer_result r = upper_case(loop.endpoint, word_of("coffer!"), &upper);
-    if (!step(r, "upper_case"))
+    if (!demo_step(r, "upper_case"))
         return 1;
     static const char text[48] = "whoever benefits pays, the server as well";
     uint64_t t[6];
     memcpy(t, text, sizeof t);
     r = upper_case_long(coffer_root_ipc_buffer(), loop.endpoint, t[0], t[1], t[2], t[3], t[4], t[5],
                         &u[0], &u[1], &u[2], &u[3], &u[4], &u[5]);
-    if (!step(r, "upper_case_long"))
+    if (!demo_step(r, "upper_case_long"))
         return 1;
     struct coffer_result refused = upper_case(loop.endpoint, word_of("bell\a"), &upper);
     uint64_t mine2 = coffer_sched_context_consumed(COFFER_SLOT_SCHED_CONTEXT).detail1;

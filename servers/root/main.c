@@ -9,6 +9,14 @@
 #include <image/bootimage.h>
 #include "demo.h"
 
+bool demo_step(struct coffer_result r, const char *step)
+{
+    if (r.error != COFFER_ERR_OK)
+        printf("root: %s failed: %s (details %llu, %llu)\n", step, coffer_error_name(r.error),
+               (unsigned long long)r.detail0, (unsigned long long)r.detail1);
+    return r.error == COFFER_ERR_OK;
+}
+
 static void list_boot_image(const struct coffer_bootinfo *bi)
 {
     const void *archive = (const void *)(uintptr_t)bi->bootimage_vaddr;
@@ -34,20 +42,20 @@ static int show_derivation(const struct coffer_bootinfo *bi)
     uint64_t ut = bi->untyped.start, first = bi->empty.start;
     uint64_t child = first, ep = first + 1, badged = first + 2, copy = first + 3;
     uint64_t frame = first + 4, alias = first + 5;
-    struct coffer_result r = coffer_untyped_retype(ut, COFFER_OBJ_UNTYPED, 16, ROOT, 0, child, 1,
-                                                   COFFER_RETYPE_AT_WATERMARK);
-    r.error |= coffer_untyped_retype(child, COFFER_OBJ_ENDPOINT, 0, ROOT, 0, ep, 1,
-                                     COFFER_RETYPE_AT_WATERMARK).error;
-    r.error |= coffer_cnode_mint(ROOT, badged, 64, ROOT, ep, 64, COFFER_RIGHT_WRITE, 0x2a).error;
-    r.error |= coffer_cnode_copy(ROOT, copy, 64, ROOT, badged, 64).error;
-    r.error |= coffer_untyped_retype(child, COFFER_OBJ_FRAME, 13, ROOT, 0, frame, 1,
-                                     COFFER_RETYPE_AT_WATERMARK).error;
-    r.error |= coffer_cnode_mint(ROOT, alias, 64, ROOT, frame, 64, COFFER_RIGHT_READ,
-                                 COFFER_WINDOW(0x1000, 0x1000)).error;
-    if (r.error != COFFER_ERR_OK) {
-        printf("root: derivation demo failed: %s\n", coffer_error_name(r.error));
+    const uint64_t W = COFFER_RETYPE_AT_WATERMARK;
+    if (!demo_step(coffer_untyped_retype(ut, COFFER_OBJ_UNTYPED, 16, ROOT, 0, child, 1, W),
+                   "split a 64 KiB untyped off") ||
+        !demo_step(coffer_untyped_retype(child, COFFER_OBJ_ENDPOINT, 0, ROOT, 0, ep, 1, W),
+                   "retype an endpoint") ||
+        !demo_step(coffer_cnode_mint(ROOT, badged, 64, ROOT, ep, 64, COFFER_RIGHT_WRITE, 0x2a),
+                   "mint a badged child of the endpoint") ||
+        !demo_step(coffer_cnode_copy(ROOT, copy, 64, ROOT, badged, 64), "copy the badged child") ||
+        !demo_step(coffer_untyped_retype(child, COFFER_OBJ_FRAME, 13, ROOT, 0, frame, 1, W),
+                   "retype an 8 KiB frame") ||
+        !demo_step(coffer_cnode_mint(ROOT, alias, 64, ROOT, frame, 64, COFFER_RIGHT_READ,
+                                     COFFER_WINDOW(0x1000, 0x1000)),
+                   "mint a read-only alias of the frame's second page"))
         return 1;
-    }
     printf("root: a 64 KiB untyped split off, with an endpoint, a badged child and its copy,\n"
            "      and a frame with a read-only alias of its second page:\n");
     fflush(stdout);
@@ -59,12 +67,12 @@ static int show_derivation(const struct coffer_bootinfo *bi)
     if (show_aliases(child, frame, alias, first + 6) != 0 || show_server(child, first + 8) != 0)
         return 1;
     uint64_t before = coffer_cnode_identify(ROOT, ut, 64).detail1;
-    r = coffer_cnode_revoke(ROOT, ut, 64);
+    bool revoked = demo_step(coffer_cnode_revoke(ROOT, ut, 64), "revoke the untyped");
     uint64_t after = coffer_cnode_identify(ROOT, ut, 64).detail1;
     printf("root: revoked: free bytes of the untyped %llu -> %llu (of %llu)\n",
            (unsigned long long)before, (unsigned long long)after,
            (unsigned long long)(1ull << bi->untyped_list[0].size_bits));
-    return r.error == COFFER_ERR_OK && after == (1ull << bi->untyped_list[0].size_bits) ? 0 : 1;
+    return revoked && after == (1ull << bi->untyped_list[0].size_bits) ? 0 : 1;
 }
 
 int main(void)

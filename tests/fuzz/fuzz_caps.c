@@ -1,7 +1,7 @@
 /*
  * libFuzzer target over the capability-operation stream: the
  * coverage-guided counterpart of the randomized test in
- * tests/host/test_cap_random.c.  See tests/fuzz/README.md.
+ * tests/host/object/test_cnode_untyped_random.c.  See tests/fuzz/README.md.
  *
  * Every input starts from the same fresh state: one root CNode of 2^8
  * slots (56-bit guard, so 64-bit pointers below 256 name its slots), a

@@ -1,30 +1,23 @@
 /*
- * Minimal TAP producer for the host unit tests.
+ * Minimal TAP producer for the host unit tests (tap.c).
  *
  * Each test program prints "ok N - name" / "not ok N - name" lines, a plan
  * line "1..N" at the end and returns non-zero if anything failed.  The
  * top-level runner (tools/tap-summary.sh) adds up the lines of every program
- * and prints the final "N passed, N failed".
+ * and prints the final "N passed, N failed".  The count is one per program,
+ * shared by the test and the fixtures it links.
  */
 #ifndef COFFER_TESTS_TAP_H
 #define COFFER_TESTS_TAP_H
 
 #include <stdarg.h>
-#include <stdio.h>
+#include <stdio.h> /* tests print their diagnostics with it too */
 
-static int tap_count;
-static int tap_failed;
+extern int tap_count;  /* results so far */
+extern int tap_failed; /* failed results so far */
 
-/* Record one test result; extra printf-style detail is printed on failure. */
-static inline int tap_ok(int cond, const char *name)
-{
-    tap_count++;
-    if (!cond)
-        tap_failed++;
-    printf("%sok %d - %s\n", cond ? "" : "not ", tap_count, name);
-    fflush(stdout);
-    return cond;
-}
+/* Record one test result; returns cond. */
+int tap_ok(int cond, const char *name);
 
 /* The same with a printf-style name. */
 __attribute__((format(printf, 2, 3))) static inline int tap_okf(int cond, const char *fmt, ...)
@@ -38,21 +31,9 @@ __attribute__((format(printf, 2, 3))) static inline int tap_okf(int cond, const 
 }
 
 /* Print a TAP diagnostic line ("# ..."). */
-static inline void tap_diag(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    printf("# ");
-    vprintf(fmt, ap);
-    printf("\n");
-    va_end(ap);
-}
+void tap_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Print the plan and return the exit status for main(). */
-static inline int tap_done(void)
-{
-    printf("1..%d\n", tap_count);
-    return tap_failed ? 1 : 0;
-}
+int tap_done(void);
 
 #endif

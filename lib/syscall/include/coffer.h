@@ -1,5 +1,5 @@
 /*
- * libcoffer: the user-level interface to the Coffer kernel.
+ * lib/syscall: the user-level interface to the Coffer kernel.
  *
  * Include this one header.  It brings the ABI numbers (<coffer/abi.h>), the
  * boot-info layout (<coffer/bootinfo.h>), the system-call stubs and the

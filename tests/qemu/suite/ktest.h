@@ -17,17 +17,22 @@ bool ktest_check(bool cond, const char *name, ...) __attribute__((format(printf,
 bool ktest_expect_error(struct coffer_result r, coffer_error_t error, uint64_t d0, uint64_t d1,
                         const char *name);
 
-/* Test groups, one per file. */
+/* A set-up step (no TAP line): true if it succeeded; if not, a "#" line
+ * naming the step (printf format) and the error it got, with both details,
+ * so the check it leads to says why it failed. */
+bool ktest_step(struct coffer_result r, const char *step, ...) __attribute__((format(printf, 2, 3)));
+
+/* Test groups, one per file (<area>/test_<name>.c defines test_<name>). */
 void test_bootinfo(void);
-void test_syscall_errors(void);
+void test_syscall(void);
 void test_syscall_abi(void);
 void test_counters(void);
-void test_caps(void);
-void test_teardown(void);
+void test_cnode_untyped(void);
+void test_zombie(void);
 void test_vspace(void);
 void test_threads(void);
 void test_ipc(void);
-void test_fault_handlers(void);
+void test_fault(void);
 void test_irq(void);
 
 #endif

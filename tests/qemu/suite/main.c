@@ -32,19 +32,34 @@ bool ktest_expect_error(struct coffer_result r, coffer_error_t error, uint64_t d
     return ktest_check(ok, "%s", name);
 }
 
+bool ktest_step(struct coffer_result r, const char *step, ...)
+{
+    va_list ap;
+    if (r.error == COFFER_ERR_OK)
+        return true;
+    printf("# ");
+    va_start(ap, step);
+    vprintf(step, ap);
+    va_end(ap);
+    printf(" failed: %s (%llu) detail %llu %llu\n", coffer_error_name(r.error),
+           (unsigned long long)r.error, (unsigned long long)r.detail0,
+           (unsigned long long)r.detail1);
+    return false;
+}
+
 int main(void)
 {
     printf("# coffer in-QEMU test suite\n");
     test_bootinfo();
-    test_syscall_errors();
+    test_syscall();
     test_syscall_abi();
     test_counters();
-    test_caps();
-    test_teardown();
+    test_cnode_untyped();
+    test_zombie();
     test_vspace();
     test_threads();
     test_ipc();
-    test_fault_handlers();
+    test_fault();
     test_irq();
     printf("1..%d\n", count);
     printf("# totals: passed %d, failed %d\n", count - failed, failed);

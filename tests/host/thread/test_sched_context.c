@@ -1,0 +1,206 @@
+/*
+ * The threads layer on the host: scheduling contexts -- configuration,
+ * binding, charging, throttling and refills -- and timeout faults.  (The
+ * ready queues: test_sched.c; IPC: test_ipc.c; deaths:
+ * test_thread_deaths.c.)
+ *
+ * Threads, objects and capabilities are built in host memory
+ * (threads_fixture.h); system calls go to their handlers as
+ * syscall_dispatch() sends them, with current_thread set to the caller;
+ * invocations go through sys_CALL, deletions through cap_delete().  Time
+ * is host_time, advanced by hand; schedule() is never called.
+ * After each scenario the invariants of thread.h, sched.h,
+ * sched_context.h and ipc.h are checked over everything it made, with
+ * the ready queues walked through the public scheduler API.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "threads_checks.h"
+
+/* ---- 2. scheduling contexts ---------------------------------------------- */
+
+static void test_sched_context(void)
+{
+    fx_setup();
+    struct sched_context *sc;
+    uint64_t t0 = host_time;
+    struct thread *a = fx_active("A", 10, 1000, 10000, &sc);
+    struct thread *b = fx_active("B", 10, 1000, 1000, NULL);
+    uint64_t budget = 1000 * TICKS_PER_US, period = 10000 * TICKS_PER_US;
+    tap_ok(sched_us_to_ticks(1000) == budget && sched_ticks_to_us(budget) == 1000,
+           "microseconds to ticks and back at 10 MHz");
+    tap_ok(sc->budget == budget && sc->period == period && sc->remaining == budget &&
+               sc->release == t0 + period && !sc->throttled && sc->consumed == 0 &&
+               sc->thread == a && sc->home == a && a->sc == sc && a->home_sc == sc &&
+               runnable_queued(a),
+           "configure and bind: budget and period in ticks, full budget, next period one period "
+           "away, the thread queued");
+
+    start_running(a);
+    host_time += 4000;
+    bool charged = sched_charge();
+    tap_ok(charged && sc->remaining == budget - 4000 && sc->consumed == 4000 && runnable_queued(a),
+           "sched_charge: the time since the last charge comes out of the running thread's budget");
+    host_time += budget - 4000 - 1;
+    charged = sched_charge();
+    tap_ok(charged && sc->remaining == 1 && sched_is_queued(a), "one tick of budget left: still runs");
+    host_time += 1;
+    charged = sched_charge();
+    tap_ok(!charged && sc->remaining == 0 && sc->throttled && a->state == THREAD_RUNNABLE &&
+               !sched_is_queued(a) && !sched_can_run(a) && FX_QUEUE(10, b),
+           "budget spent: sched_charge returns false, the context throttles, the thread leaves "
+           "the ready queue (still RUNNABLE)");
+    tap_ok(sc->consumed == budget && sched_context_next_release() == t0 + period,
+           "consumed counts every tick; the context waits in the release queue for its period");
+    fx_check("a context ran out of budget");
+
+    sched_context_release_due(t0 + period - 1);
+    tap_ok(sc->throttled && !sched_is_queued(a), "release_due before the period: nothing happens");
+    host_time = t0 + period;
+    sched_context_release_due(host_time);
+    tap_ok(!sc->throttled && sc->remaining == budget && sc->release == t0 + 2 * period &&
+               FX_QUEUE(10, b, a) && sched_context_next_release() == ~0ull,
+           "release_due at the period: full budget, next period set, queued again at the tail");
+    uint64_t scp = fx_sc_cptr(sc);
+    tap_ok(fx_is(fx_invoke(scp, COFFER_INV_SCHED_CONTEXT_CONSUMED, 0, 0, 0), COFFER_ERR_OK, 1000, budget),
+           "SCHED_CONTEXT_CONSUMED: microseconds and ticks charged so far");
+    fx_check("a context was released");
+
+    /* Again, released by the timer interrupt. */
+    start_running(a);
+    host_time += budget + 5;
+    charged = sched_charge();
+    tap_ok(!charged && sc->throttled && sc->consumed == 2 * budget + 5 && !sched_is_queued(a),
+           "a charge larger than the budget throttles, and is counted in full");
+    host_time = sc->release;
+    sched_timer_interrupt();
+    tap_ok(!sc->throttled && sched_is_queued(a) && sc->remaining == budget &&
+               sched_context_next_release() == ~0ull,
+           "the timer interrupt releases a context whose period has come");
+
+    /* A charge made in a later period (the thread did not run in
+     * between) refills first, then charges. */
+    start_running(a);
+    host_time += 3000;
+    sched_charge();
+    uint64_t rel = sc->release;
+    start_running(b);
+    host_time = rel + 2 * period;
+    sched_charge();
+    current_thread = a;
+    host_time += 500;
+    charged = sched_charge();
+    tap_ok(charged && sc->release == rel + 3 * period && sc->remaining == budget - 500 &&
+               sched_is_queued(a),
+           "a charge in a later period: the budget is refilled first, the next release follows now");
+    fx_check("charges across periods");
+
+    /* budget == period: never throttles. */
+    struct sched_context *usc;
+    struct thread *u = fx_active("U", 12, 5000, 5000, &usc);
+    start_running(u);
+    host_time += 10 * usc->period + 7;
+    charged = sched_charge();
+    tap_ok(charged && !usc->throttled && usc->remaining == usc->budget &&
+               usc->consumed == 10 * usc->period + 7 && runnable_queued(u),
+           "budget == period: ten periods' time charged, never throttles");
+    host_time += 3;
+    sched_charge();
+    tap_ok(usc->consumed == 10 * usc->period + 10, "budget == period: consumed still accumulates");
+
+    /* sched_context_charge directly. */
+    struct sched_context *raw;
+    uint64_t rawp = fx_sched_context(&raw);
+    tap_ok(!sched_context_charge(raw, 123) && raw->consumed == 123 && !raw->throttled,
+           "charging a context never configured: counted, never throttled");
+    tap_ok(fx_is_ok(fx_configure(rawp, 200, 1000)) && raw->budget == 2000 && raw->remaining == 2000 &&
+               !raw->throttled,
+           "configuring it: budget in ticks, all of it left");
+    bool spent1 = sched_context_charge(raw, 1999);
+    bool spent2 = sched_context_charge(raw, 1);
+    tap_ok(!spent1 && spent2 && raw->remaining == 0 && raw->throttled &&
+               sched_context_next_release() == raw->release,
+           "sched_context_charge: budget - 1 leaves one tick, the last tick throttles");
+    tap_ok(fx_is_ok(fx_configure(rawp, 300, 1000)) && !raw->throttled && raw->remaining == 3000 &&
+               raw->release == host_time + 10000 && sched_context_next_release() == ~0ull,
+           "configuring a throttled context: out of the release queue, full new budget now");
+
+    /* Reconfiguring the context of a throttled thread queues it again. */
+    start_running(a);
+    host_time += budget;
+    sched_charge();
+    bool was_out = !sched_is_queued(a) && sc->throttled;
+    tap_ok(was_out && fx_is_ok(fx_configure(scp, 2000, 10000)) && !sc->throttled &&
+               sc->remaining == 2 * budget && runnable_queued(a) && sched_context_next_release() == ~0ull,
+           "configuring a throttled thread's context makes it run again");
+
+    /* Configuration errors change nothing. */
+    tap_ok(fx_is(fx_configure(scp, 2000, 1000), COFFER_ERR_RANGE_ERROR, SC_MIN_BUDGET_US, 1000) &&
+               fx_is(fx_configure(scp, 99, 1000), COFFER_ERR_RANGE_ERROR, SC_MIN_BUDGET_US, 1000) &&
+               fx_is(fx_configure(scp, 100, 99), COFFER_ERR_RANGE_ERROR, SC_MIN_BUDGET_US,
+                  SC_MAX_PERIOD_US) &&
+               fx_is(fx_configure(fx_tcb_cptr(a), 100, 1000), COFFER_ERR_INVALID_CAPABILITY, 0, 0) &&
+               sc->budget == 2 * budget && sc->period == period,
+           "SCHED_CONTROL_CONFIGURE: budget > period, budget or period below the minimum, not a "
+           "context: errors, nothing changes");
+
+    /* Binding rules. */
+    struct thread *v = fx_thread("V", 10);
+    tap_ok(fx_is(fx_bind(v, scp), COFFER_ERR_ILLEGAL_OPERATION, 0, 0) &&
+               fx_is(fx_bind(a, rawp), COFFER_ERR_ILLEGAL_OPERATION, 0, 0) && v->sc == NULL &&
+               raw->home == NULL,
+           "TCB_SET_SCHED_CONTEXT: a context bound elsewhere, or a thread that has one: "
+           "ILLEGAL_OPERATION");
+    tap_ok(fx_is_ok(fx_bind(a, COFFER_CPTR_NONE)) && a->sc == NULL && a->home_sc == NULL &&
+               sc->thread == NULL && sc->home == NULL && !sched_is_queued(a) &&
+               a->state == THREAD_RUNNABLE,
+           "unbinding a thread's context: it leaves the ready queue");
+    tap_ok(fx_is_ok(fx_bind(v, scp)) && v->sc == sc && !sched_is_queued(v) && fx_is_ok(fx_resume(v)) &&
+               runnable_queued(v),
+           "the context bound to another (inactive) thread: it runs once resumed");
+    fx_check("configuring and binding contexts");
+    fx_reset();
+}
+
+/* A timeout fault: the budget runs out, the timeout handler hears of it. */
+static void test_timeout_fault(void)
+{
+    fx_setup();
+    struct endpoint *hep;
+    uint64_t h = fx_endpoint(&hep);
+    struct reply *hr;
+    uint64_t hrc = fx_reply(&hr);
+    struct thread *handler = fx_active("H", 50, 1000, 1000, NULL);
+    struct sched_context *sc;
+    struct thread *t = fx_active("T", 10, 1000, 10000, &sc);
+    tap_ok(fx_is_ok(fx_invoke(fx_tcb_cptr(t), COFFER_INV_TCB_SET_TIMEOUT_HANDLER, h, 0, 0)) &&
+               t->timeout_handler.cap.type == CAP_ENDPOINT,
+           "TCB_SET_TIMEOUT_HANDLER installs the endpoint");
+    fx_recv(handler, h, hrc);
+    arch_set_pc(&t->regs, 0x1234);
+    start_running(t);
+    host_time += sc->budget;
+    bool charged = sched_charge();
+    tap_ok(!charged && t->state == THREAD_BLOCKED_REPLY && t->reply == hr && hr->caller == t &&
+               !sched_is_queued(t) && t->sc == sc && sc->thread == t && handler->sc != sc,
+           "budget spent with a timeout handler: the thread calls it with the fault (its context "
+           "is not lent)");
+    tap_ok(GOT(handler, MI(COFFER_FAULT_TIMEOUT, COFFER_FAULT_WORDS), 0, 0x1234, 1000, 0) &&
+               runnable_queued(handler),
+           "the handler receives label TIMEOUT, words pc, consumed microseconds, 0");
+    fx_check("a timeout fault");
+    tap_ok(fx_is_ok(fx_send(handler, hrc, MI(0, 1), 0x5678, 0)) && arch_pc(&t->regs) == 0x5678 &&
+               t->state == THREAD_RUNNABLE && !sched_is_queued(t) && hr->caller == NULL,
+           "the handler's reply sets the pc; the thread waits for its period (still throttled)");
+    host_time = sc->release;
+    sched_context_release_due(host_time);
+    tap_ok(runnable_queued(t) && !sc->throttled, "then runs again at its next period");
+    fx_check("a timeout fault was handled");
+    fx_reset();
+}
+
+int main(void)
+{
+    test_sched_context();
+    test_timeout_fault();
+    return tap_done();
+}
