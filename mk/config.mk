@@ -27,6 +27,12 @@ $(TOOLCHAIN_STAMP): tools/bootstrap.sh
 	@sh tools/bootstrap.sh
 	@touch $@
 
+# The page size, from the ABI (COFFER_PAGE_BITS): the linker scripts align
+# sections to it through -z max-page-size.
+PAGE_BITS := $(shell sed -n 's/^\#define COFFER_PAGE_BITS *\([0-9][0-9]*\)$$/\1/p' include/coffer/abi.h)
+PAGE_SIZE := $(shell echo $$((1 << $(PAGE_BITS))))
+MAX_PAGE_FLAG := -Wl,-z,max-page-size=$(PAGE_SIZE)
+
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 CONFIG_FLAGS := -DCONFIG_DEBUG=$(DEBUG) -DCONFIG_FASTPATH=$(FASTPATH)
 

@@ -8,7 +8,7 @@ KCFLAGS := -std=c11 $(WARN) -O2 -g -ffreestanding -fno-builtin-printf \
 	-fno-omit-frame-pointer -fno-stack-protector -fno-pie -fno-common -mno-relax \
 	$(CONFIG_FLAGS) $(TARGET_ARCH_FLAGS) $(KERNEL_INCLUDES) $(KLTO)
 KLDFLAGS := -nostdlib -static -Wl,--no-relax -Wl,-T,kernel/arch/$(ARCH)/kernel.ld \
-	-Wl,--build-id=none -Wl,-z,max-page-size=4096
+	-Wl,--build-id=none $(MAX_PAGE_FLAG)
 
 KERNEL_CORE_SRCS := $(sort $(wildcard kernel/core/*/*.c))
 KERNEL_ARCH_SRCS := $(sort $(wildcard kernel/arch/$(ARCH)/*.c kernel/arch/$(ARCH)/*.S))

@@ -19,7 +19,7 @@ USER_ARCH_FLAGS := -march=rv64imac -mabi=lp64 -mcmodel=medany
 UCFLAGS := -std=c11 $(WARN) -O2 -g --specs=picolibc.specs $(USER_ARCH_FLAGS) \
 	-fno-common -DCOFFER_USER -DCONFIG_DEBUG=$(DEBUG) $(USER_INCLUDES)
 ULDFLAGS := --specs=picolibc.specs --crt0=hosted $(USER_ARCH_FLAGS) -T lib/crt/user.ld \
-	-Wl,--build-id=none -Wl,-z,max-page-size=4096
+	-Wl,--build-id=none $(MAX_PAGE_FLAG)
 
 $(BUILD)/user/%.c.o: %.c mk/user.mk | $(GENERATED_HEADERS) $(TOOLCHAIN_STAMP)
 	@mkdir -p $(dir $@)

@@ -62,12 +62,15 @@ static inline struct coffer_result lookup_cnode(struct thread *t, uint64_t cptr,
         *out = &t->cspace_root.cap;
         return syscall_ok(0, 0);
     }
-    if (depth > CPTR_MAX_DEPTH) /* (lookup_slot's own check then folds away) */
-        return syscall_error(COFFER_ERR_RANGE_ERROR, 0, CPTR_MAX_DEPTH);
     struct slot *s;
     struct coffer_result r = lookup_slot(&t->cspace_root.cap, cptr, depth, &s);
-    if (r.error != COFFER_ERR_OK)
+    if (r.error != COFFER_ERR_OK) {
+        /* lookup_slot's range is 1-64; here 0 is valid too.  (Mended on
+         * the error path, which keeps the lookup's own code as it is.) */
+        if (r.error == COFFER_ERR_RANGE_ERROR)
+            r.detail0 = 0;
         return r;
+    }
     if (s->cap.type != CAP_CNODE)
         return syscall_error(COFFER_ERR_INVALID_CAPABILITY, arg_index, 0);
     *out = &s->cap;
