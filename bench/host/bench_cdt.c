@@ -299,70 +299,61 @@ static void prepare(enum op op, size_t s)
     }
 }
 
-/* The first call of a measured batch that went wrong: its index and what
- * it returned (set by measured(), reported after the batch). */
-static struct {
-    bool failed;
-    size_t index;
-    struct coffer_result r;
-} first_failure;
+/* What each call of a measured batch returned: its error word (for
+ * identify, its type word), one store per call -- no more than the
+ * measurement always paid -- and judged after the batch, unmeasured. */
+static uint64_t outcome[MAX_BATCH];
 
-static void note(bool bad, size_t i, struct coffer_result r)
-{
-    if (bad && !first_failure.failed) {
-        first_failure.failed = true;
-        first_failure.index = i;
-        first_failure.r = r;
-    }
-}
-
-/* The measured operations; each result checked on its own (note()). */
 static void measured(enum op op, size_t s)
 {
-    struct coffer_result r;
     switch (op) {
     case OP_CAL:
         break;
     case OP_IDENTIFY:
-        for (size_t i = 0; i < s; i++) {
-            r = identify(arg[i]);
-            note(r.error != COFFER_ERR_OK || r.detail0 == COFFER_ID_TYPE_NULL, i, r);
-        }
+        for (size_t i = 0; i < s; i++)
+            outcome[i] = identify(arg[i]).detail0;
         break;
     case OP_COPY:
-        for (size_t i = 0; i < s; i++) {
-            r = copy(SCRATCH_BASE + i, arg[i]);
-            note(r.error != COFFER_ERR_OK, i, r);
-        }
+        for (size_t i = 0; i < s; i++)
+            outcome[i] = copy(SCRATCH_BASE + i, arg[i]).error;
         break;
     case OP_MINT:
-        for (size_t i = 0; i < s; i++) {
-            r = mint(SCRATCH_BASE + i, arg[i]);
-            note(r.error != COFFER_ERR_OK, i, r);
-        }
+        for (size_t i = 0; i < s; i++)
+            outcome[i] = mint(SCRATCH_BASE + i, arg[i]).error;
         break;
     case OP_DELETE:
-        for (size_t i = 0; i < s; i++) {
-            r = del(SCRATCH_BASE + i);
-            note(r.error != COFFER_ERR_OK, i, r);
-        }
+        for (size_t i = 0; i < s; i++)
+            outcome[i] = del(SCRATCH_BASE + i).error;
         break;
     case OP_RETYPE:
-        for (size_t i = 0; i < s; i++) {
-            r = retype_ep(UT, 1, SCRATCH_BASE + i, arg[i]);
-            note(r.error != COFFER_ERR_OK, i, r);
-        }
+        for (size_t i = 0; i < s; i++)
+            outcome[i] = retype_ep(UT, 1, SCRATCH_BASE + i, arg[i]).error;
         break;
     case OP_RETYPE_BUSY:
-        for (size_t i = 0; i < s; i++) {
-            r = retype_ep(UT, 1, SCRATCH_BASE + i, arg[i]);
-            note(r.error != COFFER_ERR_REVOKE_FIRST, i, r);
-        }
+        for (size_t i = 0; i < s; i++)
+            outcome[i] = retype_ep(UT, 1, SCRATCH_BASE + i, arg[i]).error;
         break;
     case OP_REVOKE:
-        r = revoke(REV_UT);
-        note(r.error != COFFER_ERR_OK, 0, r);
+        outcome[0] = revoke(REV_UT).error;
         break;
+    }
+}
+
+/* The first call of the batch that did not do what it should: stop with
+ * its index and what it got. */
+static void judge(enum op op, size_t s)
+{
+    size_t n = op == OP_REVOKE ? 1 : op == OP_CAL ? 0 : s;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t want = op == OP_RETYPE_BUSY ? COFFER_ERR_REVOKE_FIRST : COFFER_ERR_OK;
+        bool bad = op == OP_IDENTIFY ? outcome[i] == COFFER_ID_TYPE_NULL : outcome[i] != want;
+        if (bad) {
+            char what[64];
+            snprintf(what, sizeof(what), "measured %s, call", op_key[op]);
+            struct coffer_result r = { op == OP_IDENTIFY ? COFFER_ERR_OK : outcome[i],
+                                       op == OP_IDENTIFY ? outcome[i] : 0, 0 };
+            die(what, i, r);
+        }
     }
 }
 
@@ -389,11 +380,7 @@ static uint64_t batch(enum op op, size_t s)
         measured(op, s);
         t1 = now_ns();
     }
-    if (first_failure.failed) {
-        char what[64];
-        snprintf(what, sizeof(what), "measured %s, call", op_key[op]);
-        die(what, first_failure.index, first_failure.r);
-    }
+    judge(op, s);
     restore(op, s);
     uint64_t dt = t1 - t0;
     return dt > timer_cost ? dt - timer_cost : 0;

@@ -3,8 +3,9 @@
  *
  * The enumerations here are expanded from the .def lists beside this file,
  * which are the single source of truth (the user stubs and wrappers are
- * generated from the same lists into <coffer/syscall_stubs.h>).  This header is freestanding (stdint only)
- * so the kernel, the user libraries and the host tests all include it.
+ * generated from the same lists into <coffer/syscall_stubs.h>).  This
+ * header is freestanding (stdint only) so the kernel, the user libraries
+ * and the host tests all include it.
  */
 #ifndef COFFER_ABI_H
 #define COFFER_ABI_H

@@ -146,13 +146,15 @@ static struct coffer_result cnode_copy(struct invocation *inv, bool mint)
     if (!cap_copy_allowed(&tr.src->cap))
         return syscall_error(COFFER_ERR_ILLEGAL_OPERATION, 0, 0);
     /* A copy is the same capability: rights, badge, window and guard. */
-    struct cap derived = tr.src->cap;
+    struct cap derived;
     if (mint) {
         r = narrow(&tr.src->cap, tr.rights, tr.data, &derived);
         if (r.error != COFFER_ERR_OK)
             return r;
         if (derived.depth >= CAP_DEPTH_MAX)
             return syscall_error(COFFER_ERR_ILLEGAL_OPERATION, 0, 0);
+    } else {
+        derived = tr.src->cap;
     }
     tr.dest->cap = derived;
     tr.dest->mapping = 0;
