@@ -51,7 +51,7 @@ static void note_use(const char *p)
 
 static void scan(const char *text)
 {
-    static const char *const macros[] = { "INV_ARG(", "SYS_ARG(", "INV_SAME_POS(" };
+    static const char *const macros[] = { "INV_ARG(", "SYS_ARG(", "INV_SAME_POS(", "SYS_SAME_POS(" };
     for (size_t k = 0; k < sizeof macros / sizeof macros[0]; k++)
         for (const char *p = strstr(text, macros[k]); p; p = strstr(p + 1, macros[k]))
             if (p == text || !isalnum((unsigned char)p[-1]))

@@ -21,6 +21,7 @@ static void emit_accessor(FILE *out, const char *prefix, const struct entry *e, 
         fprintf(out, "((a)[%d])\n", a->reg);
     fprintf(out, "#define %s_POS_%s_%s (%d << 16 | %d << 8 | %d)\n", prefix, e->name, a->name, a->reg,
             a->shift, a->bits);
+    fprintf(out, "#define %s_REG_%s_%s %d\n", prefix, e->name, a->name, a->reg);
 }
 
 void emit_kernel_header(const struct model *m, FILE *out)
@@ -33,7 +34,11 @@ void emit_kernel_header(const struct model *m, FILE *out)
                  "/* A system call's argument by name: args are a0..a6. */\n"
                  "#define SYS_ARG(args, NAME, field) SYS_ARG_##NAME##_##field(args)\n"
                  "/* True if two invocations place an argument alike. */\n"
-                 "#define INV_SAME_POS(A, B, field) (INV_POS_##A##_##field == INV_POS_##B##_##field)\n\n");
+                 "#define INV_SAME_POS(A, B, field) (INV_POS_##A##_##field == INV_POS_##B##_##field)\n"
+                 "#define SYS_SAME_POS(A, B, field) (SYS_POS_##A##_##field == SYS_POS_##B##_##field)\n"
+                 "/* The register an argument is in (invocation: 0-4 = a2..a6). */\n"
+                 "#define INV_REG(NAME, field) INV_REG_##NAME##_##field\n"
+                 "#define SYS_REG(NAME, field) SYS_REG_##NAME##_##field\n\n");
     for (int i = 0; i < m->nentries; i++) {
         const struct entry *e = &m->entries[i];
         if (e->type == ENTRY_OP)

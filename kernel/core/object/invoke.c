@@ -7,7 +7,7 @@
 
 struct coffer_result sys_CALL(struct thread *t, const uint64_t args[COFFER_SYSCALL_ARGS])
 {
-    return invoke_cap(t, args, cspace_lookup(&t->cspace_root.cap, args[0], CPTR_MAX_DEPTH));
+    return invoke_cap(t, args, cspace_lookup(&t->cspace_root.cap, SYS_ARG(args, CALL, cptr), CPTR_MAX_DEPTH));
 }
 
 struct coffer_result invoke_cap(struct thread *t, const uint64_t args[COFFER_SYSCALL_ARGS],
@@ -15,7 +15,8 @@ struct coffer_result invoke_cap(struct thread *t, const uint64_t args[COFFER_SYS
 {
     if (r.slot == NULL)
         return lookup_error(r);
-    struct invocation inv = { .thread = t, .slot = r.slot, .label = args[1], .arg = &args[2] };
+    struct invocation inv = { .thread = t, .slot = r.slot, .label = SYS_ARG(args, CALL, label),
+                              .arg = &args[SYS_REG(CALL, arg0)] };
     switch (r.slot->cap.type) {
     case CAP_NULL:
         return syscall_error(COFFER_ERR_INVALID_CAPABILITY, 0, 0);

@@ -432,16 +432,21 @@ typedef struct coffer_result (*ipc_op_fn)(struct thread *t, const struct cap *c,
                                           const uint64_t args[COFFER_SYSCALL_ARGS], bool block);
 
 /*
- * The IPC calls' common start: look up the capability in args[0] (full
+ * The IPC calls' common start: look up the capability they name (full
  * depth) and run op with it, or return the lookup's error.  Inlined with
  * op a constant, so each call is direct.
  */
+_Static_assert(SYS_SAME_POS(SEND, NB_SEND, cptr) && SYS_SAME_POS(SEND, RECV, cptr) &&
+                   SYS_SAME_POS(SEND, NB_RECV, cptr) && SYS_SAME_POS(SEND, REPLY_RECV, cptr),
+               "the IPC calls name their capability alike");
+_Static_assert(SYS_SAME_POS(RECV, NB_RECV, reply) && SYS_SAME_POS(RECV, REPLY_RECV, reply),
+               "the receives name their reply object alike");
 static HOT_INLINE struct coffer_result with_cap(struct thread *t,
                                                 const uint64_t args[COFFER_SYSCALL_ARGS], bool block,
                                                 ipc_op_fn op)
 {
     struct coffer_result r;
-    const struct slot *s = lookup_arg(t, args[0], &r);
+    const struct slot *s = lookup_arg(t, SYS_ARG(args, SEND, cptr), &r);
     return s == NULL ? r : op(t, &s->cap, args, block);
 }
 
@@ -480,8 +485,8 @@ static HOT_INLINE struct coffer_result send(struct thread *t, const struct cap *
     }
 }
 
-/* Receive on an endpoint with the reply object in args[6], or wait on a
- * notification. */
+/* Receive on an endpoint with the reply object the call names, or wait
+ * on a notification. */
 static HOT_INLINE struct coffer_result recv(struct thread *t, const struct cap *c,
                                  const uint64_t args[COFFER_SYSCALL_ARGS], bool block)
 {
@@ -490,7 +495,7 @@ static HOT_INLINE struct coffer_result recv(struct thread *t, const struct cap *
     if (c->type == CAP_NOTIFICATION)
         return notification_wait(object_of_cap(c), t, block);
     struct coffer_result r;
-    struct reply *rep = lookup_reply(t, args[6], &r);
+    struct reply *rep = lookup_reply(t, SYS_ARG(args, RECV, reply), &r);
     if (rep == NULL)
         return r;
     /* One call at a time: receiving with it abandons the one it holds
@@ -520,15 +525,15 @@ struct coffer_result sys_NB_RECV(struct thread *t, const uint64_t args[COFFER_SY
     return with_cap(t, args, false, recv);
 }
 
-/* Reply through the reply object in args[6] (if it has a caller), then
- * receive on the endpoint with it. */
+/* Reply through the reply object the call names (if it has a caller),
+ * then receive on the endpoint with it. */
 static struct coffer_result reply_recv(struct thread *t, const struct cap *c,
                                        const uint64_t args[COFFER_SYSCALL_ARGS], bool block)
 {
     if (c->type != CAP_ENDPOINT || !has_right(c, CAP_RIGHT_READ))
         return syscall_error(COFFER_ERR_INVALID_CAPABILITY, 0, 0);
     struct coffer_result r;
-    struct reply *rep = lookup_reply(t, args[6], &r);
+    struct reply *rep = lookup_reply(t, SYS_ARG(args, RECV, reply), &r);
     if (rep == NULL)
         return r;
     if (rep->caller != NULL) {

@@ -62,7 +62,7 @@ static inline bool begin_general_path(struct thread *t)
  */
 static void call(struct thread *t, const uint64_t *args)
 {
-    struct lookup_result r = cspace_lookup(&t->cspace_root.cap, args[0], CPTR_MAX_DEPTH);
+    struct lookup_result r = cspace_lookup(&t->cspace_root.cap, SYS_ARG(args, CALL, cptr), CPTR_MAX_DEPTH);
     if (CONFIG_FASTPATH && r.slot != NULL && r.slot->cap.type == CAP_ENDPOINT)
         fastpath_call(t, &r.slot->cap); /* does not return if it handles the call */
     if (begin_general_path(t))
