@@ -69,20 +69,70 @@ static bool was_seen(const char *name, const char *field)
     return false;
 }
 
+/* INV_SHARES(A, B): B's arguments that A has too are decoded as A's. */
+static void note_shares(const struct model *m, const char *text)
+{
+    for (const char *p = strstr(text, "INV_SHARES("); p; p = strstr(p + 1, "INV_SHARES(")) {
+        char a[128], b[128];
+        if (sscanf(p + strlen("INV_SHARES("), " %127[A-Z_0-9] , %127[A-Z_0-9]", a, b) != 2)
+            continue;
+        for (int i = 0; i < m->nentries; i++)
+            if (strcmp(m->entries[i].name, b) == 0)
+                for (int j = 0; j < m->entries[i].nargs && nseen < MAX_SEEN; j++) {
+                    const char *field = m->entries[i].args[j].name;
+                    if (!was_seen(a, field))
+                        continue;
+                    char *key = malloc(strlen(b) + strlen(field) + 2);
+                    if (key == NULL)
+                        return;
+                    sprintf(key, "%s.%s", b, field);
+                    seen[nseen++] = key;
+                }
+    }
+}
+
+/* A whole file as a string (NULL, with a message, if it cannot be read). */
+static char *read_text(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (f == NULL) {
+        perror(path);
+        return NULL;
+    }
+    size_t cap = 1 << 16, len = 0, got;
+    char *text = malloc(cap);
+    while (text != NULL && (got = fread(text + len, 1, cap - len - 1, f)) > 0) {
+        len += got;
+        if (cap - len < 2) {
+            char *bigger = realloc(text, cap *= 2);
+            if (bigger == NULL)
+                free(text);
+            text = bigger;
+        }
+    }
+    fclose(f);
+    if (text != NULL)
+        text[len] = '\0';
+    return text;
+}
+
 bool check_kernel_decodes(const struct model *m, int nfiles, char **files)
 {
+    char **texts = calloc((size_t)nfiles, sizeof *texts);
+    if (texts == NULL)
+        return false;
     for (int i = 0; i < nfiles; i++) {
-        FILE *f = fopen(files[i], "r");
-        if (f == NULL) {
-            perror(files[i]);
+        texts[i] = read_text(files[i]);
+        if (texts[i] == NULL)
             return false;
-        }
-        static char text[1 << 20];
-        size_t n = fread(text, 1, sizeof text - 1, f);
-        text[n] = '\0';
-        fclose(f);
-        scan(text);
+        scan(texts[i]);
     }
+    /* Shared layouts last, when every direct use is known. */
+    for (int i = 0; i < nfiles; i++) {
+        note_shares(m, texts[i]);
+        free(texts[i]);
+    }
+    free(texts);
     bool ok = true;
     for (int i = 0; i < m->nentries; i++) {
         const struct entry *e = &m->entries[i];

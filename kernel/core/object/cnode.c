@@ -33,27 +33,9 @@ static bool has_right(const struct cap *c, unsigned right)
 
 /* Copy, mint, move and mutate place their shared arguments alike (the
  * decoder below reads them as CNODE_MINT's). */
-_Static_assert(INV_SAME_POS(CNODE_MINT, CNODE_COPY, dest_index) &&
-                   INV_SAME_POS(CNODE_MINT, CNODE_COPY, dest_depth) &&
-                   INV_SAME_POS(CNODE_MINT, CNODE_COPY, src_root) &&
-                   INV_SAME_POS(CNODE_MINT, CNODE_COPY, src_index) &&
-                   INV_SAME_POS(CNODE_MINT, CNODE_COPY, src_depth),
-               "CNODE_COPY places its arguments as CNODE_MINT");
-_Static_assert(INV_SAME_POS(CNODE_MINT, CNODE_MOVE, dest_index) &&
-                   INV_SAME_POS(CNODE_MINT, CNODE_MOVE, dest_depth) &&
-                   INV_SAME_POS(CNODE_MINT, CNODE_MOVE, src_root) &&
-                   INV_SAME_POS(CNODE_MINT, CNODE_MOVE, src_index) &&
-                   INV_SAME_POS(CNODE_MINT, CNODE_MOVE, src_depth),
-               "CNODE_MOVE places its arguments as CNODE_MINT");
-_Static_assert(INV_SAME_POS(CNODE_MINT, CNODE_MUTATE, dest_index) &&
-                   INV_SAME_POS(CNODE_MINT, CNODE_MUTATE, dest_depth) &&
-                   INV_SAME_POS(CNODE_MINT, CNODE_MUTATE, src_root) &&
-                   INV_SAME_POS(CNODE_MINT, CNODE_MUTATE, src_index) &&
-                   INV_SAME_POS(CNODE_MINT, CNODE_MUTATE, src_depth),
-               "CNODE_MUTATE places its arguments as CNODE_MINT");
-_Static_assert(INV_SAME_POS(CNODE_MINT, CNODE_MUTATE, rights) &&
-                   INV_SAME_POS(CNODE_MINT, CNODE_MUTATE, data),
-               "mutate narrows as mint does");
+_Static_assert(INV_SHARES(CNODE_MINT, CNODE_COPY), "copy places its arguments as mint");
+_Static_assert(INV_SHARES(CNODE_MINT, CNODE_MOVE), "move places its arguments as mint");
+_Static_assert(INV_SHARES(CNODE_MINT, CNODE_MUTATE), "mutate places its arguments as mint");
 
 /* The destination in the invoked CNode, the source in src_root.  The
  * source root needs `src_right`: READ to copy from, WRITE to move from. */
@@ -193,9 +175,7 @@ static struct coffer_result cnode_move(struct invocation *inv, bool mutate)
 }
 
 /* The slot a delete or revoke changes (the invoked CNode needs WRITE). */
-_Static_assert(INV_SAME_POS(CNODE_DELETE, CNODE_REVOKE, index) &&
-                   INV_SAME_POS(CNODE_DELETE, CNODE_REVOKE, depth),
-               "delete and revoke name their slot alike");
+_Static_assert(INV_SHARES(CNODE_DELETE, CNODE_REVOKE), "delete and revoke name their slot alike");
 static HOT_INLINE struct coffer_result lookup_target(struct invocation *inv, struct slot **s)
 {
     if (!has_right(&inv->slot->cap, CAP_RIGHT_WRITE))
