@@ -51,7 +51,7 @@ static void note_use(const char *p)
 
 static void scan(const char *text)
 {
-    static const char *const macros[] = { "INV_ARG(", "SYS_ARG(", "INV_SAME_POS(", "SYS_SAME_POS(" };
+    static const char *const macros[] = { "INV_ARG(", "SYS_ARG(", "INV_SAME_POS(" };
     for (size_t k = 0; k < sizeof macros / sizeof macros[0]; k++)
         for (const char *p = strstr(text, macros[k]); p; p = strstr(p + 1, macros[k]))
             if (p == text || !isalnum((unsigned char)p[-1]))
@@ -69,12 +69,13 @@ static bool was_seen(const char *name, const char *field)
     return false;
 }
 
-/* INV_SHARES(A, B): B's arguments that A has too are decoded as A's. */
-static void note_shares(const struct model *m, const char *text)
+/* INV_SHARES(A, B), SYS_SHARES(A, B): B's arguments that A has too are
+ * decoded as A's. */
+static void note_shares(const struct model *m, const char *text, const char *macro)
 {
-    for (const char *p = strstr(text, "INV_SHARES("); p; p = strstr(p + 1, "INV_SHARES(")) {
+    for (const char *p = strstr(text, macro); p; p = strstr(p + 1, macro)) {
         char a[128], b[128];
-        if (sscanf(p + strlen("INV_SHARES("), " %127[A-Z_0-9] , %127[A-Z_0-9]", a, b) != 2)
+        if (sscanf(p + strlen(macro), " %127[A-Z_0-9] , %127[A-Z_0-9]", a, b) != 2)
             continue;
         for (int i = 0; i < m->nentries; i++)
             if (strcmp(m->entries[i].name, b) == 0)
@@ -129,7 +130,8 @@ bool check_kernel_decodes(const struct model *m, int nfiles, char **files)
     }
     /* Shared layouts last, when every direct use is known. */
     for (int i = 0; i < nfiles; i++) {
-        note_shares(m, texts[i]);
+        note_shares(m, texts[i], "INV_SHARES(");
+        note_shares(m, texts[i], "SYS_SHARES(");
         free(texts[i]);
     }
     free(texts);

@@ -38,16 +38,20 @@ static bool shares_layout(const struct entry *a, const struct entry *b)
 }
 
 /* INV_SHARES_<A>_<B>: 1 if B's arguments that A has too sit where A's
- * do, for each pair of invocations on one object type; a decoder that
- * reads B's request through A's accessors asserts it. */
+ * do, for each pair of invocations on one object type (SYS_SHARES: of
+ * system calls of one kind); a decoder that reads B's request through
+ * A's accessors asserts it. */
 static void emit_shared_layouts(const struct model *m, FILE *out)
 {
     for (int i = 0; i < m->nentries; i++)
         for (int j = 0; j < m->nentries; j++) {
             const struct entry *a = &m->entries[i], *b = &m->entries[j];
-            if (i != j && a->type == ENTRY_INVOCATION && b->type == ENTRY_INVOCATION &&
-                strcmp(a->owner, b->owner) == 0)
+            if (i == j || a->type != b->type)
+                continue;
+            if (a->type == ENTRY_INVOCATION && strcmp(a->owner, b->owner) == 0)
                 fprintf(out, "#define INV_SHARES_%s_%s %d\n", a->name, b->name, shares_layout(a, b));
+            else if (a->type == ENTRY_SYSCALL && a->kind == b->kind)
+                fprintf(out, "#define SYS_SHARES_%s_%s %d\n", a->name, b->name, shares_layout(a, b));
         }
 }
 
@@ -62,9 +66,9 @@ void emit_kernel_header(const struct model *m, FILE *out)
                  "#define SYS_ARG(args, NAME, field) SYS_ARG_##NAME##_##field(args)\n"
                  "/* True if two invocations place an argument alike. */\n"
                  "#define INV_SAME_POS(A, B, field) (INV_POS_##A##_##field == INV_POS_##B##_##field)\n"
-                 "#define SYS_SAME_POS(A, B, field) (SYS_POS_##A##_##field == SYS_POS_##B##_##field)\n"
                  "/* True if every argument of B that A has too sits where A's does. */\n"
                  "#define INV_SHARES(A, B) INV_SHARES_##A##_##B\n"
+                 "#define SYS_SHARES(A, B) SYS_SHARES_##A##_##B\n"
                  "/* The register an argument is in (invocation: 0-4 = a2..a6). */\n"
                  "#define INV_REG(NAME, field) INV_REG_##NAME##_##field\n"
                  "#define SYS_REG(NAME, field) SYS_REG_##NAME##_##field\n\n");

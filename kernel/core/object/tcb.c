@@ -141,7 +141,7 @@ static void set_priority(struct thread *t, unsigned prio)
 
 /* The authority TCB, and the value (the caller decodes it): at most the
  * authority's MCP. */
-_Static_assert(INV_SAME_POS(TCB_SET_PRIORITY, TCB_SET_MCP, authority), "the authority sits alike");
+_Static_assert(INV_SHARES(TCB_SET_PRIORITY, TCB_SET_MCP), "the authority sits alike");
 static struct coffer_result tcb_set_prio(struct invocation *inv, struct thread *t, bool mcp,
                                          uint64_t value)
 {
@@ -165,7 +165,7 @@ static struct coffer_result tcb_set_prio(struct invocation *inv, struct thread *
 /* Registers go through the caller's IPC buffer, in the ABI's order
  * (COFFER_REG_PC first; arch_user_reg()).  A count of 1..32.  A thread
  * cannot read or write its own. */
-_Static_assert(INV_SAME_POS(TCB_READ_REGISTERS, TCB_WRITE_REGISTERS, count),
+_Static_assert(INV_SHARES(TCB_READ_REGISTERS, TCB_WRITE_REGISTERS),
                "reading and writing registers take the count alike");
 #define REGISTER_COUNT(inv) INV_ARG(inv, TCB_READ_REGISTERS, count)
 static struct coffer_result decode_registers(struct invocation *inv, struct thread *t,

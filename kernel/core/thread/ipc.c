@@ -436,11 +436,11 @@ typedef struct coffer_result (*ipc_op_fn)(struct thread *t, const struct cap *c,
  * depth) and run op with it, or return the lookup's error.  Inlined with
  * op a constant, so each call is direct.
  */
-_Static_assert(SYS_SAME_POS(SEND, NB_SEND, cptr) && SYS_SAME_POS(SEND, RECV, cptr) &&
-                   SYS_SAME_POS(SEND, NB_RECV, cptr) && SYS_SAME_POS(SEND, REPLY_RECV, cptr),
-               "the IPC calls name their capability alike");
-_Static_assert(SYS_SAME_POS(RECV, NB_RECV, reply) && SYS_SAME_POS(RECV, REPLY_RECV, reply),
-               "the receives name their reply object alike");
+_Static_assert(SYS_SHARES(SEND, NB_SEND), "the IPC calls place their arguments alike");
+_Static_assert(SYS_SHARES(SEND, RECV), "the IPC calls place their arguments alike");
+_Static_assert(SYS_SHARES(SEND, NB_RECV), "the IPC calls place their arguments alike");
+_Static_assert(SYS_SHARES(SEND, REPLY_RECV), "the IPC calls place their arguments alike");
+_Static_assert(SYS_SHARES(RECV, REPLY_RECV), "the receives name their reply object alike");
 static HOT_INLINE struct coffer_result with_cap(struct thread *t,
                                                 const uint64_t args[COFFER_SYSCALL_ARGS], bool block,
                                                 ipc_op_fn op)
