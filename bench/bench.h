@@ -29,6 +29,8 @@ void bench_caps(uint64_t calibration);
 void bench_vspace(uint64_t calibration);
 /* Threads-layer benchmarks (bench_ipc.c). */
 void bench_ipc(uint64_t calibration);
+/* The protocol layer over IPC (bench_proto.c). */
+void bench_proto(uint64_t calibration);
 
 /* Measure `op` (a statement) BENCH_RUNS times into samples. */
 #define BENCH_MEASURE(samples, op)                                 \

@@ -47,6 +47,7 @@ int main(void)
     bench_caps(calibration);
     bench_vspace(calibration);
     bench_ipc(calibration);
+    bench_proto(calibration);
 
     printf("bench: done\n");
     return 0;

@@ -51,6 +51,8 @@ endef
 SERVER_NAMES := $(notdir $(patsubst %/,%,$(sort $(dir $(wildcard servers/*/)))))
 $(foreach s,$(SERVER_NAMES),$(eval $(call user_program,$(s),$(sort $(wildcard servers/$(s)/*.c)))))
 $(eval $(call user_program,coffer-test,$(sort $(wildcard tests/qemu/suite/*.c tests/qemu/suite/*/*.c))))
-$(eval $(call user_program,coffer-bench,$(sort $(wildcard bench/*.c))))
+# The benchmarks also run the demo's text server (bench_proto.c).
+$(eval $(call user_program,coffer-bench,$(sort $(wildcard bench/*.c)) servers/root/upper.c))
+$(BUILD)/user/bench/bench_proto.c.o: UCFLAGS += -Iservers/root
 FAULT_KINDS := $(patsubst tests/qemu/faults/fault-%.c,%,$(sort $(wildcard tests/qemu/faults/fault-*.c)))
 $(foreach k,$(FAULT_KINDS),$(eval $(call user_program,fault-$(k),tests/qemu/faults/fault-$(k).c)))
