@@ -92,40 +92,17 @@ static void note_shares(const struct model *m, const char *text, const char *mac
     }
 }
 
-/* A whole file as a string (NULL, with a message, if it cannot be read). */
-static char *read_text(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    if (f == NULL) {
-        perror(path);
-        return NULL;
-    }
-    size_t cap = 1 << 16, len = 0, got;
-    char *text = malloc(cap);
-    while (text != NULL && (got = fread(text + len, 1, cap - len - 1, f)) > 0) {
-        len += got;
-        if (cap - len < 2) {
-            char *bigger = realloc(text, cap *= 2);
-            if (bigger == NULL)
-                free(text);
-            text = bigger;
-        }
-    }
-    fclose(f);
-    if (text != NULL)
-        text[len] = '\0';
-    return text;
-}
-
 bool check_kernel_decodes(const struct model *m, int nfiles, char **files)
 {
     char **texts = calloc((size_t)nfiles, sizeof *texts);
     if (texts == NULL)
         return false;
     for (int i = 0; i < nfiles; i++) {
-        texts[i] = read_text(files[i]);
-        if (texts[i] == NULL)
+        texts[i] = def_read_text(files[i]);
+        if (texts[i] == NULL) {
+            perror(files[i]);
             return false;
+        }
         scan(texts[i]);
     }
     /* Shared layouts last, when every direct use is known. */

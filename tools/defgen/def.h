@@ -91,6 +91,8 @@ struct model {
 /* Read one .def file into the model; false (with a message on stderr
  * naming the file and line) if it does not parse or breaks a rule. */
 bool def_read(struct model *m, const char *path);
+/* A whole file as a string (malloc'd), or NULL if it cannot be read. */
+char *def_read_text(const char *path);
 /* The checks across files: numbers unique, errors named exist, protocol
  * errors inside their protocol's range. */
 bool def_check(const struct model *m);

@@ -374,7 +374,7 @@ static void read_protocol(struct reader *r, const struct node *n)
                            n->items[3]->number, n->items[4]->text, r->lx->path };
 }
 
-static char *slurp(const char *path)
+char *def_read_text(const char *path)
 {
     FILE *f = fopen(path, "r");
     if (f == NULL)
@@ -399,7 +399,7 @@ static char *slurp(const char *path)
 
 bool def_read(struct model *m, const char *path)
 {
-    char *text = slurp(path);
+    char *text = def_read_text(path);
     if (text == NULL) {
         perror(path);
         return false;
