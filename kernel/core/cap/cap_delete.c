@@ -198,10 +198,10 @@ enum delete_status cap_revoke(struct slot *s)
     while (d != NULL) {
         unsigned taken = 0;
         struct slot *before = cdt_prev(d), *first = d; /* before: s or a descendant */
+        struct slot *p = before; /* the one before the run */
         if (batchable(&d->cap)) {
             taken = 1;
-            for (struct slot *p = before;
-                 taken < REVOKE_BATCH - done && p != s && batchable(&p->cap); p = cdt_prev(p)) {
+            for (; taken < REVOKE_BATCH - done && p != s && batchable(&p->cap); p = cdt_prev(p)) {
                 first = p;
                 taken++;
             }
@@ -209,7 +209,9 @@ enum delete_status cap_revoke(struct slot *s)
         if (taken >= REVOKE_CUT_MIN) {
             delete_batch(first, d);
             done += taken;
-            d = cdt_last_descendant(s);
+            /* A batch deletes nothing outside its run: when the run
+             * reached s, no descendant is left. */
+            d = p == s ? NULL : cdt_last_descendant(s);
         } else {
             done++;
             bool simple = cap_delete_begin(d);

@@ -130,11 +130,11 @@ static struct coffer_result cnode_copy(struct invocation *inv, bool mint)
     /* A copy is the same capability: rights, badge, window and guard. */
     struct cap derived;
     if (mint) {
+        if (tr.src->cap.depth >= CAP_DEPTH_MAX) /* a child would be one deeper */
+            return syscall_error(COFFER_ERR_ILLEGAL_OPERATION, 0, 0);
         r = narrow(&tr.src->cap, tr.rights, tr.data, &derived);
         if (r.error != COFFER_ERR_OK)
             return r;
-        if (derived.depth >= CAP_DEPTH_MAX)
-            return syscall_error(COFFER_ERR_ILLEGAL_OPERATION, 0, 0);
     } else {
         derived = tr.src->cap;
     }
