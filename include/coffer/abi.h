@@ -91,6 +91,16 @@ struct coffer_msg {
 #define COFFER_RETYPE_AT_WATERMARK (~0ull)
 #define COFFER_RETYPE_MAX_COUNT 256
 
+/* UNTYPED_DESCRIBE writes this at the start of the caller's IPC buffer
+ * (mr[0..3]).  free_bytes counts holes below the watermark too: the
+ * untyped's size less what its live objects take (a child untyped whole). */
+struct coffer_untyped_info {
+    uint64_t paddr;      /* physical address of the first byte */
+    uint64_t size_bits;  /* log2 of its size in bytes */
+    uint64_t watermark;  /* bytes from the start retype at the watermark has used */
+    uint64_t free_bytes; /* bytes no live object takes */
+};
+
 /* CNode copy/mint/move/mutate (invoked on the destination CNode):
  * arg0 = destination index, arg1 = dest depth | src depth << 8 | rights << 16,
  * arg2 = source root CNode (cptr, 64 bits), arg3 = source index,
@@ -159,7 +169,9 @@ struct coffer_msg {
  * travel in registers); caps[] are the sender's capabilities to transfer
  * (cptrs, resolved with 64 bits); a receiver names where transferred
  * capabilities land: recv_index.. in the CNode recv_cnode (resolved with
- * recv_depth bits; depth 0 names the root CNode).
+ * recv_depth bits; depth 0 names the root CNode).  cap_modes says how each
+ * of the sender's capabilities travels, two bits for caps[i] at bit 2i
+ * (COFFER_XFER_MODES).
  */
 struct coffer_ipc_buffer {
     uint64_t mr[COFFER_MSG_MAX_WORDS];
@@ -168,8 +180,20 @@ struct coffer_ipc_buffer {
     uint64_t recv_index;
     uint64_t recv_depth;
     uint64_t user_data; /* the kernel never touches it: thread-local use */
-    uint64_t reserved;
+    uint64_t cap_modes;
 };
+
+/* How a transferred capability travels (docs/threads-ipc.md):
+ *   COPY   the receiver's is a sibling of the sender's (rights, data kept);
+ *   CHILD  it is a child of the sender's, as a mint that narrows nothing,
+ *          so revoking the sender's capability deletes it;
+ *   MOVE   it is the sender's, whose slot empties as it arrives: for what
+ *          cannot be copied (untyped, page tables, IRQ handlers) too. */
+#define COFFER_XFER_COPY 0u
+#define COFFER_XFER_CHILD 1u
+#define COFFER_XFER_MOVE 2u
+#define COFFER_XFER_MODES(m0, m1, m2) ((uint64_t)(m0) | (uint64_t)(m1) << 2 | (uint64_t)(m2) << 4)
+#define COFFER_XFER_MODE(modes, i) ((unsigned)((modes) >> (2 * (i))) & 3u)
 #define COFFER_IPC_BUFFER_BITS 10
 _Static_assert(sizeof(struct coffer_ipc_buffer) == 1u << COFFER_IPC_BUFFER_BITS,
                "the IPC buffer is 1 KiB");

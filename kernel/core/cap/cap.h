@@ -92,11 +92,17 @@ STATIC_ASSERT(sizeof(struct cap) == 24, "a capability is three words");
  * parent, two children and augmented summary (32) leave one word for the
  * address-space layer to record the mapping a frame or page-table
  * capability made (one mapping per capability, as in seL4), so mapping
- * needs no kernel memory either.
+ * needs no kernel memory either.  An untyped, which maps nothing, keeps
+ * there the bytes of its range that live objects carved directly from it
+ * take (a child untyped counts whole), so UNTYPED_DESCRIBE can say what
+ * is free, holes below the watermark included, without a walk.
  */
 struct slot {
     struct cap cap;
-    uint64_t mapping;
+    union {
+        uint64_t mapping; /* frame, page table: its mapping; zombie: teardown link */
+        uint64_t used;    /* untyped: bytes its live objects take */
+    };
     struct rb_node node;
 };
 

@@ -77,7 +77,41 @@ bool cap_delete_is_bounded(const struct slot *s)
             ((c->flags & CAP_FLAG_DEVICE) || !ipc_has_waiters(c->type, arch_phys_to_virt(c->object))));
 }
 
-bool cap_delete_begin(struct slot *s)
+/* Objects retype makes; the control capabilities and IRQ handlers name
+ * the kernel's own tables, which no untyped holds. */
+static bool carved_from_untyped(const struct cap *c)
+{
+    return c->type != CAP_ASID_CONTROL && c->type != CAP_SCHED_CONTROL &&
+           c->type != CAP_IRQ_CONTROL && c->type != CAP_IRQ_HANDLER;
+}
+
+void cap_memory_returns(struct slot *s)
+{
+    if (!carved_from_untyped(&s->cap))
+        return;
+    struct slot *ut = cdt_untyped_of(s);
+    if (ut == NULL)
+        return; /* made at boot, outside every untyped */
+    ut->used -= 1ull << s->cap.obj_bits;
+    if (s->cap.type == CAP_UNTYPED)
+        ut->used += s->used; /* its children are ut's own now */
+}
+
+/* The object goes with s, its last capability. */
+static inline __attribute__((always_inline)) void last_removed(struct slot *s, bool account)
+{
+    if (account)
+        cap_memory_returns(s);
+    cap_remove(s);
+}
+
+/*
+ * cap_delete_begin, with `account` false inside a revoke of an untyped
+ * that holds s: every byte the revoke frees is that untyped's or a dying
+ * descendant's, and the revoke sets its count to 0 when done, so looking
+ * up the untyped of each object would be wasted.
+ */
+static inline __attribute__((always_inline)) bool delete_begin(struct slot *s, bool account)
 {
     struct cap *c = &s->cap;
     if (c->type == CAP_ZOMBIE)
@@ -90,14 +124,15 @@ bool cap_delete_begin(struct slot *s)
         return true;
     }
     /* The last capability: the object dies.  An endpoint or notification
-     * with threads waiting wakes them in bounded steps, as a zombie. */
+     * with threads waiting wakes them in bounded steps, as a zombie (whose
+     * memory returns when it is done, zombie.c). */
     if (!(c->flags & CAP_FLAG_DEVICE) && ipc_has_waiters(c->type, arch_phys_to_virt(c->object))) {
         zombie_make(s);
         return false;
     }
     object_dies(c);
     if (!zeroed_at_death(c)) {
-        cap_remove(s);
+        last_removed(s, account);
         return true;
     }
     uint64_t bytes = cap_object_end(c) - c->object;
@@ -106,8 +141,13 @@ bool cap_delete_begin(struct slot *s)
         return false;
     }
     memset(arch_phys_to_virt(c->object), 0, bytes);
-    cap_remove(s);
+    last_removed(s, account);
     return true;
+}
+
+bool cap_delete_begin(struct slot *s)
+{
+    return delete_begin(s, true);
 }
 
 enum delete_status cap_delete(struct slot *s)
@@ -214,7 +254,7 @@ enum delete_status cap_revoke(struct slot *s)
             d = p == s ? NULL : cdt_last_descendant(s);
         } else {
             done++;
-            bool simple = cap_delete_begin(d);
+            bool simple = delete_begin(d, s->cap.type != CAP_UNTYPED);
             if (!simple && zombie_reduce(d) == DELETE_PREEMPTED)
                 return DELETE_PREEMPTED;
             if (cap_is_null(&s->cap))
@@ -228,7 +268,9 @@ enum delete_status cap_revoke(struct slot *s)
                 return DELETE_PREEMPTED;
         }
     }
-    if (s->cap.type == CAP_UNTYPED)
+    if (s->cap.type == CAP_UNTYPED) {
         s->cap.data = 0; /* no children: the whole untyped is free again */
+        s->used = 0;
+    }
     return DELETE_DONE;
 }

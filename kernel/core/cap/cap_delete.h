@@ -44,6 +44,11 @@ bool cap_delete_begin(struct slot *s);
  * not the last capability to a CNode, TCB or large frame, nor a zombie)? */
 bool cap_delete_is_bounded(const struct slot *s);
 
+/* s, the last capability to its object (or the zombie finishing it), is
+ * about to go: the untyped the object was carved from counts its bytes as
+ * free again (slot.used; an untyped's own count passes to its parent). */
+void cap_memory_returns(struct slot *s);
+
 /* Take the capability in s out of the tree and clear the slot, with no
  * finalisation: for capabilities that are not the last to their object. */
 void cap_remove(struct slot *s);

@@ -356,8 +356,13 @@ struct slot *cdt_parent(const struct slot *s)
         if (p != NULL && same_group(p, n))
             return slot_of_node(p);
     }
-    /* A group root: the untyped whose range contains the object is the
-     * rightmost earlier node (before the group) reaching past its end. */
+    return cdt_untyped_of(s);
+}
+
+struct slot *cdt_untyped_of(const struct slot *s)
+{
+    /* The untyped whose range contains the object is the rightmost
+     * earlier node (before the group) reaching past its end. */
     struct rb_node *first = first_of_group(&s->cap);
     uint64_t end = cap_object_end(&s->cap);
     struct rb_node *p = rightmost_before(first, search_end_above, end_above, end - 1);

@@ -66,6 +66,9 @@ bool cdt_is_last(const struct slot *s);
 /* The capability s was derived from, or NULL (boot untyped, or orphans
  * whose ancestors are all gone). */
 struct slot *cdt_parent(const struct slot *s);
+/* The untyped s's object was carved from (the smallest whose range holds
+ * it), or NULL for what boot made outside every untyped. */
+struct slot *cdt_untyped_of(const struct slot *s);
 /* The first descendant of s in tree order, or NULL: revoke deletes these
  * one by one (each deletion makes the next one first). */
 struct slot *cdt_first_descendant(const struct slot *s);

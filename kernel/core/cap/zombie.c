@@ -182,6 +182,7 @@ static void finish(struct teardown *td)
             s = h;
         }
     }
+    cap_memory_returns(s);
     cdt_remove(s);
     memset(s, 0, sizeof(*s));
     /* If the top held a zombie, that one now stands in the top's slot and

@@ -17,6 +17,8 @@
 #include "object/invoke.h"
 #include "object/objects.h"
 #include "object/vspace.h"
+#include "support/kstring.h"
+#include "thread/thread.h"
 
 struct retype_request {
     enum coffer_object_type type;
@@ -120,12 +122,31 @@ static void perform_retype(struct slot *ut, const struct retype_request *req)
     uint64_t end = req->offset + req->count * obj_size;
     if (end > ut->cap.data)
         ut->cap.data = end;
+    ut->used += req->count * obj_size;
 }
 
-struct coffer_result untyped_invoke(struct invocation *inv)
+/* Where the untyped is and what of it is free, for allocators and the
+ * audit: O(1), from the count of used bytes its slot keeps (cap.h). */
+static struct coffer_result untyped_describe(struct invocation *inv)
 {
-    if (inv->label != COFFER_INV_UNTYPED_RETYPE)
+    struct coffer_ipc_buffer *buf = thread_ipc_buffer(inv->thread);
+    if (buf == NULL)
         return syscall_error(COFFER_ERR_ILLEGAL_OPERATION, 0, 0);
+    const struct slot *ut = inv->slot;
+    uint64_t size = 1ull << ut->cap.size_bits;
+    struct coffer_untyped_info info = {
+        .paddr = ut->cap.object,
+        .size_bits = ut->cap.size_bits,
+        .watermark = ut->cap.data,
+        .free_bytes = size - ut->used,
+    };
+    _Static_assert(sizeof(info) <= sizeof(buf->mr), "the description fits the message words");
+    memcpy(buf->mr, &info, sizeof(info));
+    return syscall_ok(info.free_bytes, 0);
+}
+
+static struct coffer_result untyped_retype(struct invocation *inv)
+{
     struct retype_request req;
     struct coffer_result r = decode_type(inv, &req);
     if (r.error == COFFER_ERR_OK)
@@ -136,4 +157,16 @@ struct coffer_result untyped_invoke(struct invocation *inv)
         return r;
     perform_retype(inv->slot, &req);
     return syscall_ok(req.offset, 0);
+}
+
+struct coffer_result untyped_invoke(struct invocation *inv)
+{
+    switch (inv->label) {
+    case COFFER_INV_UNTYPED_RETYPE:
+        return untyped_retype(inv);
+    case COFFER_INV_UNTYPED_DESCRIBE:
+        return untyped_describe(inv);
+    default:
+        return syscall_error(COFFER_ERR_ILLEGAL_OPERATION, 0, 0);
+    }
 }

@@ -17,12 +17,25 @@
 
 /* ---------------------------------------------------------------- messages */
 
+/* May c travel in this mode (COFFER_XFER_*)?  A copy or a child needs a
+ * capability that may be copied, a child one more level of derivation; a
+ * move takes anything but a zombie (which cannot be found here empty). */
+static inline __attribute__((always_inline)) bool may_transfer(const struct cap *c, unsigned mode)
+{
+    if (mode == COFFER_XFER_MOVE)
+        return !cap_is_null(c) && c->type != CAP_ZOMBIE;
+    if (mode == COFFER_XFER_CHILD)
+        return cap_copy_allowed(c) && c->depth < CAP_DEPTH_MAX;
+    return mode == COFFER_XFER_COPY && cap_copy_allowed(c);
+}
+
 /*
  * Check the message a thread is about to send (its info): length, and
  * the capabilities to transfer, which need `may_grant` and an IPC buffer.
  * Errors: RANGE_ERROR(0, max) for a length beyond what can travel,
  * ILLEGAL_OPERATION for capabilities without the grant right,
- * FAILED_LOOKUP or INVALID_CAPABILITY(7 + i) for caps[i].
+ * FAILED_LOOKUP or INVALID_CAPABILITY(7 + i) for caps[i] (INVALID_ARGUMENT(7
+ * + i) for an unknown mode).
  */
 static struct coffer_result decode_message(struct thread *t, bool may_grant)
 {
@@ -41,20 +54,44 @@ static struct coffer_result decode_message(struct thread *t, bool may_grant)
                                                CPTR_MAX_DEPTH);
         if (r.slot == NULL)
             return lookup_error(r);
-        if (!cap_copy_allowed(&r.slot->cap))
+        unsigned mode = COFFER_XFER_MODE(buf->cap_modes, i);
+        if (mode > COFFER_XFER_MOVE)
+            return syscall_error(COFFER_ERR_INVALID_ARGUMENT, 7 + i, 0);
+        if (!may_transfer(&r.slot->cap, mode))
             return syscall_error(COFFER_ERR_INVALID_CAPABILITY, 7 + i, 0);
     }
     return syscall_ok(0, 0);
 }
 
+/* Put the sender's capability `from` into the receiver's empty slot `to`,
+ * as `mode` says (checked by may_transfer). */
+static void transfer_one(struct slot *from, struct slot *to, unsigned mode)
+{
+    if (mode == COFFER_XFER_MOVE) {
+        cdt_move(from, to); /* its place in the tree, mapping and all */
+        return;
+    }
+    to->cap = from->cap;
+    to->mapping = 0;
+    if (mode == COFFER_XFER_CHILD) {
+        to->cap.depth++;
+        cdt_insert_child(from, to);
+    } else {
+        cdt_insert_copy(from, to);
+    }
+}
+
 /*
- * Copy the sender's capabilities into the receiver's receive slots
- * (consecutive, from recv_index).  A capability that cannot arrive -- no
- * buffer, unusable CNode, occupied slot, or the sender's capability gone
- * since it blocked -- stops the transfer and sets COFFER_MSG_CAP_LOST.
- * Returns the message info bits: count and flag.
+ * Give the sender's capabilities to the receiver's receive slots
+ * (consecutive, from recv_index), each as its mode says.  A capability
+ * that cannot arrive -- no buffer, unusable CNode, occupied slot, or the
+ * sender's capability gone or changed since it blocked -- stops the
+ * transfer, stays where it is, and sets COFFER_MSG_CAP_LOST.  Moving the
+ * capability the receive CNode was found through stops it too, after that
+ * one: the rest would have nowhere known to go.  Returns the message info
+ * bits: count and flag.
  */
-static uint64_t transfer_caps(struct thread *src, struct thread *dst, unsigned n)
+static __attribute__((noinline)) uint64_t transfer_caps(struct thread *src, struct thread *dst, unsigned n)
 {
     const struct coffer_ipc_buffer *sb = thread_ipc_buffer(src);
     const struct coffer_ipc_buffer *db = thread_ipc_buffer(dst);
@@ -67,15 +104,19 @@ static uint64_t transfer_caps(struct thread *src, struct thread *dst, unsigned n
         struct lookup_result from = cspace_lookup(&src->cspace_root.cap, sb->caps[done],
                                                   CPTR_MAX_DEPTH);
         uint64_t index = db->recv_index + done;
-        if (from.slot == NULL || !cap_copy_allowed(&from.slot->cap) ||
+        unsigned mode = COFFER_XFER_MODE(sb->cap_modes, done);
+        if (from.slot == NULL || !may_transfer(&from.slot->cap, mode) ||
             index >> cnode->size_bits != 0)
             break;
         struct slot *to = cnode_slots(cnode) + index;
         if (!cap_is_null(&to->cap))
             break;
-        to->cap = from.slot->cap;
-        to->mapping = 0;
-        cdt_insert_copy(from.slot, to);
+        bool moves_cnode = mode == COFFER_XFER_MOVE && &from.slot->cap == cnode;
+        transfer_one(from.slot, to, mode);
+        if (moves_cnode) {
+            done++;
+            break;
+        }
     }
     return (uint64_t)done << 7 | (done < n ? COFFER_MSG_CAP_LOST : 0);
 }

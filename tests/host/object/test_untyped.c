@@ -188,7 +188,8 @@ static const struct error_case retype_errors[] = {
 #undef INV
     { "an untyped invoked with CNODE_COPY", UT, COFFER_INV_CNODE_COPY, { 0 }, COFFER_ERR_ILLEGAL_OPERATION, 0, 0 },
     { "an untyped invoked with label 0", UT, 0, { RT(ENDPOINT, 0, 0, 1), 0, E, W, 0 }, COFFER_ERR_ILLEGAL_OPERATION, 0, 0 },
-    { "an untyped invoked with label 0x11", UT, 0x11, { RT(ENDPOINT, 0, 0, 1), 0, E, W, 0 }, COFFER_ERR_ILLEGAL_OPERATION, 0, 0 },
+    { "an untyped invoked with label 0x12", UT, 0x12, { RT(ENDPOINT, 0, 0, 1), 0, E, W, 0 }, COFFER_ERR_ILLEGAL_OPERATION, 0, 0 },
+    { "DESCRIBE by a thread without an IPC buffer", UT, COFFER_INV_UNTYPED_DESCRIBE, { 0 }, COFFER_ERR_ILLEGAL_OPERATION, 0, 0 },
     { "RETYPE on a frame", F, COFFER_INV_UNTYPED_RETYPE, { RT(ENDPOINT, 0, 0, 1), 0, E, W, 0 }, COFFER_ERR_ILLEGAL_OPERATION, 0, 0 },
     { "RETYPE on an empty slot", 99, COFFER_INV_UNTYPED_RETYPE, { RT(ENDPOINT, 0, 0, 1), 0, E, W, 0 }, COFFER_ERR_INVALID_CAPABILITY, 0, 0 },
     { "RETYPE on a pointer failing the root guard", 1ull << 63 | UT, COFFER_INV_UNTYPED_RETYPE, { RT(ENDPOINT, 0, 0, 1), 0, E, W, 0 }, COFFER_ERR_FAILED_LOOKUP, LOOKUP(0, GUARD_MISMATCH), 64 },
@@ -412,6 +413,68 @@ static void test_vspace_epoch(void)
     check_tree("frame and VSpace deaths");
 }
 
+/* What the untyped in `ut` should count as used: its live objects
+ * carved directly from it (one per group of capabilities), walked. */
+static uint64_t walked_used(uint64_t ut)
+{
+    struct slot *u = &root_slots[ut];
+    uint64_t used = 0;
+    for (struct slot *d = cdt_first_descendant(u); d != NULL; d = cdt_next_descendant(u, d)) {
+        struct slot *prev = cdt_prev(d);
+        if (cdt_untyped_of(d) == u && (prev == NULL || !cdt_same_object(prev, d)))
+            used += 1ull << d->cap.obj_bits;
+    }
+    return used;
+}
+
+static bool used_is(uint64_t ut, uint64_t bytes)
+{
+    uint64_t kept = root_slots[ut].used, walked = walked_used(ut);
+    if (kept != bytes || walked != bytes)
+        tap_diag("untyped %llu: kept %llu, walked %llu, expected %llu", (unsigned long long)ut,
+                 (unsigned long long)kept, (unsigned long long)walked, (unsigned long long)bytes);
+    return kept == bytes && walked == bytes;
+}
+
+/* The used bytes an untyped's slot keeps (UNTYPED_DESCRIBE's free bytes):
+ * retype adds; a last capability's deletion, a zombie's end and a child
+ * untyped's hand-over subtract; revoke, in batches or one by one, clears. */
+static void test_used_bytes(void)
+{
+    setup();
+    tap_ok(used_is(UT, 0) && is_ok(retype(UT, COFFER_OBJ_FRAME, 12, 3, 20, W), 0) && used_is(UT, 3 * 4096),
+           "used: retype adds what it carved");
+    tap_ok(is_ok(call(ROOT, COFFER_INV_CNODE_COPY, 30, COFFER_CNODE_ARG1(D, D, 0), ROOT, 21, 0), 0) &&
+               is_ok(del(21), 0) && used_is(UT, 3 * 4096) && is_ok(del(30), 0) && used_is(UT, 2 * 4096),
+           "used: deleting a copy changes nothing, the last capability frees the bytes");
+    tap_ok(is_ok(retype(UT, COFFER_OBJ_CNODE, 4, 1, 31, 0x10000), 0x10000) &&
+               is_ok(retype(UT, COFFER_OBJ_FRAME, 18, 1, 32, 0x40000), 0x40000) &&
+               used_is(UT, 2 * 4096 + 1024 + 0x40000),
+           "used: a CNode and a 256 KiB frame");
+    host_preempt_every = true;
+    struct coffer_result r;
+    unsigned restarts = 0;
+    while ((r = del(32)).error == SYSCALL_RESTART && restarts < 100)
+        restarts++;
+    bool frame_gone = is_ok(r, 0) && restarts > 0 && used_is(UT, 2 * 4096 + 1024);
+    while ((r = del(31)).error == SYSCALL_RESTART && restarts < 200)
+        restarts++;
+    host_preempt_every = false;
+    tap_ok(frame_gone && is_ok(r, 0) && used_is(UT, 2 * 4096),
+           "used: a frame and a CNode dying as zombies free their bytes when the teardown ends");
+    tap_ok(is_ok(retype(UT, COFFER_OBJ_UNTYPED, 16, 1, 33, 0x20000), 0x20000) &&
+               is_ok(retype(33, COFFER_OBJ_ENDPOINT, 0, 2, 34, W), 0) && used_is(UT, 2 * 4096 + 0x10000) &&
+               used_is(33, 128) && is_ok(del(33), 0) && used_is(UT, 2 * 4096 + 128),
+           "used: a child untyped counts whole; deleted first, its endpoints pass to the parent");
+    tap_ok(retype(UT, COFFER_OBJ_ENDPOINT, 0, 40, 40, W).error == COFFER_ERR_OK &&
+               is_ok(call(ROOT, COFFER_INV_CNODE_REVOKE, UT, D, 0, 0, 0), 0) && used_is(UT, 0),
+           "used: revoking the untyped (in batches) leaves 0");
+    tap_ok(retype(UT, COFFER_OBJ_ENDPOINT, 0, 1, 40, W).error == COFFER_ERR_OK &&
+               is_ok(call(ROOT, COFFER_INV_CNODE_REVOKE, UT, D, 0, 0, 0), 0) && used_is(UT, 0),
+           "used: revoking one child (one by one) leaves 0");
+    check_tree("used bytes");
+}
+
 int main(void)
 {
     thr = aligned_alloc(64, (sizeof(struct thread) + 63) & ~(size_t)63);
@@ -429,6 +492,7 @@ int main(void)
     test_device();
     test_zero_at_death();
     test_vspace_epoch();
+    test_used_bytes();
     free(thr);
     free(root_slots);
     free(ut_mem);

@@ -253,6 +253,52 @@ static void holes_and_accounting(uint64_t start_free)
     coffer_cnode_revoke(ROOT, ut, D);
 }
 
+/* UNTYPED_DESCRIBE of ut into the root task's IPC buffer. */
+static struct coffer_untyped_info describe(uint64_t of)
+{
+    struct coffer_untyped_info info = { 0 };
+    struct coffer_result r = coffer_untyped_describe(of);
+    if (ktest_step(r, "describe"))
+        info = *(const struct coffer_untyped_info *)coffer_root_ipc_buffer()->mr;
+    return info;
+}
+
+/* Free bytes count the holes below the watermark; a child untyped counts
+ * whole, and its children pass to ut when it is deleted before them. */
+static void describe_accounting(const struct coffer_bootinfo *bi)
+{
+    const struct coffer_untyped_desc *u = &bi->untyped_list[ut - bi->untyped.start];
+    struct coffer_untyped_info a = describe(ut);
+    ktest_check(a.paddr == u->paddr && a.size_bits == ut_bits && a.watermark == 0 &&
+                    a.free_bytes == 1ull << ut_bits,
+                "describe: the boot untyped's address and size, watermark 0, all of it free");
+    uint64_t f[3] = { new_slot(), new_slot(), new_slot() };
+    for (int i = 0; i < 3; i++)
+        coffer_untyped_retype(ut, COFFER_OBJ_FRAME, 12, ROOT, 0, f[i], 1, COFFER_RETYPE_AT_WATERMARK);
+    coffer_cnode_delete(ROOT, f[1], D);
+    struct coffer_untyped_info b = describe(ut);
+    ktest_check(b.watermark == 3 * 4096 && b.free_bytes == (1ull << ut_bits) - 2 * 4096,
+                "describe: a deleted frame's hole below the watermark counts as free");
+    uint64_t child = new_slot(), ep = new_slot();
+    coffer_untyped_retype(ut, COFFER_OBJ_UNTYPED, 16, ROOT, 0, child, 1, 1ull << 16);
+    coffer_untyped_retype(child, COFFER_OBJ_ENDPOINT, 0, ROOT, 0, ep, 1, COFFER_RETYPE_AT_WATERMARK);
+    struct coffer_untyped_info c = describe(ut), cc = describe(child);
+    ktest_check(c.free_bytes == b.free_bytes - (1ull << 16) && cc.free_bytes == (1ull << 16) - 64 &&
+                    cc.paddr == u->paddr + (1ull << 16),
+                "describe: a child untyped counts whole in its parent, its endpoint in itself");
+    coffer_cnode_delete(ROOT, child, D); /* the endpoint lives on, now ut's */
+    struct coffer_untyped_info d = describe(ut);
+    coffer_cnode_delete(ROOT, ep, D);
+    struct coffer_untyped_info e = describe(ut);
+    ktest_check(d.free_bytes == b.free_bytes - 64 && e.free_bytes == b.free_bytes,
+                "describe: deleting a child untyped before its endpoint hands the endpoint to the parent");
+    coffer_cnode_revoke(ROOT, ut, D);
+    struct coffer_untyped_info g = describe(ut);
+    ktest_check(g.watermark == 0 && g.free_bytes == 1ull << ut_bits, "describe: after revoke all of it is free");
+    ktest_expect_error(coffer_untyped_describe(ROOT), COFFER_ERR_ILLEGAL_OPERATION, 0, 0,
+                       "describe: invoked on a CNode is ILLEGAL_OPERATION");
+}
+
 static void invariants(const char *after)
 {
     struct coffer_result r = coffer_debug_check();
@@ -298,5 +344,7 @@ void test_cnode_untyped(void)
     invariants("mint, copy, move and revoke");
     holes_and_accounting(start_free);
     invariants("revoking the untyped");
+    describe_accounting(bi);
+    invariants("describing untyped");
     dump_errors();
 }

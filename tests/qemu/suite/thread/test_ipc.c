@@ -100,6 +100,71 @@ static void transfer(void)
     sb->caps[0] = 0;
 }
 
+/* One call carrying caps[0] in `mode` to the server's slot `dest`; the
+ * info bits the server saw. */
+static struct coffer_msg send_one(uint64_t cap, unsigned mode, uint64_t dest)
+{
+    struct coffer_ipc_buffer *sb = coffer_root_ipc_buffer();
+    struct coffer_ipc_buffer *rb = (struct coffer_ipc_buffer *)(uintptr_t)seen[6];
+    rb->recv_cnode = 0;
+    rb->recv_depth = 0;
+    rb->recv_index = dest;
+    sb->caps[0] = cap;
+    sb->cap_modes = COFFER_XFER_MODES(mode, 0, 0);
+    struct coffer_msg m = coffer_ipc_call(ep, COFFER_MSGINFO(0, 1, 0), 0);
+    sb->caps[0] = 0;
+    sb->cap_modes = 0;
+    return m;
+}
+
+static unsigned slot_type(uint64_t slot)
+{
+    return (unsigned)COFFER_ID_TYPE(coffer_cnode_identify(ROOT, slot, D).detail0);
+}
+
+/* Transfer as a child (revocable by the sender) and as a move (for what
+ * cannot be copied), and their refusals. */
+static void transfer_modes(void)
+{
+    uint64_t ntfn = tf_retype(COFFER_OBJ_NOTIFICATION, 0), dest = tf_slot();
+    struct coffer_msg m = send_one(ntfn, COFFER_XFER_CHILD, dest);
+    unsigned depth = (unsigned)COFFER_ID_DEPTH(coffer_cnode_identify(ROOT, dest, D).detail0);
+    bool arrived = m.error == COFFER_ERR_OK && m.mr[3] == (1u << 7) && depth == 1;
+    coffer_cnode_revoke(ROOT, ntfn, D);
+    ktest_check(arrived && slot_type(dest) == COFFER_ID_TYPE_NULL && slot_type(ntfn) == COFFER_OBJ_NOTIFICATION,
+                "transfer as a child: it arrives one level deeper, and the sender's revoke deletes it");
+
+    uint64_t ut = tf_retype(COFFER_OBJ_UNTYPED, 14), to = tf_slot();
+    m = send_one(ut, COFFER_XFER_MOVE, to);
+    struct coffer_result r = coffer_untyped_retype(to, COFFER_OBJ_ENDPOINT, 0, ROOT, 0, tf_slot(), 1,
+                                                   COFFER_RETYPE_AT_WATERMARK);
+    ktest_check(m.error == COFFER_ERR_OK && m.mr[3] == (1u << 7) && slot_type(ut) == COFFER_ID_TYPE_NULL &&
+                    slot_type(to) == COFFER_OBJ_UNTYPED && r.error == COFFER_ERR_OK,
+                "transfer as a move: an untyped leaves the sender's slot and works where it arrived");
+
+    uint64_t ut2 = tf_retype(COFFER_OBJ_UNTYPED, 12);
+    m = send_one(ut2, COFFER_XFER_MOVE, to); /* occupied */
+    ktest_check(m.error == COFFER_ERR_OK && m.mr[3] == COFFER_MSG_CAP_LOST && slot_type(ut2) == COFFER_OBJ_UNTYPED,
+                "transfer as a move that cannot arrive: the sender keeps it, the receiver sees CAP_LOST");
+
+    uint64_t pt = tf_retype(COFFER_OBJ_PAGE_TABLE, 0), pt_to = tf_slot();
+    m = send_one(pt, COFFER_XFER_MOVE, pt_to);
+    ktest_check(m.error == COFFER_ERR_OK && slot_type(pt) == COFFER_ID_TYPE_NULL &&
+                    slot_type(pt_to) == COFFER_OBJ_PAGE_TABLE,
+                "transfer as a move: a page table (which cannot be copied) too");
+
+    struct coffer_msg e = send_one(ut2, COFFER_XFER_CHILD, tf_slot());
+    ktest_check(is_error(e.error, COFFER_ERR_INVALID_CAPABILITY) && e.info == 7 &&
+                    slot_type(ut2) == COFFER_OBJ_UNTYPED,
+                "transfer: an untyped as a child is INVALID_CAPABILITY(7), nothing sent");
+    e = send_one(ut2, COFFER_XFER_COPY, tf_slot());
+    ktest_check(is_error(e.error, COFFER_ERR_INVALID_CAPABILITY) && e.info == 7,
+                "transfer: an untyped as a copy is INVALID_CAPABILITY(7)");
+    e = send_one(ntfn, 3, tf_slot());
+    ktest_check(is_error(e.error, COFFER_ERR_INVALID_ARGUMENT) && e.info == 7,
+                "transfer: an unknown mode is INVALID_ARGUMENT(7)");
+}
+
 static void send_recv(void)
 {
     uint64_t ep2 = tf_retype(COFFER_OBJ_ENDPOINT, 0), r2 = tf_retype(COFFER_OBJ_REPLY, 0);
@@ -434,6 +499,7 @@ void test_ipc(void)
     tf_start(&srv, server, (uint64_t)(uintptr_t)srv.buf);
     call_reply();
     transfer();
+    transfer_modes();
     send_recv();
     root_receives();
     non_blocking();
