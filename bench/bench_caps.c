@@ -50,6 +50,14 @@ static void bench_retype(uint64_t calibration)
                           COFFER_RETYPE_AT_WATERMARK);
 }
 
+/* UNTYPED_DESCRIBE of the big untyped (which has live children): O(1). */
+static void bench_describe(uint64_t calibration)
+{
+    BENCH_MEASURE(samples_caps, coffer_untyped_describe(big_ut));
+    bench_report("untyped describe (address, size, watermark, free bytes)", samples_caps, BENCH_RUNS,
+                 calibration);
+}
+
 /* Copies of SPREAD endpoints in turn, each into a slot of its own. */
 static void bench_copy_delete(uint64_t calibration)
 {
@@ -125,6 +133,7 @@ void bench_caps(uint64_t calibration)
 {
     pick(coffer_bootinfo());
     bench_retype(calibration);
+    bench_describe(calibration);
     bench_copy_delete(calibration);
     bench_revoke_one(calibration);
     bench_revoke(64, 201, calibration);

@@ -3,7 +3,8 @@
  * task around the operation, median/min/max of BENCH_RUNS:
  *  - call + reply-receive round trip to a passive server running on the
  *    caller's scheduling context (register message, the common case);
- *  - the same with a 64-word message, and with one capability transferred;
+ *  - the same with a 64-word message, and with one capability transferred
+ *    (copied, as a child, moved);
  *  - notification signal to a waiting higher-priority thread (from the
  *    signal to the waiter's return from wait);
  *  - yield to another thread of the same priority and back (two switches);
@@ -49,10 +50,14 @@ static void bench_call(uint64_t calibration)
     bench_report("ipc call + reply_recv round trip, 64 words", samples_ipc, BENCH_RUNS, calibration);
 }
 
-static void bench_transfer(uint64_t calibration, struct coffer_ipc_buffer *srv_buf)
+/* One capability in `mode` (COFFER_XFER_*) to the server's slot; outside
+ * the measurement it is deleted there (a move: moved back). */
+static void bench_transfer(uint64_t calibration, struct coffer_ipc_buffer *srv_buf, unsigned mode,
+                           const char *name)
 {
     uint64_t cap = bf_retype(COFFER_OBJ_NOTIFICATION, 0), dest = bf_slot();
     coffer_root_ipc_buffer()->caps[0] = cap;
+    coffer_root_ipc_buffer()->cap_modes = COFFER_XFER_MODES(mode, 0, 0);
     srv_buf->recv_cnode = 0;
     srv_buf->recv_depth = 0;
     srv_buf->recv_index = dest;
@@ -61,10 +66,13 @@ static void bench_transfer(uint64_t calibration, struct coffer_ipc_buffer *srv_b
         coffer_ipc_call(ep, COFFER_MSGINFO(0, 1, 1), 0);
         uint64_t t1 = coffer_rdcycle();
         samples_ipc[i] = t1 - t0;
-        bench_step(coffer_cnode_delete(BF_ROOT, dest, BF_D), "delete the transferred capability");
+        if (mode == COFFER_XFER_MOVE)
+            bench_step(coffer_cnode_move(BF_ROOT, cap, BF_D, BF_ROOT, dest, BF_D), "move it back");
+        else
+            bench_step(coffer_cnode_delete(BF_ROOT, dest, BF_D), "delete the transferred capability");
     }
-    bench_report("ipc call + reply_recv round trip, 1 capability transferred", samples_ipc,
-                 BENCH_RUNS, calibration);
+    coffer_root_ipc_buffer()->cap_modes = 0;
+    bench_report(name, samples_ipc, BENCH_RUNS, calibration);
 }
 
 static void waiter(uint64_t unused)
@@ -145,7 +153,9 @@ void bench_ipc(uint64_t calibration)
     fault_done = bf_retype(COFFER_OBJ_NOTIFICATION, 0);
     struct bf_thread s = passive_server();
     bench_call(calibration);
-    bench_transfer(calibration, s.buf);
+    bench_transfer(calibration, s.buf, COFFER_XFER_COPY, "ipc call + reply_recv round trip, 1 capability transferred");
+    bench_transfer(calibration, s.buf, COFFER_XFER_CHILD, "the same, the capability as a child (revocable by the sender)");
+    bench_transfer(calibration, s.buf, COFFER_XFER_MOVE, "the same, the capability moved");
     bench_signal(calibration);
     bench_yield(calibration);
     bench_fault(calibration);
