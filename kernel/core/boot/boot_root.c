@@ -47,8 +47,7 @@ static struct slot *boot_cap(struct slot *slots, unsigned index, struct cap c)
 
 static void boot_copy(struct slot *src, struct slot *dst)
 {
-    dst->cap = src->cap;
-    cdt_insert_copy(src, dst);
+    cdt_insert_derived(src, dst, &src->cap, false);
 }
 
 /*

@@ -14,16 +14,21 @@ void cap_remove(struct slot *s)
     s->mapping = 0;
 }
 
+/* Objects retype makes; the control capabilities and IRQ handlers name
+ * the kernel's own tables, which no untyped holds. */
+static inline __attribute__((always_inline)) bool carved_from_untyped(const struct cap *c)
+{
+    return c->type != CAP_ASID_CONTROL && c->type != CAP_SCHED_CONTROL &&
+           c->type != CAP_IRQ_CONTROL && c->type != CAP_IRQ_HANDLER;
+}
+
 /* Does the object keep memory that must be zeroed when it dies? */
 static inline __attribute__((always_inline)) bool zeroed_at_death(const struct cap *c)
 {
     /* An untyped's memory is either free (and zero already) or belongs to
      * its descendants, which outlive it; device memory is never touched;
-     * the control capabilities and IRQ handlers name the kernel's own
-     * tables. */
-    return c->type != CAP_UNTYPED && c->type != CAP_ASID_CONTROL &&
-           c->type != CAP_SCHED_CONTROL && c->type != CAP_IRQ_CONTROL &&
-           c->type != CAP_IRQ_HANDLER && !(c->flags & CAP_FLAG_DEVICE);
+     * what no untyped holds is the kernel's. */
+    return c->type != CAP_UNTYPED && carved_from_untyped(c) && !(c->flags & CAP_FLAG_DEVICE);
 }
 
 /* The last capability to c's object is going: let its layer let go of it
@@ -75,14 +80,6 @@ bool cap_delete_is_bounded(const struct slot *s)
     return !cdt_is_last(s) ||
            (!dies_as_zombie(c, cap_object_end(c) - c->object) &&
             ((c->flags & CAP_FLAG_DEVICE) || !ipc_has_waiters(c->type, arch_phys_to_virt(c->object))));
-}
-
-/* Objects retype makes; the control capabilities and IRQ handlers name
- * the kernel's own tables, which no untyped holds. */
-static bool carved_from_untyped(const struct cap *c)
-{
-    return c->type != CAP_ASID_CONTROL && c->type != CAP_SCHED_CONTROL &&
-           c->type != CAP_IRQ_CONTROL && c->type != CAP_IRQ_HANDLER;
 }
 
 void cap_memory_returns(struct slot *s)

@@ -50,6 +50,20 @@ void cdt_insert_object(struct slot *s);
 void cdt_insert_child(struct slot *parent, struct slot *child);
 /* Insert copy as a sibling of src (same object and depth). */
 void cdt_insert_copy(struct slot *src, struct slot *copy);
+/* Put c, derived from src's capability, into the empty slot dst: a child
+ * of src one level deeper (mint; an IPC transfer as a child), or a sibling
+ * (copy).  No mapping goes with it. */
+static inline void cdt_insert_derived(struct slot *src, struct slot *dst, const struct cap *c, bool child)
+{
+    dst->cap = *c;
+    dst->mapping = 0;
+    if (child) {
+        dst->cap.depth++;
+        cdt_insert_child(src, dst);
+    } else {
+        cdt_insert_copy(src, dst);
+    }
+}
 /* Take a slot out of the tree (its capability is about to be cleared or moved). */
 void cdt_remove(struct slot *s);
 /* Move the capability and its place in the tree from src to the empty dst. */

@@ -138,14 +138,7 @@ static struct coffer_result cnode_copy(struct invocation *inv, bool mint)
     } else {
         derived = tr.src->cap;
     }
-    tr.dest->cap = derived;
-    tr.dest->mapping = 0;
-    if (mint) {
-        tr.dest->cap.depth++;
-        cdt_insert_child(tr.src, tr.dest);
-    } else {
-        cdt_insert_copy(tr.src, tr.dest);
-    }
+    cdt_insert_derived(tr.src, tr.dest, &derived, mint);
     return syscall_ok(0, 0);
 }
 

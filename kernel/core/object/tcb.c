@@ -102,11 +102,8 @@ static void replace(struct slot *dst, struct slot *src)
 {
     if (!cap_is_null(&dst->cap))
         (void)cap_delete(dst);
-    if (src == NULL)
-        return;
-    dst->cap = src->cap;
-    dst->mapping = 0;
-    cdt_insert_copy(src, dst);
+    if (src != NULL)
+        cdt_insert_derived(src, dst, &src->cap, false);
 }
 
 static struct coffer_result tcb_configure(struct invocation *inv, struct thread *t)

@@ -67,18 +67,10 @@ static struct coffer_result decode_message(struct thread *t, bool may_grant)
  * as `mode` says (checked by may_transfer). */
 static void transfer_one(struct slot *from, struct slot *to, unsigned mode)
 {
-    if (mode == COFFER_XFER_MOVE) {
+    if (mode == COFFER_XFER_MOVE)
         cdt_move(from, to); /* its place in the tree, mapping and all */
-        return;
-    }
-    to->cap = from->cap;
-    to->mapping = 0;
-    if (mode == COFFER_XFER_CHILD) {
-        to->cap.depth++;
-        cdt_insert_child(from, to);
-    } else {
-        cdt_insert_copy(from, to);
-    }
+    else
+        cdt_insert_derived(from, to, &from->cap, mode == COFFER_XFER_CHILD);
 }
 
 /*
