@@ -163,6 +163,29 @@ static void transfer_modes(void)
     e = send_one(ntfn, 3, tf_slot());
     ktest_check(is_error(e.error, COFFER_ERR_INVALID_ARGUMENT) && e.info == 7,
                 "transfer: an unknown mode is INVALID_ARGUMENT(7)");
+
+    uint64_t deepest = tf_retype(COFFER_OBJ_NOTIFICATION, 0), top = deepest;
+    for (unsigned level = 0; level < 127; level++) /* CAP_DEPTH_MAX */
+        deepest = tf_mint(deepest, COFFER_RIGHTS_ALL, 0);
+    e = send_one(deepest, COFFER_XFER_CHILD, tf_slot());
+    ktest_check(COFFER_ID_DEPTH(coffer_cnode_identify(ROOT, deepest, D).detail0) == 127 &&
+                    is_error(e.error, COFFER_ERR_INVALID_CAPABILITY) && e.info == 7,
+                "transfer: a child of a capability at the depth limit (127) is INVALID_CAPABILITY(7)");
+    coffer_cnode_revoke(ROOT, top, D);
+
+    /* NB_SEND checks the capabilities as SEND does (a receiver waits). */
+    struct coffer_ipc_buffer *sb = coffer_root_ipc_buffer();
+    sb->caps[0] = ntfn;
+    sb->cap_modes = COFFER_XFER_MODES(3, 0, 0);
+    struct coffer_msg nb = coffer_ipc_nb_send(ep, COFFER_MSGINFO(0, 1, 0), 0);
+    sb->cap_modes = COFFER_XFER_MODES(COFFER_XFER_CHILD, 0, 0);
+    sb->caps[0] = ut2;
+    struct coffer_msg nb2 = coffer_ipc_nb_send(ep, COFFER_MSGINFO(0, 1, 0), 0);
+    sb->caps[0] = 0;
+    sb->cap_modes = 0;
+    ktest_check(is_error(nb.error, COFFER_ERR_INVALID_ARGUMENT) && nb.info == 7 &&
+                    is_error(nb2.error, COFFER_ERR_INVALID_CAPABILITY) && nb2.info == 7,
+                "nb_send: an unknown mode is INVALID_ARGUMENT(7), an untyped as a child INVALID_CAPABILITY(7)");
 }
 
 static void send_recv(void)
