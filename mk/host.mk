@@ -19,7 +19,7 @@
 HOST_TARGET_ONLY := kernel/core/support/kstring.c kernel/core/support/panic.c
 HOST_CORE_SRCS := $(filter-out $(HOST_TARGET_ONLY),$(KERNEL_CORE_SRCS)) \
 	kernel/arch/$(ARCH)/pagetable.c $(KERNEL_LIB_SRCS)
-HOST_TREE_SRCS := $(filter-out tests/host/servers/%,$(sort $(wildcard tests/host/*.c tests/host/*/*.c)))
+HOST_TREE_SRCS := $(filter-out tests/host/servers/% tests/host/lib/%,$(sort $(wildcard tests/host/*.c tests/host/*/*.c)))
 HOST_FIXTURE_SRCS := $(foreach f,$(HOST_TREE_SRCS),$(if $(filter test_%,$(notdir $(f))),,$(f)))
 HOST_INCLUDES := $(KERNEL_INCLUDES) -Itests/host
 HOST_DEFS := -DCOFFER_HOST -DCONFIG_DEBUG=1 -DCONFIG_FASTPATH=1
@@ -64,6 +64,18 @@ $(BUILD)/host/test_$(1): tests/host/servers/test_$(1).c $(call server_logic,$(1)
 endef
 $(foreach t,$(patsubst tests/host/servers/test_%.c,%,$(HOST_SERVER_TEST_SRCS)),$(eval $(call host_server_test,$(t))))
 HOST_TESTS += $(patsubst tests/host/servers/%.c,$(BUILD)/host/%,$(HOST_SERVER_TEST_SRCS))
+
+# A library's logic, lib/<lib>/<x>.c (bookkeeping that makes no system
+# call), is tested on the host by tests/host/lib/test_<x>.c the same way.
+HOST_LIB_TEST_SRCS := $(sort $(wildcard tests/host/lib/test_*.c))
+lib_logic = $(wildcard lib/*/$(1).c)
+define host_lib_test
+$(BUILD)/host/test_$(1): tests/host/lib/test_$(1).c $(call lib_logic,$(1)) tests/host/tap.c $(GENERATED_HEADERS)
+	@mkdir -p $$(dir $$@)
+	$(HOSTCC) $(HOST_SERVER_CFLAGS) tests/host/lib/test_$(1).c $(call lib_logic,$(1)) tests/host/tap.c -o $$@
+endef
+$(foreach t,$(patsubst tests/host/lib/test_%.c,%,$(HOST_LIB_TEST_SRCS)),$(eval $(call host_lib_test,$(t))))
+HOST_TESTS += $(patsubst tests/host/lib/%.c,$(BUILD)/host/%,$(HOST_LIB_TEST_SRCS))
 
 .PHONY: test-host soak fuzz fuzz-tap bench-host print-host-core-srcs
 test-host: $(HOST_TESTS) $(BUILD)/virt.dtb $(MKBOOTIMAGE) $(BUILD)/user/hello.elf

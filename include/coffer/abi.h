@@ -101,6 +101,61 @@ struct coffer_untyped_info {
     uint64_t free_bytes; /* bytes no live object takes */
 };
 
+/*
+ * Object sizes, log2 bytes, as retype makes them (user allocators size
+ * their blocks with these; kernel/core/object/objects.c asserts its
+ * tables agree and tests/host/abi/test_abi.c compares every case).
+ */
+#define COFFER_OBJECT_MIN_BITS 6     /* endpoints, notifications, replies */
+#define COFFER_UNTYPED_MIN_BITS 6
+#define COFFER_UNTYPED_MAX_BITS 47
+#define COFFER_CNODE_SLOT_BITS 6     /* a CNode of 2^n slots is 2^(n + 6) bytes */
+#define COFFER_CNODE_MIN_SLOT_BITS 1
+#define COFFER_CNODE_MAX_SLOT_BITS 24
+#define COFFER_FRAME_MIN_BITS 12
+#define COFFER_FRAME_MAX_BITS 30
+#define COFFER_TCB_BITS 10
+#define COFFER_SCHED_CONTEXT_BITS 8
+#define COFFER_PAGE_TABLE_BITS 12    /* page tables, VSpaces and ASID pools */
+
+/* The log2 size of a retyped object of this type and user size_bits (log2
+ * bytes for untyped and frames, log2 slots for CNodes, 0 for the fixed
+ * sizes); 0 when retype refuses the type or the size. */
+static inline unsigned coffer_object_bits(uint64_t type, uint64_t size_bits)
+{
+    switch (type) {
+    case COFFER_OBJ_UNTYPED:
+        return size_bits >= COFFER_UNTYPED_MIN_BITS && size_bits <= COFFER_UNTYPED_MAX_BITS
+                   ? (unsigned)size_bits : 0;
+    case COFFER_OBJ_FRAME:
+        return size_bits >= COFFER_FRAME_MIN_BITS && size_bits <= COFFER_FRAME_MAX_BITS
+                   ? (unsigned)size_bits : 0;
+    case COFFER_OBJ_CNODE:
+        return size_bits >= COFFER_CNODE_MIN_SLOT_BITS && size_bits <= COFFER_CNODE_MAX_SLOT_BITS
+                   ? (unsigned)size_bits + COFFER_CNODE_SLOT_BITS : 0;
+    default:
+        break;
+    }
+    if (size_bits != 0)
+        return 0;
+    switch (type) {
+    case COFFER_OBJ_ENDPOINT:
+    case COFFER_OBJ_NOTIFICATION:
+    case COFFER_OBJ_REPLY:
+        return COFFER_OBJECT_MIN_BITS;
+    case COFFER_OBJ_TCB:
+        return COFFER_TCB_BITS;
+    case COFFER_OBJ_SCHED_CONTEXT:
+        return COFFER_SCHED_CONTEXT_BITS;
+    case COFFER_OBJ_PAGE_TABLE:
+    case COFFER_OBJ_VSPACE:
+    case COFFER_OBJ_ASID_POOL:
+        return COFFER_PAGE_TABLE_BITS;
+    default:
+        return 0; /* the control capabilities and IRQ handlers are not retyped */
+    }
+}
+
 /* CNode copy/mint/move/mutate (invoked on the destination CNode):
  * arg0 = destination index, arg1 = dest depth | src depth << 8 | rights << 16,
  * arg2 = source root CNode (cptr, 64 bits), arg3 = source index,

@@ -1,5 +1,16 @@
 #include "object/objects.h"
 
+/* The ABI publishes these sizes (coffer_object_bits, abi.h). */
+_Static_assert(OBJECT_MIN_BITS == COFFER_OBJECT_MIN_BITS, "ABI object size");
+_Static_assert(UNTYPED_MIN_BITS == COFFER_UNTYPED_MIN_BITS, "ABI object size");
+_Static_assert(UNTYPED_MAX_BITS == COFFER_UNTYPED_MAX_BITS, "ABI object size");
+_Static_assert(CNODE_MIN_SLOT_BITS == COFFER_CNODE_MIN_SLOT_BITS, "ABI object size");
+_Static_assert(CNODE_MAX_SLOT_BITS == COFFER_CNODE_MAX_SLOT_BITS, "ABI object size");
+_Static_assert(ARCH_FRAME_MIN_BITS == COFFER_FRAME_MIN_BITS, "ABI object size");
+_Static_assert(ARCH_FRAME_MAX_BITS == COFFER_FRAME_MAX_BITS, "ABI object size");
+_Static_assert(ARCH_TCB_BITS == COFFER_TCB_BITS, "ABI object size");
+_Static_assert(ARCH_PAGE_TABLE_BITS == COFFER_PAGE_TABLE_BITS, "ABI object size");
+
 /*
  * Sizes per type.  Variable-sized types take a user size_bits in
  * [min, max] and are 2^(size_bits + extra) bytes; fixed-size types take 0
@@ -16,7 +27,7 @@ static const struct { unsigned min, max; } size_ranges[COFFER_OBJ_COUNT_] = {
 const uint8_t object_fixed_bits[COFFER_OBJ_COUNT_] = {
     [COFFER_OBJ_ENDPOINT] = OBJECT_MIN_BITS, [COFFER_OBJ_NOTIFICATION] = OBJECT_MIN_BITS,
     [COFFER_OBJ_REPLY] = OBJECT_MIN_BITS,    [COFFER_OBJ_TCB] = ARCH_TCB_BITS,
-    [COFFER_OBJ_SCHED_CONTEXT] = 8,          [COFFER_OBJ_PAGE_TABLE] = ARCH_PAGE_TABLE_BITS,
+    [COFFER_OBJ_SCHED_CONTEXT] = COFFER_SCHED_CONTEXT_BITS, [COFFER_OBJ_PAGE_TABLE] = ARCH_PAGE_TABLE_BITS,
     [COFFER_OBJ_VSPACE] = ARCH_VSPACE_BITS,  [COFFER_OBJ_ASID_POOL] = ASID_POOL_BITS,
     [COFFER_OBJ_ASID_CONTROL] = ASID_TABLE_BITS, [COFFER_OBJ_SCHED_CONTROL] = OBJECT_MIN_BITS,
     [COFFER_OBJ_IRQ_CONTROL] = OBJECT_MIN_BITS,  [COFFER_OBJ_IRQ_HANDLER] = OBJECT_MIN_BITS,

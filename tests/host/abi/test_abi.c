@@ -10,6 +10,7 @@
  * types.
  */
 #include <ctype.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -19,6 +20,7 @@
 #include <coffer/abi.h>
 #include <coffer/bootinfo.h>
 
+#include "object/objects.h"
 #include "tap.h"
 
 struct err_entry {
@@ -333,11 +335,31 @@ static void test_stubs(const char *path)
     }
 }
 
+/* The ABI's object sizes are the kernel's: every type, every size_bits. */
+static void test_object_sizes(void)
+{
+    unsigned wrong = 0;
+    for (uint64_t t = 0; t <= COFFER_OBJ_COUNT_; t++)
+        for (uint64_t bits = 0; bits < 64; bits++) {
+            struct object_size size;
+            bool ok = object_size((enum coffer_object_type)t, (unsigned)bits, &size) &&
+                      object_retypable((enum coffer_object_type)t);
+            unsigned want = ok ? size.size_bits : 0;
+            if (coffer_object_bits(t, bits) != want) {
+                tap_diag("type %llu size_bits %llu: ABI says %u, the kernel %u", (unsigned long long)t,
+                         (unsigned long long)bits, coffer_object_bits(t, bits), want);
+                wrong++;
+            }
+        }
+    tap_okf(wrong == 0, "objects: coffer_object_bits agrees with the kernel for every type and size_bits");
+}
+
 int main(int argc, char **argv)
 {
     test_errors();
     test_syscalls();
     test_objects_invocations();
+    test_object_sizes();
     test_structs();
     test_stubs(argc > 1 ? argv[1] : NULL);
     return tap_done();

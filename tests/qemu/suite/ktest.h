@@ -34,5 +34,6 @@ void test_threads(void);
 void test_ipc(void);
 void test_fault(void);
 void test_irq(void);
+void test_untyped_alloc(void);
 
 #endif

@@ -61,6 +61,7 @@ int main(void)
     test_ipc();
     test_fault();
     test_irq();
+    test_untyped_alloc();
     printf("1..%d\n", count);
     printf("# totals: passed %d, failed %d\n", count - failed, failed);
     return failed ? 1 : 0;
