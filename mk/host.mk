@@ -50,32 +50,37 @@ $(BUILD)/host/$(basename $(notdir $(1))): $(BUILD)/host/obj/$(1).o $(BUILD)/host
 endef
 $(foreach t,$(HOST_TEST_SRCS),$(eval $(call host_test,$(t))))
 
-# A server's logic, servers/<server>/<x>.c, is tested on the host through
-# its protocol's generated dispatcher by tests/host/servers/test_<x>.c:
-# plain C against public headers, no kernel.
-HOST_SERVER_CFLAGS := -std=c11 $(WARN) -g -O1 $(HOST_SAN) -DCOFFER_HOST $(USER_INCLUDES) -Itests/host
-HOST_SERVER_TEST_SRCS := $(sort $(wildcard tests/host/servers/test_*.c))
-server_logic = $(wildcard servers/*/$(1).c)
-define host_server_test
-$(BUILD)/host/test_$(1): tests/host/servers/test_$(1).c $(call server_logic,$(1)) tests/host/tap.c $(GENERATED_HEADERS)
-	@mkdir -p $$(dir $$@)
-	$(HOSTCC) $(HOST_SERVER_CFLAGS) -I$(dir $(call server_logic,$(1))) tests/host/servers/test_$(1).c \
-		$(call server_logic,$(1)) tests/host/tap.c -o $$@
-endef
-$(foreach t,$(patsubst tests/host/servers/test_%.c,%,$(HOST_SERVER_TEST_SRCS)),$(eval $(call host_server_test,$(t))))
-HOST_TESTS += $(patsubst tests/host/servers/%.c,$(BUILD)/host/%,$(HOST_SERVER_TEST_SRCS))
+# User code on the host: a server's logic, servers/<server>/<x>.c and
+# <x>_*.c (never main.c, the receive loop), is tested by
+# tests/host/servers/test_<x>.c through its protocol's generated
+# dispatcher; the library that has lib/<lib>/<x>.c, all of it, by
+# tests/host/lib/test_<x>.c.
+# The code under test is built as user code (public headers only) with
+# COFFER_HOST_SYSCALLS, so its system calls go to the host-built kernel
+# core (tests/host/host_syscalls.h); the test sees both worlds.
+HOST_USER_CFLAGS := -std=c11 $(WARN) -g -O1 $(HOST_SAN) -DCOFFER_HOST -DCOFFER_HOST_SYSCALLS $(USER_INCLUDES)
+HOST_USER_TEST_CFLAGS := $(HOST_CFLAGS) -DCOFFER_HOST_SYSCALLS $(LIB_INCLUDES)
+$(BUILD)/host/user/%.c.o: %.c mk/host.mk | $(GENERATED_HEADERS)
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(HOST_USER_CFLAGS) -MMD -MP -c $< -o $@
+$(BUILD)/host/user-test/%.c.o: %.c mk/host.mk | $(GENERATED_HEADERS)
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(HOST_USER_TEST_CFLAGS) $(TEST_INCLUDES) -MMD -MP -c $< -o $@
 
-# A library's logic, lib/<lib>/<x>.c (bookkeeping that makes no system
-# call), is tested on the host by tests/host/lib/test_<x>.c the same way.
-HOST_LIB_TEST_SRCS := $(sort $(wildcard tests/host/lib/test_*.c))
-lib_logic = $(wildcard lib/*/$(1).c)
-define host_lib_test
-$(BUILD)/host/test_$(1): tests/host/lib/test_$(1).c $(call lib_logic,$(1)) tests/host/tap.c $(GENERATED_HEADERS)
-	@mkdir -p $$(dir $$@)
-	$(HOSTCC) $(HOST_SERVER_CFLAGS) tests/host/lib/test_$(1).c $(call lib_logic,$(1)) tests/host/tap.c -o $$@
+# host_user_test(test source, code under test)
+define host_user_test
+$(BUILD)/host/$(basename $(notdir $(1))): $(BUILD)/host/user-test/$(1).o \
+		$(patsubst %,$(BUILD)/host/user/%.o,$(2)) $(BUILD)/host/libcore.a
+	$$(HOSTCC) $$(HOST_CFLAGS) $$^ -o $$@
+$(BUILD)/host/user-test/$(1).o: TEST_INCLUDES := $(addprefix -I,$(sort $(dir $(2))))
+HOST_TESTS += $(BUILD)/host/$(basename $(notdir $(1)))
 endef
-$(foreach t,$(patsubst tests/host/lib/test_%.c,%,$(HOST_LIB_TEST_SRCS)),$(eval $(call host_lib_test,$(t))))
-HOST_TESTS += $(patsubst tests/host/lib/%.c,$(BUILD)/host/%,$(HOST_LIB_TEST_SRCS))
+server_logic = $(wildcard servers/*/$(1).c servers/*/$(1)_*.c)
+lib_logic = $(wildcard $(dir $(wildcard lib/*/$(1).c))*.c)
+$(foreach t,$(sort $(wildcard tests/host/servers/test_*.c)),\
+	$(eval $(call host_user_test,$(t),$(call server_logic,$(patsubst test_%,%,$(basename $(notdir $(t))))))))
+$(foreach t,$(sort $(wildcard tests/host/lib/test_*.c)),\
+	$(eval $(call host_user_test,$(t),$(call lib_logic,$(patsubst test_%,%,$(basename $(notdir $(t))))))))
 
 .PHONY: test-host soak fuzz fuzz-tap bench-host print-host-core-srcs
 test-host: $(HOST_TESTS) $(BUILD)/virt.dtb $(MKBOOTIMAGE) $(BUILD)/user/hello.elf

@@ -29,6 +29,11 @@ static const char *param_type(const struct arg *a)
  * (3: a0..a2, the rest preserved; 7: a0..a6). */
 static void emit_ecall(FILE *out, const char *fn, const char *ret, int outs)
 {
+    /* Host tests of user code run it against the host-built kernel core:
+     * the system call becomes a call into it (tests/host/host_syscalls.c). */
+    fprintf(out, "#ifdef COFFER_HOST_SYSCALLS\n%s coffer_host_%s(uint64_t number, uint64_t a0, uint64_t a1,\n"
+                 "        uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5, uint64_t a6);\n"
+                 "#define %s coffer_host_%s\n#else\n", ret, fn + strlen("coffer_"), fn, fn + strlen("coffer_"));
     fprintf(out, "static inline %s %s(uint64_t number, uint64_t a0, uint64_t a1, uint64_t a2,\n"
                  "        uint64_t a3, uint64_t a4, uint64_t a5, uint64_t a6)\n{\n", ret, fn);
     for (int i = 0; i < 7; i++)
@@ -42,9 +47,9 @@ static void emit_ecall(FILE *out, const char *fn, const char *ret, int outs)
         fprintf(out, "%s \"r\"(r%d)", i > outs ? "," : "", i);
     fprintf(out, "\n                     : \"memory\");\n");
     if (outs == 3)
-        fprintf(out, "    return (%s){ r0, r1, r2 };\n}\n\n", ret);
+        fprintf(out, "    return (%s){ r0, r1, r2 };\n}\n#endif\n\n", ret);
     else
-        fprintf(out, "    return (%s){ r0, r1, { r2, r3, r4, r5 }, r6 };\n}\n\n", ret);
+        fprintf(out, "    return (%s){ r0, r1, { r2, r3, r4, r5 }, r6 };\n}\n#endif\n\n", ret);
 }
 
 static void emit_doc_comment(FILE *out, const struct entry *e)

@@ -1,0 +1,26 @@
+/*
+ * User code on the host, against the host-built kernel core: code built
+ * with -DCOFFER_HOST_SYSCALLS (a server's logic, a library) makes its
+ * system calls through the generated stubs as ever, and they arrive here
+ * instead of at an ecall (host_syscalls.c): CALL goes to the core's
+ * sys_CALL as the thread named below would make it.  Only invocations:
+ * the stand-in thread never runs, so IPC system calls fail with
+ * ILLEGAL_OPERATION.
+ */
+#ifndef COFFER_TESTS_HOST_SYSCALLS_H
+#define COFFER_TESTS_HOST_SYSCALLS_H
+
+#include "thread/thread.h"
+
+/* The thread whose system calls the stubs make (its CSpace root must be
+ * set up, e.g. by fixture_cspace). */
+void host_syscalls_use(struct thread *t);
+
+/* Give t an IPC buffer in host memory (one page, page-aligned), for the
+ * invocations that write one (UNTYPED_DESCRIBE); returns it. */
+struct coffer_ipc_buffer *host_syscalls_ipc_buffer(struct thread *t, void *page);
+
+/* System calls made through the stubs so far. */
+extern uint64_t host_syscalls_made;
+
+#endif
