@@ -1,188 +1,251 @@
 #include <untyped_alloc/buddy.h>
 
 #include <coffer/abi.h>
-#include <stdbool.h>
 #include <string.h>
 
 /*
- * Tree layout: node 1 covers the whole region (order size_bits); node i
- * at order k has children 2i and 2i+1 at order k-1; the nodes of order
- * k are 2^(size_bits-k) .. 2^(size_bits-k+1)-1, left to right.
+ * Trees and pools.  Node 1 covers the whole untyped; node i of order k
+ * has halves 2i and 2i+1 of order k-1; the nodes of order k are
+ * 2^(size_bits-k) .. 2^(size_bits-k+1)-1, left to right.
  *
- * Invariant: a node's value is TAKEN, or the largest free order in its
- * subtree (k when all of it is free, 0 when none of it is).  Below a
- * TAKEN node the values are left as they were when it was handed out
- * (all free), so freeing it needs no walk down; nothing ever descends
- * into a TAKEN node.
+ * Invariant, within a pool: a node the pool's owner can reach from the
+ * pool's root without passing a taken node or a wholly free one holds
+ * current values.  Below a wholly free node anything may be stale (left
+ * by an object freed whole, or by a delegated pool given back), so a
+ * walk down into one first writes its halves as wholly free ("push
+ * down"); that is what makes giving back a block, or a whole delegated
+ * pool, O(1) below it.
  */
+
+static size_t round8(size_t n)
+{
+    return (n + 7) & ~(size_t)7;
+}
 
 size_t buddy_tree_bytes(unsigned size_bits, unsigned min_bits)
 {
     if (min_bits == 0 || min_bits > size_bits || size_bits > 63 ||
         size_bits - min_bits > BUDDY_MAX_SPAN_BITS)
         return 0;
-    return (size_t)2 << (size_bits - min_bits);
+    size_t nodes = (size_t)2 << (size_bits - min_bits); /* node 0 unused */
+    return round8(nodes) + round8((nodes + 7) / 8);
 }
 
-uint64_t buddy_init(struct buddy *b, unsigned min_bits, struct buddy_region *regions,
-                    unsigned capacity)
+static bool is_taken(const struct buddy_tree *t, uint64_t i)
 {
-    if (min_bits == 0 || min_bits > 63 || capacity == 0 || regions == NULL)
-        return COFFER_ERR_INVALID_ARGUMENT;
-    *b = (struct buddy){ .regions = regions, .capacity = capacity, .min_bits = min_bits };
-    return COFFER_ERR_OK;
+    return (t->taken[i / 64] >> (i % 64)) & 1;
 }
 
-/* A node's largest free order, TAKEN counting as none. */
-static unsigned node_free(const uint8_t *tree, uint64_t i)
+static void set_taken(struct buddy_tree *t, uint64_t i, bool on)
 {
-    return tree[i] == BUDDY_NODE_TAKEN ? 0 : tree[i];
+    if (on)
+        t->taken[i / 64] |= 1ull << (i % 64);
+    else
+        t->taken[i / 64] &= ~(1ull << (i % 64));
 }
 
-/* Every node free: each level's nodes hold their own order. */
-static void fill_free(uint8_t *tree, unsigned size_bits, unsigned min_bits)
+/* The largest free order below node i as its parent sees it. */
+static unsigned node_free(const struct buddy_tree *t, uint64_t i)
 {
-    for (unsigned k = size_bits, depth = 0; k >= min_bits && k > 0; k--, depth++)
-        memset(tree + ((size_t)1 << depth), (int)k, (size_t)1 << depth);
+    return is_taken(t, i) ? 0 : t->order[i];
 }
 
-uint64_t buddy_add(struct buddy *b, unsigned size_bits, uint64_t cookie, uint64_t base,
-                   void *tree, size_t tree_bytes, unsigned *index)
+uint64_t buddy_tree_init(struct buddy_tree *t, struct buddy_pool *all, unsigned size_bits,
+                         unsigned min_bits, uint64_t cookie, uint64_t base, void *mem,
+                         size_t bytes)
 {
-    size_t need = buddy_tree_bytes(size_bits, b->min_bits);
+    size_t need = buddy_tree_bytes(size_bits, min_bits);
     if (need == 0)
         return COFFER_ERR_INVALID_ARGUMENT;
-    if (tree == NULL || tree_bytes < need)
+    if (mem == NULL || bytes < need || ((uintptr_t)mem & 7) != 0)
         return COFFER_ERR_INVALID_ARGUMENT;
-    if (b->count == b->capacity)
-        return COFFER_ERR_NOT_ENOUGH_MEMORY;
-    fill_free(tree, size_bits, b->min_bits);
-    b->regions[b->count] = (struct buddy_region){ tree, cookie, base, size_bits };
-    *index = b->count++;
-    b->total_bytes += 1ull << size_bits;
-    b->free_bytes += 1ull << size_bits;
+    size_t nodes = (size_t)2 << (size_bits - min_bits);
+    *t = (struct buddy_tree){ .order = mem, .taken = (uint64_t *)((uint8_t *)mem + round8(nodes)),
+                              .cookie = cookie, .base = base, .size_bits = size_bits,
+                              .min_bits = min_bits };
+    t->order[1] = (uint8_t)size_bits; /* everything below is pushed down when first used */
+    set_taken(t, 1, false);
+    *all = (struct buddy_pool){ .tree = t, .node = 1, .bits = size_bits,
+                                .free_bytes = 1ull << size_bits };
     return COFFER_ERR_OK;
 }
 
-/* Recompute the ancestors of node i (at order k) after it changed: a
- * parent is whole when both halves are, else its better half. */
-static void update_up(uint8_t *tree, uint64_t i, unsigned k)
+/* Is node i (of order k) wholly free in pool p? */
+static bool wholly_free(const struct buddy_pool *p, uint64_t i, unsigned k)
 {
-    for (; i > 1; i >>= 1, k++) {
-        unsigned left = node_free(tree, i & ~1ull), right = node_free(tree, i | 1);
+    return (i == p->node ? !p->whole : !is_taken(p->tree, i)) && p->tree->order[i] == k;
+}
+
+/* Before walking below the wholly free node i (order k): its halves are
+ * wholly free, whatever they held. */
+static void push_down(struct buddy_tree *t, uint64_t i, unsigned k)
+{
+    t->order[2 * i] = t->order[2 * i + 1] = (uint8_t)(k - 1);
+    set_taken(t, 2 * i, false);
+    set_taken(t, 2 * i + 1, false);
+}
+
+/* Recompute the ancestors of node i (order k) up to the pool's root: a
+ * node is wholly free when both halves are, else it has its better half's. */
+static void update_up(struct buddy_pool *p, uint64_t i, unsigned k)
+{
+    struct buddy_tree *t = p->tree;
+    for (; i != p->node; i >>= 1, k++) {
+        unsigned left = node_free(t, i & ~1ull), right = node_free(t, i | 1);
         unsigned value = left == k && right == k ? k + 1 : (left > right ? left : right);
-        if (tree[i >> 1] == value)
+        if (t->order[i >> 1] == value)
             return; /* nothing above changes either */
-        tree[i >> 1] = (uint8_t)value;
+        t->order[i >> 1] = (uint8_t)value;
     }
 }
 
-/* The region whose largest free block is the smallest that fits. */
-static int best_region(const struct buddy *b, unsigned bits)
+static void count_out(struct buddy_pool *p, unsigned bits)
 {
-    int best = -1;
-    unsigned best_free = 0;
-    for (unsigned r = 0; r < b->count; r++) {
-        unsigned f = node_free(b->regions[r].tree, 1);
-        if (f >= bits && (best < 0 || f < best_free)) {
-            best = (int)r;
-            best_free = f;
-        }
-    }
-    return best;
+    p->free_bytes -= 1ull << bits;
+    p->blocks++;
 }
 
-uint64_t buddy_alloc(struct buddy *b, unsigned bits, struct buddy_block *out)
+/* The pool handed out as one block: its root is its own mark. */
+static uint64_t take_whole(struct buddy_pool *p, struct buddy_block *out)
 {
-    if (bits < b->min_bits || bits > 63)
+    p->whole = true;
+    count_out(p, p->bits);
+    *out = (struct buddy_block){ p->node, p->bits, (p->node - (1ull << (p->tree->size_bits - p->bits))) << p->bits };
+    return COFFER_ERR_OK;
+}
+
+uint64_t buddy_pool_alloc(struct buddy_pool *p, unsigned bits, struct buddy_block *out)
+{
+    struct buddy_tree *t = p->tree;
+    if (bits < t->min_bits || bits > p->bits)
         return COFFER_ERR_RANGE_ERROR;
-    int r = best_region(b, bits);
-    if (r < 0)
+    if (buddy_pool_largest(p) < bits)
         return COFFER_ERR_NOT_ENOUGH_MEMORY;
-    const struct buddy_region *reg = &b->regions[r];
-    uint8_t *tree = reg->tree;
-    uint64_t i = 1;
-    for (unsigned k = reg->size_bits; k > bits; k--) {
-        unsigned left = node_free(tree, 2 * i), right = node_free(tree, 2 * i + 1);
-        bool go_left = left >= bits && (right < bits || left <= right);
-        i = 2 * i + (go_left ? 0 : 1);
+    if (bits == p->bits)
+        return take_whole(p, out);
+    uint64_t i = p->node;
+    for (unsigned k = p->bits; k > bits; k--) {
+        if (wholly_free(p, i, k))
+            push_down(t, i, k);
+        unsigned left = node_free(t, 2 * i), right = node_free(t, 2 * i + 1);
+        i = 2 * i + (left >= bits && (right < bits || left <= right) ? 0 : 1);
     }
-    tree[i] = BUDDY_NODE_TAKEN;
-    update_up(tree, i, bits);
-    uint64_t first_at_level = 1ull << (reg->size_bits - bits);
-    *out = (struct buddy_block){ (unsigned)r, bits, (i - first_at_level) << bits };
-    b->free_bytes -= 1ull << bits;
-    b->blocks++;
+    set_taken(t, i, true);
+    update_up(p, i, bits);
+    count_out(p, bits);
+    *out = (struct buddy_block){ i, bits, (i - (1ull << (t->size_bits - bits))) << bits };
     return COFFER_ERR_OK;
 }
 
-/* The node of a block, or 0 when the block lies outside every region or
- * is misaligned. */
-static uint64_t block_node(const struct buddy *b, struct buddy_block blk)
+uint64_t buddy_pool_block(const struct buddy_pool *p, unsigned bits, uint64_t offset,
+                          struct buddy_block *out)
 {
-    if (blk.region >= b->count)
-        return 0;
-    unsigned size_bits = b->regions[blk.region].size_bits;
-    if (blk.bits < b->min_bits || blk.bits > size_bits)
-        return 0;
-    if (blk.offset >> size_bits || blk.offset & ((1ull << blk.bits) - 1))
-        return 0;
-    return (1ull << (size_bits - blk.bits)) + (blk.offset >> blk.bits);
-}
-
-uint64_t buddy_free(struct buddy *b, struct buddy_block blk)
-{
-    uint64_t i = block_node(b, blk);
-    if (i == 0)
+    const struct buddy_tree *t = p->tree;
+    if (bits < t->min_bits || bits > p->bits || (offset & ((1ull << bits) - 1)) != 0 ||
+        !buddy_pool_contains(p, offset))
         return COFFER_ERR_INVALID_ARGUMENT;
-    uint8_t *tree = b->regions[blk.region].tree;
-    if (tree[i] != BUDDY_NODE_TAKEN)
-        return COFFER_ERR_ILLEGAL_OPERATION;
-    tree[i] = (uint8_t)blk.bits;
-    update_up(tree, i, blk.bits);
-    b->free_bytes += 1ull << blk.bits;
-    b->blocks--;
+    *out = (struct buddy_block){ (1ull << (t->size_bits - bits)) + (offset >> bits), bits, offset };
     return COFFER_ERR_OK;
 }
 
-/* Is no ancestor of node i taken (so the values below them are current)? */
-static bool ancestors_open(const uint8_t *tree, uint64_t i)
+/* A block of this pool whose node, size and offset agree? */
+static bool block_valid(const struct buddy_pool *p, struct buddy_block blk)
 {
-    for (i >>= 1; i >= 1; i >>= 1)
-        if (tree[i] == BUDDY_NODE_TAKEN)
+    struct buddy_block expect;
+    return buddy_pool_block(p, blk.bits, blk.offset, &expect) == COFFER_ERR_OK && expect.node == blk.node;
+}
+
+/* Is every node above i, up to and with the pool's root, split (neither
+ * taken nor wholly free)?  Then i's own values are current. */
+static bool path_split(const struct buddy_pool *p, uint64_t i, unsigned k)
+{
+    for (i >>= 1, k++; i >= p->node; i >>= 1, k++) {
+        if (wholly_free(p, i, k) || (i != p->node && is_taken(p->tree, i)) || (i == p->node && p->whole))
             return false;
-    return true;
+        if (i == p->node)
+            return true;
+    }
+    return false;
 }
 
-uint64_t buddy_reserve(struct buddy *b, struct buddy_block blk)
+/* Was blk handed out whole by this pool (and not given back)? */
+static bool handed_out(const struct buddy_pool *p, struct buddy_block blk)
 {
-    uint64_t i = block_node(b, blk);
-    if (i == 0)
+    if (blk.node == p->node)
+        return p->whole;
+    return path_split(p, blk.node, blk.bits) && is_taken(p->tree, blk.node);
+}
+
+uint64_t buddy_pool_free(struct buddy_pool *p, struct buddy_block blk)
+{
+    if (!block_valid(p, blk))
         return COFFER_ERR_INVALID_ARGUMENT;
-    uint8_t *tree = b->regions[blk.region].tree;
-    if (!ancestors_open(tree, i) || tree[i] != blk.bits)
+    if (!handed_out(p, blk))
         return COFFER_ERR_ILLEGAL_OPERATION;
-    tree[i] = BUDDY_NODE_TAKEN;
-    update_up(tree, i, blk.bits);
-    b->free_bytes -= 1ull << blk.bits;
-    b->blocks++;
+    struct buddy_tree *t = p->tree;
+    if (blk.node == p->node) {
+        p->whole = false;
+        t->order[p->node] = (uint8_t)p->bits;
+    } else {
+        set_taken(t, blk.node, false);
+        t->order[blk.node] = (uint8_t)blk.bits; /* below it: stale, pushed down when used */
+        update_up(p, blk.node, blk.bits);
+    }
+    p->free_bytes += 1ull << blk.bits;
+    p->blocks--;
     return COFFER_ERR_OK;
 }
 
-unsigned buddy_largest_free(const struct buddy *b)
+uint64_t buddy_pool_reserve(struct buddy_pool *p, struct buddy_block blk)
 {
-    unsigned best = 0;
-    for (unsigned r = 0; r < b->count; r++) {
-        unsigned f = node_free(b->regions[r].tree, 1);
-        best = f > best ? f : best;
+    if (!block_valid(p, blk))
+        return COFFER_ERR_INVALID_ARGUMENT;
+    struct buddy_tree *t = p->tree;
+    if (blk.node == p->node) {
+        if (!wholly_free(p, p->node, p->bits))
+            return COFFER_ERR_ILLEGAL_OPERATION;
+        struct buddy_block out;
+        return take_whole(p, &out);
     }
-    return best;
+    /* Walk down to it: every node on the way must be free in part. */
+    unsigned depth = p->bits - blk.bits;
+    for (unsigned d = 0; d < depth; d++) {
+        uint64_t i = blk.node >> (depth - d);
+        unsigned k = p->bits - d;
+        bool taken = i == p->node ? p->whole : is_taken(t, i);
+        if (taken || t->order[i] < blk.bits)
+            return COFFER_ERR_ILLEGAL_OPERATION;
+        if (wholly_free(p, i, k))
+            push_down(t, i, k);
+    }
+    if (is_taken(t, blk.node) || t->order[blk.node] != blk.bits)
+        return COFFER_ERR_ILLEGAL_OPERATION;
+    set_taken(t, blk.node, true);
+    update_up(p, blk.node, blk.bits);
+    count_out(p, blk.bits);
+    return COFFER_ERR_OK;
 }
 
-uint64_t buddy_metadata_bytes(const struct buddy *b)
+uint64_t buddy_pool_delegate(const struct buddy_pool *p, struct buddy_block blk,
+                             struct buddy_pool *sub)
 {
-    uint64_t bytes = (uint64_t)b->capacity * sizeof(struct buddy_region);
-    for (unsigned r = 0; r < b->count; r++)
-        bytes += buddy_tree_bytes(b->regions[r].size_bits, b->min_bits);
-    return bytes;
+    if (!block_valid(p, blk))
+        return COFFER_ERR_INVALID_ARGUMENT;
+    if (!handed_out(p, blk) || blk.node == p->node)
+        return COFFER_ERR_ILLEGAL_OPERATION; /* a whole pool is delegated by handing over the pool */
+    p->tree->order[blk.node] = (uint8_t)blk.bits; /* the sub-pool's view: all free */
+    *sub = (struct buddy_pool){ .tree = p->tree, .node = blk.node, .bits = blk.bits,
+                                .free_bytes = 1ull << blk.bits };
+    return COFFER_ERR_OK;
+}
+
+unsigned buddy_pool_largest(const struct buddy_pool *p)
+{
+    return p->whole ? 0 : p->tree->order[p->node];
+}
+
+bool buddy_pool_contains(const struct buddy_pool *p, uint64_t offset)
+{
+    uint64_t start = (p->node - (1ull << (p->tree->size_bits - p->bits))) << p->bits;
+    return offset >= start && offset - start < (1ull << p->bits);
 }

@@ -1,11 +1,12 @@
 /*
- * The buddy allocator (lib/untyped_alloc/buddy.c) against a model: each
- * region's minimum blocks marked free or owned.  Buddy allocation with
- * full coalescing can hand out a block of 2^k exactly when some aligned
- * 2^k range is all free, so the model knows when an allocation must
- * succeed, which region best fit picks, and every byte's state.
+ * The buddy allocator (lib/untyped_alloc/buddy.c, buddy_set.c) against a
+ * model of every minimum block's owner.  Buddy allocation with full
+ * coalescing can hand out a block of 2^k exactly when some aligned 2^k
+ * range of the pool is all free, so the model knows when an allocation
+ * must succeed, which pool best fit picks, and every byte's state — also
+ * for pools delegated out of another pool's blocks and given back whole.
  *
- *   test_buddy [seed steps]   the random part (default: three seeds, 10^5 steps)
+ *   test_buddy [seed steps]   the random parts (default: three seeds, 10^5 steps)
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -18,300 +19,372 @@
 #include "tap.h"
 
 #define MIN_BITS 12
-#define MAX_REGIONS 4
-#define MAX_UNITS 256 /* minimum blocks in the largest region (2^20 bytes) */
-
-static const unsigned region_bits[MAX_REGIONS] = { 20, 16, 18, 12 };
-
-struct model {
-    struct buddy b;
-    struct buddy_region regions[MAX_REGIONS];
-    uint8_t *trees[MAX_REGIONS];
-    uint32_t owner[MAX_REGIONS][MAX_UNITS]; /* 0 free, else the block's id */
-    struct buddy_block live[MAX_REGIONS * MAX_UNITS];
-    unsigned nlive;
-    uint32_t next_id;
-};
+#define UNITS_MAX 256 /* minimum blocks of the largest tree (2^20 bytes) */
 
 static unsigned units(unsigned bits)
 {
     return 1u << (bits - MIN_BITS);
 }
 
-static void model_init(struct model *m, unsigned nregions)
+static void *tree_mem(unsigned size_bits)
 {
-    memset(m, 0, sizeof *m);
-    m->next_id = 1;
-    buddy_init(&m->b, MIN_BITS, m->regions, MAX_REGIONS);
-    for (unsigned r = 0; r < nregions; r++) {
-        size_t bytes = buddy_tree_bytes(region_bits[r], MIN_BITS);
-        m->trees[r] = malloc(bytes);
-        unsigned index;
-        buddy_add(&m->b, region_bits[r], 100 + r, (uint64_t)r << 32, m->trees[r], bytes, &index);
-    }
+    return aligned_alloc(8, (buddy_tree_bytes(size_bits, MIN_BITS) + 7) & ~(size_t)7);
 }
 
-static void model_fini(struct model *m)
-{
-    for (unsigned r = 0; r < MAX_REGIONS; r++)
-        free(m->trees[r]);
-}
+/* ---- a pool and its model: owner[u] of each minimum block it covers ---- */
 
-/* Is the aligned range of 2^bits at unit u of region r all free? */
-static bool range_free(const struct model *m, unsigned r, unsigned u, unsigned bits)
+struct model_pool {
+    struct buddy_pool *pool;
+    uint32_t *owner;  /* over the whole tree; 0 = free in this pool */
+    unsigned first;   /* the pool's first unit and its size */
+    unsigned bits;
+};
+
+static bool range_free(const struct model_pool *m, unsigned u, unsigned bits)
 {
     for (unsigned i = u; i < u + units(bits); i++)
-        if (m->owner[r][i] != 0)
+        if (m->owner[i] != 0)
             return false;
     return true;
 }
 
-/* The largest order with an aligned all-free range in region r; 0 if none. */
-static unsigned model_largest(const struct model *m, unsigned r)
+static unsigned model_largest(const struct model_pool *m)
 {
-    for (unsigned k = region_bits[r]; k >= MIN_BITS; k--)
-        for (unsigned u = 0; u < units(region_bits[r]); u += units(k))
-            if (range_free(m, r, u, k))
+    for (unsigned k = m->bits; k >= MIN_BITS; k--)
+        for (unsigned u = m->first; u < m->first + units(m->bits); u += units(k))
+            if (range_free(m, u, k))
                 return k;
     return 0;
 }
 
-static uint64_t model_free_bytes(const struct model *m)
+static uint64_t model_free_bytes(const struct model_pool *m)
 {
     uint64_t bytes = 0;
-    for (unsigned r = 0; r < m->b.count; r++)
-        for (unsigned u = 0; u < units(region_bits[r]); u++)
-            bytes += m->owner[r][u] == 0 ? 1u << MIN_BITS : 0;
+    for (unsigned u = m->first; u < m->first + units(m->bits); u++)
+        bytes += m->owner[u] == 0 ? 1u << MIN_BITS : 0;
     return bytes;
 }
 
-/* Allocate and check the block against the model; returns the error. */
-static uint64_t model_alloc(struct model *m, unsigned bits, bool *ok)
+static bool model_agrees(const struct model_pool *m)
 {
-    unsigned best = 0, fits = 0;
-    for (unsigned r = 0; r < m->b.count; r++) {
-        unsigned l = model_largest(m, r);
-        if (l >= bits && (fits == 0 || l < best)) {
-            best = l;
-            fits++;
-        }
-    }
-    struct buddy_block blk;
-    uint64_t err = buddy_alloc(&m->b, bits, &blk);
-    if (err != COFFER_ERR_OK) {
-        *ok = err == COFFER_ERR_NOT_ENOUGH_MEMORY && fits == 0;
-        return err;
-    }
-    unsigned u = (unsigned)(blk.offset >> MIN_BITS);
-    *ok = fits > 0 && blk.bits == bits && blk.region < m->b.count &&
-          (blk.offset & ((1ull << bits) - 1)) == 0 && blk.offset < (1ull << region_bits[blk.region]) &&
-          range_free(m, blk.region, u, bits) && model_largest(m, blk.region) == best;
-    if (*ok) {
-        for (unsigned i = u; i < u + units(bits); i++)
-            m->owner[blk.region][i] = m->next_id;
-        m->next_id++;
-        m->live[m->nlive++] = blk;
-    }
-    return err;
+    return m->pool->free_bytes == model_free_bytes(m) && buddy_pool_largest(m->pool) == model_largest(m);
 }
 
-static bool model_free(struct model *m, unsigned which)
+/* Allocate 2^bits and check it against the model (must succeed exactly
+ * when an aligned free range exists; must lie in one). */
+static bool model_alloc(struct model_pool *m, unsigned bits, uint32_t id, struct buddy_block *out)
 {
-    struct buddy_block blk = m->live[which];
-    if (buddy_free(&m->b, blk) != COFFER_ERR_OK)
+    bool possible = bits <= m->bits && model_largest(m) >= bits;
+    uint64_t err = buddy_pool_alloc(m->pool, bits, out);
+    if (err != COFFER_ERR_OK)
+        return !possible && err == (bits > m->bits ? COFFER_ERR_RANGE_ERROR : COFFER_ERR_NOT_ENOUGH_MEMORY);
+    unsigned u = (unsigned)(out->offset >> MIN_BITS);
+    bool ok = possible && out->bits == bits && (out->offset & ((1ull << bits) - 1)) == 0 &&
+              u >= m->first && u + units(bits) <= m->first + units(m->bits) && range_free(m, u, bits);
+    for (unsigned i = u; ok && i < u + units(bits); i++)
+        m->owner[i] = id;
+    return ok;
+}
+
+static bool model_free(struct model_pool *m, struct buddy_block blk)
+{
+    if (buddy_pool_free(m->pool, blk) != COFFER_ERR_OK)
         return false;
     unsigned u = (unsigned)(blk.offset >> MIN_BITS);
     for (unsigned i = u; i < u + units(blk.bits); i++)
-        m->owner[blk.region][i] = 0;
-    m->live[which] = m->live[--m->nlive];
+        m->owner[i] = 0;
     return true;
 }
 
-/* The allocator's counters and its largest free block agree with the model. */
-static bool model_agrees(const struct model *m)
-{
-    unsigned largest = 0;
-    for (unsigned r = 0; r < m->b.count; r++) {
-        unsigned l = model_largest(m, r);
-        largest = l > largest ? l : largest;
-    }
-    return m->b.free_bytes == model_free_bytes(m) && m->b.blocks == m->nlive &&
-           buddy_largest_free(&m->b) == largest;
-}
+/* ---- fixed cases ---- */
 
 static void test_sizes(void)
 {
-    tap_ok(buddy_tree_bytes(20, 12) == 512 && buddy_tree_bytes(12, 12) == 2 &&
-               buddy_tree_bytes(44, 12) == (size_t)2 << 32,
-           "tree: 2 bytes per minimum block");
+    tap_ok(buddy_tree_bytes(20, 12) == 512 + 64 && buddy_tree_bytes(12, 12) == 8 + 8 &&
+               buddy_tree_bytes(44, 12) == ((size_t)2 << 32) + ((size_t)2 << 29),
+           "tree: a byte and a bit per node, two nodes per minimum block");
     tap_ok(buddy_tree_bytes(11, 12) == 0 && buddy_tree_bytes(45, 12) == 0 && buddy_tree_bytes(64, 63) == 0 &&
                buddy_tree_bytes(12, 0) == 0,
-           "tree: a region smaller than a block, a span above 2^32 blocks, 64 bits, min 0: refused");
+           "tree: smaller than a block, a span above 2^32 blocks, 64 bits, min 0: refused");
+    struct buddy_tree t;
+    struct buddy_pool all;
+    uint64_t mem[80];
+    tap_ok(buddy_tree_init(&t, &all, 11, 12, 0, 0, mem, sizeof mem) == COFFER_ERR_INVALID_ARGUMENT &&
+               buddy_tree_init(&t, &all, 20, 12, 0, 0, mem, 575) == COFFER_ERR_INVALID_ARGUMENT &&
+               buddy_tree_init(&t, &all, 20, 12, 0, 0, (uint8_t *)mem + 4, 576) == COFFER_ERR_INVALID_ARGUMENT &&
+               buddy_tree_init(&t, &all, 20, 12, 0, 0, NULL, 576) == COFFER_ERR_INVALID_ARGUMENT,
+           "tree: a size refused, memory too small, misaligned or missing: INVALID_ARGUMENT");
+    tap_ok(buddy_tree_init(&t, &all, 20, 12, 7, 0x80000000, mem, sizeof mem) == COFFER_ERR_OK &&
+               t.cookie == 7 && t.base == 0x80000000 && all.free_bytes == 1u << 20 && buddy_pool_largest(&all) == 20,
+           "tree: the pool of all of it is free, cookie and base kept");
     struct buddy b;
-    struct buddy_region regions[1];
-    tap_ok(buddy_init(&b, 0, regions, 1) == COFFER_ERR_INVALID_ARGUMENT &&
-               buddy_init(&b, 64, regions, 1) == COFFER_ERR_INVALID_ARGUMENT &&
-               buddy_init(&b, 12, regions, 0) == COFFER_ERR_INVALID_ARGUMENT &&
-               buddy_init(&b, 12, NULL, 1) == COFFER_ERR_INVALID_ARGUMENT,
-           "init: min_bits 0 or 64, no region array: INVALID_ARGUMENT");
-    uint8_t tree[512];
-    unsigned index = 99;
-    buddy_init(&b, 12, regions, 1);
-    tap_ok(buddy_add(&b, 11, 0, 0, tree, sizeof tree, &index) == COFFER_ERR_INVALID_ARGUMENT &&
-               buddy_add(&b, 20, 0, 0, tree, 511, &index) == COFFER_ERR_INVALID_ARGUMENT &&
-               buddy_add(&b, 20, 0, 0, NULL, 512, &index) == COFFER_ERR_INVALID_ARGUMENT &&
-               b.count == 0 && index == 99,
-           "add: a size the tree cannot describe, a tree too small: INVALID_ARGUMENT, nothing added");
-    tap_ok(buddy_add(&b, 20, 7, 0x80000000, tree, sizeof tree, &index) == COFFER_ERR_OK && index == 0 &&
-               b.regions[0].cookie == 7 && b.regions[0].base == 0x80000000 &&
-               b.free_bytes == 1u << 20 && b.total_bytes == 1u << 20 && buddy_largest_free(&b) == 20,
-           "add: the region is all free, its cookie and base kept");
-    tap_ok(buddy_add(&b, 12, 0, 0, tree, sizeof tree, &index) == COFFER_ERR_NOT_ENOUGH_MEMORY && b.count == 1,
-           "add: the region array full: NOT_ENOUGH_MEMORY");
-    tap_ok(buddy_metadata_bytes(&b) == sizeof regions + 512, "metadata: the region array and the trees");
+    struct buddy_tree trees[1];
+    struct buddy_pool pools[1];
+    unsigned index;
+    tap_ok(buddy_init(&b, 0, trees, pools, 1) == COFFER_ERR_INVALID_ARGUMENT &&
+               buddy_init(&b, 64, trees, pools, 1) == COFFER_ERR_INVALID_ARGUMENT &&
+               buddy_init(&b, 12, trees, pools, 0) == COFFER_ERR_INVALID_ARGUMENT &&
+               buddy_init(&b, 12, NULL, pools, 1) == COFFER_ERR_INVALID_ARGUMENT,
+           "set: min_bits 0 or 64, no arrays: INVALID_ARGUMENT");
+    buddy_init(&b, 12, trees, pools, 1);
+    tap_ok(buddy_add(&b, 20, 0, 0, mem, sizeof mem, &index) == COFFER_ERR_OK && index == 0 &&
+               buddy_add(&b, 12, 0, 0, mem, sizeof mem, &index) == COFFER_ERR_NOT_ENOUGH_MEMORY && b.count == 1,
+           "set: an untyped added; the arrays full: NOT_ENOUGH_MEMORY");
+    tap_ok(buddy_metadata_bytes(&b) == sizeof trees + sizeof pools + 576, "set: metadata is the arrays and the trees");
 }
 
-static void test_alloc_free_errors(void)
+static void test_errors(void)
 {
-    struct model m;
-    model_init(&m, 2);
-    struct buddy_block blk;
-    tap_ok(buddy_alloc(&m.b, 11, &blk) == COFFER_ERR_RANGE_ERROR && buddy_alloc(&m.b, 64, &blk) == COFFER_ERR_RANGE_ERROR,
-           "alloc: below the minimum block or above 63 bits: RANGE_ERROR");
-    tap_ok(buddy_alloc(&m.b, 21, &blk) == COFFER_ERR_NOT_ENOUGH_MEMORY && m.b.blocks == 0,
-           "alloc: larger than any region: NOT_ENOUGH_MEMORY");
-    bool ok;
-    model_alloc(&m, 14, &ok);
-    struct buddy_block a = m.live[0];
-    tap_ok(ok && a.region == 1, "alloc: best fit takes the smaller region that holds the block");
+    static uint32_t owner[UNITS_MAX];
+    memset(owner, 0, sizeof owner);
+    struct buddy_tree t;
+    struct buddy_pool all;
+    void *mem = tree_mem(16);
+    buddy_tree_init(&t, &all, 16, MIN_BITS, 0, 0, mem, buddy_tree_bytes(16, MIN_BITS));
+    struct model_pool m = { &all, owner, 0, 16 };
+    struct buddy_block blk, a;
+    tap_ok(buddy_pool_alloc(&all, 11, &blk) == COFFER_ERR_RANGE_ERROR && buddy_pool_alloc(&all, 17, &blk) == COFFER_ERR_RANGE_ERROR,
+           "alloc: below the minimum block or above the pool: RANGE_ERROR");
+    tap_ok(model_alloc(&m, 14, 1, &a) && model_agrees(&m), "alloc: a 16 KiB block");
     struct buddy_block bad = a;
-    bad.region = 2;
-    tap_ok(buddy_free(&m.b, bad) == COFFER_ERR_INVALID_ARGUMENT, "free: a region not added: INVALID_ARGUMENT");
-    bad = a;
-    bad.offset += 1u << 12;
-    tap_ok(buddy_free(&m.b, bad) == COFFER_ERR_INVALID_ARGUMENT, "free: a misaligned offset: INVALID_ARGUMENT");
+    bad.node ^= 1;
+    tap_ok(buddy_pool_free(&all, bad) == COFFER_ERR_INVALID_ARGUMENT, "free: node and offset disagree: INVALID_ARGUMENT");
     bad = a;
     bad.offset = 1u << 16;
-    tap_ok(buddy_free(&m.b, bad) == COFFER_ERR_INVALID_ARGUMENT, "free: an offset past the region: INVALID_ARGUMENT");
-    bad = a;
-    bad.bits = 17;
-    tap_ok(buddy_free(&m.b, bad) == COFFER_ERR_INVALID_ARGUMENT, "free: a size above the region's: INVALID_ARGUMENT");
-    bad = a;
-    bad.bits = 13;
-    tap_ok(buddy_free(&m.b, bad) == COFFER_ERR_ILLEGAL_OPERATION, "free: part of a block: ILLEGAL_OPERATION");
-    bad = a;
-    bad.bits = 15;
-    bad.offset &= ~((1ull << 15) - 1);
-    tap_ok(buddy_free(&m.b, bad) == COFFER_ERR_ILLEGAL_OPERATION,
-           "free: the larger block around one: ILLEGAL_OPERATION");
-    tap_ok(model_agrees(&m) && m.b.blocks == 1, "free: refused frees changed nothing");
-    tap_ok(model_free(&m, 0) && buddy_free(&m.b, a) == COFFER_ERR_ILLEGAL_OPERATION && model_agrees(&m),
+    tap_ok(buddy_pool_free(&all, bad) == COFFER_ERR_INVALID_ARGUMENT, "free: an offset past the pool: INVALID_ARGUMENT");
+    tap_ok(buddy_pool_block(&all, 13, 4096, &bad) == COFFER_ERR_INVALID_ARGUMENT &&
+               buddy_pool_block(&all, 17, 0, &bad) == COFFER_ERR_INVALID_ARGUMENT,
+           "block: misaligned, larger than the pool: INVALID_ARGUMENT");
+    buddy_pool_block(&all, 13, a.offset, &bad);
+    tap_ok(buddy_pool_free(&all, bad) == COFFER_ERR_ILLEGAL_OPERATION, "free: part of a block: ILLEGAL_OPERATION");
+    buddy_pool_block(&all, 15, a.offset & ~((1ull << 15) - 1), &bad);
+    tap_ok(buddy_pool_free(&all, bad) == COFFER_ERR_ILLEGAL_OPERATION, "free: the block around one: ILLEGAL_OPERATION");
+    buddy_pool_block(&all, 12, a.offset ^ (1u << 14), &bad);
+    tap_ok(buddy_pool_free(&all, bad) == COFFER_ERR_ILLEGAL_OPERATION, "free: a block never handed out: ILLEGAL_OPERATION");
+    tap_ok(model_agrees(&m) && all.blocks == 1, "free: refused frees changed nothing");
+    tap_ok(model_free(&m, a) && buddy_pool_free(&all, a) == COFFER_ERR_ILLEGAL_OPERATION && model_agrees(&m),
            "free: a double free: ILLEGAL_OPERATION");
-    model_fini(&m);
-}
-
-static void test_reserve(void)
-{
-    struct model m;
-    model_init(&m, 1);
-    struct buddy_block r = { 0, 13, 1u << 14 };
-    tap_ok(buddy_reserve(&m.b, r) == COFFER_ERR_OK && m.b.free_bytes == (1u << 20) - (1u << 13),
+    /* Reserve: a free block, then the same, a part of it, one around it. */
+    struct buddy_block r, inside, around;
+    buddy_pool_block(&all, 13, 1u << 14, &r);
+    buddy_pool_block(&all, 12, (1u << 14) + 4096, &inside);
+    buddy_pool_block(&all, 15, 0, &around);
+    tap_ok(buddy_pool_reserve(&all, r) == COFFER_ERR_OK && all.free_bytes == (1u << 16) - (1u << 13),
            "reserve: a free block is taken");
-    m.owner[0][4] = m.owner[0][5] = m.next_id++;
-    m.live[m.nlive++] = r;
-    struct buddy_block inside = { 0, 12, 5u << 12 }, around = { 0, 15, 0 }, misaligned = { 0, 13, 1u << 12 };
-    tap_ok(buddy_reserve(&m.b, r) == COFFER_ERR_ILLEGAL_OPERATION &&
-               buddy_reserve(&m.b, inside) == COFFER_ERR_ILLEGAL_OPERATION &&
-               buddy_reserve(&m.b, around) == COFFER_ERR_ILLEGAL_OPERATION,
-           "reserve: the block again, a part of it, a block around it: ILLEGAL_OPERATION");
-    tap_ok(buddy_reserve(&m.b, misaligned) == COFFER_ERR_INVALID_ARGUMENT && model_agrees(&m),
-           "reserve: misaligned: INVALID_ARGUMENT; nothing changed");
-    bool ok = true;
-    for (int i = 0; i < 100 && ok; i++)
-        model_alloc(&m, 12, &ok);
-    tap_ok(ok && model_agrees(&m), "reserve: allocation works around a reserved block");
-    tap_ok(model_free(&m, 0) && model_agrees(&m), "reserve: a reserved block is freed like any other");
-    model_fini(&m);
+    owner[4] = owner[5] = 2;
+    tap_ok(buddy_pool_reserve(&all, r) == COFFER_ERR_ILLEGAL_OPERATION &&
+               buddy_pool_reserve(&all, inside) == COFFER_ERR_ILLEGAL_OPERATION &&
+               buddy_pool_reserve(&all, around) == COFFER_ERR_ILLEGAL_OPERATION && model_agrees(&m),
+           "reserve: the block again, a part of it, a block around it: ILLEGAL_OPERATION, nothing changed");
+    tap_ok(model_free(&m, r) && model_agrees(&m) && all.blocks == 0, "reserve: a reserved block is freed like any other");
+    struct buddy_block whole;
+    buddy_pool_block(&all, 16, 0, &whole);
+    tap_ok(buddy_pool_reserve(&all, whole) == COFFER_ERR_OK && buddy_pool_largest(&all) == 0 &&
+               buddy_pool_alloc(&all, 12, &blk) == COFFER_ERR_NOT_ENOUGH_MEMORY && buddy_pool_free(&all, whole) == COFFER_ERR_OK &&
+               buddy_pool_largest(&all) == 16,
+           "reserve: the whole pool, and back");
+    free(mem);
 }
 
-/* Every minimum block taken, every other one given back: half the memory
- * free, none of it in a block of two; then the rest back, whole again. */
+/* Every minimum block taken, every other one given back: half free, no
+ * block of two; then all back, whole again. */
 static void test_fragmentation(void)
 {
-    struct model m;
-    model_init(&m, 1);
+    static uint32_t owner[UNITS_MAX];
+    memset(owner, 0, sizeof owner);
+    struct buddy_tree t;
+    struct buddy_pool all;
+    void *mem = tree_mem(20);
+    buddy_tree_init(&t, &all, 20, MIN_BITS, 0, 0, mem, buddy_tree_bytes(20, MIN_BITS));
+    struct model_pool m = { &all, owner, 0, 20 };
+    struct buddy_block blocks[UNITS_MAX + 1];
+    unsigned n = 0;
     bool ok = true;
-    while (ok && model_alloc(&m, 12, &ok) == COFFER_ERR_OK)
-        ;
-    tap_ok(ok && m.nlive == 256 && m.b.free_bytes == 0, "exhaustion: 256 blocks of 4 KiB fill 1 MiB, then NOT_ENOUGH_MEMORY");
-    for (unsigned i = 0; i < m.nlive;) {
-        if ((m.live[i].offset >> 12) % 2 == 0)
-            ok = ok && model_free(&m, i);
-        else
-            i++;
-    }
-    struct buddy_block blk;
-    tap_ok(ok && m.b.free_bytes == 1u << 19 && buddy_largest_free(&m.b) == 12 &&
-               buddy_alloc(&m.b, 13, &blk) == COFFER_ERR_NOT_ENOUGH_MEMORY,
+    while (ok && n <= UNITS_MAX && buddy_pool_largest(&all) >= 12)
+        ok = model_alloc(&m, 12, n + 1, &blocks[n]), n++;
+    struct buddy_block extra;
+    tap_ok(ok && n == 256 && all.free_bytes == 0 && buddy_pool_alloc(&all, 12, &extra) == COFFER_ERR_NOT_ENOUGH_MEMORY,
+           "exhaustion: 256 blocks of 4 KiB fill 1 MiB, then NOT_ENOUGH_MEMORY");
+    for (unsigned i = 0; i < n; i++)
+        if ((blocks[i].offset >> 12) % 2 == 0)
+            ok = ok && model_free(&m, blocks[i]);
+    tap_ok(ok && all.free_bytes == 1u << 19 && buddy_pool_largest(&all) == 12 &&
+               buddy_pool_alloc(&all, 13, &extra) == COFFER_ERR_NOT_ENOUGH_MEMORY,
            "fragmentation: half free in single blocks, no block of 8 KiB");
-    while (ok && m.nlive > 0)
-        ok = model_free(&m, 0);
-    tap_ok(ok && buddy_largest_free(&m.b) == 20 && m.b.free_bytes == 1u << 20 && m.regions[0].tree[1] == 20,
-           "coalescing: every block back makes the region whole");
-    tap_ok(model_alloc(&m, 20, &ok) == COFFER_ERR_OK && ok, "coalescing: the whole region is handed out again");
-    model_fini(&m);
+    for (unsigned i = 0; i < n; i++)
+        if ((blocks[i].offset >> 12) % 2 == 1)
+            ok = ok && model_free(&m, blocks[i]);
+    tap_ok(ok && buddy_pool_largest(&all) == 20 && all.free_bytes == 1u << 20 && all.blocks == 0,
+           "coalescing: every block back makes the tree whole");
+    tap_ok(model_alloc(&m, 20, 1, &extra) && model_free(&m, extra), "coalescing: the whole tree is handed out again");
+    free(mem);
 }
+
+/* A delegated block is a pool of its own; given back, its inside is forgotten. */
+static void test_delegation(void)
+{
+    static uint32_t owner[UNITS_MAX], inner[UNITS_MAX];
+    memset(owner, 0, sizeof owner);
+    memset(inner, 0, sizeof inner);
+    struct buddy_tree t;
+    struct buddy_pool all, sub;
+    void *mem = tree_mem(20);
+    buddy_tree_init(&t, &all, 20, MIN_BITS, 0, 0, mem, buddy_tree_bytes(20, MIN_BITS));
+    struct model_pool mp = { &all, owner, 0, 20 };
+    struct buddy_block blk, x, y;
+    bool ok = model_alloc(&mp, 18, 1, &blk) && buddy_pool_delegate(&all, blk, &sub) == COFFER_ERR_OK;
+    struct model_pool ms = { &sub, inner, (unsigned)(blk.offset >> 12), 18 };
+    tap_ok(ok && sub.free_bytes == 1u << 18 && buddy_pool_largest(&sub) == 18 && buddy_pool_largest(&all) == 19,
+           "delegate: a 256 KiB block becomes a pool, all free; the parent sees it taken");
+    ok = model_alloc(&ms, 12, 5, &x) && model_alloc(&ms, 16, 6, &y) && model_agrees(&ms) && model_agrees(&mp);
+    tap_ok(ok && buddy_pool_free(&all, x) == COFFER_ERR_ILLEGAL_OPERATION && model_agrees(&ms),
+           "delegate: the sub-pool allocates; the parent cannot free a block inside it");
+    struct buddy_pool subsub;
+    struct buddy_block z;
+    tap_ok(model_alloc(&ms, 14, 7, &z) && buddy_pool_delegate(&sub, z, &subsub) == COFFER_ERR_OK &&
+               buddy_pool_alloc(&subsub, 12, &x) == COFFER_ERR_OK && model_agrees(&ms),
+           "delegate: pools nest (a block of the sub-pool delegated again)");
+    tap_ok(buddy_pool_delegate(&all, x, &subsub) != COFFER_ERR_OK, "delegate: only a block the pool itself handed out");
+    memset(inner, 0, sizeof inner);
+    tap_ok(model_free(&mp, blk) && buddy_pool_largest(&all) == 20 && all.free_bytes == 1u << 20,
+           "release: the sub-pool's block back to the parent at once, whatever was inside");
+    struct buddy_block again[64];
+    ok = true;
+    for (unsigned i = 0; i < 64 && ok; i++)
+        ok = model_alloc(&mp, 14, 10 + i, &again[i]);
+    tap_ok(ok && all.free_bytes == 0 && model_agrees(&mp),
+           "release: the memory the sub-pool used is allocated again (stale inside pushed down)");
+    free(mem);
+}
+
+/* ---- random: a parent pool and up to four delegated pools ---- */
 
 static uint64_t rng_state;
-static uint64_t rng(void)
+static unsigned rng(unsigned n)
 {
     rng_state = rng_state * 6364136223846793005ull + 1442695040888963407ull;
-    return rng_state >> 33;
+    return (unsigned)((rng_state >> 33) % n);
 }
 
-/* Random allocations of every size and frees, model checked each step. */
-static void test_random(uint64_t seed, unsigned steps)
+#define SUBS 4
+#define LIVE_MAX 512
+struct live { struct buddy_block blk; int pool; }; /* pool -1: the parent */
+
+static void test_random_nested(uint64_t seed, unsigned steps)
 {
-    struct model m;
-    model_init(&m, MAX_REGIONS);
+    static uint32_t owner[UNITS_MAX], inner[SUBS][UNITS_MAX];
+    static struct live live[LIVE_MAX];
+    memset(owner, 0, sizeof owner);
+    memset(inner, 0, sizeof inner);
+    struct buddy_tree t;
+    struct buddy_pool all, subs[SUBS];
+    struct buddy_block sub_blk[SUBS];
+    bool sub_on[SUBS] = { false };
+    void *mem = tree_mem(20);
+    buddy_tree_init(&t, &all, 20, MIN_BITS, 0, 0, mem, buddy_tree_bytes(20, MIN_BITS));
+    struct model_pool mp = { &all, owner, 0, 20 }, ms[SUBS];
+    unsigned nlive = 0, bad = 0, allocs = 0, delegations = 0;
     rng_state = seed;
-    unsigned bad_step = 0, allocs = 0, refusals = 0;
-    for (unsigned step = 1; step <= steps && bad_step == 0; step++) {
+    for (unsigned step = 1; step <= steps && bad == 0; step++) {
+        unsigned what = rng(100);
+        int p = (int)rng(SUBS + 1) - 1;
+        if (p >= 0 && !sub_on[p])
+            p = -1;
+        struct model_pool *m = p < 0 ? &mp : &ms[p];
         bool ok = true;
-        if (m.nlive > 0 && rng() % 100 < 48) {
-            ok = model_free(&m, (unsigned)(rng() % m.nlive));
-        } else {
-            unsigned bits = MIN_BITS + (unsigned)(rng() % 100 < 70 ? rng() % 3 : rng() % 10);
-            uint64_t err = model_alloc(&m, bits, &ok);
-            allocs += err == COFFER_ERR_OK;
-            refusals += err != COFFER_ERR_OK;
+        if (what < 45 && nlive < LIVE_MAX) {
+            unsigned bits = MIN_BITS + (rng(100) < 70 ? rng(3) : rng(8));
+            struct buddy_block blk;
+            uint64_t free_before = m->pool->free_bytes;
+            ok = model_alloc(m, bits, step, &blk);
+            if (ok && m->pool->free_bytes != free_before)
+                live[nlive++] = (struct live){ blk, p }, allocs++;
+        } else if (what < 90 && nlive > 0) {
+            unsigned i = rng(nlive);
+            ok = model_free(live[i].pool < 0 ? &mp : &ms[live[i].pool], live[i].blk);
+            live[i] = live[--nlive];
+        } else if (what < 95) {
+            unsigned s = rng(SUBS);
+            if (!sub_on[s]) { /* delegate a fresh block of the parent */
+                unsigned bits = 14 + rng(4);
+                uint64_t free_before = all.free_bytes;
+                ok = model_alloc(&mp, bits, 100000 + s, &sub_blk[s]);
+                if (ok && all.free_bytes != free_before) {
+                    ok = buddy_pool_delegate(&all, sub_blk[s], &subs[s]) == COFFER_ERR_OK;
+                    memset(inner[s], 0, sizeof inner[s]);
+                    ms[s] = (struct model_pool){ &subs[s], inner[s], (unsigned)(sub_blk[s].offset >> 12), bits };
+                    sub_on[s] = true;
+                    delegations++;
+                }
+            } else { /* give it back whole, its blocks forgotten */
+                ok = model_free(&mp, sub_blk[s]);
+                sub_on[s] = false;
+                for (unsigned i = 0; i < nlive;)
+                    live[i].pool == (int)s ? (void)(live[i] = live[--nlive]) : (void)i++;
+            }
         }
-        if (!ok || !model_agrees(&m))
-            bad_step = step;
+        ok = ok && model_agrees(&mp);
+        for (unsigned s = 0; s < SUBS; s++)
+            ok = ok && (!sub_on[s] || model_agrees(&ms[s]));
+        if (!ok)
+            bad = step;
     }
-    if (bad_step)
-        tap_diag("seed %llu: the allocator and the model differ at step %u",
-                 (unsigned long long)seed, bad_step);
-    while (bad_step == 0 && m.nlive > 0)
-        if (!model_free(&m, m.nlive - 1))
-            bad_step = steps + 1;
-    tap_okf(bad_step == 0 && m.b.free_bytes == m.b.total_bytes && buddy_largest_free(&m.b) == 20,
-            "random (seed %llu, %u steps: %u allocations, %u refused): model agrees every step, all free at the end",
-            (unsigned long long)seed, steps, allocs, refusals);
-    model_fini(&m);
+    if (bad)
+        tap_diag("seed %llu: the allocator and the model differ at step %u", (unsigned long long)seed, bad);
+    for (unsigned s = 0; s < SUBS; s++)
+        if (sub_on[s] && bad == 0 && !model_free(&mp, sub_blk[s]))
+            bad = steps + 1;
+    for (unsigned i = 0; i < nlive && bad == 0; i++)
+        if (live[i].pool < 0 && !model_free(&mp, live[i].blk))
+            bad = steps + 2;
+    tap_okf(bad == 0 && all.free_bytes == 1u << 20 && buddy_pool_largest(&all) == 20,
+            "random (seed %llu, %u steps: %u blocks, %u pools delegated): the model agrees every step, all free at the end",
+            (unsigned long long)seed, steps, allocs, delegations);
+    free(mem);
+}
+
+/* Best fit across the untyped of a struct buddy. */
+static void test_set(void)
+{
+    struct buddy b;
+    struct buddy_tree trees[2];
+    struct buddy_pool pools[2];
+    void *m0 = tree_mem(20), *m1 = tree_mem(16);
+    unsigned i0, i1;
+    buddy_init(&b, MIN_BITS, trees, pools, 2);
+    buddy_add(&b, 20, 100, 0, m0, buddy_tree_bytes(20, MIN_BITS), &i0);
+    buddy_add(&b, 16, 101, 0, m1, buddy_tree_bytes(16, MIN_BITS), &i1);
+    struct buddy_ref a, c, d;
+    tap_ok(buddy_alloc(&b, 12, &a) == COFFER_ERR_OK && a.pool == 1 && buddy_alloc(&b, 17, &c) == COFFER_ERR_OK &&
+               c.pool == 0 && buddy_alloc(&b, 21, &d) == COFFER_ERR_NOT_ENOUGH_MEMORY &&
+               buddy_alloc(&b, 11, &d) == COFFER_ERR_RANGE_ERROR,
+           "set: best fit takes the smaller untyped that holds the block; too large, too small refused");
+    tap_ok(b.free_bytes == (1u << 20) + (1u << 16) - 4096 - (1u << 17) && b.blocks == 2 &&
+               buddy_largest_free(&b) == 19,
+           "set: its counts and largest free block");
+    struct buddy_ref bad = a;
+    bad.pool = 2;
+    tap_ok(buddy_free(&b, bad) == COFFER_ERR_INVALID_ARGUMENT && buddy_reserve(&b, bad) == COFFER_ERR_INVALID_ARGUMENT,
+           "set: a pool not added: INVALID_ARGUMENT");
+    tap_ok(buddy_free(&b, a) == COFFER_ERR_OK && buddy_free(&b, c) == COFFER_ERR_OK && b.blocks == 0 &&
+               b.free_bytes == b.total_bytes && buddy_reserve(&b, a) == COFFER_ERR_OK && b.blocks == 1,
+           "set: free and reserve keep the counts");
+    free(m0);
+    free(m1);
 }
 
 int main(int argc, char **argv)
 {
     test_sizes();
-    test_alloc_free_errors();
-    test_reserve();
+    test_errors();
     test_fragmentation();
+    test_delegation();
+    test_set();
     if (argc > 2) {
-        test_random(strtoull(argv[1], NULL, 0), (unsigned)strtoul(argv[2], NULL, 0));
+        test_random_nested(strtoull(argv[1], NULL, 0), (unsigned)strtoul(argv[2], NULL, 0));
     } else {
         for (uint64_t seed = 1; seed <= 3; seed++)
-            test_random(seed, 100000);
+            test_random_nested(seed, 100000);
     }
     return tap_done();
 }

@@ -26,8 +26,9 @@ static struct slot *root_slots;
 static void *ut_mem, *ipc_page;
 static const struct coffer_ipc_buffer *ipc;
 static struct buddy b;
-static struct buddy_region regions[1];
-static uint8_t tree[2 << (UT_BITS - 12)];
+static struct buddy_tree trees[1];
+static struct buddy_pool pools[1];
+static uint64_t tree[(512 + 64) / 8]; /* buddy_tree_bytes(20, 12) */
 
 static void setup(void)
 {
@@ -35,7 +36,7 @@ static void setup(void)
     fixture_untyped(&root_slots[UT], ut_mem, UT_BITS, false);
     ipc = host_syscalls_ipc_buffer(thr, ipc_page);
     host_syscalls_use(thr);
-    buddy_init(&b, 12, regions, 1);
+    buddy_init(&b, 12, trees, pools, 1);
 }
 
 static uint64_t kernel_free(void)
@@ -48,10 +49,10 @@ static void test_basics(void)
     setup();
     unsigned index = 9;
     struct coffer_result r = untyped_alloc_add(&b, UT, ipc, tree, sizeof tree, &index);
-    tap_ok(r.error == COFFER_ERR_OK && index == 0 && b.regions[0].size_bits == UT_BITS &&
-               b.regions[0].base == (uintptr_t)ut_mem && b.free_bytes == 1u << UT_BITS,
+    tap_ok(r.error == COFFER_ERR_OK && index == 0 && b.pools[0].bits == UT_BITS &&
+               b.trees[0].base == (uintptr_t)ut_mem && b.free_bytes == 1u << UT_BITS,
            "add: the untyped's size and address from UNTYPED_DESCRIBE");
-    struct buddy_block tcb, frame, ep;
+    struct buddy_ref tcb, frame, ep;
     bool made = untyped_alloc_retype(&b, COFFER_OBJ_TCB, 0, ROOT, 0, FIRST, &tcb).error == COFFER_ERR_OK &&
                 untyped_alloc_retype(&b, COFFER_OBJ_FRAME, 16, ROOT, 0, FIRST + 1, &frame).error == COFFER_ERR_OK &&
                 untyped_alloc_retype(&b, COFFER_OBJ_ENDPOINT, 0, ROOT, 0, FIRST + 2, &ep).error == COFFER_ERR_OK;
@@ -89,7 +90,7 @@ static void test_random(uint64_t seed, unsigned steps)
         { COFFER_OBJ_PAGE_TABLE, 0, 1, 0 }, { COFFER_OBJ_UNTYPED, 6, 12, 0 },
     };
     enum { SLOTS = 200 };
-    struct buddy_block blocks[SLOTS];
+    struct buddy_ref blocks[SLOTS];
     uint64_t sizes[SLOTS] = { 0 };
     setup();
     unsigned index;

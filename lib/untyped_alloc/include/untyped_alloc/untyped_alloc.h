@@ -4,9 +4,9 @@
  * (buddy.h) so that a freed range can be retyped again at once — no
  * revoke of the untyped, no intermediate untyped per object.
  *
- * The owner provides every byte of metadata: the buddy's region array
- * and one tree per untyped (buddy_tree_bytes(size_bits, min_bits), 2
- * bytes per minimum block: 64 bytes per MiB with 4 KiB blocks).
+ * The owner provides every byte of metadata: the buddy's arrays and one
+ * tree per untyped (buddy_tree_bytes(size_bits, min_bits): 2.25 bytes per
+ * minimum block, 576 bytes per MiB with 4 KiB blocks).
  *
  * Freeing is the owner's promise that the object is gone: every
  * capability to it deleted (for an object handed out, revoke a capability
@@ -22,10 +22,10 @@
 #include <untyped_alloc/buddy.h>
 
 /* Add the untyped capability at `untyped` (a RAM or device untyped the
- * caller holds) as a region: UNTYPED_DESCRIBE gives its size and address
+ * caller holds) as a pool: UNTYPED_DESCRIBE gives its size and address
  * (into the caller's IPC buffer ipc); what retype at the watermark has
  * used is reserved, since holes below it are not known to be free.
- * Errors: UNTYPED_DESCRIBE's; buddy_add's; its region index in *index. */
+ * Errors: UNTYPED_DESCRIBE's; buddy_add's; its pool index in *index. */
 struct coffer_result untyped_alloc_add(struct buddy *b, coffer_cptr_t untyped,
                                        const struct coffer_ipc_buffer *ipc, void *tree,
                                        size_t tree_bytes, unsigned *index);
@@ -39,14 +39,14 @@ struct coffer_result untyped_alloc_add(struct buddy *b, coffer_cptr_t untyped,
  * with the block given back. */
 struct coffer_result untyped_alloc_retype(struct buddy *b, uint64_t type, uint64_t size_bits,
                                           coffer_cptr_t dest_cnode, uint64_t dest_depth,
-                                          uint64_t dest_index, struct buddy_block *block);
+                                          uint64_t dest_index, struct buddy_ref *block);
 
 /* The untyped a block lies in and its physical address. */
-coffer_cptr_t untyped_alloc_untyped(const struct buddy *b, struct buddy_block block);
-uint64_t untyped_alloc_paddr(const struct buddy *b, struct buddy_block block);
+coffer_cptr_t untyped_alloc_untyped(const struct buddy *b, struct buddy_ref block);
+uint64_t untyped_alloc_paddr(const struct buddy *b, struct buddy_ref block);
 
 /* Give a block back (after its object is gone, above).  Errors:
  * buddy_free's. */
-uint64_t untyped_alloc_free(struct buddy *b, struct buddy_block block);
+uint64_t untyped_alloc_free(struct buddy *b, struct buddy_ref block);
 
 #endif

@@ -15,9 +15,10 @@
 #define SMALL_BITS 16 /* and a 64 KiB one */
 #define OBJECTS 280   /* room for both untyped in 4 KiB frames, and more */
 
-static struct buddy_region regions[2];
-static uint8_t big_tree[2 << (BIG_BITS - 12)], small_tree[2 << (SMALL_BITS - 12)];
-static struct buddy_block blocks[OBJECTS];
+static struct buddy_tree trees[2];
+static struct buddy_pool pools[2];
+static uint64_t big_tree[(512 + 64) / 8], small_tree[(32 + 8) / 8]; /* buddy_tree_bytes(20 or 16, 12) */
+static struct buddy_ref blocks[OBJECTS];
 static uint64_t first_slot; /* objects go to first_slot + i */
 
 static uint64_t kernel_free(uint64_t untyped)
@@ -61,14 +62,14 @@ static void mixed_objects(struct buddy *b, uint64_t big, uint64_t small)
     ktest_check(ok && kernel_free(big) + kernel_free(small) == total - taken &&
                     b->free_bytes == total - blocks_taken && b->blocks == 6,
                 "untyped_alloc: the kernel counts the objects' bytes, the buddy their blocks");
-    ktest_check(blocks[0].region == 1 && blocks[1].region == 1 && blocks[2].region == 1 && blocks[3].region == 0,
+    ktest_check(blocks[0].pool == 1 && blocks[1].pool == 1 && blocks[2].pool == 1 && blocks[3].pool == 0,
                 "untyped_alloc: best fit fills the small untyped first, the 64 KiB frame goes to the large one");
-    ktest_check(untyped_alloc_paddr(b, blocks[0]) == b->regions[blocks[0].region].base + blocks[0].offset &&
+    ktest_check(untyped_alloc_paddr(b, blocks[0]) == b->trees[blocks[0].pool].base + blocks[0].block.offset &&
                     coffer_frame_address(first_slot + 0).detail0 == untyped_alloc_paddr(b, blocks[0]),
                 "untyped_alloc: a frame's physical address is the block's");
-    struct buddy_block tcb = blocks[1];
+    struct buddy_ref tcb = blocks[1];
     ok = unmake(b, 1) && make(b, 1, COFFER_OBJ_TCB, 0);
-    ktest_check(ok && blocks[1].region == tcb.region && blocks[1].offset == tcb.offset,
+    ktest_check(ok && blocks[1].pool == tcb.pool && blocks[1].block.offset == tcb.block.offset,
                 "untyped_alloc: a freed block is retyped again at once, no revoke of the untyped");
     for (unsigned i = 0; i < 6; i++)
         ok = unmake(b, i) && ok;
@@ -81,7 +82,7 @@ static void exhaustion(struct buddy *b, uint64_t big, uint64_t small)
     unsigned n = 0;
     while (n < OBJECTS && make(b, n, COFFER_OBJ_FRAME, 12))
         n++;
-    struct buddy_block blk;
+    struct buddy_ref blk;
     struct coffer_result r = untyped_alloc_retype(b, COFFER_OBJ_FRAME, 12, ROOT, 0, first_slot + n, &blk);
     ktest_check(n == 256 + 16 && kernel_free(big) == 0 && kernel_free(small) == 0 &&
                     r.error == COFFER_ERR_NOT_ENOUGH_MEMORY,
@@ -96,9 +97,9 @@ static void exhaustion(struct buddy *b, uint64_t big, uint64_t small)
 
 static void errors(struct buddy *b)
 {
-    struct buddy_block blk = { 9, 9, 9 };
+    struct buddy_ref blk = { 9, { 9, 9, 9 } };
     struct coffer_result r = untyped_alloc_retype(b, COFFER_OBJ_IRQ_HANDLER, 0, ROOT, 0, first_slot, &blk);
-    ktest_check(r.error == COFFER_ERR_INVALID_ARGUMENT && r.detail0 == 0 && blk.region == 9,
+    ktest_check(r.error == COFFER_ERR_INVALID_ARGUMENT && r.detail0 == 0 && blk.pool == 9,
                 "untyped_alloc: a type retype does not make: INVALID_ARGUMENT(0)");
     r = untyped_alloc_retype(b, COFFER_OBJ_FRAME, 11, ROOT, 0, first_slot, &blk);
     ktest_check(r.error == COFFER_ERR_INVALID_ARGUMENT && r.detail0 == 1 && b->blocks == 0,
@@ -109,13 +110,13 @@ static void errors(struct buddy *b)
     ktest_check(r.error == COFFER_ERR_DELETE_FIRST && b->blocks == 1,
                 "untyped_alloc: a retype into an occupied slot fails in the kernel (DELETE_FIRST); its block is back");
     /* A block freed while its object lives: the kernel refuses the range. */
-    struct buddy_block live = blocks[0];
+    struct buddy_ref live = blocks[0];
     ktest_check(untyped_alloc_free(b, live) == COFFER_ERR_OK, "untyped_alloc: the endpoint's block freed too early");
     r = untyped_alloc_retype(b, COFFER_OBJ_FRAME, 12, ROOT, 0, first_slot + 1, &blk);
     ktest_check(r.error == COFFER_ERR_REVOKE_FIRST && b->blocks == 0 && is_type(first_slot + 1, COFFER_ID_TYPE_NULL),
                 "untyped_alloc: the kernel refuses a retype into that block (REVOKE_FIRST), nothing made");
     ktest_check(coffer_cnode_delete(ROOT, first_slot, D).error == COFFER_ERR_OK && make(b, 1, COFFER_OBJ_FRAME, 12) &&
-                    blocks[1].offset == live.offset && blocks[1].region == live.region && unmake(b, 1),
+                    blocks[1].block.offset == live.block.offset && blocks[1].pool == live.pool && unmake(b, 1),
                 "untyped_alloc: once the endpoint is deleted the same block takes a frame");
     ktest_check(untyped_alloc_free(b, live) == COFFER_ERR_ILLEGAL_OPERATION, "untyped_alloc: a double free is refused");
 }
@@ -124,8 +125,9 @@ static void errors(struct buddy *b)
 static void partly_used(uint64_t small)
 {
     struct buddy b;
-    struct buddy_region r[1];
-    buddy_init(&b, 12, r, 1);
+    struct buddy_tree t[1];
+    struct buddy_pool p[1];
+    buddy_init(&b, 12, t, p, 1);
     uint64_t ep = first_slot + 10;
     ktest_step(coffer_cnode_revoke(ROOT, small, D), "revoke the 64 KiB untyped (its watermark back to 0)");
     ktest_step(coffer_untyped_retype(small, COFFER_OBJ_TCB, 0, ROOT, 0, ep, 1, 5 * 4096), "a TCB at 20 KiB");
@@ -135,7 +137,7 @@ static void partly_used(uint64_t small)
                 "untyped_alloc: adding an untyped reserves what lies below its watermark (24 KiB as 16 + 8)");
     ktest_check(coffer_cnode_delete(ROOT, ep, D).error == COFFER_ERR_OK, "untyped_alloc: the TCB goes");
     res = untyped_alloc_add(&b, small, coffer_root_ipc_buffer(), small_tree, sizeof small_tree, &index);
-    ktest_check(res.error == COFFER_ERR_NOT_ENOUGH_MEMORY, "untyped_alloc: adding to a full region array is refused");
+    ktest_check(res.error == COFFER_ERR_NOT_ENOUGH_MEMORY, "untyped_alloc: adding to full arrays is refused");
     res = untyped_alloc_add(&b, ROOT, coffer_root_ipc_buffer(), small_tree, sizeof small_tree, &index);
     ktest_check(res.error == COFFER_ERR_ILLEGAL_OPERATION, "untyped_alloc: adding a CNode is refused by the kernel (ILLEGAL_OPERATION)");
 }
@@ -155,14 +157,14 @@ void test_untyped_alloc(void)
     }
     struct buddy b;
     unsigned index;
-    buddy_init(&b, 12, regions, 2);
+    buddy_init(&b, 12, trees, pools, 2);
     bool added = untyped_alloc_add(&b, big, coffer_root_ipc_buffer(), big_tree, sizeof big_tree, &index).error ==
                      COFFER_ERR_OK && index == 0 &&
                  untyped_alloc_add(&b, small, coffer_root_ipc_buffer(), small_tree, sizeof small_tree, &index).error ==
                      COFFER_ERR_OK && index == 1;
-    ktest_check(added && b.regions[0].size_bits == BIG_BITS && b.regions[1].size_bits == SMALL_BITS &&
-                    b.free_bytes == (1u << BIG_BITS) + (1u << SMALL_BITS) && buddy_metadata_bytes(&b) == sizeof regions + 512 + 32,
-                "untyped_alloc: two untyped added (sizes from UNTYPED_DESCRIBE), 576 bytes of metadata");
+    ktest_check(added && b.pools[0].bits == BIG_BITS && b.pools[1].bits == SMALL_BITS &&
+                    b.free_bytes == (1u << BIG_BITS) + (1u << SMALL_BITS) && buddy_metadata_bytes(&b) == sizeof trees + sizeof pools + 576 + 40,
+                "untyped_alloc: two untyped added (sizes from UNTYPED_DESCRIBE), their trees 616 bytes");
     if (added) {
         mixed_objects(&b, big, small);
         exhaustion(&b, big, small);
