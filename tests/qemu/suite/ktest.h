@@ -35,5 +35,6 @@ void test_ipc(void);
 void test_fault(void);
 void test_irq(void);
 void test_untyped_alloc(void);
+void test_cspace_slots(void);
 
 #endif

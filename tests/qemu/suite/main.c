@@ -62,6 +62,7 @@ int main(void)
     test_fault();
     test_irq();
     test_untyped_alloc();
+    test_cspace_slots();
     printf("1..%d\n", count);
     printf("# totals: passed %d, failed %d\n", count - failed, failed);
     return failed ? 1 : 0;
