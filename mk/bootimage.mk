@@ -6,10 +6,16 @@ $(MKBOOTIMAGE): tools/mkbootimage.c
 	@mkdir -p $(dir $@)
 	$(HOSTCC) -std=c11 $(WARN) -O2 $< -o $@
 
+# Programs go into boot images without their debug information (the
+# symbol table stays): build/user/<p>.elf keeps it for gdb and addr2line.
+$(BUILD)/boot/%.elf: $(BUILD)/user/%.elf
+	@mkdir -p $(dir $@)
+	$(CROSS)objcopy --strip-debug $< $@
+
 # boot_image(name, root program, other programs)
 define boot_image
-$(BUILD)/boot-$(1).cpio: $(MKBOOTIMAGE) $(patsubst %,$(BUILD)/user/%.elf,$(2) $(3))
-	$(MKBOOTIMAGE) $$@ $(foreach p,$(2) $(3),$(BUILD)/user/$(p).elf=$(p))
+$(BUILD)/boot-$(1).cpio: $(MKBOOTIMAGE) $(patsubst %,$(BUILD)/boot/%.elf,$(2) $(3))
+	$(MKBOOTIMAGE) $$@ $(foreach p,$(2) $(3),$(BUILD)/boot/$(p).elf=$(p))
 BOOT_IMAGES += $(BUILD)/boot-$(1).cpio
 endef
 
