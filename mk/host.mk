@@ -67,11 +67,20 @@ $(BUILD)/host/user-test/%.c.o: %.c mk/host.mk | $(GENERATED_HEADERS)
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(HOST_USER_TEST_CFLAGS) $(TEST_INCLUDES) -MMD -MP -c $< -o $@
 
+# The user libraries as user code on the host, for what the code under
+# test uses of them (a test's own library comes first on the link line).
+# (thread start is the target's: it reads gp and tp)
+HOST_USER_LIB_SRCS := $(filter-out lib/crt/% lib/syscall/thread_start.c,$(USER_LIB_SRCS))
+$(BUILD)/host/libuser.a: $(patsubst %,$(BUILD)/host/user/%.o,$(HOST_USER_LIB_SRCS))
+	rm -f $@
+	ar rcs $@ $^
+
 # host_user_test(test source, code under test)
 define host_user_test
 $(BUILD)/host/$(basename $(notdir $(1))): $(BUILD)/host/user-test/$(1).o \
-		$(patsubst %,$(BUILD)/host/user/%.o,$(2)) $(BUILD)/host/libcore.a
-	$$(HOSTCC) $$(HOST_CFLAGS) $$^ -o $$@
+		$(patsubst %,$(BUILD)/host/user/%.o,$(2)) $(BUILD)/host/libuser.a $(BUILD)/host/libcore.a
+	$$(HOSTCC) $$(HOST_CFLAGS) $$(filter-out $(BUILD)/host/libuser.a $(BUILD)/host/libcore.a,$$^) \
+		$(BUILD)/host/libuser.a $(BUILD)/host/libcore.a -o $$@
 $(BUILD)/host/user-test/$(1).o: TEST_INCLUDES := $(addprefix -I,$(sort $(dir $(2))))
 HOST_TESTS += $(BUILD)/host/$(basename $(notdir $(1)))
 endef

@@ -3,7 +3,7 @@
 #   lib/<name>/*.c          a library, archived as $(BUILD)/user/lib<name>.a
 #                           (lib/crt, the C runtime glue, is linked as objects:
 #                           picolibc, searched after the libraries, refers to it)
-#   servers/<name>/*.c      the program <name>
+#   servers/<name>/*.c      the program <name>, when there is a main.c
 #   tests/qemu/suite/*.c, tests/qemu/suite/<area>/*.c
 #                           the in-QEMU test suite's root task, coffer-test
 #                           (its files include "ktest.h", "thread/threads_fixture.h"
@@ -48,7 +48,9 @@ $(BUILD)/user/$(1).elf: $(call user_objs,$(2)) $(CRT_OBJS) $(USER_LIBS) lib/crt/
 USER_PROGRAMS += $(BUILD)/user/$(1).elf
 endef
 
-SERVER_NAMES := $(notdir $(patsubst %/,%,$(sort $(dir $(wildcard servers/*/)))))
+# A server folder with a main.c is a program; one without is a service
+# other programs link and start as a thread of their own (the bank).
+SERVER_NAMES := $(notdir $(patsubst %/,%,$(sort $(dir $(wildcard servers/*/main.c)))))
 $(foreach s,$(SERVER_NAMES),$(eval $(call user_program,$(s),$(sort $(wildcard servers/$(s)/*.c)))))
 $(eval $(call user_program,coffer-test,$(sort $(wildcard tests/qemu/suite/*.c tests/qemu/suite/*/*.c))))
 # The benchmarks also run the demo's text server (bench_proto.c).

@@ -118,6 +118,14 @@ struct coffer_untyped_info {
 #define COFFER_SCHED_CONTEXT_BITS 8
 #define COFFER_PAGE_TABLE_BITS 12    /* page tables, VSpaces and ASID pools */
 
+/* Whether retype makes objects of this type (the control capabilities
+ * exist once, from boot; IRQ handlers come from IRQ control). */
+static inline int coffer_object_retypable(uint64_t type)
+{
+    return type < COFFER_OBJ_COUNT_ && type != COFFER_OBJ_ASID_CONTROL && type != COFFER_OBJ_SCHED_CONTROL &&
+           type != COFFER_OBJ_IRQ_CONTROL && type != COFFER_OBJ_IRQ_HANDLER;
+}
+
 /* The log2 size of a retyped object of this type and user size_bits (log2
  * bytes for untyped and frames, log2 slots for CNodes, 0 for the fixed
  * sizes); 0 when retype refuses the type or the size. */

@@ -34,6 +34,7 @@ struct coffer_reply {
     unsigned ncaps;
     uint64_t mr[COFFER_MSG_MAX_WORDS];
     coffer_cptr_t caps[COFFER_MSG_MAX_CAPS];
+    uint64_t cap_modes; /* how each travels: COFFER_XFER_MODES (0: all copied) */
 };
 
 static inline void coffer_proto_reply_init(struct coffer_reply *rp)
@@ -41,6 +42,7 @@ static inline void coffer_proto_reply_init(struct coffer_reply *rp)
     rp->error = COFFER_ERR_OK;
     rp->length = 0;
     rp->ncaps = 0;
+    rp->cap_modes = 0;
 }
 
 /* An error reply: the code and its two detail words. */

@@ -46,6 +46,8 @@ bool coffer_serve_one(struct coffer_server_loop *loop, const struct coffer_msg *
         loop->buf->mr[i] = rp->mr[i];
     for (unsigned i = 0; i < rp->ncaps; i++)
         loop->buf->caps[i] = rp->caps[i];
+    if (rp->ncaps > 0)
+        loop->buf->cap_modes = rp->cap_modes;
     for (unsigned i = rp->length; i < COFFER_MSG_REG_WORDS; i++)
         rp->mr[i] = 0; /* no stale words in the registers */
     *info = COFFER_MSGINFO(rp->error, rp->ncaps, rp->length);

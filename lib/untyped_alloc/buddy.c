@@ -65,7 +65,7 @@ uint64_t buddy_tree_init(struct buddy_tree *t, struct buddy_pool *all, unsigned 
                               .min_bits = min_bits };
     t->order[1] = (uint8_t)size_bits; /* everything below is pushed down when first used */
     set_taken(t, 1, false);
-    *all = (struct buddy_pool){ .tree = t, .node = 1, .bits = size_bits,
+    *all = (struct buddy_pool){ .tree = t, .node = 1, .start = 0, .bits = size_bits,
                                 .free_bytes = 1ull << size_bits };
     return COFFER_ERR_OK;
 }
@@ -110,14 +110,14 @@ static uint64_t take_whole(struct buddy_pool *p, struct buddy_block *out)
 {
     p->whole = true;
     count_out(p, p->bits);
-    *out = (struct buddy_block){ p->node, p->bits, (p->node - (1ull << (p->tree->size_bits - p->bits))) << p->bits };
+    *out = (struct buddy_block){ p->node, p->bits, p->start };
     return COFFER_ERR_OK;
 }
 
 uint64_t buddy_pool_alloc(struct buddy_pool *p, unsigned bits, struct buddy_block *out)
 {
     struct buddy_tree *t = p->tree;
-    if (bits < t->min_bits || bits > p->bits)
+    if (bits < t->min_bits || bits > p->bits || bits > 63)
         return COFFER_ERR_RANGE_ERROR;
     if (buddy_pool_largest(p) < bits)
         return COFFER_ERR_NOT_ENOUGH_MEMORY;
@@ -141,7 +141,7 @@ uint64_t buddy_pool_block(const struct buddy_pool *p, unsigned bits, uint64_t of
                           struct buddy_block *out)
 {
     const struct buddy_tree *t = p->tree;
-    if (bits < t->min_bits || bits > p->bits || (offset & ((1ull << bits) - 1)) != 0 ||
+    if (bits < t->min_bits || bits > p->bits || bits > 63 || (offset & ((1ull << bits) - 1)) != 0 ||
         !buddy_pool_contains(p, offset))
         return COFFER_ERR_INVALID_ARGUMENT;
     *out = (struct buddy_block){ (1ull << (t->size_bits - bits)) + (offset >> bits), bits, offset };
@@ -234,7 +234,7 @@ uint64_t buddy_pool_delegate(const struct buddy_pool *p, struct buddy_block blk,
     if (!handed_out(p, blk) || blk.node == p->node)
         return COFFER_ERR_ILLEGAL_OPERATION; /* a whole pool is delegated by handing over the pool */
     p->tree->order[blk.node] = (uint8_t)blk.bits; /* the sub-pool's view: all free */
-    *sub = (struct buddy_pool){ .tree = p->tree, .node = blk.node, .bits = blk.bits,
+    *sub = (struct buddy_pool){ .tree = p->tree, .node = blk.node, .start = blk.offset, .bits = blk.bits,
                                 .free_bytes = 1ull << blk.bits };
     return COFFER_ERR_OK;
 }
@@ -246,6 +246,5 @@ unsigned buddy_pool_largest(const struct buddy_pool *p)
 
 bool buddy_pool_contains(const struct buddy_pool *p, uint64_t offset)
 {
-    uint64_t start = (p->node - (1ull << (p->tree->size_bits - p->bits))) << p->bits;
-    return offset >= start && offset - start < (1ull << p->bits);
+    return offset >= p->start && offset - p->start < (1ull << p->bits);
 }

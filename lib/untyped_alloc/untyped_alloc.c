@@ -1,19 +1,10 @@
 #include <untyped_alloc/untyped_alloc.h>
 
-#include <stdbool.h>
 #include <string.h>
 
 static struct coffer_result result(uint64_t error, uint64_t d0)
 {
     return (struct coffer_result){ error, d0, 0 };
-}
-
-/* The types retype makes (the control capabilities exist from boot). */
-static bool retypable(uint64_t type)
-{
-    return type < COFFER_OBJ_COUNT_ && type != COFFER_OBJ_ASID_CONTROL &&
-           type != COFFER_OBJ_SCHED_CONTROL && type != COFFER_OBJ_IRQ_CONTROL &&
-           type != COFFER_OBJ_IRQ_HANDLER;
 }
 
 /* Reserve [0, end) as the fewest aligned blocks: from offset 0 each block
@@ -61,7 +52,7 @@ struct coffer_result untyped_alloc_retype(struct buddy *b, uint64_t type, uint64
                                           coffer_cptr_t dest_cnode, uint64_t dest_depth,
                                           uint64_t dest_index, struct buddy_ref *block)
 {
-    if (!retypable(type))
+    if (!coffer_object_retypable(type))
         return result(COFFER_ERR_INVALID_ARGUMENT, 0);
     unsigned bits = coffer_object_bits(type, size_bits);
     if (bits == 0)

@@ -20,9 +20,14 @@
  * capability carried by an IPC message. */
 enum arg_kind { ARG_WORD, ARG_FIELD, ARG_CPTR, ARG_CAP };
 
+/* How a CAP travels (COFFER_XFER_*): CAP copies, CAP_CHILD gives a child
+ * of the sender's (its revoke takes it back), CAP_MOVE moves it. */
+enum cap_mode { CAP_MODE_COPY, CAP_MODE_CHILD, CAP_MODE_MOVE };
+
 struct arg {
     const char *name;
     enum arg_kind kind;
+    enum cap_mode mode; /* a CAP's */
     int reg; /* argument register, detail word or message word */
     int shift, bits;
     const char *desc;

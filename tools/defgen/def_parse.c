@@ -187,8 +187,10 @@ static bool arity(struct reader *r, const struct node *n, int count)
 
 static bool read_arg(struct reader *r, const struct node *n, struct arg *a)
 {
-    static const struct { const char *name; enum arg_kind kind; int nitems; } kinds[] = {
-        { "WORD", ARG_WORD, 3 }, { "FIELD", ARG_FIELD, 5 }, { "CPTR", ARG_CPTR, 3 }, { "CAP", ARG_CAP, 2 },
+    static const struct { const char *name; enum arg_kind kind; int nitems; enum cap_mode mode; } kinds[] = {
+        { "WORD", ARG_WORD, 3, CAP_MODE_COPY },         { "FIELD", ARG_FIELD, 5, CAP_MODE_COPY },
+        { "CPTR", ARG_CPTR, 3, CAP_MODE_COPY },         { "CAP", ARG_CAP, 2, CAP_MODE_COPY },
+        { "CAP_CHILD", ARG_CAP, 2, CAP_MODE_CHILD },    { "CAP_MOVE", ARG_CAP, 2, CAP_MODE_MOVE },
     };
     for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
         if (n->type != N_CALL || strcmp(n->text, kinds[k].name) != 0)
@@ -196,8 +198,8 @@ static bool read_arg(struct reader *r, const struct node *n, struct arg *a)
         if (n->nitems != kinds[k].nitems || !want(r, n, N_NAME, 0, "a name") ||
             !want(r, n, N_STRING, n->nitems - 1, "a description"))
             break;
-        *a = (struct arg){ .name = n->items[0]->text, .kind = kinds[k].kind, .bits = 64,
-                           .desc = n->items[n->nitems - 1]->text };
+        *a = (struct arg){ .name = n->items[0]->text, .kind = kinds[k].kind, .mode = kinds[k].mode,
+                           .bits = 64, .desc = n->items[n->nitems - 1]->text };
         if (a->kind == ARG_CAP)
             return true;
         if (!want(r, n, N_NUMBER, 1, "a register or word index"))
@@ -216,7 +218,7 @@ static bool read_arg(struct reader *r, const struct node *n, struct arg *a)
         return true;
     }
     fail(r->lx, n->line, "expected WORD(name, reg, desc), FIELD(name, reg, shift, bits, desc), "
-                         "CPTR(name, reg, desc) or CAP(name, desc)");
+                         "CPTR(name, reg, desc) or CAP/CAP_CHILD/CAP_MOVE(name, desc)");
     return false;
 }
 

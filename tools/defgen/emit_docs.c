@@ -70,7 +70,8 @@ static void cell(struct buf *b, const char *s)
 static void where(struct buf *b, const struct entry *e, const struct arg *a)
 {
     if (a->kind == ARG_CAP) {
-        put(b, "capability");
+        static const char *const how[] = { "capability", "capability (a child)", "capability (moved)" };
+        put(b, how[a->mode]);
         return;
     }
     if (e->type == ENTRY_OP)

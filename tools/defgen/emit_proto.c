@@ -58,6 +58,15 @@ static void emit_op_comment(FILE *out, const struct entry *e)
     fprintf(out, "/* %s (label %ld): %s */\n", e->name, e->number, e->desc);
 }
 
+/* The cap_modes word of n capabilities (COFFER_XFER_MODES). */
+static unsigned long cap_modes(const struct arg *caps, int n)
+{
+    unsigned long modes = 0;
+    for (int i = 0; i < n; i++)
+        modes |= (unsigned long)caps[i].mode << (2 * i);
+    return modes;
+}
+
 /* ---- client ---- */
 
 static void emit_client_op(FILE *out, const struct protocol *p, const struct entry *e)
@@ -84,10 +93,13 @@ static void emit_client_op(FILE *out, const struct protocol *p, const struct ent
         fprintf(out, ";\n");
     }
     if (buf) {
-        fprintf(out, "    for (unsigned i = %d; i < %d; i++)\n        buf->mr[i] = w[i];\n", COFFER_REG_WORDS,
-                words > COFFER_REG_WORDS ? words : COFFER_REG_WORDS);
+        if (words > COFFER_REG_WORDS)
+            fprintf(out, "    for (unsigned i = %d; i < %d; i++)\n        buf->mr[i] = w[i];\n", COFFER_REG_WORDS,
+                    words);
         for (int i = 0; i < e->ncaps_in; i++)
             fprintf(out, "    buf->caps[%d] = %s;\n", i, e->caps_in[i].name);
+        if (e->ncaps_in > 0)
+            fprintf(out, "    buf->cap_modes = 0x%lx;\n", cap_modes(e->caps_in, e->ncaps_in));
         if (e->ncaps_out > 0)
             fprintf(out, "    buf->recv_cnode = 0;\n    buf->recv_depth = 0;\n    buf->recv_index = recv_slot;\n");
     }
@@ -205,6 +217,8 @@ static void emit_dispatch_case(FILE *out, const struct protocol *p, const struct
     fprintf(out, "            rp->length = %d;\n", rwords);
     for (int i = 0; i < e->ncaps_out; i++)
         fprintf(out, "            rp->caps[%d] = %s;\n", i, e->caps_out[i].name);
+    if (cap_modes(e->caps_out, e->ncaps_out) != 0)
+        fprintf(out, "            rp->cap_modes = 0x%lx;\n", cap_modes(e->caps_out, e->ncaps_out));
     fprintf(out, "            rp->ncaps = %d;\n        }\n        return;\n    }\n", e->ncaps_out);
 }
 

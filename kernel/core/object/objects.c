@@ -53,9 +53,7 @@ bool object_size(enum coffer_object_type t, unsigned user_bits, struct object_si
 
 bool object_retypable(enum coffer_object_type t)
 {
-    return t < COFFER_OBJ_COUNT_ && t != COFFER_OBJ_ASID_CONTROL &&
-           t != COFFER_OBJ_SCHED_CONTROL && t != COFFER_OBJ_IRQ_CONTROL &&
-           t != COFFER_OBJ_IRQ_HANDLER;
+    return coffer_object_retypable(t);
 }
 
 bool object_allowed_from_device(enum coffer_object_type t)

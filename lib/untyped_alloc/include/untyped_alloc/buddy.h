@@ -46,6 +46,7 @@ struct buddy_block {
 struct buddy_pool {
     struct buddy_tree *tree;
     uint64_t node;       /* the pool's root */
+    uint64_t start;      /* its first byte's offset in the tree */
     unsigned bits;       /* the pool is 2^bits bytes */
     bool whole;          /* handed out as one block */
     uint64_t free_bytes; /* not handed out */

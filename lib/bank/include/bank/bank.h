@@ -1,0 +1,32 @@
+/*
+ * lib/bank: what a client of the space bank (proto/bank.def, docs/banks.md)
+ * needs besides the generated <proto/bank_client.h>: the rights a bank
+ * capability carries and how its badge names the bank.
+ */
+#ifndef BANK_BANK_H
+#define BANK_BANK_H
+
+#include <stdint.h>
+
+/* Rights of a bank capability (RESTRICT keeps a subset). */
+#define BANK_RIGHT_BUY 0x01u     /* BUY */
+#define BANK_RIGHT_FREE 0x02u    /* FREE */
+#define BANK_RIGHT_CREATE 0x04u  /* CREATE sub-banks */
+#define BANK_RIGHT_LIMIT 0x08u   /* SET_LIMIT, SET_TYPE_LIMIT */
+#define BANK_RIGHT_DESTROY 0x10u /* DESTROY */
+#define BANK_RIGHT_REMOVE 0x20u  /* REMOVE */
+#define BANK_RIGHTS_ALL 0x3fu
+
+/* A bank capability's badge: the bank's slot in the server's table, the
+ * slot's generation (a slot used again never answers to an old badge)
+ * and the rights. */
+#define BANK_BADGE(index, gen, rights) \
+    ((uint64_t)(index) | ((uint64_t)(gen) & 0xffffffffffull) << 16 | (uint64_t)(rights) << 56)
+#define BANK_BADGE_INDEX(b) ((unsigned)((b) & 0xffff))
+#define BANK_BADGE_GEN(b) (((b) >> 16) & 0xffffffffffull)
+#define BANK_BADGE_RIGHTS(b) ((unsigned)((b) >> 56))
+
+/* "no limit" for SET_TYPE_LIMIT and TYPE_INFO */
+#define BANK_NO_LIMIT (~0ull)
+
+#endif
