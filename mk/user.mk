@@ -48,13 +48,18 @@ $(BUILD)/user/$(1).elf: $(call user_objs,$(2)) $(CRT_OBJS) $(USER_LIBS) lib/crt/
 USER_PROGRAMS += $(BUILD)/user/$(1).elf
 endef
 
-# A server folder with a main.c is a program; one without is a service
-# other programs link and start as a thread of their own (the bank).
+# A server folder with a main.c is a program; one without is a service,
+# which the root task, the test suite and the benchmarks link and start
+# as a thread of their own (the bank: servers/bank/bank_service.h).
 SERVER_NAMES := $(notdir $(patsubst %/,%,$(sort $(dir $(wildcard servers/*/main.c)))))
-$(foreach s,$(SERVER_NAMES),$(eval $(call user_program,$(s),$(sort $(wildcard servers/$(s)/*.c)))))
-$(eval $(call user_program,coffer-test,$(sort $(wildcard tests/qemu/suite/*.c tests/qemu/suite/*/*.c))))
-# The benchmarks also run the demo's text server (bench_proto.c).
-$(eval $(call user_program,coffer-bench,$(sort $(wildcard bench/*.c)) servers/root/upper.c))
+SERVICE_NAMES := $(filter-out $(SERVER_NAMES),$(notdir $(patsubst %/,%,$(sort $(dir $(wildcard servers/*/*.c))))))
+SERVICE_SRCS := $(sort $(foreach v,$(SERVICE_NAMES),$(wildcard servers/$(v)/*.c)))
+UCFLAGS += $(foreach v,$(SERVICE_NAMES),-Iservers/$(v))
+$(foreach s,$(SERVER_NAMES),$(eval $(call user_program,$(s),$(sort $(wildcard servers/$(s)/*.c)) \
+	$(if $(filter root,$(s)),$(SERVICE_SRCS)))))
+$(eval $(call user_program,coffer-test,$(sort $(wildcard tests/qemu/suite/*.c tests/qemu/suite/*/*.c)) $(SERVICE_SRCS)))
+# The benchmarks also run the demo's text server (bench_proto.c) and the services.
+$(eval $(call user_program,coffer-bench,$(sort $(wildcard bench/*.c)) servers/root/upper.c $(SERVICE_SRCS)))
 $(BUILD)/user/bench/bench_proto.c.o: UCFLAGS += -Iservers/root
 FAULT_KINDS := $(patsubst tests/qemu/faults/fault-%.c,%,$(sort $(wildcard tests/qemu/faults/fault-*.c)))
 $(foreach k,$(FAULT_KINDS),$(eval $(call user_program,fault-$(k),tests/qemu/faults/fault-$(k).c)))

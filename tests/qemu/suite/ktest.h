@@ -14,7 +14,7 @@
 bool ktest_check(bool cond, const char *name, ...) __attribute__((format(printf, 2, 3)));
 
 /* Check that a system call failed with the expected error and details. */
-bool ktest_expect_error(struct coffer_result r, coffer_error_t error, uint64_t d0, uint64_t d1,
+bool ktest_expect_error(struct coffer_result r, uint64_t error, uint64_t d0, uint64_t d1,
                         const char *name);
 
 /* A set-up step (no TAP line): true if it succeeded; if not, a "#" line
@@ -36,5 +36,6 @@ void test_fault(void);
 void test_irq(void);
 void test_untyped_alloc(void);
 void test_cspace_slots(void);
+void test_bank_service(void);
 
 #endif

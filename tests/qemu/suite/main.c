@@ -20,10 +20,10 @@ bool ktest_check(bool cond, const char *name, ...)
     return cond;
 }
 
-bool ktest_expect_error(struct coffer_result r, coffer_error_t error, uint64_t d0, uint64_t d1,
+bool ktest_expect_error(struct coffer_result r, uint64_t error, uint64_t d0, uint64_t d1,
                         const char *name)
 {
-    bool ok = r.error == (uint64_t)error && r.detail0 == d0 && r.detail1 == d1;
+    bool ok = r.error == error && r.detail0 == d0 && r.detail1 == d1;
     if (!ok)
         printf("# got %s (%llu) detail %llu %llu, expected %s detail %llu %llu\n",
                coffer_error_name(r.error), (unsigned long long)r.error,
@@ -63,6 +63,7 @@ int main(void)
     test_irq();
     test_untyped_alloc();
     test_cspace_slots();
+    test_bank_service();
     printf("1..%d\n", count);
     printf("# totals: passed %d, failed %d\n", count - failed, failed);
     return failed ? 1 : 0;

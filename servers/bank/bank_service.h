@@ -1,0 +1,45 @@
+/*
+ * Starting the space-bank server (serve.c): a thread of the starter's
+ * address space with a CSpace of its own, passive once it waits for
+ * requests (it runs on its callers' scheduling contexts), serving
+ * proto/bank.def.  The starter hands it
+ *   - an untyped for the server's own memory: its tables, its buddy trees,
+ *     its CSpace, the page tables of its record window, its stack — sized
+ *     by the RAM it manages and fixed from then on (bank_service_own_bytes);
+ *   - the RAM untyped of the prime bank, which it moves to the server.
+ * and gets back the prime bank's capability.
+ */
+#ifndef BANK_SERVER_BANK_SERVICE_H
+#define BANK_SERVER_BANK_SERVICE_H
+
+#include <coffer.h>
+
+struct bank_server;
+
+#define BANK_SERVICE_SLOTS 8 /* starter slots the service keeps, from first_slot */
+
+struct bank_service_config {
+    coffer_cptr_t work_untyped;   /* the server's own memory */
+    const coffer_cptr_t *ram;     /* the prime bank's RAM untyped (moved to the server) */
+    unsigned nram;
+    uint64_t first_slot;          /* BANK_SERVICE_SLOTS free slots of the starter's root CNode */
+    unsigned root_bits;           /* the server's CSpace root: 2^root_bits - 2 record chunks at most */
+    unsigned nbanks;              /* banks at once, at most */
+    uint64_t own_va;              /* the server's own memory in the shared address space */
+    uint64_t window_va;           /* its record chunks: window_va + (paddr - the lowest RAM paddr) */
+    uint8_t priority;
+};
+
+struct bank_service {
+    coffer_cptr_t tcb;            /* the server thread (the starter's slot) */
+    coffer_cptr_t cspace;         /* its root CNode */
+    coffer_cptr_t prime;          /* a capability to the prime bank, every right */
+    struct bank_server *server;   /* its state, for the audit (same address space) */
+    uint64_t own_bytes;           /* what it took of work_untyped */
+};
+
+/* Start the server; on success its prime bank holds every byte of the
+ * RAM untyped.  Errors: the step's that failed (a "#" line names it). */
+struct coffer_result bank_service_start(const struct bank_service_config *cfg, struct bank_service *out);
+
+#endif

@@ -1,0 +1,184 @@
+/*
+ * The space-bank server in QEMU (servers/bank): started as a passive
+ * thread with 8 MiB of RAM for its prime bank, called through the
+ * generated client (proto/bank.def) by this root task: objects bought
+ * arrive in the caller's slots as children of the bank's and work;
+ * copies handed on vanish with the bank; every error the protocol names
+ * for bad requests; every byte back after each destroy, and the server's
+ * own memory unchanged after many banks come and go.  Ends by revoking
+ * the untyped it all came from: the parent as it was.
+ */
+#include "ktest.h"
+#include <bank/bank.h>
+#include <proto/bank_client.h>
+
+#include "bank_service.h"
+
+#define ROOT COFFER_SLOT_CNODE
+#define D 64
+#define W COFFER_RETYPE_AT_WATERMARK
+#define RAM_BITS 23 /* the prime bank: 8 MiB */
+
+static uint64_t slot_base; /* this test's slots: slot_base + i */
+static struct bank_service svc;
+static uint64_t container; /* everything comes from it */
+
+static uint64_t S(unsigned i)
+{
+    return slot_base + i;
+}
+
+static struct coffer_ipc_buffer *buf(void)
+{
+    return coffer_root_ipc_buffer();
+}
+
+static uint64_t type_of(uint64_t slot)
+{
+    return COFFER_ID_TYPE(coffer_cnode_identify(ROOT, slot, D).detail0);
+}
+
+struct info { uint64_t limit, effective, held, objects, overhead, children, free, count, banks; };
+
+static struct info info(uint64_t bank)
+{
+    struct info i = { 0 };
+    bank_info(buf(), bank, &i.limit, &i.effective, &i.held, &i.objects, &i.overhead, &i.children, &i.free,
+              &i.count, &i.banks);
+    return i;
+}
+
+static bool start(void)
+{
+    const struct coffer_bootinfo *bi = coffer_bootinfo();
+    uint64_t parent = coffer_largest_ram_untyped(bi, 26);
+    slot_base = bi->empty.start + 3000;
+    container = S(0);
+    uint64_t work = S(1), ram = S(2);
+    static coffer_cptr_t rams[1];
+    rams[0] = ram;
+    struct bank_service_config cfg = { .work_untyped = work, .ram = rams, .nram = 1, .first_slot = S(8),
+                                       .root_bits = 10, .nbanks = 256, .own_va = 0x2000000000ull,
+                                       .window_va = 0x2800000000ull, .priority = 200 };
+    return ktest_step(coffer_untyped_retype(parent, COFFER_OBJ_UNTYPED, 24, ROOT, 0, container, 1, W),
+                      "a 16 MiB container") &&
+           ktest_step(coffer_untyped_retype(container, COFFER_OBJ_UNTYPED, RAM_BITS, ROOT, 0, ram, 1, W),
+                      "8 MiB of RAM for the prime bank") &&
+           ktest_step(coffer_untyped_retype(container, COFFER_OBJ_UNTYPED, 21, ROOT, 0, work, 1, W),
+                      "2 MiB for the server's own memory") &&
+           ktest_step(bank_service_start(&cfg, &svc), "start the bank service");
+}
+
+static void prime_and_objects(void)
+{
+    struct info i = info(svc.prime);
+    ktest_check(i.held == 1u << RAM_BITS && i.free == 1u << RAM_BITS && i.limit == 1u << RAM_BITS && i.count == 0,
+                "bank: the prime bank holds the 8 MiB it was given, all free");
+    uint64_t h = 0;
+    struct coffer_result r = bank_buy(buf(), svc.prime, COFFER_OBJ_FRAME, 12, S(20), &h);
+    ktest_check(r.error == COFFER_ERR_OK && type_of(S(20)) == COFFER_OBJ_FRAME &&
+                    coffer_frame_address(S(20)).error == COFFER_ERR_OK,
+                "bank: a 4 KiB frame bought arrives in my slot and answers FRAME_ADDRESS");
+    i = info(svc.prime);
+    ktest_check(i.objects == 4096 && i.count == 1 && i.overhead == 8192 && i.free == (1u << RAM_BITS) - 12288,
+                "bank: 4 KiB of object, 8 KiB of records (a chunk)");
+    ktest_check(bank_free(svc.prime, h).error == COFFER_ERR_OK && type_of(S(20)) == COFFER_ID_TYPE_NULL &&
+                    info(svc.prime).free == (1u << RAM_BITS) - 8192,
+                "bank: freed, my capability is gone and the bytes are back");
+    ktest_expect_error(bank_free(svc.prime, h), COFFER_ERR_BANK_NOT_BOUGHT, h, 0,
+                       "bank: freeing it again is BANK_NOT_BOUGHT");
+    ktest_expect_error(bank_buy(buf(), svc.prime, COFFER_OBJ_IRQ_HANDLER, 0, S(20), &h), COFFER_ERR_INVALID_ARGUMENT,
+                       0, 0, "bank: buying an IRQ handler is INVALID_ARGUMENT(0)");
+    ktest_expect_error(bank_buy(buf(), svc.prime, COFFER_OBJ_FRAME, 11, S(20), &h), COFFER_ERR_INVALID_ARGUMENT,
+                       1, 0, "bank: a 2 KiB frame is INVALID_ARGUMENT(1)");
+    ktest_expect_error(bank_destroy(svc.prime), COFFER_ERR_BANK_PRIME, 0, 0,
+                       "bank: destroying the prime bank is BANK_PRIME");
+}
+
+/* A child bank whose objects are shared with another holder, destroyed. */
+static void child_destroyed(void)
+{
+    struct info before = info(svc.prime);
+    uint64_t id, h1, h2, child = S(21), ep = S(22), copy = S(23), frame = S(24), grandchild = S(25);
+    bool ok = bank_create(buf(), svc.prime, 1u << 20, child, &id).error == COFFER_ERR_OK &&
+              bank_buy(buf(), child, COFFER_OBJ_ENDPOINT, 0, ep, &h1).error == COFFER_ERR_OK &&
+              bank_create(buf(), child, 1u << 19, grandchild, &id).error == COFFER_ERR_OK &&
+              bank_buy(buf(), grandchild, COFFER_OBJ_FRAME, 16, frame, &h2).error == COFFER_ERR_OK;
+    ktest_check(ok && type_of(child) == COFFER_OBJ_ENDPOINT && type_of(ep) == COFFER_OBJ_ENDPOINT &&
+                    type_of(frame) == COFFER_OBJ_FRAME && info(child).banks == 1,
+                "bank: a child bank, an endpoint from it, a grandchild and a 64 KiB frame from that");
+    ktest_check(coffer_ipc_nb_send(ep, COFFER_MSGINFO(0, 0, 0), NULL).error == COFFER_ERR_WOULD_BLOCK,
+                "bank: the endpoint bought is a live endpoint (NB_SEND: no one waits)");
+    ktest_check(coffer_cnode_copy(ROOT, copy, D, ROOT, ep, D).error == COFFER_ERR_OK,
+                "bank: a copy of the endpoint, as if handed to another process");
+    ktest_check(bank_destroy(child).error == COFFER_ERR_OK, "bank: destroy the child");
+    ktest_check(type_of(ep) == COFFER_ID_TYPE_NULL && type_of(copy) == COFFER_ID_TYPE_NULL &&
+                    type_of(frame) == COFFER_ID_TYPE_NULL && type_of(child) == COFFER_ID_TYPE_NULL &&
+                    type_of(grandchild) == COFFER_ID_TYPE_NULL,
+                "bank: every object and copy is gone, and the banks' capabilities too");
+    struct info after = info(svc.prime);
+    ktest_check(after.free == before.free && after.held == before.held && after.children == 0 && after.banks == 0,
+                "bank: every byte is back in the prime bank (%llu free)", (unsigned long long)after.free);
+}
+
+static void limits_and_rights(void)
+{
+    uint64_t id, h = 0, child = S(21), restricted = S(26);
+    ktest_step(bank_create(buf(), svc.prime, 1u << 16, child, &id), "a 64 KiB child");
+    struct coffer_result r = bank_buy(buf(), child, COFFER_OBJ_FRAME, 16, S(27), &h);
+    ktest_check(r.error == COFFER_ERR_BANK_LIMIT && r.detail0 == 0 && type_of(S(27)) == COFFER_ID_TYPE_NULL &&
+                    info(child).held == 0,
+                "bank: a 64 KiB frame from a 64 KiB bank (records need room too): BANK_LIMIT(0), nothing held");
+    ktest_check(bank_restrict(buf(), child, BANK_RIGHT_BUY, restricted).error == COFFER_ERR_OK &&
+                    bank_buy(buf(), restricted, COFFER_OBJ_NOTIFICATION, 0, S(27), &h).error == COFFER_ERR_OK &&
+                    type_of(S(27)) == COFFER_OBJ_NOTIFICATION,
+                "bank: a buy-only capability buys");
+    ktest_expect_error(bank_free(restricted, h), COFFER_ERR_BANK_NO_RIGHT, BANK_RIGHT_FREE, 0,
+                       "bank: it cannot free (BANK_NO_RIGHT)");
+    ktest_expect_error(bank_destroy(restricted), COFFER_ERR_BANK_NO_RIGHT, BANK_RIGHT_DESTROY, 0,
+                       "bank: nor destroy");
+    ktest_check(bank_destroy(child).error == COFFER_ERR_OK && type_of(restricted) == COFFER_ID_TYPE_NULL &&
+                    type_of(S(27)) == COFFER_ID_TYPE_NULL,
+                "bank: destroying the child revokes the restricted capability too");
+    ktest_expect_error(bank_info(buf(), child, &h, &h, &h, &h, &h, &h, &h, &h, &h), COFFER_ERR_INVALID_CAPABILITY, 0, 0,
+                       "bank: the child's capability slot is empty now (INVALID_CAPABILITY)");
+}
+
+/* The server's own memory does not grow with its clients. */
+static void own_memory_fixed(void)
+{
+    uint64_t work_free = coffer_untyped_describe(S(1)).detail0;
+    struct info before = info(svc.prime);
+    bool ok = true;
+    for (int i = 0; i < 100 && ok; i++) {
+        uint64_t id, h;
+        ok = bank_create(buf(), svc.prime, 1u << 20, S(21), &id).error == COFFER_ERR_OK &&
+             bank_buy(buf(), S(21), COFFER_OBJ_TCB, 0, S(22), &h).error == COFFER_ERR_OK &&
+             bank_destroy(S(21)).error == COFFER_ERR_OK;
+    }
+    struct info after = info(svc.prime);
+    ktest_check(ok && coffer_untyped_describe(S(1)).detail0 == work_free && after.free == before.free &&
+                    after.overhead == before.overhead,
+                "bank: 100 banks created, used and destroyed: the server's own memory and the prime bank unchanged");
+}
+
+void test_bank_service(void)
+{
+    const struct coffer_bootinfo *bi = coffer_bootinfo();
+    uint64_t parent = coffer_largest_ram_untyped(bi, 26);
+    uint64_t parent_free = coffer_untyped_describe(parent).detail0;
+    if (!start()) {
+        ktest_check(false, "bank: the service starts");
+    } else {
+        ktest_check(svc.own_bytes > 0 && svc.own_bytes < (2u << 20),
+                    "bank: the service started, %llu KiB of its own memory", (unsigned long long)svc.own_bytes >> 10);
+        prime_and_objects();
+        child_destroyed();
+        limits_and_rights();
+        own_memory_fixed();
+    }
+    ktest_check(coffer_cnode_revoke(ROOT, container, D).error == COFFER_ERR_OK &&
+                    coffer_cnode_delete(ROOT, container, D).error == COFFER_ERR_OK &&
+                    coffer_untyped_describe(parent).detail0 == parent_free,
+                "bank: the container revoked: the server, its RAM and all it sold are gone, the parent as it was");
+}
