@@ -31,6 +31,8 @@ void bench_vspace(uint64_t calibration);
 void bench_ipc(uint64_t calibration);
 /* The protocol layer over IPC (bench_proto.c). */
 void bench_proto(uint64_t calibration);
+/* The space bank (bench_bank.c). */
+void bench_bank(uint64_t calibration);
 
 /* Measure `op` (a statement) BENCH_RUNS times into samples. */
 #define BENCH_MEASURE(samples, op)                                 \

@@ -48,6 +48,7 @@ int main(void)
     bench_vspace(calibration);
     bench_ipc(calibration);
     bench_proto(calibration);
+    bench_bank(calibration);
 
     printf("bench: done\n");
     return 0;

@@ -1,0 +1,148 @@
+/*
+ * The space bank (issue 13; docs/banks.md): a client's purchase end to
+ * end — the generated client's call, the passive server on the client's
+ * time, the bank's books, the retype, the capability arriving as a child
+ * in the client's slot — and its free; creating and destroying a bank;
+ * destroying banks that hold 10, 10^3 and 10^5 objects (per object, to
+ * compare with the kernel's revoke per child); and the purchase again
+ * with 10^5 objects live in the bank, to show its cost does not grow.
+ */
+#include "bench.h"
+#include "fixture.h"
+#include <bank/bank.h>
+#include <proto/bank_client.h>
+#include <stdio.h>
+
+#include "bank_service.h"
+
+#define ROOT COFFER_SLOT_CNODE
+#define W COFFER_RETYPE_AT_WATERMARK
+#define RAM_BITS 25 /* 32 MiB for the prime bank, as two untyped of 16 MiB */
+#define PAIRS 501
+
+static uint64_t samples_a[BENCH_RUNS], samples_b[BENCH_RUNS];
+static struct bank_service svc;
+static uint64_t slot0; /* this benchmark's slots */
+
+static struct coffer_ipc_buffer *buf(void)
+{
+    return coffer_root_ipc_buffer();
+}
+
+static bool start(uint64_t ram, uint64_t work_parent)
+{
+    static coffer_cptr_t rams[2];
+    rams[0] = slot0 + 1;
+    rams[1] = slot0 + 2;
+    struct bank_service_config cfg = { .work_untyped = slot0 + 4, .ram = rams, .nram = 2, .first_slot = slot0 + 8,
+                                       .root_bits = 12, .nbanks = 64, .own_va = 0x3000000000ull,
+                                       .window_va = 0x3400000000ull, .priority = 200 };
+    return bench_step(coffer_untyped_retype(ram, COFFER_OBJ_UNTYPED, RAM_BITS - 1, ROOT, 0, rams[0], 2, W),
+                      "RAM for the prime bank") &&
+           bench_step(coffer_untyped_retype(work_parent, COFFER_OBJ_UNTYPED, 21, ROOT, 0, cfg.work_untyped, 1, W),
+                      "the bank server's own memory") &&
+           bench_step(bank_service_start(&cfg, &svc), "start the bank service");
+}
+
+/* Buy and free one object PAIRS times from bank: each costs a sample. */
+static void buy_free(uint64_t bank, uint64_t type, uint64_t size_bits, const char *what)
+{
+    uint64_t slot = slot0 + 20, h = 0;
+    unsigned bad = 0;
+    for (unsigned i = 0; i < PAIRS; i++) {
+        uint64_t t0 = coffer_rdcycle();
+        struct coffer_result r = bank_buy(buf(), bank, type, size_bits, slot, &h);
+        uint64_t t1 = coffer_rdcycle();
+        struct coffer_result f = bank_free(bank, h);
+        uint64_t t2 = coffer_rdcycle();
+        bad += r.error != COFFER_ERR_OK || f.error != COFFER_ERR_OK;
+        samples_a[i] = t1 - t0;
+        samples_b[i] = t2 - t1;
+    }
+    char name[128];
+    snprintf(name, sizeof name, "bank: buy %s (client to capability in its slot)", what);
+    bench_report(name, samples_a, PAIRS, 0);
+    snprintf(name, sizeof name, "bank: free %s (every copy revoked, block back)", what);
+    bench_report(name, samples_b, PAIRS, 0);
+    if (bad)
+        printf("bench: %u purchases or frees of %s failed\n", bad, what);
+}
+
+/* A bank of n endpoints, destroyed: one sample of the whole destroy. */
+static uint64_t destroy_with(unsigned n, uint64_t *per_object)
+{
+    uint64_t bank = slot0 + 21, id, h, slot = slot0 + 22;
+    if (!bench_step(bank_create(buf(), svc.prime, 1ull << RAM_BITS, bank, &id), "a bank to destroy"))
+        return 0;
+    for (unsigned i = 0; i < n; i++)
+        if (!bench_step(bank_buy(buf(), bank, COFFER_OBJ_ENDPOINT, 0, slot, &h), "an endpoint to destroy") ||
+            !bench_step(coffer_cnode_delete(ROOT, slot, BF_D), "drop my copy"))
+            return 0;
+    uint64_t t0 = coffer_rdcycle();
+    struct coffer_result r = bank_destroy(bank);
+    uint64_t t1 = coffer_rdcycle();
+    bench_step(r, "destroy the bank");
+    *per_object = (t1 - t0) / n;
+    return t1 - t0;
+}
+
+static void report_one(const char *name, uint64_t v)
+{
+    uint64_t s[1] = { v };
+    bench_report(name, s, 1, 0);
+}
+
+void bench_bank(uint64_t calibration)
+{
+    (void)calibration;
+    const struct coffer_bootinfo *bi = coffer_bootinfo();
+    uint64_t ram = coffer_largest_ram_untyped(bi, RAM_BITS), work_parent = coffer_largest_ram_untyped(bi, 24);
+    slot0 = bi->empty.start + 3200;
+    bench_step(coffer_cnode_revoke(ROOT, ram, BF_D), "clear the 32 MiB untyped (bench_caps keeps objects in it)");
+    uint64_t ram_free = coffer_untyped_describe(ram).detail0, work_free = coffer_untyped_describe(work_parent).detail0;
+    if (!start(ram, work_parent))
+        return;
+    uint64_t child = slot0 + 3, id;
+    bench_step(bank_create(buf(), svc.prime, 1ull << RAM_BITS, child, &id), "a child bank");
+    buy_free(child, COFFER_OBJ_FRAME, 12, "a 4 KiB frame");
+    buy_free(child, COFFER_OBJ_TCB, 0, "a TCB");
+    buy_free(child, COFFER_OBJ_CNODE, 6, "a 64-slot CNode");
+    buy_free(child, COFFER_OBJ_ENDPOINT, 0, "an endpoint");
+
+    for (unsigned i = 0; i < PAIRS; i++) {
+        uint64_t b = slot0 + 21, t0 = coffer_rdcycle();
+        struct coffer_result c = bank_create(buf(), child, 1ull << 20, b, &id);
+        uint64_t t1 = coffer_rdcycle();
+        struct coffer_result d = bank_destroy(b);
+        uint64_t t2 = coffer_rdcycle();
+        samples_a[i] = t1 - t0;
+        samples_b[i] = t2 - t1;
+        if (c.error != COFFER_ERR_OK || d.error != COFFER_ERR_OK)
+            printf("bench: create or destroy of an empty bank failed\n");
+    }
+    bench_report("bank: create a child bank (its record bought from the parent)", samples_a, PAIRS, 0);
+    bench_report("bank: destroy an empty child bank", samples_b, PAIRS, 0);
+
+    static const unsigned sizes[] = { 10, 1000, 100000 };
+    for (unsigned k = 0; k < 3; k++) {
+        uint64_t per = 0, total = destroy_with(sizes[k], &per);
+        char name[96];
+        snprintf(name, sizeof name, "bank: destroy a bank of %u endpoints, all of it", sizes[k]);
+        report_one(name, total);
+        snprintf(name, sizeof name, "bank: destroy a bank of %u endpoints, per object", sizes[k]);
+        report_one(name, per);
+    }
+
+    /* 10^5 endpoints live in the child: does a purchase cost more? */
+    uint64_t h, slot = slot0 + 22;
+    for (unsigned i = 0; i < 100000; i++)
+        if (!bench_step(bank_buy(buf(), child, COFFER_OBJ_ENDPOINT, 0, slot, &h), "a live endpoint") ||
+            !bench_step(coffer_cnode_delete(ROOT, slot, BF_D), "drop my copy"))
+            break;
+    buy_free(child, COFFER_OBJ_FRAME, 12, "a 4 KiB frame, 10^5 objects live");
+
+    bench_step(coffer_cnode_revoke(ROOT, ram, BF_D), "revoke the RAM");
+    bench_step(coffer_cnode_revoke(ROOT, work_parent, BF_D), "revoke the server's memory");
+    if (coffer_untyped_describe(ram).detail0 != ram_free || coffer_untyped_describe(work_parent).detail0 != work_free)
+        printf("bench: the bank benchmark did not return every byte\n");
+}
