@@ -16,8 +16,10 @@
 # and every library.
 
 USER_ARCH_FLAGS := -march=rv64imac -mabi=lp64 -mcmodel=medany
+# -fno-tree-loop-distribute-patterns: a loop that clears words stays one
+# (Debian's picolibc builds memset a byte at a time, for size).
 UCFLAGS := -std=c11 $(WARN) -O2 -g --specs=picolibc.specs $(USER_ARCH_FLAGS) \
-	-fno-common -DCOFFER_USER -DCONFIG_DEBUG=$(DEBUG) $(USER_INCLUDES)
+	-fno-common -fno-tree-loop-distribute-patterns -DCOFFER_USER -DCONFIG_DEBUG=$(DEBUG) $(USER_INCLUDES)
 ULDFLAGS := --specs=picolibc.specs --crt0=hosted $(USER_ARCH_FLAGS) -T lib/crt/user.ld \
 	-Wl,--build-id=none $(MAX_PAGE_FLAG)
 
