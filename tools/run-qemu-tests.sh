@@ -81,8 +81,10 @@ if [ $status -eq 0 ] && grep -q 'root: hello from user mode' "$log" &&
     grep -q 'and "WHOEVER BENEFITS PAYS, THE SERVER AS WELL"' "$log" &&
     grep -q '"bell\\a" was refused: UPPER_NOT_TEXT at byte 4' "$log" &&
     grep -q 'root: revoked: free bytes of the untyped [0-9]* -> \([0-9]*\) (of \1)' "$log" &&
+    [ "$(grep -c 'of RAM: every byte accounted' "$log")" -eq 2 ] &&
+    grep -q 'gone from his CSpace too (empty slot)' "$log" &&
     grep -q 'root: done, shutting down' "$log"; then
-    result ok "demo: untyped table, derivation dump, an alias reading through its mapping, a passive server called through its generated protocol (and an error it refuses with), revoke to the last byte, exit status 0"
+    result ok "demo: untyped table, derivation dump, an alias reading through its mapping, a passive server called through its generated protocol (and an error it refuses with), revoke to the last byte, the bank tree and its audit adding up to all RAM before and after a destroy, exit status 0"
 else
     result not-ok "demo: expected output or exit status 0 missing (status $status)"
     tail -15 "$log" | sed 's/^/#   /'

@@ -42,4 +42,21 @@ struct bank_service {
  * RAM untyped.  Errors: the step's that failed (a "#" line names it). */
 struct coffer_result bank_service_start(const struct bank_service_config *cfg, struct bank_service *out);
 
+/*
+ * The audit (bank_audit.c): every bank, each after its parent (the prime
+ * bank first, depth 0), as INFO reports it, with its objects per type
+ * (its sub-banks' included).  For every bank held = free + objects +
+ * overhead + children, and children is the sum of its sub-banks' held.
+ * The starter calls it between requests (it shares the address space).
+ */
+struct bank_audit_entry {
+    unsigned depth;
+    uint64_t badge;                     /* BANK_BADGE(index, generation, no rights): names it */
+    uint64_t limit, held, objects, overhead, children, free;
+    uint32_t count, banks;              /* its own objects; its direct sub-banks */
+    uint32_t type_count[COFFER_OBJ_COUNT_];
+};
+typedef void (*bank_audit_fn)(void *ctx, const struct bank_audit_entry *bank);
+unsigned bank_audit(struct bank_server *s, bank_audit_fn visit, void *ctx);
+
 #endif

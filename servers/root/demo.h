@@ -20,4 +20,9 @@ int show_aliases(uint64_t ut, uint64_t frame, uint64_t alias, uint64_t first_fre
  * show_aliases made), call it, and show whose time the requests used. */
 int show_server(uint64_t ut, uint64_t first_free);
 
+/* Start the bank server with the RAM the rest of the demo does not use,
+ * make banks, buy from them, show the bank tree and the audit before and
+ * after a destroy (root slots from first_free). */
+int show_banks(const struct coffer_bootinfo *bi, uint64_t first_free);
+
 #endif

@@ -2,7 +2,8 @@
  * The demo root task: the first user program the kernel starts.  It shows
  * what the kernel handed it — the untyped memory table from the boot-info
  * page and the programs left in the boot image — derives and maps a few
- * objects, revokes them, and powers off.
+ * objects, revokes them, starts the bank server with the rest of RAM and
+ * buys from it (bank_demo.c), and powers off.
  */
 #include <coffer.h>
 #include <stdio.h>
@@ -87,7 +88,7 @@ int main(void)
            (unsigned long long)bi->hart_id, (unsigned long long)(bi->ram_bytes >> 20));
     coffer_print_untyped_table(bi);
     list_boot_image(bi);
-    if (show_derivation(bi) != 0)
+    if (show_derivation(bi) != 0 || show_banks(bi, bi->empty.start + 64) != 0)
         return 1;
     printf("root: done, shutting down\n");
     return 0;

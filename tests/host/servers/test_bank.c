@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "bank.h"
+#include "bank_service.h"
 #include "cap_fixture.h"
 #include "host_syscalls.h"
 #include "tap.h"
@@ -150,6 +151,40 @@ static bool client_copy(uint64_t from, uint64_t to)
     return coffer_cnode_mint(CNODE, to, 64, CNODE, from, 64, COFFER_RIGHTS_ALL, 0).error == COFFER_ERR_OK;
 }
 
+/* The audit walk: each bank's bytes add up, and each bank's children
+ * figure is what its sub-banks hold (entries come parent first). */
+struct audit_check { unsigned n; bool ok; uint64_t held[NBANKS + 1], children[NBANKS + 1]; unsigned depth_of[NBANKS + 1]; };
+
+static void audit_visit(void *ctx, const struct bank_audit_entry *e)
+{
+    struct audit_check *a = ctx;
+    if (e->held != e->free + e->objects + e->overhead + e->children)
+        a->ok = false;
+    a->held[a->n] = e->held;
+    a->children[a->n] = e->children;
+    a->depth_of[a->n] = e->depth;
+    a->n++;
+}
+
+static bool audit_adds_up(void)
+{
+    static struct audit_check a;
+    a.n = 0;
+    a.ok = true;
+    unsigned n = bank_audit(&server, audit_visit, &a);
+    unsigned live = 0;
+    for (unsigned i = 0; i < NBANKS; i++)
+        live += banks[i].bank != NULL;
+    /* children: the held of the entries one deeper until the depth comes back */
+    for (unsigned i = 0; i < a.n && a.ok; i++) {
+        uint64_t sum = 0;
+        for (unsigned j = i + 1; j < a.n && a.depth_of[j] > a.depth_of[i]; j++)
+            sum += a.depth_of[j] == a.depth_of[i] + 1 ? a.held[j] : 0;
+        a.ok = sum == a.children[i];
+    }
+    return a.ok && n == live && a.depth_of[0] == 0 && a.held[0] == 1u << RAM_BITS;
+}
+
 /* ---- the books: each bank's bytes add up, the kernel agrees ---- */
 
 static bool books_balance(const struct bank *b)
@@ -211,6 +246,10 @@ static bool all_balance(void)
                 return false;
             }
         }
+    if (!audit_adds_up()) {
+        tap_diag("the audit does not add up");
+        return false;
+    }
     return cdt_check() == 0;
 }
 
