@@ -84,7 +84,7 @@ $(BUILD)/host/$(basename $(notdir $(1))): $(BUILD)/host/user-test/$(1).o \
 $(BUILD)/host/user-test/$(1).o: TEST_INCLUDES := $(addprefix -I,$(sort $(dir $(2))))
 HOST_TESTS += $(BUILD)/host/$(basename $(notdir $(1)))
 endef
-server_logic = $(wildcard servers/*/$(1).c servers/*/$(1)_*.c)
+server_logic = $(foreach f,$(wildcard servers/*/$(1).c),$(f) $(wildcard $(dir $(f))$(1)_*.c))
 lib_logic = $(wildcard $(dir $(wildcard lib/*/$(1).c))*.c)
 $(foreach t,$(sort $(wildcard tests/host/servers/test_*.c)),\
 	$(eval $(call host_user_test,$(t),$(call server_logic,$(patsubst test_%,%,$(basename $(notdir $(t))))))))
@@ -96,15 +96,17 @@ test-host: $(HOST_TESTS) $(BUILD)/virt.dtb $(MKBOOTIMAGE) $(BUILD)/user/hello.el
 	@sh tools/run-host-tests.sh $(BUILD) $(HOST_TESTS)
 
 # Long randomized campaigns (make test runs short, bounded versions):
-# 10^6 operations of the derivation-tree, teardown and threads model tests
-# and of the tree itself.
+# 10^6 operations of the derivation-tree, teardown and threads model tests,
+# of the tree itself, of the space bank and of the buddy allocator.
 SOAK_SEED ?= 1
 soak: $(BUILD)/host/test_cdt $(BUILD)/host/test_rbtree $(BUILD)/host/test_zombie_model \
-		$(BUILD)/host/test_threads_random
+		$(BUILD)/host/test_threads_random $(BUILD)/host/test_bank $(BUILD)/host/test_buddy
 	$(BUILD)/host/test_cdt $(SOAK_SEED) 1000000
 	$(BUILD)/host/test_zombie_model $(SOAK_SEED) 1000000
 	$(BUILD)/host/test_rbtree $(SOAK_SEED)
 	$(BUILD)/host/test_threads_random $(SOAK_SEED) 1000000
+	$(BUILD)/host/test_bank $(SOAK_SEED) 1000000
+	$(BUILD)/host/test_buddy $(SOAK_SEED) 1000000
 
 # ---- fuzzing: a libFuzzer target over the capability operations
 # (tests/fuzz/README.md), built with clang under ASan and UBSan.

@@ -177,10 +177,12 @@ struct coffer_result rec_alloc(struct bank_server *s, struct bank *b, unsigned u
 rec_id rec_take(struct bank_server *s, struct bank *b)
 {
     uint32_t c = b->room;
-    unsigned u = (unsigned)free_run(s->chunks[c].used, 1);
-    take(s, b, c, u, 1);
+    int u = c != 0 ? free_run(s->chunks[c].used, 1) : -1;
+    if (u < 0)
+        return 0; /* none: space_block checks free_units before it asks */
+    take(s, b, c, (unsigned)u, 1);
     journal_spare(s, b);
-    return REC_ID(c, u);
+    return REC_ID(c, (unsigned)u);
 }
 
 /* After a request that stood: b's spare units made good, if its limit

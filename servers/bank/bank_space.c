@@ -85,8 +85,11 @@ static unsigned growth_bits(const struct bank *b, unsigned bits)
 static struct coffer_result carve(struct bank_server *s, struct bank *b, unsigned ebits)
 {
     struct bank *parent = bank_of(s, b->parent);
-    rec_id source = best_extent(s, parent, ebits, true), e = rec_take(s, parent);
+    rec_id source = best_extent(s, parent, ebits, true);
+    rec_id e = source != 0 ? rec_take(s, parent) : 0;
     struct buddy_block blk;
+    if (e == 0) /* cannot be: the decode saw to both */
+        return (struct coffer_result){ COFFER_ERR_ILLEGAL_OPERATION, 0, 0 };
     buddy_pool_alloc(&extent(s, source)->pool, ebits, &blk);
     struct coffer_result r = space_retype(s, source, blk, 0, COFFER_OBJ_UNTYPED, ebits, rec_dest(s, e));
     if (r.error != COFFER_ERR_OK) {

@@ -161,8 +161,8 @@ static void bank_thread(uint64_t arg)
 /* ---- the start ---- */
 
 /* Where the RAM untyped lie: the lowest address and the span of all. */
-static struct coffer_result ram_span(const struct bank_service_config *cfg, unsigned *bits, uint64_t *base,
-                                     uint64_t *span, size_t *tree_bytes)
+static struct coffer_result ram_span(const struct bank_service_config *cfg, uint64_t *base, uint64_t *span,
+                                     size_t *tree_bytes)
 {
     uint64_t lo = ~0ull, hi = 0;
     *tree_bytes = 0;
@@ -171,10 +171,10 @@ static struct coffer_result ram_span(const struct bank_service_config *cfg, unsi
         if (r.error != COFFER_ERR_OK)
             return r;
         const struct coffer_untyped_info *info = (const void *)coffer_root_ipc_buffer()->mr;
-        bits[i] = (unsigned)info->size_bits;
+        unsigned bits = (unsigned)info->size_bits;
         lo = info->paddr < lo ? info->paddr : lo;
-        hi = info->paddr + (1ull << bits[i]) > hi ? info->paddr + (1ull << bits[i]) : hi;
-        *tree_bytes += (buddy_tree_bytes(bits[i], BANK_SMALL_BITS) + 7) & ~(size_t)7;
+        hi = info->paddr + (1ull << bits) > hi ? info->paddr + (1ull << bits) : hi;
+        *tree_bytes += buddy_tree_bytes(bits, BANK_SMALL_BITS);
     }
     *base = lo;
     *span = hi - lo;
@@ -272,13 +272,12 @@ static struct coffer_result thread(struct builder *b, const struct bank_service_
 struct coffer_result bank_service_start(const struct bank_service_config *cfg, struct bank_service *out)
 {
     enum { MAX_RAM = BANK_CHUNK_UNITS - BANK_CHUNK0_EXTENTS };
-    unsigned bits[MAX_RAM];
-    uint64_t base, span;
-    size_t tree_bytes;
+    uint64_t base = 0, span = 0;
+    size_t tree_bytes = 0;
     struct coffer_result r = { COFFER_ERR_INVALID_ARGUMENT, 0, 0 };
     if (cfg->nram == 0 || cfg->nram > MAX_RAM || cfg->root_bits < 2 || cfg->root_bits > 16 || cfg->nbanks == 0)
         return r;
-    if (!step(r = ram_span(cfg, bits, &base, &span, &tree_bytes), "describe the RAM"))
+    if (!step(r = ram_span(cfg, &base, &span, &tree_bytes), "describe the RAM"))
         return r;
     unsigned nchunks = (1u << cfg->root_bits) - 1;
     struct layout l = own_layout(cfg, tree_bytes, nchunks);
