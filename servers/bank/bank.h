@@ -101,6 +101,7 @@ struct bank {
     rec_id record;       /* where this record is (its first unit) */
     uint16_t parent, first_child, next_sibling; /* table indices, BANK_NONE for none */
     rec_id extents, badges;
+    rec_id last_extent;   /* where the last block came from: tried first */
     uint32_t first_chunk; /* its chunks: a list through the chunk table (0: none) */
     uint32_t room;        /* its chunks with a free unit (0: none) */
     uint32_t free_units;  /* free units in its chunks: kept >= BANK_SPARE_UNITS for its

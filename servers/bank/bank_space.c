@@ -42,11 +42,22 @@ struct coffer_result space_retype(struct bank_server *s, rec_id e, struct buddy_
     return coffer_untyped_retype(rec_slot(s, e), type, size_bits, dest.cnode, dest.depth, dest.index, 1, offset);
 }
 
-/* The extent of b whose largest free block is the smallest that holds
- * 2^bits; for an untyped, only extents larger than it (the kernel carves
- * no untyped as large as its parent). */
-static rec_id best_extent(const struct bank_server *s, const struct bank *b, unsigned bits, bool untyped)
+/* Can extent e give a block of 2^bits (for an untyped, from an extent
+ * larger than it: the kernel carves no untyped as large as its parent)? */
+static bool extent_fits(const struct bank_server *s, rec_id e, unsigned bits, bool untyped)
 {
+    const struct rec_extent *x = extent(s, e);
+    return buddy_pool_largest(&x->pool) >= bits && (!untyped || x->pool.bits > bits);
+}
+
+/* The extent of b to take a block of 2^bits from: the one the last block
+ * came from if it can (so a bank of many extents does not search them
+ * all each time), else the one whose largest free block is the smallest
+ * that holds it. */
+static rec_id best_extent(const struct bank_server *s, struct bank *b, unsigned bits, bool untyped)
+{
+    if (b->last_extent != 0 && extent_fits(s, b->last_extent, bits, untyped))
+        return b->last_extent;
     rec_id best = 0;
     unsigned best_free = 0;
     for (rec_id e = b->extents; e != 0; e = extent(s, e)->next) {
@@ -58,6 +69,8 @@ static rec_id best_extent(const struct bank_server *s, const struct bank *b, uns
             best_free = f;
         }
     }
+    if (best != 0)
+        b->last_extent = best;
     return best;
 }
 
@@ -169,6 +182,8 @@ void space_release_extent(struct bank_server *s, rec_id e)
     while (*link != e)
         link = &extent(s, *link)->next;
     *link = x->next;
+    if (b->last_extent == e)
+        b->last_extent = 0;
     if (from != b) { /* not one a removed sub-bank left it, inside its own */
         uint64_t bytes = 1ull << x->pool.bits;
         b->held -= bytes;
