@@ -211,7 +211,11 @@ static inline unsigned coffer_object_bits(uint64_t type, uint64_t size_bits)
  *              receiver's slots were unusable or the sender's capability
  *              had gone; the count says how many arrived
  *   bit  10    (received) the word is from the bound notification
- *   bits 12-63 label: any value the protocol chooses; for faults, the
+ *   bits 12-14 (received) capability i was a capability to the endpoint
+ *              it came through: unwrapped, it stays with the sender and
+ *              the receiver's caps[i] holds its badge (it takes no slot;
+ *              the others fill the slots in order)
+ *   bits 16-63 label: any value the protocol chooses; for faults, the
  *              fault type (COFFER_FAULT_*)
  * Message words 0..3 travel in a2..a5, the rest in the IPC buffer.
  */
@@ -219,10 +223,12 @@ static inline unsigned coffer_object_bits(uint64_t type, uint64_t size_bits)
 #define COFFER_MSG_MAX_CAPS 3
 #define COFFER_MSG_REG_WORDS 4
 #define COFFER_MSGINFO(label, caps, length) \
-    ((uint64_t)(label) << 12 | (uint64_t)(caps) << 7 | (uint64_t)(length))
+    ((uint64_t)(label) << 16 | (uint64_t)(caps) << 7 | (uint64_t)(length))
 #define COFFER_MSG_LENGTH(info) ((info) & 0x7f)
 #define COFFER_MSG_CAPS(info) (((info) >> 7) & 0x3)
-#define COFFER_MSG_LABEL(info) ((info) >> 12)
+#define COFFER_MSG_LABEL(info) ((info) >> 16)
+#define COFFER_MSG_UNWRAPPED_SHIFT 12
+#define COFFER_MSG_UNWRAPPED(info) (((info) >> COFFER_MSG_UNWRAPPED_SHIFT) & 0x7)
 #define COFFER_MSG_CAP_LOST (1ull << 9)
 #define COFFER_MSG_NOTIFICATION (1ull << 10)
 
@@ -301,6 +307,6 @@ struct coffer_kernel_info {
     uint64_t context_switches; /* returns to user mode in another thread than the last */
 };
 
-#define COFFER_ABI_VERSION 1
+#define COFFER_ABI_VERSION 2
 
 #endif

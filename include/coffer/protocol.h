@@ -24,7 +24,10 @@ struct coffer_request {
     unsigned length; /* words in mr */
     unsigned ncaps;  /* capabilities that arrived, in caps[] */
     const uint64_t *mr;
-    coffer_cptr_t caps[COFFER_MSG_MAX_CAPS]; /* the slots they arrived in */
+    coffer_cptr_t caps[COFFER_MSG_MAX_CAPS]; /* the slots they arrived in (0: unwrapped) */
+    unsigned unwrapped; /* bit i: capability i was one to the server's own endpoint,
+                           which stayed with the sender: its badge is badges[i] */
+    uint64_t badges[COFFER_MSG_MAX_CAPS];
 };
 
 /* The reply the dispatcher builds, for the receive loop to send. */

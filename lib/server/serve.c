@@ -9,6 +9,12 @@ static void arm_receive(const struct coffer_server_loop *loop)
 {
     if (loop->buf == NULL)
         return;
+    if (loop->recv_depth != 0) { /* slots in a CNode of their own */
+        loop->buf->recv_cnode = loop->recv_cnode;
+        loop->buf->recv_depth = loop->recv_depth;
+        loop->buf->recv_index = loop->recv_index;
+        return;
+    }
     loop->buf->recv_cnode = COFFER_CPTR_NONE;
     loop->buf->recv_depth = loop->recv_slot == 0 ? 64 : 0;
     loop->buf->recv_index = loop->recv_slot;
@@ -25,10 +31,25 @@ static void gather(struct coffer_server_loop *loop, const struct coffer_msg *m, 
     *rq = (struct coffer_request){ .badge = m->badge, .label = COFFER_MSG_LABEL(m->info),
                                    .length = length, .mr = loop->words };
     /* A capability that did not arrive is as good as none: the request
-     * then has fewer than its operation takes, and is refused. */
+     * then has fewer than its operation takes, and is refused.  One that
+     * came back to this endpoint took no slot: the others fill them. */
     rq->ncaps = (unsigned)COFFER_MSG_CAPS(m->info);
+    rq->unwrapped = (unsigned)COFFER_MSG_UNWRAPPED(m->info);
+    for (unsigned i = 0, placed = 0; i < rq->ncaps; i++) {
+        bool own = (rq->unwrapped >> i) & 1;
+        rq->badges[i] = own ? loop->buf->caps[i] : 0;
+        rq->caps[i] = own ? 0 : loop->recv_slot + placed++;
+    }
+}
+
+/* What the handler left in the receive slots goes. */
+static void clear_received(const struct coffer_server_loop *loop, const struct coffer_request *rq)
+{
+    if (loop->self_cnode == 0)
+        return;
     for (unsigned i = 0; i < rq->ncaps; i++)
-        rq->caps[i] = loop->recv_slot + i;
+        if (rq->caps[i] != 0)
+            coffer_cnode_delete(loop->self_cnode, rq->caps[i], 64);
 }
 
 bool coffer_serve_one(struct coffer_server_loop *loop, const struct coffer_msg *m, uint64_t *info)
@@ -39,6 +60,7 @@ bool coffer_serve_one(struct coffer_server_loop *loop, const struct coffer_msg *
     gather(loop, m, &rq);
     struct coffer_reply *rp = &loop->rp;
     loop->dispatch(loop->server, &rq, rp);
+    clear_received(loop, &rq);
     /* Without an IPC buffer only what fits the registers can go back. */
     if (loop->buf == NULL && (rp->length > COFFER_MSG_REG_WORDS || rp->ncaps > 0))
         coffer_proto_fail(rp, COFFER_ERR_PROTO_BAD_MESSAGE, COFFER_MSG_REG_WORDS, 0);

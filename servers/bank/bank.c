@@ -392,3 +392,17 @@ struct coffer_result bank_serve_restrict(struct bank_server *s, const struct cof
     *bank = rec_slot(s, rec);
     return ok();
 }
+
+struct coffer_result bank_serve_verify(struct bank_server *s, const struct coffer_request *rq, coffer_cptr_t bank,
+                                       uint64_t *genuine, uint64_t *rights)
+{
+    (void)bank; /* if it was not unwrapped it is no capability of this server's (the loop deletes it) */
+    struct coffer_result r;
+    if (bank_from_badge(s, rq->badge, 0, &r) == NULL)
+        return r;
+    uint64_t badge = rq->badges[0];
+    bool ours = (rq->unwrapped & 1) && bank_from_badge(s, badge, 0, &r) != NULL;
+    *genuine = ours;
+    *rights = ours ? BANK_BADGE_RIGHTS(badge) : 0;
+    return ok();
+}

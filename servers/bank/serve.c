@@ -28,6 +28,7 @@
 #define SELF_ENDPOINT SELF(2)
 #define SELF_VSPACE SELF(3)
 #define SELF_REPLY SELF(4)
+#define SELF_RECEIVE SELF(5)
 #define KEEP_BITS 9                     /* 512 slots for the server's frames and page tables */
 #define STACK_BYTES 16384
 #define PAGE COFFER_PAGE_SIZE
@@ -152,9 +153,14 @@ static void bank_thread(uint64_t arg)
     if (st->init.error != COFFER_ERR_OK)
         for (;;)
             coffer_yield(); /* the starter sees the error and stops the thread */
+    /* A capability a request carries lands in SELF_RECEIVE (VERIFY's, when
+     * it is no bank of this server's: one is unwrapped by the kernel). */
     st->loop = (struct coffer_server_loop){ .endpoint = SELF_ENDPOINT, .reply = SELF_REPLY,
                                             .buf = (struct coffer_ipc_buffer *)(uintptr_t)st->env.ipc,
-                                            .dispatch = dispatch, .server = &st->server };
+                                            .recv_slot = SELF_RECEIVE, .recv_cnode = 0,
+                                            .recv_depth = 64 - LEAF, .recv_index = SELF_RECEIVE,
+                                            .self_cnode = SELF_CNODE, .dispatch = dispatch,
+                                            .server = &st->server };
     coffer_serve(&st->loop);
 }
 

@@ -83,19 +83,29 @@ static void transfer_one(struct slot *from, struct slot *to, unsigned mode)
  * one: the rest would have nowhere known to go.  Returns the message info
  * bits: count and flag.
  */
-static __attribute__((noinline)) uint64_t transfer_caps(struct thread *src, struct thread *dst, unsigned n)
+static __attribute__((noinline)) uint64_t transfer_caps(struct thread *src, struct thread *dst, unsigned n,
+                                                        const struct endpoint *ep)
 {
+    struct coffer_ipc_buffer *db = thread_ipc_buffer(dst);
     const struct coffer_ipc_buffer *sb = thread_ipc_buffer(src);
-    const struct coffer_ipc_buffer *db = thread_ipc_buffer(dst);
     const struct cap *cnode;
     if (db == NULL || sb == NULL || lookup_cnode(dst, db->recv_cnode, db->recv_depth, 0, &cnode).error != 0 ||
         !(cnode->rights & CAP_RIGHT_WRITE))
         return COFFER_MSG_CAP_LOST;
-    unsigned done = 0;
+    unsigned done = 0, placed = 0;
+    uint64_t unwrapped = 0;
     for (; done < n; done++) {
         struct lookup_result from = cspace_lookup(&src->cspace_root.cap, sb->caps[done],
                                                   CPTR_MAX_DEPTH);
-        uint64_t index = db->recv_index + done;
+        if (from.slot != NULL && ep != NULL && from.slot->cap.type == CAP_ENDPOINT &&
+            arch_phys_to_virt(from.slot->cap.object) == ep) {
+            /* Back to the endpoint it names: the receiver learns its badge
+             * (so a server knows a capability of its own), nothing moves. */
+            db->caps[done] = from.slot->cap.data;
+            unwrapped |= 1ull << done;
+            continue;
+        }
+        uint64_t index = db->recv_index + placed;
         unsigned mode = COFFER_XFER_MODE(sb->cap_modes, done);
         if (from.slot == NULL || !may_transfer(&from.slot->cap, mode) ||
             index >> cnode->size_bits != 0)
@@ -105,12 +115,13 @@ static __attribute__((noinline)) uint64_t transfer_caps(struct thread *src, stru
             break;
         bool moves_cnode = mode == COFFER_XFER_MOVE && &from.slot->cap == cnode;
         transfer_one(from.slot, to, mode);
+        placed++;
         if (moves_cnode) {
             done++;
             break;
         }
     }
-    return (uint64_t)done << 7 | (done < n ? COFFER_MSG_CAP_LOST : 0);
+    return (uint64_t)done << 7 | unwrapped << COFFER_MSG_UNWRAPPED_SHIFT | (done < n ? COFFER_MSG_CAP_LOST : 0);
 }
 
 /* The receiver's registers after a message (the words set already):
@@ -131,8 +142,10 @@ static void deliver_fault(struct thread *src, struct thread *dst, uint64_t badge
     set_received(dst, COFFER_MSGINFO(src->fault.type, 0, COFFER_FAULT_WORDS), badge);
 }
 
-/* Copy src's message (checked when sent) to dst. */
-static void deliver(struct thread *src, struct thread *dst, uint64_t badge, bool grant)
+/* Copy src's message (checked when sent) to dst, which receives it
+ * through ep (NULL: a reply). */
+static void deliver(struct thread *src, struct thread *dst, uint64_t badge, bool grant,
+                    const struct endpoint *ep)
 {
     uint64_t info = arch_msg_info(&src->regs);
     unsigned len = (unsigned)COFFER_MSG_LENGTH(info);
@@ -150,7 +163,7 @@ static void deliver(struct thread *src, struct thread *dst, uint64_t badge, bool
         db->mr[i] = sb->mr[i];
     uint64_t caps = 0;
     if (grant && COFFER_MSG_CAPS(info) != 0)
-        caps = transfer_caps(src, dst, (unsigned)COFFER_MSG_CAPS(info));
+        caps = transfer_caps(src, dst, (unsigned)COFFER_MSG_CAPS(info), ep);
     set_received(dst, COFFER_MSGINFO(COFFER_MSG_LABEL(info), 0, len) | caps, badge);
 }
 
@@ -162,8 +175,8 @@ static void deliver(struct thread *src, struct thread *dst, uint64_t badge, bool
  * the receiver is passive, lends it its scheduling context.  `sender_runs`:
  * the sender is the thread making this system call.
  */
-static void rendezvous(struct thread *src, struct thread *dst, uint64_t badge, unsigned flags,
-                       bool sender_runs)
+static void rendezvous(const struct endpoint *ep, struct thread *src, struct thread *dst, uint64_t badge,
+                       unsigned flags, bool sender_runs)
 {
     struct reply *r = dst->reply;
     dst->reply = NULL;
@@ -171,7 +184,7 @@ static void rendezvous(struct thread *src, struct thread *dst, uint64_t badge, u
     if (flags & IPC_FAULT)
         deliver_fault(src, dst, badge);
     else
-        deliver(src, dst, badge, (flags & IPC_GRANT) != 0);
+        deliver(src, dst, badge, (flags & IPC_GRANT) != 0, ep);
     dst->blocked_on = NULL;
     if (flags & IPC_CALL) {
         src->blocked_on = NULL;
@@ -200,7 +213,7 @@ static struct coffer_result ep_send(struct endpoint *ep, struct thread *t, uint6
     if (ep->state == EP_RECEIVING) {
         struct thread *dst = ep->queue.head;
         ep_remove(ep, dst);
-        rendezvous(t, dst, badge, flags, true);
+        rendezvous(ep, t, dst, badge, flags, true);
         return (flags & IPC_CALL) ? syscall_no_result() : syscall_ok(0, 0);
     }
     if (!block)
@@ -237,7 +250,7 @@ static struct coffer_result ep_recv(struct endpoint *ep, struct thread *t, struc
         ep_remove(ep, src);
         t->reply = r;
         r->receiver = t;
-        rendezvous(src, t, src->ipc_badge, src->ipc_flags, false);
+        rendezvous(ep, src, t, src->ipc_badge, src->ipc_flags, false);
         return syscall_no_result();
     }
     if (!block)
@@ -258,7 +271,7 @@ static void do_reply(struct thread *t, struct reply *r)
             if (COFFER_MSG_LENGTH(arch_msg_info(&t->regs)) >= 1)
                 arch_set_pc(&caller->regs, arch_msg_reg(&t->regs, 0));
         } else {
-            deliver(t, caller, 0, r->grant != 0);
+            deliver(t, caller, 0, r->grant != 0, NULL);
             arch_set_badge(&caller->regs, 0);
         }
         caller->ipc_flags = 0;

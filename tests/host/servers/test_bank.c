@@ -379,6 +379,45 @@ static void test_limits(void)
            "type limit and info: a type retype does not make: INVALID_ARGUMENT");
 }
 
+/* VERIFY as the receive loop hands it over: the kernel unwrapped a bank
+ * capability (its badge in badges[0]), or the capability landed in a slot. */
+static struct coffer_reply verify(uint64_t badge, bool unwrapped, uint64_t their_badge)
+{
+    struct coffer_request rq = { .badge = badge, .label = BANK_OP_VERIFY, .length = 0, .ncaps = 1,
+                                 .unwrapped = unwrapped ? 1 : 0 };
+    rq.caps[0] = unwrapped ? 0 : CLIENT;
+    rq.badges[0] = unwrapped ? their_badge : 0;
+    struct coffer_reply rp;
+    memset(&rp, 0xa5, sizeof rp);
+    bank_handle(&server, &rq, &rp);
+    return rp;
+}
+
+static void test_verify(void)
+{
+    setup();
+    uint64_t child;
+    create(prime_badge, 1u << 20, &child);
+    uint64_t buy_only = BANK_BADGE(BANK_BADGE_INDEX(child), BANK_BADGE_GEN(child), BANK_RIGHT_BUY);
+    struct coffer_reply rp = verify(prime_badge, true, buy_only);
+    tap_ok(rp.error == COFFER_ERR_OK && rp.length == 2 && rp.mr[0] == 1 && rp.mr[1] == BANK_RIGHT_BUY,
+           "verify: a bank capability of this server (unwrapped by the kernel) is genuine, with its rights");
+    rp = verify(buy_only, true, prime_badge);
+    tap_ok(rp.error == COFFER_ERR_OK && rp.mr[0] == 1 && rp.mr[1] == BANK_RIGHTS_ALL,
+           "verify: any bank capability may ask, a restricted one too");
+    rp = verify(prime_badge, false, 0);
+    tap_ok(rp.error == COFFER_ERR_OK && rp.mr[0] == 0 && rp.mr[1] == 0,
+           "verify: a capability that came to a slot is no bank of this server's: not genuine");
+    simple(child, BANK_OP_DESTROY);
+    rp = verify(prime_badge, true, buy_only);
+    tap_ok(rp.error == COFFER_ERR_OK && rp.mr[0] == 0, "verify: a destroyed bank's capability is not genuine");
+    rp = verify(child, true, prime_badge);
+    tap_ok(rp.error == COFFER_ERR_BANK_DESTROYED, "verify: asked through a destroyed bank: BANK_DESTROYED");
+    rp = call(prime_badge, BANK_OP_VERIFY, NULL, 0);
+    tap_ok(rp.error == COFFER_ERR_PROTO_BAD_MESSAGE && rp.mr[0] == 0 && rp.mr[1] == 1,
+           "verify: without a capability: PROTO_BAD_MESSAGE(0, 1)");
+}
+
 static void test_rights_and_remove(void)
 {
     setup();
@@ -649,6 +688,7 @@ int main(int argc, char **argv)
     test_child();
     test_limits();
     test_rights_and_remove();
+    test_verify();
     if (argc > 2) {
         test_random(strtoull(argv[1], NULL, 0), (unsigned)strtoul(argv[2], NULL, 0));
     } else {

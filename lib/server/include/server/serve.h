@@ -19,8 +19,14 @@ struct coffer_server_loop {
     coffer_cptr_t reply;            /* this thread's reply object */
     struct coffer_ipc_buffer *buf;  /* this thread's IPC buffer, or NULL: requests
                                        and replies of at most four words, no capabilities */
-    uint64_t recv_slot;             /* root-CNode slot where a request's capabilities land
-                                       (0: none accepted); handlers move them out */
+    uint64_t recv_slot;             /* the cptr of the slot where a request's capabilities
+                                       land (0: none accepted), the next ones after it */
+    uint64_t recv_cnode, recv_depth; /* the CNode of those slots (depth 0: the root CNode,
+                                       recv_slot its index; else recv_index in recv_cnode) */
+    uint64_t recv_index;
+    coffer_cptr_t self_cnode;       /* a capability to the server's root CNode: after each
+                                       request the loop deletes what handlers left in the
+                                       receive slots (0: they must) */
     coffer_dispatch_fn dispatch;
     void *server;                   /* the dispatcher's first argument */
     /* The loop's working memory. */

@@ -144,6 +144,27 @@ static void limits_and_rights(void)
                        "bank: the child's capability slot is empty now (INVALID_CAPABILITY)");
 }
 
+/* VERIFY: a capability handed over is checked with the server itself. */
+static void verify(void)
+{
+    uint64_t id, child = S(21), restricted = S(26), genuine = 9, rights = 9, other = S(28);
+    ktest_step(bank_create(buf(), svc.prime, 1u << 20, child, &id), "a child to verify");
+    ktest_step(bank_restrict(buf(), child, BANK_RIGHT_BUY | BANK_RIGHT_FREE, restricted), "a restricted one");
+    struct coffer_result r = bank_verify(buf(), svc.prime, restricted, &genuine, &rights);
+    ktest_check(r.error == COFFER_ERR_OK && genuine == 1 && rights == (BANK_RIGHT_BUY | BANK_RIGHT_FREE) &&
+                    type_of(restricted) == COFFER_OBJ_ENDPOINT,
+                "verify: a restricted bank capability is genuine, with its rights; I keep it (the kernel unwrapped it)");
+    ktest_step(coffer_untyped_retype(S(0), COFFER_OBJ_ENDPOINT, 0, ROOT, 0, other, 1, W), "an endpoint of my own");
+    bool both = true;
+    for (int i = 0; i < 2; i++) {
+        r = bank_verify(buf(), svc.prime, other, &genuine, &rights);
+        both = both && r.error == COFFER_ERR_OK && genuine == 0;
+    }
+    ktest_check(both, "verify: another endpoint is not a bank, twice (the server cleared its receive slot)");
+    ktest_check(bank_destroy(child).error == COFFER_ERR_OK && coffer_cnode_delete(ROOT, other, D).error == COFFER_ERR_OK,
+                "verify: the child destroyed, my endpoint deleted");
+}
+
 /* The server's own memory does not grow with its clients. */
 static void own_memory_fixed(void)
 {
@@ -175,6 +196,7 @@ void test_bank_service(void)
         prime_and_objects();
         child_destroyed();
         limits_and_rights();
+        verify();
         own_memory_fixed();
     }
     ktest_check(coffer_cnode_revoke(ROOT, container, D).error == COFFER_ERR_OK &&

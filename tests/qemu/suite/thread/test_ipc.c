@@ -38,7 +38,7 @@ static void server(uint64_t buf_va)
             if (i >= 4)
                 buf->mr[i] = w + 1;
         }
-        uint64_t out[4] = { m.mr[0] * 2, m.badge, sum, m.info & ~0x7full & 0xfff };
+        uint64_t out[4] = { m.mr[0] * 2, m.badge, sum, m.info & ~0x7full & 0xffff };
         m = coffer_ipc_reply_recv(ep, srv_reply,
                                   COFFER_MSGINFO(COFFER_MSG_LABEL(m.info) + 1, 0, len > 4 ? len : 4), out);
     }
@@ -163,6 +163,30 @@ static void transfer_modes(void)
     e = send_one(ntfn, 3, tf_slot());
     ktest_check(is_error(e.error, COFFER_ERR_INVALID_ARGUMENT) && e.info == 7,
                 "transfer: an unknown mode is INVALID_ARGUMENT(7)");
+
+    /* A capability to the endpoint it travels through is unwrapped: the
+     * server sees its badge, and it takes no slot (seL4's rule). */
+    uint64_t mine = tf_mint(ep, COFFER_RIGHTS_ALL, 0x5eed), after = tf_slot();
+    struct coffer_ipc_buffer *rb = (struct coffer_ipc_buffer *)(uintptr_t)seen[6];
+    struct coffer_ipc_buffer *mb = coffer_root_ipc_buffer();
+    rb->recv_cnode = 0;
+    rb->recv_depth = 0;
+    rb->recv_index = after;
+    mb->caps[0] = mine;
+    mb->caps[1] = ntfn;
+    mb->cap_modes = COFFER_XFER_MODES(COFFER_XFER_MOVE, COFFER_XFER_COPY, 0);
+    m = coffer_ipc_call(ep, COFFER_MSGINFO(0, 2, 0), 0);
+    mb->caps[0] = mb->caps[1] = 0;
+    mb->cap_modes = 0;
+    ktest_check(m.error == COFFER_ERR_OK && m.mr[3] == (2u << 7 | 1u << COFFER_MSG_UNWRAPPED_SHIFT) &&
+                    rb->caps[0] == 0x5eed && slot_type(mine) == COFFER_OBJ_ENDPOINT &&
+                    slot_type(after) == COFFER_OBJ_NOTIFICATION,
+                "transfer: a capability to the endpoint itself is unwrapped (its badge in the server's caps[0], "
+                "even a move stays with the sender); the next one takes the first slot");
+    uint64_t other_ep = tf_retype(COFFER_OBJ_ENDPOINT, 0), other_to = tf_slot();
+    m = send_one(other_ep, COFFER_XFER_COPY, other_to);
+    ktest_check(m.error == COFFER_ERR_OK && m.mr[3] == (1u << 7) && slot_type(other_to) == COFFER_OBJ_ENDPOINT,
+                "transfer: a capability to another endpoint is not unwrapped");
 
     uint64_t deepest = tf_retype(COFFER_OBJ_NOTIFICATION, 0), top = deepest;
     for (unsigned level = 0; level < 127; level++) /* CAP_DEPTH_MAX */
