@@ -5,7 +5,8 @@
 #   make bench      benchmarks under QEMU -icount (instructions);  make bench-host  CDT scaling
 #   make soak       long randomized model tests (10^6 operations);  make fuzz  libFuzzer
 #   make qemu       same as run;  make qemu-gdb  waits for GDB on port $(GDB_PORT)
-#   make size       the kernel's static footprint;  make cspace-svg  CDT picture
+#   make size       the kernel's static footprint;  make cspace-svg  CDT picture;
+#   make bank-svg   the demo's bank tree as a picture
 #   make lint       cppcheck over the kernel and libraries;  make tidy  clang-tidy
 #
 # Variables: DEBUG=0 builds a release kernel (no debug system calls),

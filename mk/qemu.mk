@@ -3,7 +3,7 @@
 QEMU_BASE := $(QEMU) -machine virt -cpu rv64 -m $(QEMU_MEM) -smp 1 -nographic \
 	-bios default -kernel $(KERNEL)
 
-.PHONY: run qemu qemu-gdb cspace-svg size test-qemu bench trace-path
+.PHONY: run qemu qemu-gdb cspace-svg bank-svg size test-qemu bench trace-path
 
 run qemu: $(KERNEL) $(BUILD)/boot-demo.cpio
 	$(QEMU_BASE) -initrd $(BUILD)/boot-demo.cpio
@@ -17,6 +17,8 @@ qemu-gdb: $(KERNEL) $(BUILD)/boot-demo.cpio
 # The derivation tree the demo builds, as a picture (Graphviz).
 cspace-svg: $(KERNEL) $(BUILD)/boot-demo.cpio
 	@sh tools/cspace-svg.sh "$(QEMU_BASE)" $(BUILD)/boot-demo.cpio $(BUILD)/cdt.svg
+bank-svg: $(KERNEL) $(BUILD)/boot-demo.cpio
+	@sh tools/cspace-svg.sh "$(QEMU_BASE)" $(BUILD)/boot-demo.cpio $(BUILD)/banks.svg bank
 
 size: $(KERNEL)
 	@sh tools/kernel-size.sh $(KERNEL) $(NM)

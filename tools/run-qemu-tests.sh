@@ -95,6 +95,12 @@ if sh tools/cspace-svg.sh "$qemu" "$build/boot-demo.cpio" "$build/cdt.svg" >/dev
 else
     result not-ok "demo: make cspace-svg failed"
 fi
+if sh tools/cspace-svg.sh "$qemu" "$build/boot-demo.cpio" "$build/banks.svg" bank >/dev/null 2>&1 &&
+    grep -q '<svg' "$build/banks.svg" && grep -q 'b1 -> b2' "$build/banks.dot"; then
+    result ok "demo: the bank tree renders to SVG (make bank-svg)"
+else
+    result not-ok "demo: make bank-svg failed"
+fi
 
 # ---- boot failures: a clean panic, never a hang or a silent exit
 panic_test() { # panic_test NAME EXPECTED-REASON QEMU-EXTRA-ARGS...

@@ -55,6 +55,32 @@ static void print_bank(void *ctx, const struct bank_audit_entry *e)
     printf("\n");
 }
 
+/* The bank tree in Graphviz dot (make bank-svg draws it): a node per
+ * bank, an edge from each to its sub-banks (entries come parent first). */
+struct dot_walk { uint64_t parent_at[16]; };
+
+static void dot_bank(void *ctx, const struct bank_audit_entry *e)
+{
+    struct dot_walk *w = ctx;
+    unsigned index = BANK_BADGE_INDEX(e->badge);
+    const char *name = index < 8 && names[index] ? names[index] : "?";
+    printf("  b%u [label=\"%s\\nheld %llu KiB\\nobjects %llu KiB (%u)\\nfree %llu KiB\"];\n", index, name,
+           (unsigned long long)(e->held >> 10), (unsigned long long)(e->objects >> 10), e->count,
+           (unsigned long long)(e->free >> 10));
+    if (e->depth > 0 && e->depth < 16)
+        printf("  b%llu -> b%u;\n", (unsigned long long)w->parent_at[e->depth - 1], index);
+    if (e->depth < 16)
+        w->parent_at[e->depth] = index;
+}
+
+static void print_dot(void)
+{
+    struct dot_walk w = { { 0 } };
+    printf("--- bank dot ---\ndigraph banks {\n  node [shape=box, fontname=monospace];\n");
+    bank_audit(svc.server, dot_bank, &w);
+    printf("}\n--- end dot ---\n");
+}
+
 /* The bank tree, and every byte of RAM: what boot kept, what the root
  * task kept, the bank server's own, and the prime bank's. */
 static bool audit(const struct coffer_bootinfo *bi, uint64_t work_bytes, const char *when)
@@ -127,6 +153,7 @@ int show_banks(const struct coffer_bootinfo *bi, uint64_t first_free)
          demo_step(coffer_cnode_copy(ROOT, bobs_copy, 64, ROOT, alices_frame, 64), "alice hands bob her frame");
     if (!ok || !audit(bi, work_bytes, "with alice, her scratch bank and bob"))
         return 1;
+    print_dot();
     if (!demo_step(bank_destroy(alice), "destroy alice's bank"))
         return 1;
     uint64_t copy_type = COFFER_ID_TYPE(coffer_cnode_identify(ROOT, bobs_copy, 64).detail0);

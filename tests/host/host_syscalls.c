@@ -7,7 +7,13 @@
 #include "object/invoke.h"
 
 static struct thread *caller;
+static uint64_t fail_at; /* host_syscalls_made at which to fail; 0: never */
 uint64_t host_syscalls_made;
+
+void host_syscalls_fail_at(uint64_t n)
+{
+    fail_at = n == 0 ? 0 : host_syscalls_made + n;
+}
 
 void host_syscalls_use(struct thread *t)
 {
@@ -27,6 +33,8 @@ struct coffer_result coffer_host_syscall(uint64_t number, uint64_t a0, uint64_t 
                                          uint64_t a3, uint64_t a4, uint64_t a5, uint64_t a6)
 {
     host_syscalls_made++;
+    if (host_syscalls_made == fail_at)
+        return (struct coffer_result){ COFFER_ERR_NOT_ENOUGH_MEMORY, 0, 0 };
     if (number != COFFER_SYS_CALL || caller == NULL)
         return (struct coffer_result){ COFFER_ERR_ILLEGAL_OPERATION, number, 0 };
     const uint64_t args[COFFER_SYSCALL_ARGS] = { a0, a1, a2, a3, a4, a5, a6 };

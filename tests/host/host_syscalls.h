@@ -23,4 +23,8 @@ struct coffer_ipc_buffer *host_syscalls_ipc_buffer(struct thread *t, void *page)
 /* System calls made through the stubs so far. */
 extern uint64_t host_syscalls_made;
 
+/* Failure injection: the n-th system call from now (1: the next) fails
+ * with NOT_ENOUGH_MEMORY without reaching the kernel; 0 injects none. */
+void host_syscalls_fail_at(uint64_t n);
+
 #endif

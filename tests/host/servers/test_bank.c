@@ -379,6 +379,112 @@ static void test_limits(void)
            "type limit and info: a type retype does not make: INVALID_ARGUMENT");
 }
 
+/* ---- failure injection: any one kernel call failing changes nothing ---- */
+
+struct snapshot {
+    struct info info[NBANKS];
+    bool live[NBANKS];
+    unsigned free_chunks, free_banks;
+    uint64_t kernel_free;
+};
+
+static unsigned count_free_chunks(void)
+{
+    unsigned n = 0;
+    for (uint32_t c = server.free_chunk; c != 0; c = chunks[c].next)
+        n++;
+    return n;
+}
+
+static unsigned count_free_banks(void)
+{
+    unsigned n = 0;
+    for (uint16_t i = server.free_bank; i != BANK_NONE; i = banks[i].next_free)
+        n++;
+    return n;
+}
+
+static void snapshot(struct snapshot *sn)
+{
+    memset(sn, 0, sizeof *sn);
+    for (unsigned i = 0; i < NBANKS; i++) {
+        sn->live[i] = banks[i].bank != NULL;
+        if (sn->live[i])
+            sn->info[i] = info(BANK_BADGE(i, banks[i].gen, BANK_RIGHTS_ALL));
+    }
+    sn->free_chunks = count_free_chunks();
+    sn->free_banks = count_free_banks();
+    sn->kernel_free = coffer_untyped_describe(SLOT(1, BANK_CHUNK0_EXTENTS)).detail0;
+}
+
+/* The same world as before: a child of 1 MiB and its child of 512 KiB. */
+static void injection_world(uint64_t *child, uint64_t *grandchild)
+{
+    setup();
+    create(prime_badge, 1u << 20, child);
+    create(*child, 1u << 19, grandchild);
+}
+
+/* Run op once to count its kernel calls, then again with each one of
+ * them failing in turn: each time it must be refused and leave every
+ * bank, table and byte as it was (and the server must serve after). */
+static void inject_each(const char *what, uint64_t (*op)(uint64_t grandchild))
+{
+    uint64_t child, grandchild;
+    injection_world(&child, &grandchild);
+    uint64_t before = host_syscalls_made, err = op(grandchild), calls = host_syscalls_made - before;
+    unsigned bad = 0;
+    for (uint64_t n = 1; n <= calls && err == COFFER_ERR_OK; n++) {
+        injection_world(&child, &grandchild);
+        struct snapshot a, b;
+        snapshot(&a);
+        host_syscalls_fail_at(n);
+        uint64_t e = op(grandchild);
+        host_syscalls_fail_at(0);
+        snapshot(&b);
+        if (e == COFFER_ERR_OK || memcmp(&a, &b, sizeof a) != 0 || !all_balance() || op(grandchild) != COFFER_ERR_OK) {
+            tap_diag("%s: kernel call %llu of %llu failing: error 0x%llx, %s", what, (unsigned long long)n,
+                     (unsigned long long)calls, (unsigned long long)e,
+                     memcmp(&a, &b, sizeof a) != 0 ? "state changed" : "server broken");
+            bad++;
+        }
+    }
+    tap_okf(err == COFFER_ERR_OK && calls > 3 && bad == 0,
+            "failure injection: %s makes %llu kernel calls; with each failing in turn it is refused and nothing changes",
+            what, (unsigned long long)calls);
+}
+
+static uint64_t buy_big_in(uint64_t bank)
+{
+    uint64_t h;
+    return buy(bank, COFFER_OBJ_FRAME, 16, &h, NULL);
+}
+
+static uint64_t buy_small_in(uint64_t bank)
+{
+    uint64_t h;
+    return buy(bank, COFFER_OBJ_ENDPOINT, 0, &h, NULL);
+}
+
+static uint64_t create_in(uint64_t bank)
+{
+    uint64_t c;
+    return create(bank, 1u << 18, &c);
+}
+
+static uint64_t restrict_in(uint64_t bank)
+{
+    return call(bank, BANK_OP_RESTRICT, (uint64_t[]){ BANK_RIGHT_BUY }, 1).error;
+}
+
+static void test_failure_injection(void)
+{
+    inject_each("a 64 KiB frame bought in a grandchild (it and its parent grow)", buy_big_in);
+    inject_each("an endpoint bought in a grandchild (a chunk and a slab)", buy_small_in);
+    inject_each("a bank created below a grandchild", create_in);
+    inject_each("a restricted capability of a grandchild", restrict_in);
+}
+
 /* VERIFY as the receive loop hands it over: the kernel unwrapped a bank
  * capability (its badge in badges[0]), or the capability landed in a slot. */
 static struct coffer_reply verify(uint64_t badge, bool unwrapped, uint64_t their_badge)
@@ -689,6 +795,7 @@ int main(int argc, char **argv)
     test_limits();
     test_rights_and_remove();
     test_verify();
+    test_failure_injection();
     if (argc > 2) {
         test_random(strtoull(argv[1], NULL, 0), (unsigned)strtoul(argv[2], NULL, 0));
     } else {
