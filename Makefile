@@ -43,10 +43,9 @@ toolchain: $(TOOLCHAIN_STAMP)
 
 test: $(TOOLCHAIN_STAMP)
 	@$(MAKE) --no-print-directory all $(HOST_TESTS) $(BUILD)/virt.dtb $(FUZZ_CAPS)
-	@{ $(MAKE) --no-print-directory -s test-tools; \
-	   $(MAKE) --no-print-directory -s test-host; $(MAKE) --no-print-directory -s test-qemu; \
-	   $(MAKE) --no-print-directory -s lint-tap; $(MAKE) --no-print-directory -s fuzz-tap; } 2>&1 \
-	   | tee $(BUILD)/test.log; \
+	@{ for part in test-tools test-host test-qemu lint-tap fuzz-tap; do \
+	     $(MAKE) --no-print-directory -s $$part || echo "not ok 1 - make $$part stopped with an error (above)"; \
+	   done; } 2>&1 | tee $(BUILD)/test.log; \
 	 sh tools/tap-summary.sh $(BUILD)/test.log
 
 clean:

@@ -216,6 +216,36 @@ struct coffer_result bank_serve_buy(struct bank_server *s, const struct coffer_r
     return ok();
 }
 
+struct coffer_result bank_serve_buy_batch(struct bank_server *s, const struct coffer_request *rq, uint64_t type,
+                                          uint64_t size_bits, uint64_t *handle0, uint64_t *handle1,
+                                          uint64_t *handle2, coffer_cptr_t *object0, coffer_cptr_t *object1,
+                                          coffer_cptr_t *object2)
+{
+    struct coffer_result r;
+    struct bank *b = bank_from_badge(s, rq->badge, BANK_RIGHT_BUY, &r);
+    if (b == NULL)
+        return r;
+    uint64_t *handles[3] = { handle0, handle1, handle2 };
+    coffer_cptr_t *objects[3] = { object0, object1, object2 };
+    rec_id got[3];
+    unsigned n = 0;
+    for (; n < 3; n++) {
+        r = object_buy(s, b, type, size_bits, &got[n]);
+        if (r.error != COFFER_ERR_OK)
+            break;
+    }
+    if (n < 3) { /* all or none: what was bought goes, the journal undoes the rest */
+        while (n > 0)
+            object_free(s, b, got[--n]);
+        return r;
+    }
+    for (unsigned i = 0; i < 3; i++) {
+        *handles[i] = (uint64_t)((struct rec_object *)rec_ptr(s, got[i]))->gen << 32 | got[i];
+        *objects[i] = rec_slot(s, got[i]);
+    }
+    return ok();
+}
+
 struct coffer_result bank_serve_free(struct bank_server *s, const struct coffer_request *rq, uint64_t handle)
 {
     struct coffer_result r;

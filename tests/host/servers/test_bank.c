@@ -485,6 +485,30 @@ static void test_failure_injection(void)
     inject_each("a restricted capability of a grandchild", restrict_in);
 }
 
+/* Three objects at once, all or none. */
+static void test_batch(void)
+{
+    setup();
+    uint64_t child;
+    create(prime_badge, 1u << 16, &child);
+    uint64_t w[1] = { COFFER_OBJ_FRAME | 12 << 8 };
+    struct coffer_reply rp = call(child, BANK_OP_BUY_BATCH, w, 1);
+    tap_ok(rp.error == COFFER_ERR_OK && rp.ncaps == 3 && rp.length == 3 && slot_type(rp.caps[0]) == COFFER_OBJ_FRAME &&
+               slot_type(rp.caps[2]) == COFFER_OBJ_FRAME && rp.caps[0] != rp.caps[1] && info(child).count == 3 &&
+               all_balance(),
+           "batch: three frames bought at once, three handles, three capabilities");
+    uint64_t handles[3] = { rp.mr[0], rp.mr[1], rp.mr[2] };
+    struct books before = books(child, prime_badge);
+    w[0] = COFFER_OBJ_FRAME | 14 << 8; /* 3 x 16 KiB: more than the 64 KiB bank has left */
+    rp = call(child, BANK_OP_BUY_BATCH, w, 1);
+    tap_ok(rp.error == COFFER_ERR_BANK_LIMIT && same_books(before, books(child, prime_badge)) && all_balance(),
+           "batch: when the third does not fit, none is bought (BANK_LIMIT), nothing changed");
+    bool freed = true;
+    for (unsigned i = 0; i < 3; i++)
+        freed = freed && bank_free(child, handles[i]) == COFFER_ERR_OK;
+    tap_ok(freed && info(child).count == 0 && all_balance(), "batch: each of the three is freed by its handle");
+}
+
 /* VERIFY as the receive loop hands it over: the kernel unwrapped a bank
  * capability (its badge in badges[0]), or the capability landed in a slot. */
 static struct coffer_reply verify(uint64_t badge, bool unwrapped, uint64_t their_badge)
@@ -796,6 +820,7 @@ int main(int argc, char **argv)
     test_rights_and_remove();
     test_verify();
     test_failure_injection();
+    test_batch();
     if (argc > 2) {
         test_random(strtoull(argv[1], NULL, 0), (unsigned)strtoul(argv[2], NULL, 0));
     } else {

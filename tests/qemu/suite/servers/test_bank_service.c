@@ -144,6 +144,19 @@ static void limits_and_rights(void)
                        "bank: the child's capability slot is empty now (INVALID_CAPABILITY)");
 }
 
+/* Three at once, into three consecutive slots of mine. */
+static void batch(void)
+{
+    uint64_t h0 = 0, h1 = 0, h2 = 0;
+    struct coffer_result r = bank_buy_batch(buf(), svc.prime, COFFER_OBJ_NOTIFICATION, 0, S(30), &h0, &h1, &h2);
+    ktest_check(r.error == COFFER_ERR_OK && type_of(S(30)) == COFFER_OBJ_NOTIFICATION &&
+                    type_of(S(31)) == COFFER_OBJ_NOTIFICATION && type_of(S(32)) == COFFER_OBJ_NOTIFICATION,
+                "bank: a batch of three notifications arrives in three slots of mine");
+    ktest_check(bank_free(svc.prime, h0).error == COFFER_ERR_OK && bank_free(svc.prime, h1).error == COFFER_ERR_OK &&
+                    bank_free(svc.prime, h2).error == COFFER_ERR_OK && type_of(S(31)) == COFFER_ID_TYPE_NULL,
+                "bank: and each goes with its handle");
+}
+
 /* VERIFY: a capability handed over is checked with the server itself. */
 static void verify(void)
 {
@@ -204,6 +217,7 @@ void test_bank_service(void)
         child_destroyed();
         limits_and_rights();
         verify();
+        batch();
         own_memory_fixed();
     }
     ktest_check(coffer_cnode_revoke(ROOT, container, D).error == COFFER_ERR_OK &&
