@@ -28,8 +28,11 @@ static void gather(struct coffer_server_loop *loop, const struct coffer_msg *m, 
     unsigned length = (unsigned)COFFER_MSG_LENGTH(m->info);
     for (unsigned i = 0; i < length; i++)
         loop->words[i] = i < COFFER_MSG_REG_WORDS ? m->mr[i] : loop->buf->mr[i];
-    *rq = (struct coffer_request){ .badge = m->badge, .label = COFFER_MSG_LABEL(m->info),
-                                   .length = length, .mr = loop->words };
+    /* Field by field: caps[] and badges[] are read only up to ncaps. */
+    rq->badge = m->badge;
+    rq->label = COFFER_MSG_LABEL(m->info);
+    rq->length = length;
+    rq->mr = loop->words;
     /* A capability that did not arrive is as good as none: the request
      * then has fewer than its operation takes, and is refused.  One that
      * came back to this endpoint took no slot: the others fill them. */
@@ -60,7 +63,8 @@ bool coffer_serve_one(struct coffer_server_loop *loop, const struct coffer_msg *
     gather(loop, m, &rq);
     struct coffer_reply *rp = &loop->rp;
     loop->dispatch(loop->server, &rq, rp);
-    clear_received(loop, &rq);
+    if (rq.ncaps != 0)
+        clear_received(loop, &rq);
     /* Without an IPC buffer only what fits the registers can go back. */
     if (loop->buf == NULL && (rp->length > COFFER_MSG_REG_WORDS || rp->ncaps > 0))
         coffer_proto_fail(rp, COFFER_ERR_PROTO_BAD_MESSAGE, COFFER_MSG_REG_WORDS, 0);
