@@ -86,6 +86,59 @@ static uint64_t destroy_with(unsigned n, uint64_t *per_object)
     return t1 - t0;
 }
 
+/* ---- another client's purchases while a destroy runs ---- */
+
+#define LATENCY_MAX 4096
+static volatile uint64_t other_bank, other_stop, other_n;
+static struct coffer_ipc_buffer *volatile other_buf; /* set before it first runs */
+static uint64_t other_latency[LATENCY_MAX];
+
+static void other_client(uint64_t arg)
+{
+    (void)arg;
+    struct coffer_ipc_buffer *b = other_buf;
+    while (!other_stop) {
+        uint64_t h = 0, t0 = coffer_rdcycle();
+        struct coffer_result r = bank_buy(b, other_bank, COFFER_OBJ_FRAME, 12, slot0 + 40, &h);
+        uint64_t t1 = coffer_rdcycle();
+        if (r.error == COFFER_ERR_OK)
+            bank_free(other_bank, h);
+        if (other_n < LATENCY_MAX)
+            other_latency[other_n++] = t1 - t0;
+    }
+    bf_park();
+}
+
+/* While the root task destroys a bank of n endpoints, a client of higher
+ * priority with a tenth of the CPU (1 ms every 10 ms) buys from another
+ * bank: its purchases are served by the server's other thread. */
+static void latency_during_destroy(unsigned n)
+{
+    uint64_t id, doomed = slot0 + 41, other = slot0 + 42, per;
+    bench_step(bank_create(buf(), svc.prime, 1ull << 20, other, &id), "the other client's bank");
+    bench_step(bank_create(buf(), svc.prime, 1ull << RAM_BITS, doomed, &id), "a bank to destroy");
+    for (unsigned i = 0; i < n; i++)
+        if (!bench_step(bank_buy(buf(), doomed, COFFER_OBJ_ENDPOINT, 0, slot0 + 43, &per), "an endpoint") ||
+            !bench_step(coffer_cnode_delete(ROOT, slot0 + 43, BF_D), "drop my copy"))
+            return;
+    bf_begin();
+    other_bank = other;
+    other_stop = 0;
+    other_n = 0;
+    other_buf = bf_spawn(other_client, 0, 210, 1000, 10000, BF_NONE).buf; /* runs once I block */
+    uint64_t t0 = coffer_rdcycle();
+    bench_step(bank_destroy(doomed), "destroy the bank");
+    uint64_t t1 = coffer_rdcycle(), during = other_n;
+    other_stop = 1;
+    char name[128];
+    snprintf(name, sizeof name, "bank: another client's buy while a bank of %u objects is destroyed (%llu of them, "
+             "the destroy %llu)", n, (unsigned long long)during, (unsigned long long)(t1 - t0));
+    if (during > 0)
+        bench_report(name, other_latency, (unsigned)during, 0);
+    else
+        printf("bench: no purchase of the other client finished during the destroy\n");
+}
+
 static void report_one(const char *name, uint64_t v)
 {
     uint64_t s[1] = { v };
@@ -132,6 +185,8 @@ void bench_bank(uint64_t calibration)
         snprintf(name, sizeof name, "bank: destroy a bank of %u endpoints, per object", sizes[k]);
         report_one(name, per);
     }
+
+    latency_during_destroy(100000);
 
     /* 10^5 endpoints live in the child: does a purchase cost more? */
     uint64_t h, slot = slot0 + 22;

@@ -9,6 +9,18 @@
  * anything changes.
  */
 
+void bank_lock(struct bank_server *s)
+{
+    if (s->env.lock != NULL)
+        s->env.lock(s->env.sync_ctx);
+}
+
+void bank_unlock(struct bank_server *s)
+{
+    if (s->env.unlock != NULL)
+        s->env.unlock(s->env.sync_ctx);
+}
+
 struct bank *bank_of(struct bank_server *s, uint16_t index)
 {
     return index == BANK_NONE ? NULL : s->banks[index].bank;
@@ -180,11 +192,13 @@ struct coffer_result bank_server_init(struct bank_server *s, const struct bank_e
  * handler; a refusal undoes whatever the handler's growth made. */
 void bank_handle(struct bank_server *s, const struct coffer_request *rq, struct coffer_reply *rp)
 {
+    bank_lock(s);
     s->njournal = s->nemptied = s->nspare = 0;
     bank_dispatch(s, rq, rp);
     if (rp->error != COFFER_ERR_OK) {
         journal_undo(s); /* the spare units it used are back with the records */
         journal_settle(s);
+        bank_unlock(s);
         return;
     }
     journal_settle(s);
@@ -196,6 +210,7 @@ void bank_handle(struct bank_server *s, const struct coffer_request *rq, struct 
             rec_keep_spare(s, b);
     }
     journal_settle(s);
+    bank_unlock(s);
 }
 
 /* ---- the handlers ---- */
@@ -372,14 +387,30 @@ struct coffer_result bank_serve_type_info(struct bank_server *s, const struct co
     return ok();
 }
 
+/* The bank a destroy or remove may act on: live, not the prime, and with
+ * no destroy in flight below it (a sub-bank's records live in it). */
+static struct bank *quiet_bank(struct bank_server *s, uint64_t badge, unsigned right, struct coffer_result *r)
+{
+    struct bank *b = bank_from_badge(s, badge, right, r);
+    if (b == NULL)
+        return NULL;
+    if (b->parent == BANK_NONE) {
+        *r = fail(COFFER_ERR_BANK_PRIME, 0, 0);
+        return NULL;
+    }
+    if (b->pending != 0) {
+        *r = fail(COFFER_ERR_BANK_BUSY, 0, 0);
+        return NULL;
+    }
+    return b;
+}
+
 struct coffer_result bank_serve_destroy(struct bank_server *s, const struct coffer_request *rq)
 {
     struct coffer_result r;
-    struct bank *b = bank_from_badge(s, rq->badge, BANK_RIGHT_DESTROY, &r);
+    struct bank *b = quiet_bank(s, rq->badge, BANK_RIGHT_DESTROY, &r);
     if (b == NULL)
         return r;
-    if (b->parent == BANK_NONE)
-        return fail(COFFER_ERR_BANK_PRIME, 0, 0);
     tree_destroy(s, b);
     return ok();
 }
@@ -387,11 +418,9 @@ struct coffer_result bank_serve_destroy(struct bank_server *s, const struct coff
 struct coffer_result bank_serve_remove(struct bank_server *s, const struct coffer_request *rq)
 {
     struct coffer_result r;
-    struct bank *b = bank_from_badge(s, rq->badge, BANK_RIGHT_REMOVE, &r);
+    struct bank *b = quiet_bank(s, rq->badge, BANK_RIGHT_REMOVE, &r);
     if (b == NULL)
         return r;
-    if (b->parent == BANK_NONE)
-        return fail(COFFER_ERR_BANK_PRIME, 0, 0);
     tree_remove(s, b);
     return ok();
 }

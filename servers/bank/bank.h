@@ -97,19 +97,23 @@ struct rec_badge {
 /* A bank (four units in its parent's chunks; the prime's in chunk 0). */
 struct bank {
     uint8_t kind;
+    uint8_t grow_bits;    /* scratch: the extent space_block decided it grows by, */
+    uint8_t grow_min;     /* the least it would do with, */
+    uint8_t grow_cap;     /* and the most its ancestors let it ask for (0: any) */
     uint16_t index;      /* its entry in the bank table */
-    rec_id record;       /* where this record is (its first unit) */
     uint16_t parent, first_child, next_sibling; /* table indices, BANK_NONE for none */
+    uint16_t path_child;  /* scratch for walks up and down the tree (space_block, INFO) */
+    rec_id record;       /* where this record is (its first unit) */
     rec_id extents, badges;
     rec_id last_extent;   /* where the last block came from: tried first */
     uint32_t first_chunk; /* its chunks: a list through the chunk table (0: none) */
     uint32_t room;        /* its chunks with a free unit (0: none) */
     uint32_t free_units;  /* free units in its chunks: kept >= BANK_SPARE_UNITS for its
                              sub-banks' extent records (rec_take) once it has sub-banks */
-    uint16_t path_child;  /* scratch for walks up and down the tree (space_block, INFO) */
-    uint8_t grow_bits;    /* scratch: the extent space_block decided it grows by */
     rec_id slabs[BANK_SLAB_CLASSES]; /* partial slabs per size */
     uint32_t objects, banks;
+    uint32_t pending;     /* destroys in flight in its subtree: until they end it
+                             cannot be destroyed or removed itself (BANK_BUSY) */
     uint64_t limit;      /* bytes it may hold */
     uint64_t held;       /* bytes of its extents */
     uint64_t objects_bytes; /* its objects' bytes, exactly */
@@ -153,6 +157,12 @@ struct bank_env {
      * readable and writable by the server; its address, or NULL. */
     void *(*map)(void *ctx, coffer_cptr_t frame, uint64_t paddr);
     void *map_ctx;
+    /* With several server threads (serve.c): the books' lock, taken for
+     * each request and let go while a destroy's revokes run.  NULL: one
+     * thread, no lock (the host tests). */
+    void (*lock)(void *ctx);
+    void (*unlock)(void *ctx);
+    void *sync_ctx;
 };
 
 struct bank_server {
@@ -182,6 +192,8 @@ struct bank_server {
 };
 
 /* ---- bank.c: start-up and the bank table ---- */
+void bank_lock(struct bank_server *s);
+void bank_unlock(struct bank_server *s);
 struct bank *bank_of(struct bank_server *s, uint16_t index);
 struct bank *bank_from_badge(struct bank_server *s, uint64_t badge, unsigned right, struct coffer_result *err);
 uint64_t bank_badge(const struct bank_server *s, const struct bank *b, unsigned rights);
@@ -195,6 +207,7 @@ void rec_keep_spare(struct bank_server *s, struct bank *b);
 void rec_free(struct bank_server *s, rec_id r, unsigned units);
 bool rec_owned(const struct bank_server *s, const struct bank *b, rec_id r);
 void chunks_forget(struct bank_server *s, struct bank *b);
+void chunks_doom(struct bank_server *s, struct bank *from, struct bank *to);
 bool chunk_release_if_empty(struct bank_server *s, uint32_t c);
 void chunks_adopt(struct bank_server *s, struct bank *from, struct bank *to);
 

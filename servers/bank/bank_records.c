@@ -264,6 +264,21 @@ void chunks_forget(struct bank_server *s, struct bank *b)
     b->free_units = 0;
 }
 
+/* A bank being destroyed takes its sub-banks' chunks on its own list (as
+ * no one's), so that their entries — and the root slots of their CNodes —
+ * are given out again only once the kernel has revoked them
+ * (tree_destroy). */
+void chunks_doom(struct bank_server *s, struct bank *from, struct bank *to)
+{
+    for (uint32_t c = from->first_chunk, next; c != 0; c = next) {
+        next = s->chunks[c].next;
+        s->chunks[c].owner = BANK_NONE;
+        list_push(s, to, c);
+    }
+    from->first_chunk = from->room = 0;
+    from->free_units = 0;
+}
+
 /* A bank being removed: its chunks become its parent's. */
 void chunks_adopt(struct bank_server *s, struct bank *from, struct bank *to)
 {

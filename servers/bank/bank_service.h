@@ -28,6 +28,7 @@ struct bank_service_config {
     uint64_t own_va;              /* the server's own memory in the shared address space */
     uint64_t window_va;           /* its record chunks: window_va + (paddr - the lowest RAM paddr) */
     uint8_t priority;
+    unsigned workers;             /* server threads on the one endpoint, 1-4 (0: 2) */
 };
 
 struct bank_service {

@@ -79,17 +79,19 @@ static unsigned log2_floor(uint64_t v)
     return 63u - (unsigned)__builtin_clzll(v);
 }
 
-/* The size of b's next extent for a block of 2^bits, or 0 past its limit. */
-static unsigned growth_bits(const struct bank *b, unsigned bits)
+/* The size of b's next extent for a block of 2^bits, at most 2^cap (0:
+ * no cap), or 0 past its limit. */
+static unsigned growth_bits(const struct bank *b, unsigned bits, unsigned cap)
 {
     unsigned want = b->held != 0 ? log2_floor(b->held) : BANK_EXTENT_MIN_BITS;
     want = want < BANK_EXTENT_MIN_BITS ? BANK_EXTENT_MIN_BITS : want;
     want = want > EXTENT_MAX_GROWTH_BITS ? EXTENT_MAX_GROWTH_BITS : want;
+    want = cap != 0 && want > cap ? cap : want;
     want = want < bits ? bits : want;
     uint64_t room = b->limit > b->held ? b->limit - b->held : 0;
     while (want > bits && (1ull << want) > room)
         want--;
-    return (1ull << want) <= room ? want : 0;
+    return (1ull << want) <= room && (cap == 0 || want <= cap) ? want : 0;
 }
 
 /* Carve an extent of 2^ebits for b from its parent, which has a block
@@ -129,19 +131,35 @@ struct coffer_result space_block(struct bank_server *s, struct bank *b, unsigned
                                  unsigned level, rec_id *e, struct buddy_block *blk)
 {
     /* Decode: up from b, each bank that cannot give what the one below
-     * needs must grow, within its limit, by an extent its parent gives. */
-    struct bank *x = b;
-    unsigned need = bits, l = level;
+     * needs must grow, within its limit, by an extent its parent gives
+     * (larger than that one's: nested untyped).  Each doubles what it
+     * holds if it can; when an ancestor cannot give as much, the bank
+     * below asks for less (grow_cap), down to what it needs. */
+    for (struct bank *a = b; a != NULL; a = bank_of(s, a->parent))
+        a->grow_cap = 0;
+    struct bank *x;
+    unsigned l;
+retry:
+    x = b;
+    l = level;
+    unsigned need = bits;
     bool nested = untyped;
     while (best_extent(s, x, need, nested) == 0) {
         unsigned want = need + (nested ? 1 : 0);
-        unsigned ebits = x->parent == BANK_NONE ? 0 : growth_bits(x, want);
-        if (ebits == 0)
+        unsigned ebits = x->parent == BANK_NONE ? 0 : growth_bits(x, want, x->grow_cap);
+        if (ebits == 0) {
+            struct bank *below = x == b ? NULL : bank_of(s, x->path_child);
+            if (below != NULL && below->grow_bits > below->grow_min) { /* ask for less below */
+                below->grow_cap = (uint8_t)(below->grow_bits - 1);
+                goto retry;
+            }
             return (struct coffer_result){ COFFER_ERR_BANK_LIMIT, l, 1ull << want };
+        }
         struct bank *parent = bank_of(s, x->parent);
         if (parent->free_units == 0) /* its spare records: see rec_take */
             return (struct coffer_result){ COFFER_ERR_BANK_LIMIT, l + 1, BANK_UNIT_BYTES };
         x->grow_bits = (uint8_t)ebits;
+        x->grow_min = (uint8_t)want;
         parent->path_child = x->index;
         x = parent;
         need = ebits;

@@ -68,8 +68,9 @@ static void forget(struct bank_server *s, struct bank *b)
     s->free_bank = b->index;
 }
 
-/* Every bank below b (not b), each after its sub-banks: a walk through
- * the child, sibling and parent links, no stack. */
+/* Every bank below b (not b), each after its sub-banks, goes from the
+ * table, its capabilities revoked and its chunks put on b's list: a walk
+ * through the child, sibling and parent links, no stack. */
 static void forget_below(struct bank_server *s, struct bank *b)
 {
     struct bank *at = bank_of(s, b->first_child);
@@ -78,7 +79,7 @@ static void forget_below(struct bank_server *s, struct bank *b)
     while (at != NULL && at != b) {
         struct bank *parent = bank_of(s, at->parent), *next = bank_of(s, at->next_sibling);
         revoke_badges(s, at);
-        chunks_forget(s, at);
+        chunks_doom(s, at, b);
         forget(s, at);
         if (next != NULL) {
             at = next;
@@ -90,6 +91,17 @@ static void forget_below(struct bank_server *s, struct bank *b)
     }
 }
 
+/*
+ * Destroy, in three steps.  Under the lock, b is cut off: its badges
+ * revoked, it and its sub-banks gone from the table, unlinked from its
+ * parent — nothing can reach it any more, and a client using it meanwhile
+ * gets BANK_DESTROYED.  Without the lock, the kernel revokes its extents
+ * (the long part: every object inside dies), touching none of the books,
+ * so other requests are served meanwhile.  Under the lock again, the
+ * blocks and records go back to the parent.  The parent cannot go in the
+ * meantime: its count of destroys in flight makes its own destroy or
+ * remove BANK_BUSY (quiet_bank).
+ */
 void tree_destroy(struct bank_server *s, struct bank *b)
 {
     struct bank *parent = bank_of(s, b->parent);
@@ -107,13 +119,24 @@ void tree_destroy(struct bank_server *s, struct bank *b)
     }
     revoke_badges(s, b);
     forget_below(s, b);
-    chunks_forget(s, b);
+    for (uint32_t c = b->first_chunk; c != 0; c = s->chunks[c].next)
+        s->chunks[c].owner = BANK_NONE; /* its table index may be given out before they go */
+    for (unsigned t = 0; t < BANK_TYPES; t++)
+        for (struct bank *a = parent; a != NULL; a = bank_of(s, a->parent))
+            a->type_count[t] -= b->type_count[t];
+    unlink_child(s, parent, b);
+    forget(s, b);
+    for (struct bank *a = parent; a != NULL; a = bank_of(s, a->parent))
+        a->pending++;
     /* Revoking each outer extent kills everything bought inside it,
      * sub-banks' extents and objects included. */
+    bank_unlock(s);
+    for (rec_id e = b->extents; e != 0; e = ((struct rec_extent *)rec_ptr(s, e))->next)
+        coffer_cnode_revoke(s->env.cnode, rec_slot(s, e), 64);
+    bank_lock(s);
     while (b->extents != 0) {
         rec_id e = b->extents;
         struct rec_extent *x = rec_ptr(s, e);
-        coffer_cnode_revoke(s->env.cnode, rec_slot(s, e), 64);
         uint64_t bytes = 1ull << x->pool.bits;
         rec_id source = x->source;
         struct buddy_block blk = space_extent_block(s, e);
@@ -124,11 +147,9 @@ void tree_destroy(struct bank_server *s, struct bank *b)
         rec_free(s, e, 1);
         space_unblock(s, source, blk);
     }
-    for (unsigned t = 0; t < BANK_TYPES; t++)
-        for (struct bank *a = parent; a != NULL; a = bank_of(s, a->parent))
-            a->type_count[t] -= b->type_count[t];
-    unlink_child(s, parent, b);
-    forget(s, b);
+    chunks_forget(s, b); /* its and its sub-banks' chunks died with the extents */
+    for (struct bank *a = parent; a != NULL; a = bank_of(s, a->parent))
+        a->pending--;
     rec_id record = b->record;
     coffer_cnode_delete(s->env.cnode, rec_slot(s, record), 64);
     rec_free(s, record, BANK_BANK_UNITS);

@@ -27,8 +27,10 @@
 #define SELF_CNODE SELF(1)
 #define SELF_ENDPOINT SELF(2)
 #define SELF_VSPACE SELF(3)
-#define SELF_REPLY SELF(4)
-#define SELF_RECEIVE SELF(5)
+#define SELF_LOCK SELF(4)            /* where the books' lock's waiters sleep: a notification */
+#define SELF_RECEIVE(i) SELF(8 + (i)) /* worker i's receive slot */
+#define SELF_REPLY(i) SELF(16 + (i))  /* worker i's reply object */
+#define MAX_WORKERS 4
 #define KEEP_BITS 9                     /* 512 slots for the server's frames and page tables */
 #define STACK_BYTES 16384
 #define PAGE COFFER_PAGE_SIZE
@@ -37,9 +39,19 @@
 enum { S_ROOT, S_GUARDED, S_KEEP, S_TCB, S_SC, S_TEMP, S_PRIME, S_TEMP2 };
 
 /* The server's own memory starts with this. */
+struct service_state;
+struct worker {
+    struct coffer_server_loop loop;
+    struct service_state *st;
+    unsigned index;
+    bool waiting; /* reached its receive */
+};
+
 struct service_state {
     struct bank_server server;
-    struct coffer_server_loop loop;
+    struct worker workers[MAX_WORKERS];
+    unsigned nworkers;
+    uint32_t lock;      /* the books' lock word (lock_books) */
     struct bank_env env;
     struct bank_config cfg;
     uint64_t window_va, window_base;
@@ -145,23 +157,56 @@ static void dispatch(void *server, const struct coffer_request *rq, struct coffe
     bank_handle(server, rq, rp);
 }
 
-static void bank_thread(uint64_t arg)
+/*
+ * The books' lock: a word taken and given back with atomic instructions
+ * when no one else wants it (two instructions' worth, no system call),
+ * and a notification the threads that find it taken sleep on (a futex in
+ * all but name).  The word: 0 free, 1 taken, 2 taken and someone waits.
+ * A signal that finds no one waiting stays pending, so a wake-up cannot be
+ * lost between a waiter's last look and its wait.
+ */
+static void lock_books(void *ctx)
 {
-    struct service_state *st = (struct service_state *)(uintptr_t)arg;
-    st->init = bank_server_init(&st->server, &st->env, &st->cfg);
-    st->ready = true;
-    if (st->init.error != COFFER_ERR_OK)
-        for (;;)
-            coffer_yield(); /* the starter sees the error and stops the thread */
-    /* A capability a request carries lands in SELF_RECEIVE (VERIFY's, when
-     * it is no bank of this server's: one is unwrapped by the kernel). */
-    st->loop = (struct coffer_server_loop){ .endpoint = SELF_ENDPOINT, .reply = SELF_REPLY,
-                                            .buf = (struct coffer_ipc_buffer *)(uintptr_t)st->env.ipc,
-                                            .recv_slot = SELF_RECEIVE, .recv_cnode = 0,
-                                            .recv_depth = 64 - LEAF, .recv_index = SELF_RECEIVE,
-                                            .self_cnode = SELF_CNODE, .dispatch = dispatch,
-                                            .server = &st->server };
-    coffer_serve(&st->loop);
+    uint32_t *word = ctx, free_word = 0;
+    if (__atomic_compare_exchange_n(word, &free_word, 1, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+        return;
+    while (__atomic_exchange_n(word, 2, __ATOMIC_ACQUIRE) != 0)
+        coffer_wait(SELF_LOCK);
+}
+
+static void unlock_books(void *ctx)
+{
+    uint32_t *word = ctx;
+    if (__atomic_fetch_sub(word, 1, __ATOMIC_RELEASE) != 1) {
+        __atomic_store_n(word, 0, __ATOMIC_RELEASE);
+        coffer_signal(SELF_LOCK);
+    }
+}
+
+/* A worker: its own IPC buffer, receive slot and reply object, the one
+ * endpoint.  Several wait on it, so while one runs a destroy's revokes
+ * (the lock let go) another serves the next client. */
+static void worker_thread(uint64_t arg)
+{
+    struct worker *w = (struct worker *)(uintptr_t)arg;
+    struct service_state *st = w->st;
+    if (w->index == 0) {
+        st->init = bank_server_init(&st->server, &st->env, &st->cfg);
+        st->ready = true;
+        if (st->init.error != COFFER_ERR_OK)
+            for (;;)
+                coffer_yield(); /* the starter sees the error and stops the thread */
+    }
+    /* A capability a request carries lands in the worker's receive slot
+     * (VERIFY's, when it is no bank of this server's: one is unwrapped). */
+    w->loop = (struct coffer_server_loop){
+        .endpoint = SELF_ENDPOINT, .reply = SELF_REPLY(w->index),
+        .buf = (struct coffer_ipc_buffer *)((uintptr_t)st->env.ipc + (uintptr_t)w->index * PAGE),
+        .recv_slot = SELF_RECEIVE(w->index), .recv_cnode = 0, .recv_depth = 64 - LEAF,
+        .recv_index = SELF_RECEIVE(w->index), .self_cnode = SELF_CNODE, .dispatch = dispatch,
+        .server = &st->server };
+    w->waiting = true;
+    coffer_serve(&w->loop);
 }
 
 /* ---- the start ---- */
@@ -192,7 +237,13 @@ static uint64_t round_up(uint64_t v, uint64_t to)
     return (v + to - 1) & ~(to - 1);
 }
 
-/* The server's own memory: its state, tables, trees, chunk 0, stack. */
+static unsigned workers(const struct bank_service_config *cfg)
+{
+    return cfg->workers == 0 ? 2 : cfg->workers;
+}
+
+/* The server's own memory: its state, tables, trees, chunk 0, stacks;
+ * then the workers' IPC buffers. */
 struct layout {
     uint64_t banks, chunks, trees, tree_mem, chunk0, stack, ipc, end;
 };
@@ -206,8 +257,8 @@ static struct layout own_layout(const struct bank_service_config *cfg, size_t tr
     l.tree_mem = round_up(l.trees + cfg->nram * sizeof(struct buddy_tree), 64);
     l.chunk0 = round_up(l.tree_mem + tree_bytes, PAGE);
     l.stack = l.chunk0 + PAGE;
-    l.ipc = l.stack + STACK_BYTES;
-    l.end = l.ipc + PAGE;
+    l.ipc = l.stack + (uint64_t)workers(cfg) * STACK_BYTES;
+    l.end = l.ipc + (uint64_t)workers(cfg) * PAGE;
     return l;
 }
 
@@ -231,9 +282,13 @@ static struct coffer_result cspace(struct builder *b, const struct bank_service_
         !step(r = coffer_cnode_copy(root, SELF_VSPACE, depth, ROOT, VSPACE, 64), "the server's VSpace capability") ||
         !step(r = make(b, COFFER_OBJ_ENDPOINT, 0, S_TEMP), "retype the endpoint") ||
         !step(r = coffer_cnode_move(root, SELF_ENDPOINT, depth, ROOT, at(b, S_TEMP), 64), "place the endpoint") ||
-        !step(r = make(b, COFFER_OBJ_REPLY, 0, S_TEMP), "retype the reply object") ||
-        !step(r = coffer_cnode_move(root, SELF_REPLY, depth, ROOT, at(b, S_TEMP), 64), "place the reply object"))
+        !step(r = make(b, COFFER_OBJ_NOTIFICATION, 0, S_TEMP), "retype the lock") ||
+        !step(r = coffer_cnode_move(root, SELF_LOCK, depth, ROOT, at(b, S_TEMP), 64), "place the lock"))
         return r;
+    for (unsigned i = 0; i < workers(cfg); i++)
+        if (!step(r = make(b, COFFER_OBJ_REPLY, 0, S_TEMP), "retype a reply object") ||
+            !step(r = coffer_cnode_move(root, SELF_REPLY(i), depth, ROOT, at(b, S_TEMP), 64), "place it"))
+            return r;
     for (unsigned i = 0; i < cfg->nram; i++)
         if (!step(r = coffer_cnode_move(root, (uint64_t)1 << LEAF | (BANK_CHUNK0_EXTENTS + i), depth, ROOT,
                                         cfg->ram[i], 64), "hand over a RAM untyped"))
@@ -241,38 +296,57 @@ static struct coffer_result cspace(struct builder *b, const struct bank_service_
     return r;
 }
 
-/* The thread: its IPC buffer, configured, started, run to its first
- * receive, then passive. */
-static struct coffer_result thread(struct builder *b, const struct bank_service_config *cfg,
-                                   struct service_state *st, const struct layout *l)
+/* Worker i: its IPC buffer, configured, started, run to its first
+ * receive, then passive (its scheduling context taken away).  Worker 0's
+ * TCB and context stay in the starter's slots; the others' are kept. */
+static struct coffer_result start_worker(struct builder *b, const struct bank_service_config *cfg,
+                                         struct service_state *st, const struct layout *l, unsigned i)
 {
     struct coffer_result r;
-    uint64_t tcb = at(b, S_TCB), sc = at(b, S_SC);
-    if (!step(r = make(b, COFFER_OBJ_FRAME, COFFER_PAGE_BITS, S_TEMP), "retype the IPC buffer") ||
-        !step(r = coffer_frame_map(at(b, S_TEMP), VSPACE, cfg->own_va + l->ipc, COFFER_MAP_R | COFFER_MAP_W),
-              "map the IPC buffer") ||
-        !step(r = make(b, COFFER_OBJ_TCB, 0, S_TCB), "retype the TCB") ||
-        !step(r = make(b, COFFER_OBJ_SCHED_CONTEXT, 0, S_SC), "retype the scheduling context") ||
-        !step(r = coffer_tcb_configure(tcb, COFFER_CPTR_NONE, at(b, S_GUARDED), VSPACE, cfg->own_va + l->ipc,
-                                       at(b, S_TEMP)), "configure the thread") ||
+    unsigned tcb_at = i == 0 ? S_TCB : S_TEMP2, sc_at = i == 0 ? S_SC : S_PRIME;
+    uint64_t tcb = at(b, tcb_at), sc = at(b, sc_at), ipc = cfg->own_va + l->ipc + (uint64_t)i * PAGE;
+    struct worker *w = &st->workers[i];
+    *w = (struct worker){ .st = st, .index = i };
+    if (!step(r = make(b, COFFER_OBJ_FRAME, COFFER_PAGE_BITS, S_TEMP), "retype an IPC buffer") ||
+        !step(r = coffer_frame_map(at(b, S_TEMP), VSPACE, ipc, COFFER_MAP_R | COFFER_MAP_W), "map the IPC buffer") ||
+        !step(r = make(b, COFFER_OBJ_TCB, 0, tcb_at), "retype a TCB") ||
+        !step(r = make(b, COFFER_OBJ_SCHED_CONTEXT, 0, sc_at), "retype a scheduling context") ||
+        !step(r = coffer_tcb_configure(tcb, COFFER_CPTR_NONE, at(b, S_GUARDED), VSPACE, ipc, at(b, S_TEMP)),
+              "configure the thread") ||
         !step(r = keep(b, S_TEMP), "keep the IPC buffer") ||
         !step(r = coffer_tcb_set_priority(tcb, COFFER_SLOT_TCB, cfg->priority), "set its priority") ||
         !step(r = coffer_sched_control_configure(COFFER_SLOT_SCHED_CONTROL, sc, 10000, 10000), "its budget") ||
         !step(r = coffer_tcb_set_sched_context(tcb, sc), "bind the context") ||
-        !step(r = coffer_thread_start(tcb, coffer_root_ipc_buffer(), bank_thread,
-                                      (void *)(uintptr_t)(cfg->own_va + l->stack + STACK_BYTES),
-                                      (uint64_t)(uintptr_t)st), "start the thread"))
+        !step(r = coffer_thread_start(tcb, coffer_root_ipc_buffer(), worker_thread,
+                                      (void *)(uintptr_t)(cfg->own_va + l->stack + (uint64_t)(i + 1) * STACK_BYTES),
+                                      (uint64_t)(uintptr_t)w), "start the thread"))
         return r;
-    /* Below the server for a moment, so that it sets up and reaches its receive. */
+    /* Below the worker for a moment, so that it reaches its receive. */
     if (!step(r = coffer_tcb_set_priority(COFFER_SLOT_TCB, COFFER_SLOT_TCB, cfg->priority > 0 ? cfg->priority - 1 : 0),
               "lower my priority") ||
         !step(r = coffer_tcb_set_priority(COFFER_SLOT_TCB, COFFER_SLOT_TCB, 255), "raise it again"))
         return r;
-    if (!st->ready || st->init.error != COFFER_ERR_OK) {
+    if (i == 0 && (!st->ready || st->init.error != COFFER_ERR_OK)) {
         coffer_tcb_suspend(tcb);
         return st->ready ? st->init : (struct coffer_result){ COFFER_ERR_ILLEGAL_OPERATION, 0, 0 };
     }
-    return coffer_tcb_set_sched_context(tcb, COFFER_CPTR_NONE);
+    if (!w->waiting)
+        return (struct coffer_result){ COFFER_ERR_ILLEGAL_OPERATION, i, 0 };
+    if (!step(r = coffer_tcb_set_sched_context(tcb, COFFER_CPTR_NONE), "make it passive") || i == 0)
+        return r;
+    if (!step(r = keep(b, S_TEMP2), "keep its TCB") || !step(r = keep(b, S_PRIME), "keep its context"))
+        return r;
+    return r;
+}
+
+static struct coffer_result thread(struct builder *b, const struct bank_service_config *cfg,
+                                   struct service_state *st, const struct layout *l)
+{
+    struct coffer_result r = { COFFER_ERR_OK, 0, 0 };
+    st->nworkers = workers(cfg);
+    for (unsigned i = 0; i < st->nworkers && r.error == COFFER_ERR_OK; i++)
+        r = start_worker(b, cfg, st, l, i);
+    return r;
 }
 
 struct coffer_result bank_service_start(const struct bank_service_config *cfg, struct bank_service *out)
@@ -281,7 +355,8 @@ struct coffer_result bank_service_start(const struct bank_service_config *cfg, s
     uint64_t base = 0, span = 0;
     size_t tree_bytes = 0;
     struct coffer_result r = { COFFER_ERR_INVALID_ARGUMENT, 0, 0 };
-    if (cfg->nram == 0 || cfg->nram > MAX_RAM || cfg->root_bits < 2 || cfg->root_bits > 16 || cfg->nbanks == 0)
+    if (cfg->nram == 0 || cfg->nram > MAX_RAM || cfg->root_bits < 2 || cfg->root_bits > 16 || cfg->nbanks == 0 ||
+        workers(cfg) > MAX_WORKERS)
         return r;
     if (!step(r = ram_span(cfg, &base, &span, &tree_bytes), "describe the RAM"))
         return r;
@@ -301,7 +376,8 @@ struct coffer_result bank_service_start(const struct bank_service_config *cfg, s
     st->env = (struct bank_env){ .cnode = SELF_CNODE, .root_bits = cfg->root_bits, .first_chunk_slot = 1,
                                  .endpoint = SELF_ENDPOINT,
                                  .ipc = (const struct coffer_ipc_buffer *)(uintptr_t)(cfg->own_va + l.ipc),
-                                 .map = map_record_frame, .map_ctx = st };
+                                 .map = map_record_frame, .map_ctx = st, .lock = lock_books,
+                                 .unlock = unlock_books, .sync_ctx = &st->lock };
     st->cfg = (struct bank_config){ .banks = (void *)(own + l.banks), .nbanks = cfg->nbanks,
                                     .chunks = (void *)(own + l.chunks), .nchunks = nchunks,
                                     .trees = (void *)(own + l.trees), .ntrees = cfg->nram,

@@ -485,6 +485,23 @@ static void test_failure_injection(void)
     inject_each("a restricted capability of a grandchild", restrict_in);
 }
 
+/* A bank grows by doubling, but asks for less when an ancestor cannot
+ * give as much: it fills its parent's limit, not half of it. */
+static void test_growth_within_parent(void)
+{
+    setup();
+    uint64_t parent, child, h, slot;
+    create(prime_badge, 512u << 10, &parent);
+    create(parent, 4u << 20, &child);
+    unsigned n = 0;
+    while (buy(child, COFFER_OBJ_FRAME, 12, &h, &slot) == COFFER_ERR_OK)
+        n++;
+    struct info p = info(parent), c = info(child);
+    tap_okf(p.held == 512u << 10 && c.held >= 384u << 10 && all_balance(),
+            "growth: a child of a 512 KiB bank bought %u frames and holds %llu KiB (its extents sized down to "
+            "what the parent could still give)", n, (unsigned long long)(c.held >> 10));
+}
+
 /* Three objects at once, all or none. */
 static void test_batch(void)
 {
@@ -570,6 +587,12 @@ static void test_rights_and_remove(void)
                    COFFER_ERR_INVALID_ARGUMENT &&
                call(child, BANK_OP_RESTRICT, (uint64_t[]){ 0 }, 1).error == COFFER_ERR_INVALID_ARGUMENT,
            "restrict: to more rights than held, or to none: INVALID_ARGUMENT");
+    struct bank *cb = bank_of(&server, (uint16_t)BANK_BADGE_INDEX(child));
+    cb->pending = 1; /* as while a destroy below it is in flight (several server threads) */
+    tap_ok(simple(child, BANK_OP_DESTROY) == COFFER_ERR_BANK_BUSY && simple(child, BANK_OP_REMOVE) == COFFER_ERR_BANK_BUSY &&
+               simple(child, BANK_OP_INFO) == COFFER_ERR_OK,
+           "busy: a bank with a destroy in flight below it cannot be destroyed or removed (BANK_BUSY)");
+    cb->pending = 0;
     tap_ok(call(child | 0x8000, BANK_OP_INFO, NULL, 0).error == COFFER_ERR_BANK_DESTROYED &&
                call(child ^ (1ull << 16), BANK_OP_INFO, NULL, 0).error == COFFER_ERR_BANK_DESTROYED,
            "badge: a bank index or generation never given out: BANK_DESTROYED");
@@ -821,6 +844,7 @@ int main(int argc, char **argv)
     test_verify();
     test_failure_injection();
     test_batch();
+    test_growth_within_parent();
     if (argc > 2) {
         test_random(strtoull(argv[1], NULL, 0), (unsigned)strtoul(argv[2], NULL, 0));
     } else {

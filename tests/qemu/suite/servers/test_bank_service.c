@@ -13,6 +13,7 @@
 #include <proto/bank_client.h>
 
 #include "bank_service.h"
+#include "thread/threads_fixture.h"
 
 #define ROOT COFFER_SLOT_CNODE
 #define D 64
@@ -58,8 +59,8 @@ static bool start(void)
     static coffer_cptr_t rams[1];
     rams[0] = ram;
     struct bank_service_config cfg = { .work_untyped = work, .ram = rams, .nram = 1, .first_slot = S(8),
-                                       .root_bits = 10, .nbanks = 256, .own_va = 0x2000000000ull,
-                                       .window_va = 0x2800000000ull, .priority = 200 };
+                                       .root_bits = 10, .nbanks = 256, .own_va = 0x2400000000ull,
+                                       .window_va = 0x2c00000000ull, .priority = 200 };
     return ktest_step(coffer_untyped_retype(parent, COFFER_OBJ_UNTYPED, 24, ROOT, 0, container, 1, W),
                       "a 16 MiB container") &&
            ktest_step(coffer_untyped_retype(container, COFFER_OBJ_UNTYPED, RAM_BITS, ROOT, 0, ram, 1, W),
@@ -178,6 +179,117 @@ static void verify(void)
                 "verify: the child destroyed, my endpoint deleted");
 }
 
+/* ---- a second client while a destroy runs ---- */
+
+static volatile uint64_t client_bank, client_stop, client_buys, client_errors, client_last_error;
+static volatile uint64_t client_destroy, client_destroy_error; /* a bank to try to destroy once, and what it got */
+static volatile uint64_t client_probe; /* ... once this bank capability is gone (the destroy under way) */
+
+/* Buys and frees in a loop from client_bank until told to stop. */
+static void second_client(uint64_t arg)
+{
+    struct coffer_ipc_buffer *b = (struct coffer_ipc_buffer *)(uintptr_t)arg;
+    while (!client_stop) {
+        if (client_destroy != 0 &&
+            COFFER_ID_TYPE(coffer_cnode_identify(ROOT, client_probe, D).detail0) == COFFER_ID_TYPE_NULL) {
+            client_destroy_error = bank_destroy(client_destroy).error;
+            client_destroy = 0;
+        }
+        uint64_t h = 0;
+        uint64_t bank = client_bank; /* one bank for both halves of a round */
+        struct coffer_result r = bank_buy(b, bank, COFFER_OBJ_NOTIFICATION, 0, S(40), &h);
+        if (r.error == COFFER_ERR_OK)
+            r = bank_free(bank, h);
+        else
+            coffer_cnode_delete(ROOT, S(40), D); /* in case it came and the bank went */
+        if (r.error == COFFER_ERR_OK)
+            client_buys++;
+        else {
+            client_errors++;
+            client_last_error = r.error;
+        }
+    }
+    tf_park();
+}
+
+/* A bank of n endpoints, for a destroy that takes a while. */
+static bool fill(uint64_t bank, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++) {
+        uint64_t h;
+        if (!ktest_step(bank_buy(buf(), bank, COFFER_OBJ_ENDPOINT, 0, S(41), &h), "buy endpoint %u", i) ||
+            !ktest_step(coffer_cnode_delete(ROOT, S(41), D), "drop my copy of endpoint %u", i))
+            return false;
+    }
+    return true;
+}
+
+/* While the root task destroys a bank of 12000 objects (its worker lets
+ * the books go during the revokes), a second client of higher priority
+ * keeps buying from another bank through the other worker; then it buys
+ * from the very bank being destroyed, which is safe for both. */
+static void concurrent(void)
+{
+    uint64_t id, doomed = S(42), other = S(43), middle = S(44);
+    tf_begin();
+    bool ok = ktest_step(bank_create(buf(), svc.prime, 6u << 20, middle, &id), "the doomed bank's parent") &&
+              ktest_step(bank_create(buf(), middle, 5u << 20, doomed, &id), "the bank to destroy") &&
+              ktest_step(bank_create(buf(), svc.prime, 1u << 20, other, &id), "the other client's bank") &&
+              fill(doomed, 12000);
+    client_destroy_error = 0;
+    client_probe = doomed;
+    client_destroy = middle; /* the client tries this once the destroy is under way */
+    struct tf_thread c = tf_create(210, 5000, 10000, TF_NONE);
+    client_bank = other;
+    client_stop = 0;
+    tf_start(&c, second_client, (uint64_t)(uintptr_t)c.buf);
+    uint64_t before = client_buys;
+    ok = ok && bank_destroy(doomed).error == COFFER_ERR_OK;
+    uint64_t during = client_buys - before;
+    if (!ok || client_errors != 0)
+        printf("# ok %d, %llu errors, the last %s\n", ok, (unsigned long long)client_errors,
+               coffer_error_name(client_last_error));
+    ktest_check(ok && during > 0 && client_errors == 0,
+                "bank: while a bank of 12000 objects is destroyed, another client's purchases go on (%llu of them)",
+                (unsigned long long)during);
+    ktest_expect_error((struct coffer_result){ client_destroy_error, 0, 0 }, COFFER_ERR_BANK_BUSY, 0, 0,
+                       "bank: meanwhile its parent cannot be destroyed (BANK_BUSY)");
+    ktest_check(bank_destroy(middle).error == COFFER_ERR_OK, "bank: once it is over, the parent can");
+    /* Now the client uses a bank that is destroyed under it. */
+    ok = ktest_step(bank_create(buf(), svc.prime, 4u << 20, doomed, &id), "another bank to destroy") && fill(doomed, 2000);
+    client_errors = 0;
+    client_bank = doomed;
+    uint64_t buys = client_buys;
+    tf_root_priority(100); /* below the client: it buys from the doomed bank a while */
+    tf_spin_us(12000); /* more than the client's period: it gets its budget */
+    tf_root_priority(255);
+    bool bought = client_buys > buys;
+    ok = ok && bank_destroy(doomed).error == COFFER_ERR_OK;
+    tf_root_priority(100); /* and finds it gone */
+    tf_spin_us(12000); /* more than the client's period: it gets its budget */
+    client_stop = 1;
+    tf_spin_us(12000); /* more than the client's period: it gets its budget */
+    tf_root_priority(255);
+    ok = ok && bought;
+    bool gone_ok = client_errors > 0 &&
+                   (client_last_error == COFFER_ERR_INVALID_CAPABILITY || client_last_error == COFFER_ERR_BANK_DESTROYED);
+    if (!ok || !gone_ok)
+        printf("# ok %d, bought %d, %llu errors, the last %s\n", ok, bought, (unsigned long long)client_errors,
+               coffer_error_name(client_last_error));
+    ktest_check(ok && gone_ok,
+                "bank: a client buying from a bank destroyed under it gets refusals (%s), neither breaks",
+                coffer_error_name(client_last_error));
+    struct info after = info(svc.prime);
+    /* (tf_end compares with what the untyped had free when tf_begin ran,
+     * which earlier groups may have left short: look at it whole.) */
+    tf_end();
+    uint64_t threads_ut = coffer_largest_ram_untyped(coffer_bootinfo(), 24);
+    bool whole = coffer_untyped_describe(threads_ut).detail0 == 1ull << 24;
+    ktest_check(after.banks == 1 && whole,
+                "bank: after both destroys the prime bank has its one sub-bank left, the client thread's untyped is whole");
+    ktest_check(bank_destroy(other).error == COFFER_ERR_OK, "bank: the other client's bank goes too");
+}
+
 /* The server's own memory does not grow with its clients: 10^4 banks and
  * 10^5 objects come and go, its own untyped and the prime bank are as
  * they were. */
@@ -218,6 +330,7 @@ void test_bank_service(void)
         limits_and_rights();
         verify();
         batch();
+        concurrent();
         own_memory_fixed();
     }
     ktest_check(coffer_cnode_revoke(ROOT, container, D).error == COFFER_ERR_OK &&
