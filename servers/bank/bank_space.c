@@ -83,15 +83,17 @@ static unsigned log2_floor(uint64_t v)
  * no cap), or 0 past its limit. */
 static unsigned growth_bits(const struct bank *b, unsigned bits, unsigned cap)
 {
+    if (cap != 0 && bits > cap)
+        return 0;
+    unsigned most = cap != 0 && cap < EXTENT_MAX_GROWTH_BITS ? cap : EXTENT_MAX_GROWTH_BITS;
     unsigned want = b->held != 0 ? log2_floor(b->held) : BANK_EXTENT_MIN_BITS;
     want = want < BANK_EXTENT_MIN_BITS ? BANK_EXTENT_MIN_BITS : want;
-    want = want > EXTENT_MAX_GROWTH_BITS ? EXTENT_MAX_GROWTH_BITS : want;
-    want = cap != 0 && want > cap ? cap : want;
-    want = want < bits ? bits : want;
+    want = want > most ? most : want;
+    want = want < bits ? bits : want; /* at most cap still: bits is */
     uint64_t room = b->limit > b->held ? b->limit - b->held : 0;
     while (want > bits && (1ull << want) > room)
         want--;
-    return (1ull << want) <= room && (cap == 0 || want <= cap) ? want : 0;
+    return (1ull << want) <= room ? want : 0;
 }
 
 /* Carve an extent of 2^ebits for b from its parent, which has a block
@@ -135,6 +137,8 @@ struct coffer_result space_block(struct bank_server *s, struct bank *b, unsigned
      * (larger than that one's: nested untyped).  Each doubles what it
      * holds if it can; when an ancestor cannot give as much, the bank
      * below asks for less (grow_cap), down to what it needs. */
+    if (b == NULL)
+        return (struct coffer_result){ COFFER_ERR_INVALID_ARGUMENT, 0, 0 };
     for (struct bank *a = b; a != NULL; a = bank_of(s, a->parent))
         a->grow_cap = 0;
     struct bank *x;
