@@ -250,6 +250,55 @@ static void test_calls(void)
     fx_reset();
 }
 
+/* ---- capability transfer: unwrapping ------------------------------------ */
+
+/* A capability to the endpoint a message travels through does not move:
+ * the receiver learns its badge, and it takes no receive slot. */
+static void test_unwrap(void)
+{
+    fx_setup();
+    struct endpoint *ep, *ep2;
+    uint64_t e = fx_endpoint(&ep), other = fx_endpoint(&ep2);
+    uint64_t mine = fx_mint(e, CAP_RIGHTS_ALL, 0x5eed), rc = fx_reply(NULL);
+    struct thread *rx = fx_active("R", 10, 1000, 1000, NULL);
+    struct thread *tx = fx_active("S", 10, 1000, 1000, NULL);
+    struct coffer_ipc_buffer *rb = fx_ipc_buffer(rx), *sb = fx_ipc_buffer(tx);
+    uint64_t slot = fx_new_slot(), next = fx_new_slot();
+    (void)next;
+    rb->recv_cnode = 0;
+    rb->recv_depth = 0;
+    rb->recv_index = slot;
+    fx_recv(rx, e, rc);
+    sb->caps[0] = mine;
+    sb->caps[1] = other;
+    sb->cap_modes = COFFER_XFER_MODES(COFFER_XFER_MOVE, COFFER_XFER_COPY, 0);
+    struct coffer_result r = fx_send4(tx, COFFER_SYS_SEND, e, COFFER_MSGINFO(1, 2, 0), 0, 0, 0, 0);
+    uint64_t info = arch_msg_info(&rx->regs);
+    tap_ok(fx_is_ok(r) && COFFER_MSG_CAPS(info) == 2 && COFFER_MSG_UNWRAPPED(info) == 1 &&
+               !(info & COFFER_MSG_CAP_LOST) && rb->caps[0] == 0x5eed && COFFER_MSG_LABEL(info) == 1,
+           "unwrap: a capability to the endpoint itself arrives as its badge (bit 0 of the unwrapped mask)");
+    tap_ok(fx_slot(mine)->cap.type == CAP_ENDPOINT && fx_slot(slot)->cap.type == CAP_ENDPOINT &&
+               fx_slot(slot)->cap.object == fx_slot(other)->cap.object,
+           "unwrap: even moved it stays with the sender; the next capability takes the first receive slot");
+    fx_check("an unwrapped transfer");
+    /* A reply unwraps nothing: the caller's capability to e arrives as one. */
+    fx_delete(slot);
+    fx_recv(rx, e, rc);
+    struct coffer_ipc_buffer *cb = sb;
+    cb->recv_cnode = 0;
+    cb->recv_depth = 0;
+    cb->recv_index = slot;
+    fx_call(tx, e, COFFER_MSGINFO(2, 0, 0), 0, 0);
+    rb->caps[0] = mine;
+    rb->cap_modes = 0;
+    fx_reply_recv(rx, e, rc, COFFER_MSGINFO(0, 1, 0), 0);
+    info = arch_msg_info(&tx->regs);
+    tap_ok(COFFER_MSG_CAPS(info) == 1 && COFFER_MSG_UNWRAPPED(info) == 0 && fx_slot(slot)->cap.type == CAP_ENDPOINT,
+           "unwrap: a reply carries a capability to the endpoint as a capability");
+    fx_check("a reply with an endpoint capability");
+    fx_reset();
+}
+
 /* ---- 5. notifications ------------------------------------------------------ */
 
 static void test_notifications(void)
@@ -332,6 +381,7 @@ int main(void)
 {
     test_send_recv();
     test_calls();
+    test_unwrap();
     test_notifications();
     return tap_done();
 }
