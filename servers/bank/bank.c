@@ -323,15 +323,6 @@ struct coffer_result bank_serve_set_type_limit(struct bank_server *s, const stru
     return ok();
 }
 
-/* Bytes b holds and has not used: its extents' free bytes. */
-static uint64_t free_bytes(const struct bank_server *s, const struct bank *b)
-{
-    uint64_t bytes = 0;
-    for (rec_id e = b->extents; e != 0; e = ((const struct rec_extent *)rec_ptr(s, e))->next)
-        bytes += ((const struct rec_extent *)rec_ptr(s, e))->pool.free_bytes;
-    return bytes;
-}
-
 /* What b could still take from its ancestors: each can give what it has
  * free and what it may still take from its own parent.  Walked up to the
  * prime bank, then down again. */
@@ -344,10 +335,10 @@ static uint64_t room_above(struct bank_server *s, struct bank *b)
     }
     if (top == b)
         return 0;
-    uint64_t room = free_bytes(s, top);
+    uint64_t room = space_free_bytes(s, top);
     for (struct bank *a = bank_of(s, top->path_child); a != b; a = bank_of(s, a->path_child)) {
         uint64_t may = a->limit > a->held ? a->limit - a->held : 0;
-        room = free_bytes(s, a) + (may < room ? may : room);
+        room = space_free_bytes(s, a) + (may < room ? may : room);
     }
     return room;
 }
@@ -365,9 +356,9 @@ struct coffer_result bank_serve_info(struct bank_server *s, const struct coffer_
     *effective = b->held + (b->parent == BANK_NONE ? 0 : may < above ? may : above);
     *held = b->held;
     *objects = b->objects_bytes;
-    *overhead = b->meta_bytes + b->slab_bytes - b->small_bytes;
+    *overhead = bank_overhead(b);
     *children = b->children_bytes;
-    *free = free_bytes(s, b);
+    *free = space_free_bytes(s, b);
     *count = b->objects;
     *banks = b->banks;
     return ok();

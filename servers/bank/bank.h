@@ -126,6 +126,12 @@ struct bank {
 };
 _Static_assert(sizeof(struct bank) <= BANK_BANK_UNITS * BANK_UNIT_BYTES, "a bank's record fits its units");
 
+/* What INFO and the audit call overhead: its chunks and its slabs' slack. */
+static inline uint64_t bank_overhead(const struct bank *b)
+{
+    return b->meta_bytes + b->slab_bytes - b->small_bytes;
+}
+
 struct bank_entry {
     uint64_t gen;        /* bumped each time the entry is given out */
     struct bank *bank;   /* NULL: free */
@@ -220,6 +226,8 @@ struct coffer_result space_block(struct bank_server *s, struct bank *b, unsigned
                                  unsigned level, rec_id *extent, struct buddy_block *blk);
 void space_unblock(struct bank_server *s, rec_id extent, struct buddy_block blk);
 uint64_t space_paddr(const struct bank_server *s, rec_id extent, uint64_t offset);
+/* Bytes b holds and has not used: its extents' free bytes (INFO, the audit). */
+uint64_t space_free_bytes(const struct bank_server *s, const struct bank *b);
 uint64_t space_offset(const struct bank_server *s, rec_id extent, uint64_t offset);
 /* Where a retype puts its object: slot index of the CNode named by cnode
  * resolved with depth bits (depth 0: the server's root CNode). */

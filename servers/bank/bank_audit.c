@@ -8,20 +8,12 @@
  * the server's address space, calls it between requests.
  */
 
-static uint64_t pools_free(const struct bank_server *s, const struct bank *b)
-{
-    uint64_t bytes = 0;
-    for (rec_id e = b->extents; e != 0; e = ((const struct rec_extent *)rec_ptr(s, e))->next)
-        bytes += ((const struct rec_extent *)rec_ptr(s, e))->pool.free_bytes;
-    return bytes;
-}
-
 static void describe(const struct bank_server *s, const struct bank *b, unsigned depth, struct bank_audit_entry *out)
 {
     *out = (struct bank_audit_entry){ .depth = depth, .badge = BANK_BADGE(b->index, s->banks[b->index].gen, 0),
                                       .limit = b->limit, .held = b->held, .objects = b->objects_bytes,
-                                      .overhead = b->meta_bytes + b->slab_bytes - b->small_bytes,
-                                      .children = b->children_bytes, .free = pools_free(s, b),
+                                      .overhead = bank_overhead(b),
+                                      .children = b->children_bytes, .free = space_free_bytes(s, b),
                                       .count = b->objects, .banks = b->banks };
     for (unsigned t = 0; t < BANK_TYPES; t++)
         out->type_count[t] = b->type_count[t];

@@ -24,6 +24,14 @@ static uint64_t extent_start(const struct rec_extent *x)
     return x->pool.start;
 }
 
+uint64_t space_free_bytes(const struct bank_server *s, const struct bank *b)
+{
+    uint64_t bytes = 0;
+    for (rec_id e = b->extents; e != 0; e = extent(s, e)->next)
+        bytes += extent(s, e)->pool.free_bytes;
+    return bytes;
+}
+
 uint64_t space_paddr(const struct bank_server *s, rec_id e, uint64_t offset)
 {
     return extent(s, e)->pool.tree->base + offset;

@@ -773,26 +773,10 @@ static bool random_step(void)
     return model_agrees() && all_balance();
 }
 
-static unsigned free_chunks(void)
-{
-    unsigned n = 0;
-    for (uint32_t c = server.free_chunk; c != 0; c = chunks[c].next)
-        n++;
-    return n;
-}
-
-static unsigned free_banks(void)
-{
-    unsigned n = 0;
-    for (uint16_t i = server.free_bank; i != BANK_NONE; i = banks[i].next_free)
-        n++;
-    return n;
-}
-
 static void test_random(uint64_t seed, unsigned steps)
 {
     setup();
-    unsigned chunks_at_start = free_chunks(), banks_at_start = free_banks();
+    unsigned chunks_at_start = count_free_chunks(), banks_at_start = count_free_banks();
     nmb = 1;
     nmo = 0;
     mb[0] = (struct model_bank){ prime_badge, -1, true };
@@ -818,8 +802,8 @@ static void test_random(uint64_t seed, unsigned steps)
             bad = steps + 2;
     struct info end = info(prime_badge);
     tap_okf(bad == 0 && end.count == 0 && end.banks == 0 && end.free + end.overhead == 1u << RAM_BITS &&
-                free_chunks() + 1 == chunks_at_start + (end.overhead == 0 ? 1 : 0) &&
-                free_banks() == banks_at_start && all_balance(),
+                count_free_chunks() + 1 == chunks_at_start + (end.overhead == 0 ? 1 : 0) &&
+                count_free_banks() == banks_at_start && all_balance(),
             "random (seed %llu, %u steps of buy, free, create, destroy, remove, set-limit): books and kernel agree "
             "each step; at the end every byte is back and the server's tables are as they started",
             (unsigned long long)seed, steps);
