@@ -75,19 +75,24 @@ $(BUILD)/host/libuser.a: $(patsubst %,$(BUILD)/host/user/%.o,$(HOST_USER_LIB_SRC
 	rm -f $@
 	ar rcs $@ $^
 
-# host_user_test(test source, code under test)
+# host_user_test(test source, code under test, the test's fixtures)
 define host_user_test
-$(BUILD)/host/$(basename $(notdir $(1))): $(BUILD)/host/user-test/$(1).o \
+$(BUILD)/host/$(basename $(notdir $(1))): $(patsubst %,$(BUILD)/host/user-test/%.o,$(1) $(3)) \
 		$(patsubst %,$(BUILD)/host/user/%.o,$(2)) $(BUILD)/host/libuser.a $(BUILD)/host/libcore.a
 	$$(HOSTCC) $$(HOST_CFLAGS) $$(filter-out $(BUILD)/host/libuser.a $(BUILD)/host/libcore.a,$$^) \
 		$(BUILD)/host/libuser.a $(BUILD)/host/libcore.a -o $$@
-$(BUILD)/host/user-test/$(1).o: TEST_INCLUDES := $(addprefix -I,$(sort $(dir $(2))))
+$(patsubst %,$(BUILD)/host/user-test/%.o,$(1) $(3)): TEST_INCLUDES := $(addprefix -I,$(sort $(dir $(2))))
 HOST_TESTS += $(BUILD)/host/$(basename $(notdir $(1)))
 endef
+# A server's tests: test_<x>.c and test_<x>_<part>.c test the logic <x>
+# (a stem without an underscore), with tests/host/servers/<x>_fixture.c
+# if there is one.
 server_logic = $(foreach f,$(wildcard servers/*/$(1).c),$(f) $(wildcard $(dir $(f))$(1)_*.c))
+server_of = $(firstword $(subst _, ,$(patsubst test_%,%,$(basename $(notdir $(1))))))
 lib_logic = $(wildcard $(dir $(wildcard lib/*/$(1).c))*.c)
 $(foreach t,$(sort $(wildcard tests/host/servers/test_*.c)),\
-	$(eval $(call host_user_test,$(t),$(call server_logic,$(patsubst test_%,%,$(basename $(notdir $(t))))))))
+	$(eval $(call host_user_test,$(t),$(call server_logic,$(call server_of,$(t))),\
+		$(wildcard tests/host/servers/$(call server_of,$(t))_fixture.c))))
 $(foreach t,$(sort $(wildcard tests/host/lib/test_*.c)),\
 	$(eval $(call host_user_test,$(t),$(call lib_logic,$(patsubst test_%,%,$(basename $(notdir $(t))))))))
 
@@ -100,12 +105,12 @@ test-host: $(HOST_TESTS) $(BUILD)/virt.dtb $(MKBOOTIMAGE) $(BUILD)/user/hello.el
 # of the tree itself, of the space bank and of the buddy allocator.
 SOAK_SEED ?= 1
 soak: $(BUILD)/host/test_cdt $(BUILD)/host/test_rbtree $(BUILD)/host/test_zombie_model \
-		$(BUILD)/host/test_threads_random $(BUILD)/host/test_bank $(BUILD)/host/test_buddy
+		$(BUILD)/host/test_threads_random $(BUILD)/host/test_bank_model $(BUILD)/host/test_buddy
 	$(BUILD)/host/test_cdt $(SOAK_SEED) 1000000
 	$(BUILD)/host/test_zombie_model $(SOAK_SEED) 1000000
 	$(BUILD)/host/test_rbtree $(SOAK_SEED)
 	$(BUILD)/host/test_threads_random $(SOAK_SEED) 1000000
-	$(BUILD)/host/test_bank $(SOAK_SEED) 1000000
+	$(BUILD)/host/test_bank_model $(SOAK_SEED) 1000000
 	$(BUILD)/host/test_buddy $(SOAK_SEED) 1000000
 
 # ---- fuzzing: a libFuzzer target over the capability operations
