@@ -3,7 +3,7 @@
 QEMU_BASE := $(QEMU) -machine virt -cpu rv64 -m $(QEMU_MEM) -smp 1 -nographic \
 	-bios default -kernel $(KERNEL)
 
-.PHONY: run qemu qemu-gdb cspace-svg bank-svg size test-qemu bench trace-path
+.PHONY: run qemu qemu-gdb cspace-svg bank-svg size test-qemu bench trace-path trace-call
 
 run qemu: $(KERNEL) $(BUILD)/boot-demo.cpio
 	$(QEMU_BASE) -initrd $(BUILD)/boot-demo.cpio
@@ -41,6 +41,15 @@ bench: $(KERNEL) $(BUILD)/boot-bench.cpio $(BUILD)/boot-fault-store-unmapped.cpi
 # single-steps the next TRACE_ENTRIES kernel entries in GDB.
 TRACE_SKIP ?= 100
 TRACE_ENTRIES ?= 1
+TRACE_NTH ?= 1
 trace-path: $(KERNEL) $(BUILD)/boot-bench.cpio
 	@sh tools/trace-path.sh "$(QEMU_BASE) -icount shift=0" $(BUILD)/boot-bench.cpio $(KERNEL) \
 		$(TRACE_FUNC) $(TRACE_SKIP) $(TRACE_ENTRIES)
+
+# Where a benchmark sample's instructions go, user and kernel code together
+# (tools/trace-call.sh), e.g. the bank's 101st purchase (TRACE_NTH=3: its free; the reads
+# count in address order):
+#   make trace-call TRACE_FUNC=buy_free TRACE_NTH=2 [TRACE_SKIP=100]
+trace-call: $(KERNEL) $(BUILD)/boot-bench.cpio
+	@sh tools/trace-call.sh "$(QEMU_BASE) -icount shift=0" $(BUILD)/boot-bench.cpio $(KERNEL) \
+		$(BUILD)/user/coffer-bench.elf $(TRACE_FUNC) $(TRACE_NTH) $(TRACE_SKIP)
