@@ -33,7 +33,7 @@ uint64_t cap_object_end(const struct cap *c)
 }
 
 /* -1, 0, 1 as a's group sorts before, with, after b's. */
-static int key_compare(const struct cap *a, const struct cap *b)
+static HOT_INLINE int key_compare(const struct cap *a, const struct cap *b)
 {
     if (a->object != b->object) /* the common case: no sizes needed */
         return a->object < b->object ? -1 : 1;
@@ -276,6 +276,12 @@ void cdt_insert_object(struct slot *s)
     rb_link(&cdt, &s->node, parent, left);
 }
 
+void cdt_insert_at(const struct cdt_place *place, struct slot *s)
+{
+    s->cap.obj_bits = (uint8_t)cap_object_bits(&s->cap);
+    rb_insert_before(&cdt, place->next, &s->node);
+}
+
 void cdt_insert_child(struct slot *parent, struct slot *child)
 {
     rb_insert_after(&cdt, &parent->node, &child->node);
@@ -418,7 +424,7 @@ bool cdt_has_descendants(const struct slot *ut)
     return cdt_first_descendant(ut) != NULL;
 }
 
-bool cdt_range_in_use(const struct slot *ut, uint64_t base, uint64_t end)
+bool cdt_range_in_use(const struct slot *ut, uint64_t base, uint64_t end, struct cdt_place *place)
 {
     /* Objects starting inside [base, end), other than ut itself. */
     struct rb_node *after = first_after_group(&ut->cap);
@@ -428,6 +434,11 @@ bool cdt_range_in_use(const struct slot *ut, uint64_t base, uint64_t end)
         first = key_compare(node_cap(from), node_cap(after)) < 0 ? after : from;
     if (first != NULL && node_cap(first)->object < end)
         return true;
+    /* If the range is free, a new object in it sorts right before first:
+     * every node before first starts below base, or at base and is ut or
+     * an untyped around it (larger, so earlier); first and every node
+     * after it start at or beyond end.  No first: it sorts last. */
+    place->next = first;
     /* An object starting before base and reaching past it: the rightmost
      * such node before `first` is ut itself unless a descendant covers base. */
     struct rb_node *cover = rightmost_before(first, search_end_above, end_above, base);

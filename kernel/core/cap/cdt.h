@@ -98,9 +98,22 @@ struct slot *cdt_prev(const struct slot *s);
  * of its own, so deleting from the end never re-parents anything. */
 struct slot *cdt_last_descendant(const struct slot *s);
 
+/* Where objects retyped into a free range go in tree order: before
+ * `next` (NULL: at the end).  Valid until the tree next changes, but for
+ * the objects inserted there in address order. */
+struct cdt_place {
+    struct rb_node *next;
+};
+
 /* Is any part of [base, end) -- inside the untyped ut -- covered by an
- * object derived from it? */
-bool cdt_range_in_use(const struct slot *ut, uint64_t base, uint64_t end);
+ * object derived from it?  If not, *place is where objects inside the
+ * range go (cdt_insert_at): the search for the one is the search for
+ * the other. */
+bool cdt_range_in_use(const struct slot *ut, uint64_t base, uint64_t end, struct cdt_place *place);
+
+/* cdt_insert_object without the search: s, a new object inside the
+ * free range place came from, the next in address order placed there. */
+void cdt_insert_at(const struct cdt_place *place, struct slot *s);
 /* Does the untyped have any descendant at all? */
 bool cdt_has_descendants(const struct slot *ut);
 

@@ -64,6 +64,22 @@ static HOT_INLINE struct lookup_result cspace_lookup(const struct cap *root, uin
             return cspace_lookup_fail(0, 64, LOOKUP_GUARD_MISMATCH);
         return (struct lookup_result){ &cnode_slots(root)[cptr & ((1ull << radix) - 1)], 1, 0, 0 };
     }
+    /* The next most common: two levels, a guarded root and leaves whose
+     * guard and radix take exactly the bits the root leaves (a server's
+     * CSpace that grows by leaves, lib/cspace).  Anything else — other
+     * depths, a leaf of another width, a failure — takes the loop. */
+    if (depth == 64 && root->type == CAP_CNODE && root->guard_bits + root->size_bits < 64) {
+        unsigned radix = root->size_bits, low = 64 - (root->guard_bits + radix);
+        uint64_t field = cptr >> low;
+        if (field >> radix == root->data) {
+            const struct cap *leaf = &cnode_slots(root)[field & ((1ull << radix) - 1)].cap;
+            uint64_t rest = cptr & ((1ull << low) - 1);
+            if (leaf->type == CAP_CNODE && leaf->guard_bits + leaf->size_bits == low &&
+                rest >> leaf->size_bits == leaf->data)
+                return (struct lookup_result){ &cnode_slots(leaf)[rest & ((1ull << leaf->size_bits) - 1)], 2,
+                                               0, 0 };
+        }
+    }
     const struct cap *node = root;
     unsigned bits_left = depth;
     for (unsigned level = 0;; level++) {

@@ -27,6 +27,8 @@ struct retype_request {
     uint64_t count;
     struct slot *dest; /* first destination slot */
     uint64_t offset;   /* resolved byte offset of the first object */
+    bool placed;       /* below the watermark: the range check found */
+    struct cdt_place place; /* where the objects go in the tree */
 };
 
 static struct coffer_result decode_type(const struct invocation *inv, struct retype_request *req)
@@ -95,7 +97,9 @@ static struct coffer_result decode_placement(const struct slot *ut, struct retyp
     /* Nothing lives at or above the watermark (cdt_check checks it), so
      * only a range starting below it needs the search. */
     uint64_t base = ut->cap.object + offset;
-    if (offset < ut->cap.data && cdt_range_in_use(ut, base, base + total))
+    req->placed = offset < ut->cap.data;
+    req->place = (struct cdt_place){ NULL };
+    if (req->placed && cdt_range_in_use(ut, base, base + total, &req->place))
         return syscall_error(COFFER_ERR_REVOKE_FIRST, 0, 0);
     req->offset = offset;
     return syscall_ok(0, 0);
@@ -116,7 +120,10 @@ static void perform_retype(struct slot *ut, const struct retype_request *req)
             .flags = device ? CAP_FLAG_DEVICE : 0,
         };
         s->mapping = 0;
-        cdt_insert_object(s);
+        if (req->placed)
+            cdt_insert_at(&req->place, s); /* the range check's search, used again */
+        else
+            cdt_insert_object(s);
         vspace_object_created(&s->cap);
     }
     uint64_t end = req->offset + req->count * obj_size;

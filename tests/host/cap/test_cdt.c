@@ -152,7 +152,8 @@ static bool op_retype(int ut, bool *agreed)
     uint64_t slots_in_ut = 1ull << (u->size_bits - size.size_bits);
     uint64_t base = u->object + (test_rng_below(slots_in_ut) << size.size_bits);
     uint64_t end = base + (1ull << size.size_bits);
-    bool in_use = cdt_range_in_use(&slots[ut], base, end);
+    struct cdt_place place;
+    bool in_use = cdt_range_in_use(&slots[ut], base, end, &place);
     *agreed = in_use == model_range_in_use(ut, base, end);
     int i = free_slot();
     if (in_use || i < 0)
@@ -160,7 +161,12 @@ static bool op_retype(int ut, bool *agreed)
     slots[i].cap = (struct cap){ .object = base, .type = (uint8_t)cap_type_of_object(t),
                                  .size_bits = (uint8_t)user_bits, .rights = CAP_RIGHTS_ALL,
                                  .flags = CAP_FLAG_DEVICE };
-    cdt_insert_object(&slots[i]);
+    /* As retype does below the watermark (the range check's place) or
+     * above it (a search); the checker after each step sees the order. */
+    if (test_rng_below(2))
+        cdt_insert_at(&place, &slots[i]);
+    else
+        cdt_insert_object(&slots[i]);
     if (end - u->object > slots[ut].cap.data) /* what retype does to the watermark */
         slots[ut].cap.data = end - u->object;
     parent_of[i] = ut;
@@ -289,6 +295,7 @@ static struct cap object_cap(enum cap_type t, uint64_t base, unsigned bits)
 
 static void unit_range_queries(void)
 {
+    struct cdt_place place;
     reset();
     int ut = put(0, object_cap(CAP_UNTYPED, RAM_BASE, 16)); /* 64 KiB */
     cdt_insert_object(&slots[ut]);
@@ -297,19 +304,30 @@ static void unit_range_queries(void)
     int f2 = put(2, object_cap(CAP_FRAME, RAM_BASE + 0x4000, 14)); /* 16 KiB */
     cdt_insert_object(&slots[f2]);
     tap_ok(cdt_check() == 0, "range: tree with an untyped and two frames is valid");
-    tap_ok(!cdt_range_in_use(&slots[ut], RAM_BASE, RAM_BASE + 0x1000), "range: hole before the first object is free");
-    tap_ok(cdt_range_in_use(&slots[ut], RAM_BASE + 0x1000, RAM_BASE + 0x2000), "range: an object's exact range is in use");
-    tap_ok(cdt_range_in_use(&slots[ut], RAM_BASE, RAM_BASE + 0x2000), "range: a range starting before an object is in use");
-    tap_ok(cdt_range_in_use(&slots[ut], RAM_BASE + 0x5000, RAM_BASE + 0x6000),
+    tap_ok(!cdt_range_in_use(&slots[ut], RAM_BASE, RAM_BASE + 0x1000, &place), "range: hole before the first object is free");
+    tap_ok(cdt_range_in_use(&slots[ut], RAM_BASE + 0x1000, RAM_BASE + 0x2000, &place), "range: an object's exact range is in use");
+    tap_ok(cdt_range_in_use(&slots[ut], RAM_BASE, RAM_BASE + 0x2000, &place), "range: a range starting before an object is in use");
+    tap_ok(cdt_range_in_use(&slots[ut], RAM_BASE + 0x5000, RAM_BASE + 0x6000, &place),
            "range: a range inside a larger object (starting before it) is in use");
-    tap_ok(!cdt_range_in_use(&slots[ut], RAM_BASE + 0x2000, RAM_BASE + 0x4000), "range: the gap between objects is free");
-    tap_ok(!cdt_range_in_use(&slots[ut], RAM_BASE + 0x8000, RAM_BASE + 0x10000), "range: the tail is free");
+    tap_ok(!cdt_range_in_use(&slots[ut], RAM_BASE + 0x2000, RAM_BASE + 0x4000, &place), "range: the gap between objects is free");
+    tap_ok(!cdt_range_in_use(&slots[ut], RAM_BASE + 0x8000, RAM_BASE + 0x10000, &place), "range: the tail is free");
     cdt_remove(&slots[f2]);
     slots[f2].cap = (struct cap){ 0 };
-    tap_ok(!cdt_range_in_use(&slots[ut], RAM_BASE + 0x4000, RAM_BASE + 0x8000),
+    tap_ok(!cdt_range_in_use(&slots[ut], RAM_BASE + 0x4000, RAM_BASE + 0x8000, &place),
            "range: a deleted object's memory is free again at once");
     tap_ok(cdt_parent(&slots[f1]) == &slots[ut] && cdt_first_descendant(&slots[ut]) == &slots[f1],
            "range: the untyped is the frame's parent; the frame its first descendant");
+    /* Where the range check says a new object goes: between two objects,
+     * then at the end of the tree. */
+    int gap = put(2, object_cap(CAP_FRAME, RAM_BASE + 0x2000, 12));
+    tap_ok(!cdt_range_in_use(&slots[ut], RAM_BASE + 0x2000, RAM_BASE + 0x3000, &place) &&
+               (cdt_insert_at(&place, &slots[gap]), cdt_check() == 0) && cdt_prev(&slots[gap]) == &slots[f1] &&
+               cdt_parent(&slots[gap]) == &slots[ut],
+           "range: an object placed in a gap sorts after the object before it, a child of the untyped");
+    int tail = put(3, object_cap(CAP_FRAME, RAM_BASE + 0xf000, 12));
+    tap_ok(!cdt_range_in_use(&slots[ut], RAM_BASE + 0xf000, RAM_BASE + 0x10000, &place) && place.next == NULL &&
+               (cdt_insert_at(&place, &slots[tail]), cdt_check() == 0) && cdt_prev(&slots[tail]) == &slots[gap],
+           "range: an object placed after every other sorts last");
 }
 
 static void unit_mint_copy_delete(void)

@@ -477,7 +477,8 @@ static const char *compare(const bool *was_live)
     for (int k = 0; k < 8; k++) {
         uint64_t size = 1ull << (6 + test_rng_below(11));
         uint64_t base = (uintptr_t)ut_mem + test_rng_below(UT_SIZE / size) * size;
-        if (cdt_range_in_use(&root_slots[UT], base, base + size) != m_in_use(1, base, base + size))
+        struct cdt_place place;
+        if (cdt_range_in_use(&root_slots[UT], base, base + size, &place) != m_in_use(1, base, base + size))
             return "cdt_range_in_use() differs from the model";
     }
     return check_memory(was_live);
