@@ -5,6 +5,7 @@
  * summary and one leaf's bitmap, and free is O(1).  No system call: leaves
  * appear through the owner's grow callback.
  */
+#include <coffer.h>
 #include <cspace/slots.h>
 #include <string.h>
 
@@ -44,7 +45,7 @@ static uint64_t lowest_bit(const uint64_t *map, uint64_t words, bool clear)
     for (uint64_t w = 0; w < words; w++) {
         uint64_t word = clear ? ~map[w] : map[w];
         if (word != 0)
-            return w * WORD_BITS + (uint64_t)__builtin_ctzll(word);
+            return w * WORD_BITS + coffer_lowest_bit(word);
     }
     return NO_BIT;
 }

@@ -44,10 +44,15 @@ static void set_taken(struct buddy_tree *t, uint64_t i, bool on)
         t->taken[i / 64] &= ~(1ull << (i % 64));
 }
 
-/* The largest free order below node i as its parent sees it. */
-static unsigned node_free(const struct buddy_tree *t, uint64_t i)
+/* The largest free order below each half of node i, as i sees them (a
+ * taken half has none).  The halves' bits share a word (2i is even), so
+ * one load serves both: this is the inner step of every walk. */
+static void halves_free(const struct buddy_tree *t, uint64_t i, unsigned *left, unsigned *right)
 {
-    return is_taken(t, i) ? 0 : t->order[i];
+    uint64_t l = 2 * i;
+    unsigned taken = (unsigned)(t->taken[l / 64] >> (l % 64)) & 3;
+    *left = taken & 1 ? 0 : t->order[l];
+    *right = taken & 2 ? 0 : t->order[l + 1];
 }
 
 uint64_t buddy_tree_init(struct buddy_tree *t, struct buddy_pool *all, unsigned size_bits,
@@ -80,9 +85,9 @@ static bool wholly_free(const struct buddy_pool *p, uint64_t i, unsigned k)
  * wholly free, whatever they held. */
 static void push_down(struct buddy_tree *t, uint64_t i, unsigned k)
 {
-    t->order[2 * i] = t->order[2 * i + 1] = (uint8_t)(k - 1);
-    set_taken(t, 2 * i, false);
-    set_taken(t, 2 * i + 1, false);
+    uint64_t l = 2 * i;
+    t->order[l] = t->order[l + 1] = (uint8_t)(k - 1);
+    t->taken[l / 64] &= ~(3ull << (l % 64));
 }
 
 /* Recompute the ancestors of node i (order k) up to the pool's root: a
@@ -91,7 +96,8 @@ static void update_up(struct buddy_pool *p, uint64_t i, unsigned k)
 {
     struct buddy_tree *t = p->tree;
     for (; i != p->node; i >>= 1, k++) {
-        unsigned left = node_free(t, i & ~1ull), right = node_free(t, i | 1);
+        unsigned left, right;
+        halves_free(t, i >> 1, &left, &right);
         unsigned value = left == k && right == k ? k + 1 : (left > right ? left : right);
         if (t->order[i >> 1] == value)
             return; /* nothing above changes either */
@@ -123,11 +129,16 @@ uint64_t buddy_pool_alloc(struct buddy_pool *p, unsigned bits, struct buddy_bloc
         return COFFER_ERR_NOT_ENOUGH_MEMORY;
     if (bits == p->bits)
         return take_whole(p, out);
+    /* Every node on the way is free at least in part (the root: the
+     * pool is not handed out whole, as largest says; below it, the half
+     * chosen had room), so it is wholly free exactly when its order is
+     * its own. */
     uint64_t i = p->node;
     for (unsigned k = p->bits; k > bits; k--) {
-        if (wholly_free(p, i, k))
+        if (t->order[i] == k)
             push_down(t, i, k);
-        unsigned left = node_free(t, 2 * i), right = node_free(t, 2 * i + 1);
+        unsigned left, right;
+        halves_free(t, i, &left, &right);
         i = 2 * i + (left >= bits && (right < bits || left <= right) ? 0 : 1);
     }
     set_taken(t, i, true);
@@ -159,13 +170,13 @@ static bool block_valid(const struct buddy_pool *p, struct buddy_block blk)
  * taken nor wholly free)?  Then i's own values are current. */
 static bool path_split(const struct buddy_pool *p, uint64_t i, unsigned k)
 {
-    for (i >>= 1, k++; i >= p->node; i >>= 1, k++) {
-        if (wholly_free(p, i, k) || (i != p->node && is_taken(p->tree, i)) || (i == p->node && p->whole))
+    /* i lies in the pool (block_valid): its ancestors below the root
+     * have larger numbers than the root. */
+    const struct buddy_tree *t = p->tree;
+    for (i >>= 1, k++; i > p->node; i >>= 1, k++)
+        if (is_taken(t, i) || t->order[i] == k)
             return false;
-        if (i == p->node)
-            return true;
-    }
-    return false;
+    return i == p->node && !p->whole && t->order[i] != k;
 }
 
 /* Was blk handed out whole by this pool (and not given back)? */

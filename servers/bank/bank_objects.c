@@ -114,7 +114,7 @@ static struct coffer_result buy_small(struct bank_server *s, struct bank *b, rec
     if (res.error != COFFER_ERR_OK)
         return res;
     struct rec_slab *sl = slab(s, sr);
-    unsigned index = (unsigned)__builtin_ctzll(~sl->used);
+    unsigned index = coffer_lowest_bit(~sl->used);
     sl->used |= 1ull << index;
     sl->count++;
     if (sl->count == slab_capacity(sl))

@@ -84,7 +84,7 @@ static void list_remove(struct bank_server *s, struct bank *b, uint32_t c)
 static int free_run(uint64_t used, unsigned units)
 {
     if (units == 1)
-        return used == CHUNK_FULL ? -1 : __builtin_ctzll(~used);
+        return used == CHUNK_FULL ? -1 : (int)coffer_lowest_bit(~used);
     for (unsigned u = 0; u < BANK_CHUNK_UNITS; u += units)
         if (((used >> u) & ((1ull << units) - 1)) == 0)
             return (int)u;

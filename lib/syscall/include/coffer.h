@@ -41,6 +41,22 @@ static inline uint64_t coffer_rdinstret(void)
     return v;
 }
 
+/* The index of the lowest set bit of v, which is not 0.  The target has
+ * no bit-manipulation extension, so __builtin_ctzll would be a call into
+ * libgcc (45 instructions); a de Bruijn multiply and a table are five:
+ * v & -v is one bit, and the multiply by the sequence puts a distinct
+ * 6-bit pattern in the top bits for each of the 64. */
+static inline unsigned coffer_lowest_bit(uint64_t v)
+{
+    static const unsigned char index[64] = {
+        0,  1,  48, 2,  57, 49, 28, 3,  61, 58, 50, 42, 38, 29, 17, 4,
+        62, 55, 59, 36, 53, 51, 43, 22, 45, 39, 33, 30, 24, 18, 12, 5,
+        63, 47, 56, 27, 60, 41, 37, 16, 54, 35, 52, 21, 44, 32, 23, 11,
+        46, 26, 40, 15, 34, 20, 31, 10, 25, 14, 19, 9,  13, 8,  7,  6,
+    };
+    return index[((v & -v) * 0x03f79d71b4cb0a89ull) >> 58];
+}
+
 /* The slot of the largest RAM untyped of at most 2^max_bits bytes (0 if
  * there is none); its size is untyped_list[slot - untyped.start]. */
 uint64_t coffer_largest_ram_untyped(const struct coffer_bootinfo *bi, unsigned max_bits);

@@ -9,6 +9,7 @@
  */
 #include "tap.h"
 #include "test_util.h"
+#include <coffer.h>
 #include <cspace/slots.h>
 #include <stdlib.h>
 #include <string.h>
@@ -559,10 +560,30 @@ static void test_random(uint64_t seed, uint64_t steps, unsigned seeds)
             random_run(shapes[i].name, shapes[i].cfg, seed + k, steps);
 }
 
+/* The allocator finds a free slot with coffer_lowest_bit (coffer.h):
+ * it agrees with the compiler's count of trailing zeros for every single
+ * bit and for words with bits above the lowest. */
+static void test_lowest_bit(void)
+{
+    bool agree = true;
+    for (unsigned i = 0; i < 64; i++) {
+        uint64_t one = 1ull << i, many = one | (~0ull << i);
+        agree &= coffer_lowest_bit(one) == i && coffer_lowest_bit(many) == i &&
+                 coffer_lowest_bit(one | (0x8000000000000000ull | 0x5a5a5a5a5a5a5a5aull) << i) == i;
+    }
+    test_rng_seed(7);
+    for (unsigned n = 0; n < 10000; n++) {
+        uint64_t v = test_rng() | 1ull << 63;
+        agree &= coffer_lowest_bit(v) == (unsigned)__builtin_ctzll(v);
+    }
+    tap_ok(agree, "lowest bit: the de Bruijn lookup agrees with ctz for every bit and 10^4 random words");
+}
+
 int main(int argc, char **argv)
 {
     uint64_t seed = argc > 1 ? strtoull(argv[1], NULL, 0) : 1;
     uint64_t steps = argc > 2 ? strtoull(argv[2], NULL, 0) : 100000;
+    test_lowest_bit();
     test_bad_configs();
     test_meta();
     test_range_errors();
