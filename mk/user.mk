@@ -16,11 +16,14 @@
 # and every library.
 
 USER_ARCH_FLAGS := -march=rv64imac -mabi=lp64 -mcmodel=medany
+# Link-time optimisation for user code too (LTO=0 turns it off): a
+# server's small accessors and the libraries' helpers inline across files.
+ULTO := $(if $(filter 1,$(LTO)),-flto=auto,)
 # -fno-tree-loop-distribute-patterns: a loop that clears words stays one
 # (Debian's picolibc builds memset a byte at a time, for size).
 UCFLAGS := -std=c11 $(WARN) -O2 -g --specs=picolibc.specs $(USER_ARCH_FLAGS) \
-	-fno-common -fno-tree-loop-distribute-patterns -DCOFFER_USER -DCONFIG_DEBUG=$(DEBUG) $(USER_INCLUDES)
-ULDFLAGS := --specs=picolibc.specs --crt0=hosted $(USER_ARCH_FLAGS) -T lib/crt/user.ld \
+	-fno-common -fno-tree-loop-distribute-patterns -DCOFFER_USER -DCONFIG_DEBUG=$(DEBUG) $(USER_INCLUDES) $(ULTO)
+ULDFLAGS := --specs=picolibc.specs --crt0=hosted $(USER_ARCH_FLAGS) -O2 $(ULTO) -T lib/crt/user.ld \
 	-Wl,--build-id=none $(MAX_PAGE_FLAG)
 
 $(BUILD)/user/%.c.o: %.c mk/user.mk | $(GENERATED_HEADERS) $(TOOLCHAIN_STAMP)
@@ -32,6 +35,9 @@ $(BUILD)/user/tests/qemu/suite/%.c.o: UCFLAGS += -Itests/qemu/suite
 user_objs = $(patsubst %,$(BUILD)/user/%.o,$(1))
 
 CRT_OBJS := $(call user_objs,$(sort $(wildcard lib/crt/*.c)))
+# Only picolibc refers to the C runtime glue (stdout, _exit), and it is no
+# LTO object: LTO would see nothing use them and drop them.
+$(CRT_OBJS): UCFLAGS += -fno-lto
 USER_LIB_NAMES := $(filter-out crt,$(LIB_NAMES))
 USER_LIB_SRCS := $(sort $(foreach l,$(USER_LIB_NAMES),$(wildcard lib/$(l)/*.c)))
 USER_LIBS := $(patsubst %,$(BUILD)/user/lib%.a,$(USER_LIB_NAMES))
@@ -39,7 +45,7 @@ USER_LIBS := $(patsubst %,$(BUILD)/user/lib%.a,$(USER_LIB_NAMES))
 define user_library
 $(BUILD)/user/lib$(1).a: $(call user_objs,$(wildcard lib/$(1)/*.c))
 	rm -f $$@
-	$(CROSS)ar rcs $$@ $$^
+	$(CROSS)gcc-ar rcs $$@ $$^
 endef
 $(foreach l,$(USER_LIB_NAMES),$(eval $(call user_library,$(l))))
 

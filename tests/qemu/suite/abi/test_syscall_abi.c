@@ -7,8 +7,11 @@
 enum { SAVED = 24 };
 /* t0-t5, s1-s11, a3-a7 loaded with patterns, then stored after the call. */
 /* Global with fixed names: the asm reaches them without operand registers,
- * since every register it could use is clobbered. */
-uint64_t abi_before[SAVED], abi_after[SAVED], abi_number;
+ * since every register it could use is clobbered.  Nothing in C reads
+ * them by those names, so link-time optimisation is told they are used
+ * from outside (it would otherwise rename or drop them). */
+#define FROM_ASM __attribute__((used, externally_visible))
+FROM_ASM uint64_t abi_before[SAVED], abi_after[SAVED], abi_number;
 #define before abi_before
 #define after abi_after
 
