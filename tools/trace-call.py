@@ -7,7 +7,8 @@
 # Environment: TRACE_PORT, TRACE_FUNC (the benchmark's function in the
 # user image), TRACE_NTH (which of its rdcycle instructions starts the
 # span, from 1, in address order: the compiler may have moved them), TRACE_SKIP (times to let that read pass first, so the
-# benchmark loop is warm), TRACE_USER (the user ELF, for its symbols).
+# benchmark loop is warm), TRACE_USER (the user ELF, for its symbols),
+# TRACE_LIMIT (stop after this many instructions: 200000).
 #
 # QEMU's GDB stub loses the connection when asked to step across sret,
 # and steps over a system call whole, so at an sret the script puts a
@@ -23,14 +24,14 @@ func = os.environ["TRACE_FUNC"]
 nth = int(os.environ.get("TRACE_NTH", "1"))
 skip = int(os.environ.get("TRACE_SKIP", "100"))
 user = os.environ["TRACE_USER"]
-LIMIT = 200000
+LIMIT = int(os.environ.get("TRACE_LIMIT", "200000"))  # instructions at most
 KERNEL_BASE = 0xFFFFFFC000000000
 
 gdb.execute("set pagination off")
 gdb.execute("set confirm off")
 gdb.execute("add-symbol-file %s" % user)
 reads = re.findall(r"(0x[0-9a-f]+) <\+\d+>:\s+rdcycle",
-                   gdb.execute("disassemble %s" % func, to_string=True))
+                   gdb.execute("disassemble '%s'" % func, to_string=True))
 gdb.execute("target remote :%s" % port)
 gdb.execute("break *%s" % reads[nth - 1])
 gdb.execute("ignore 1 %d" % skip)

@@ -147,11 +147,21 @@ bool cap_delete_begin(struct slot *s)
     return delete_begin(s, true);
 }
 
+bool cap_object_inside(const struct cap *revoking, const struct cap *c)
+{
+    return revoking != NULL && c->object >= revoking->object && cap_object_end(c) <= cap_object_end(revoking);
+}
+
+bool cap_delete_begin_in(struct slot *s, const struct cap *revoking)
+{
+    return delete_begin(s, !cap_object_inside(revoking, &s->cap));
+}
+
 enum delete_status cap_delete(struct slot *s)
 {
     if (cap_delete_begin(s))
         return DELETE_DONE;
-    return zombie_reduce(s);
+    return zombie_reduce(s, NULL);
 }
 
 /* Can c go in a batch: bounded work, no zombie, wherever it is? */
@@ -220,23 +230,50 @@ static void delete_batch(struct slot *first, struct slot *last)
  * as erasing five. */
 #define REVOKE_CUT_MIN 8
 
+/* Descendants that cannot go in a batch (a CNode, a TCB, a large frame)
+ * are passed over, REVOKE_PASS_OVER at most: a CNode still holding
+ * capabilities deletes them one by one as it dies, so the batchable ones
+ * before it, which are often what it holds (a server's records of what it
+ * sold), go first, in runs, and it dies empty. */
+
+/* The descendant of s to delete next: the last batchable one at or
+ * before d (the last descendant), passing over at most REVOKE_PASS_OVER
+ * others; d itself when there is none, or when a zombie comes first (a
+ * teardown under way is finished before anything else, so that a revoke
+ * restarted after preemption goes on in the order it began). */
+static struct slot *revoke_next(const struct slot *s, struct slot *d)
+{
+    struct slot *p = d;
+    for (unsigned passed = 0; !batchable(&p->cap); passed++) {
+        struct slot *before = cdt_prev(p);
+        if (p->cap.type == CAP_ZOMBIE || passed == REVOKE_PASS_OVER || before == s)
+            return d;
+        p = before;
+    }
+    return p;
+}
+
 /*
  * Delete from the end of the descendant run, which is contiguous in the
  * tree: take as many batchable descendants as a batch allows in one cut
  * (O(log^2 n) for the lot), and anything else -- a CNode, a large frame,
- * a zombie -- through cap_delete().  A teardown may delete other
- * capabilities too (even s's own CNode), so the run is found again after
- * each step.  At most REVOKE_BATCH deletions between preemption checks.
+ * a zombie -- through cap_delete(), once the batchable ones just before
+ * it have gone (revoke_next).  A teardown may delete other capabilities
+ * too (even s's own CNode), so the run is found again after each step.
+ * At most REVOKE_BATCH deletions between preemption checks.
  */
 enum delete_status cap_revoke(struct slot *s)
 {
     unsigned done = 0;
+    const struct cap *revoking = s->cap.type == CAP_UNTYPED ? &s->cap : NULL;
     struct slot *d = cdt_last_descendant(s);
     while (d != NULL) {
+        struct slot *end = revoke_next(s, d);
+        bool last = end == d; /* nothing of s's after it */
         unsigned taken = 0;
-        struct slot *before = cdt_prev(d), *first = d; /* before: s or a descendant */
+        struct slot *before = cdt_prev(end), *first = end; /* before: s or a descendant */
         struct slot *p = before; /* the one before the run */
-        if (batchable(&d->cap)) {
+        if (batchable(&end->cap)) {
             taken = 1;
             for (; taken < REVOKE_BATCH - done && p != s && batchable(&p->cap); p = cdt_prev(p)) {
                 first = p;
@@ -244,20 +281,21 @@ enum delete_status cap_revoke(struct slot *s)
             }
         }
         if (taken >= REVOKE_CUT_MIN) {
-            delete_batch(first, d);
+            delete_batch(first, end);
             done += taken;
             /* A batch deletes nothing outside its run: when the run
-             * reached s, no descendant is left. */
-            d = p == s ? NULL : cdt_last_descendant(s);
+             * reached s and nothing was passed over, none is left. */
+            d = p == s && last ? NULL : cdt_last_descendant(s);
         } else {
             done++;
-            bool simple = delete_begin(d, s->cap.type != CAP_UNTYPED);
-            if (!simple && zombie_reduce(d) == DELETE_PREEMPTED)
+            bool simple = delete_begin(end, revoking == NULL);
+            if (!simple && zombie_reduce(end, revoking) == DELETE_PREEMPTED)
                 return DELETE_PREEMPTED;
             if (cap_is_null(&s->cap))
                 return DELETE_DONE; /* s was inside a CNode that is gone */
-            /* A simple deletion touched nothing else: the one before is next. */
-            d = !simple ? cdt_last_descendant(s) : before != s ? before : NULL;
+            /* A simple deletion touched nothing else: the one before is
+             * next, unless some were passed over. */
+            d = !simple || !last ? cdt_last_descendant(s) : before != s ? before : NULL;
         }
         if (done >= REVOKE_BATCH) {
             done = 0;

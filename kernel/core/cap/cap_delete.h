@@ -27,6 +27,10 @@
 /* Deletions between two preemption checks; a compile-time constant. */
 #define REVOKE_BATCH 64
 
+/* Descendants a revoke passes over to delete the batchable ones before
+ * them first (cap_delete.c: revoke_next). */
+#define REVOKE_PASS_OVER 16
+
 /* Bytes of a dying object zeroed between two preemption checks; objects
  * up to this size are zeroed at once. */
 #define ZERO_CHUNK (64ull * 1024)
@@ -39,6 +43,15 @@ enum delete_status cap_delete(struct slot *s);
  * returns true; otherwise s is now (or already was) a zombie, for
  * zombie_reduce() to finish. */
 bool cap_delete_begin(struct slot *s);
+
+/* cap_delete_begin inside a revoke of the untyped revoking (NULL: none):
+ * an object whose memory lies in it is not accounted, since the revoke
+ * sets the untyped's count to 0 when it ends and every untyped in between
+ * dies in it too. */
+bool cap_delete_begin_in(struct slot *s, const struct cap *revoking);
+
+/* Does c's object lie inside the untyped revoking (NULL: no)? */
+bool cap_object_inside(const struct cap *revoking, const struct cap *c);
 
 /* Would deleting s be one bounded step that changes no other slot (it is
  * not the last capability to a CNode, TCB or large frame, nor a zombie)? */

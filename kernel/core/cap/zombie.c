@@ -83,6 +83,7 @@ static void swap_slots(struct slot *a, struct slot *b)
 struct teardown {
     struct slot *top; /* the zombie the deletion began with (it may change slots) */
     struct slot *cur; /* the zombie being cleared */
+    const struct cap *revoking; /* the untyped a revoke empties, or NULL */
 };
 
 /*
@@ -122,7 +123,7 @@ static unsigned clear_next(struct teardown *td)
         return 1;
     }
     bool was_zombie = t->cap.type == CAP_ZOMBIE;
-    if (t != cur && !cap_is_null(&t->cap) && !cap_delete_begin(t)) {
+    if (t != cur && !cap_is_null(&t->cap) && !cap_delete_begin_in(t, td->revoking)) {
         /* A zombie: that object first; this slot stays until it is gone. */
         t->mapping = cur == td->top ? PARENT_TOP : (uint64_t)(uintptr_t)cur;
         td->cur = t;
@@ -182,7 +183,8 @@ static void finish(struct teardown *td)
             s = h;
         }
     }
-    cap_memory_returns(s);
+    if (!cap_object_inside(td->revoking, &s->cap))
+        cap_memory_returns(s);
     cdt_remove(s);
     memset(s, 0, sizeof(*s));
     /* If the top held a zombie, that one now stands in the top's slot and
@@ -193,9 +195,9 @@ static void finish(struct teardown *td)
         td->cur = link == PARENT_TOP ? td->top : (struct slot *)(uintptr_t)link;
 }
 
-enum delete_status zombie_reduce(struct slot *top)
+enum delete_status zombie_reduce(struct slot *top, const struct cap *revoking)
 {
-    struct teardown td = { top, top };
+    struct teardown td = { top, top, revoking };
     unsigned work = 0;
     while (td.top->cap.type == CAP_ZOMBIE) {
         struct cap *z = &td.cur->cap;

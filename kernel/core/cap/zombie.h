@@ -66,8 +66,10 @@ enum delete_status {
 void zombie_make(struct slot *s);
 
 /* Continue tearing down the zombie in top until it and everything it
- * owns is gone, or until preempted. */
-enum delete_status zombie_reduce(struct slot *top);
+ * owns is gone, or until preempted.  revoking: the untyped a revoke is
+ * emptying, whose objects need no accounting (cap_delete_begin_in), or
+ * NULL. */
+enum delete_status zombie_reduce(struct slot *top, const struct cap *revoking);
 
 /* The zombie's cursor: slots left to clear, or bytes left to zero. */
 uint64_t zombie_slots_left(const struct cap *z);

@@ -203,17 +203,19 @@ static void test_untyped_inside(void)
 /*
  * f2. Revoking an untyped V that lives in CNode A carved from V: A's only
  * capability is a descendant of V, so the revoke tears A down and V with
- * it, and stops; V's descendants below A in memory stay, under UT.
- * Preempted, the restarted call looks V up again through A, by then a
- * zombie: FAILED_LOOKUP, and deleting the zombie finishes the teardown.
+ * it, and stops; V's descendant below A in memory, a CNode B (which, not
+ * going in batches, the revoke does not take before A: revoke_next),
+ * stays, under UT.  Preempted, the restarted call looks V up again
+ * through A, by then a zombie: FAILED_LOOKUP, and deleting the zombie
+ * finishes the teardown.
  */
 static void test_revoke_kills_target(void)
 {
     for (int preempt = 0; preempt < 2; preempt++) {
         setup();
-        /* V: 64K at 64K; E1 at V+0, A (256 slots, 100 endpoints) at V+16K, E2 at V+32K. */
+        /* V: 64K at 64K; B at V+0, A (256 slots, 100 endpoints) at V+16K, E2 at V+32K. */
         bool good = ok(retype(UT, UNTYPED, 16, 1, HERE, 70, 0x10000)) &&
-                    ok(retype(70, ENDPOINT, 0, 1, HERE, 76, 0)) && ok(retype(70, CNODE, 8, 1, HERE, 75, 0x4000)) &&
+                    ok(retype(70, CNODE, 2, 1, HERE, 76, 0)) && ok(retype(70, CNODE, 8, 1, HERE, 75, 0x4000)) &&
                     ok(retype(70, ENDPOINT, 0, 1, HERE, 77, 0x8000)) &&
                     ok(retype(70, ENDPOINT, 0, 100, 75, 1, 0x9000)) && ok(transfer(MOVE, in(at(75), 8, 0), at(70)));
         struct coffer_result r = run(REVOKE, in(at(75), 8, 0), preempt, NULL);
@@ -226,6 +228,52 @@ static void test_revoke_kills_target(void)
                    all_zero(ut_mem, UT_SIZE) && cdt_check() == 0,
                preempted(preempt, "revoke: an untyped inside a CNode carved from it is deleted with the "
                                   "CNode; the revoke stops there"));
+    }
+}
+
+/*
+ * f3. The batchable descendants just before a CNode go before it
+ * (revoke_next): V holds 40 endpoints and, above them, the CNode A that
+ * holds their only capabilities and V's own; one more endpoint, E, has
+ * its capability in a root slot.  The revoke takes the endpoints first,
+ * in batches, E among them, so A dies empty and V with it.  (Had A gone
+ * first, V would have died with it and the revoke stopped, leaving E.)
+ */
+static void test_revoke_batchable_first(void)
+{
+    for (int preempt = 0; preempt < 2; preempt++) {
+        setup();
+        bool good = ok(retype(UT, UNTYPED, 16, 1, HERE, 70, 0x10000)) &&
+                    ok(retype(70, CNODE, 6, 1, HERE, 75, 0x8000)) && ok(retype(70, ENDPOINT, 0, 40, 75, 1, 0)) &&
+                    ok(retype(70, ENDPOINT, 0, 1, HERE, 76, 0xa00)) && ok(transfer(MOVE, in(at(75), 6, 0), at(70)));
+        struct coffer_result r = run(REVOKE, in(at(75), 6, 0), preempt, NULL);
+        good = good && (ok(r) || (preempt && r.error == COFFER_ERR_FAILED_LOOKUP &&
+                                  root_slots[75].cap.type == CAP_ZOMBIE && run_ok(DELETE, at(75), false, NULL)));
+        tap_ok(good && cdt_count() == BASE_CAPS && cap_is_null(&root_slots[75].cap) &&
+                   cap_is_null(&root_slots[76].cap) && cdt_check() == 0 &&
+                   run_ok(REVOKE, at(UT), false, NULL) && all_reclaimed(),
+               preempted(preempt, "revoke: endpoints below the CNode holding their capabilities go first, "
+                                  "so it dies empty; every byte comes back"));
+    }
+}
+
+/*
+ * f4. What a dying CNode holds is accounted where it came from: CNode A,
+ * carved from V, holds 100 endpoints of V's and 100 of another untyped
+ * W's.  Revoking V kills A and all of them; V's objects need no
+ * accounting (the revoke resets V's count), W's do: both counts end at 0.
+ */
+static void test_revoke_accounts_outside(void)
+{
+    for (int preempt = 0; preempt < 2; preempt++) {
+        setup();
+        bool good = ok(retype(UT, UNTYPED, 14, 1, HERE, 80, 0x20000)) &&
+                    ok(retype(UT, UNTYPED, 16, 1, HERE, 70, 0x10000)) && ok(retype(70, CNODE, 8, 1, HERE, 75, 0)) &&
+                    ok(retype(80, ENDPOINT, 0, 100, 75, 0, 0)) && ok(retype(70, ENDPOINT, 0, 100, 75, 100, 0x4000)) &&
+                    root_slots[80].used != 0 && run_ok(REVOKE, at(70), preempt, NULL);
+        tap_ok(good && cdt_count() == BASE_CAPS + 2 && root_slots[80].used == 0 && root_slots[70].used == 0 &&
+                   cdt_check() == 0 && run_ok(REVOKE, at(UT), false, NULL) && all_reclaimed(),
+               preempted(preempt, "revoke: a dying CNode's objects from another untyped are counted free there"));
     }
 }
 
@@ -282,6 +330,8 @@ int main(void)
     test_zombie_observed();
     test_untyped_inside();
     test_revoke_kills_target();
+    test_revoke_batchable_first();
+    test_revoke_accounts_outside();
     test_abandoned();
     teardown_free();
     return tap_done();

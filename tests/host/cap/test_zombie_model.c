@@ -141,20 +141,33 @@ static int cap_key_desc(const void *a, const void *b)
     return key_cmp(caps[*(const int *)b].obj, caps[*(const int *)a].obj);
 }
 
-/* Revoke deletes the descendants from the last in tree order backwards and
- * stops early if that kills the target itself (it was in a dying CNode). */
+/* What the kernel deletes in a batch: no CNode, no frame zeroed in chunks
+ * (the model has no waiting threads). */
+static bool m_batchable(int c)
+{
+    const struct mobj *o = &objs[caps[c].obj];
+    return o->type != CNODE && !(o->type == FRAME && (1ull << o->bits) > ZERO_CHUNK);
+}
+
+/* Revoke deletes the descendants from the last in tree order backwards --
+ * but the last batchable one within REVOKE_PASS_OVER of the end before
+ * anything else (cap_delete.c: revoke_next) -- and stops early if that
+ * kills the target itself (it was in a dying CNode). */
 static void m_revoke(int a)
 {
     static int order[MAX_CAPS];
-    int n = 0;
-    for (int c = 0; c < ncaps; c++)
-        if (caps[c].live && m_is_descendant(c, a))
-            order[n++] = c;
-    qsort(order, (size_t)n, sizeof(order[0]), cap_key_desc);
-    for (int k = 0; k < n; k++) {
-        if (!caps[order[k]].live)
-            continue;
-        dying[order[k]] = true;
+    for (;;) {
+        int n = 0;
+        for (int c = 0; c < ncaps; c++)
+            if (caps[c].live && m_is_descendant(c, a))
+                order[n++] = c;
+        if (n == 0)
+            break;
+        qsort(order, (size_t)n, sizeof(order[0]), cap_key_desc);
+        int k = 0;
+        while (k + 1 < n && !m_batchable(order[k]) && k < REVOKE_PASS_OVER)
+            k++;
+        dying[m_batchable(order[k]) ? order[k] : order[0]] = true;
         m_kill();
         if (!caps[a].live)
             return;
