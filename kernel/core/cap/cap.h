@@ -97,6 +97,11 @@ STATIC_ASSERT(sizeof(struct cap) == 24, "a capability is three words");
  * take (a child untyped counts whole), so UNTYPED_DESCRIBE can say what
  * is free, holes below the watermark included, without a walk.
  */
+/* Invariant: an empty slot (a null capability) is all zero, tree links
+ * and mapping word included — every path that empties a slot clears all
+ * of it (cap_remove, cdt_move, a revoke's batch, a zombie's finish), and
+ * retyped CNode memory starts zero — so a CNode whose capabilities are
+ * gone is zero memory with nothing left to clear (zombie.c). */
 struct slot {
     struct cap cap;
     union {

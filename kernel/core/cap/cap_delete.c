@@ -10,8 +10,7 @@
 void cap_remove(struct slot *s)
 {
     cdt_remove(s);
-    s->cap = (struct cap){ 0 };
-    s->mapping = 0;
+    *s = (struct slot){ 0 }; /* tree links too: an empty slot is all zero (cap.h) */
 }
 
 /* Objects retype makes; the control capabilities and IRQ handlers name

@@ -342,8 +342,7 @@ void cdt_move(struct slot *src, struct slot *dst)
     dst->cap = src->cap;
     dst->mapping = src->mapping;
     rb_replace(&cdt, &src->node, &dst->node);
-    src->cap = (struct cap){ 0 };
-    src->mapping = 0;
+    *src = (struct slot){ 0 }; /* an empty slot is all zero (cap.h) */
 }
 
 /* ---- Queries -------------------------------------------------------------- */

@@ -129,8 +129,8 @@ static unsigned clear_next(struct teardown *td)
         td->cur = t;
         return was_zombie ? 0 : 1;
     }
-    if (t != cur) /* free CNode memory is zero, tree links included */
-        memset(t, 0, sizeof(*t));
+    /* t is empty now, so all zero (cap.h): free CNode memory is zero,
+     * tree links included, with nothing more to clear. */
     z->data = (z->data & ~LEFT_MASK) | i;
     return 1;
 }

@@ -438,8 +438,8 @@ static const char *op_delete(bool revoke)
 
 static bool slot_matches(const struct slot *s, int c)
 {
-    if (c < 0)
-        return cap_is_null(&s->cap);
+    if (c < 0) /* an empty slot is all zero, links and all (cap.h) */
+        return all_zero(s, sizeof(*s));
     const struct mobj *o = &objs[caps[c].obj];
     return s->cap.type == cap_type_of_object(o->type) && s->cap.object == o->base &&
            (o->type != CNODE || s->cap.size_bits == o->radix) &&

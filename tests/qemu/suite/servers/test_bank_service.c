@@ -239,7 +239,10 @@ static void concurrent(void)
     client_destroy_error = 0;
     client_probe = doomed;
     client_destroy = middle; /* the client tries this once the destroy is under way */
-    struct tf_thread c = tf_create(210, 5000, 10000, TF_NONE);
+    /* A short period, so that the client runs within any few
+     * milliseconds of the destroy's revokes (12000 objects take about 5
+     * million instructions, a few milliseconds under QEMU). */
+    struct tf_thread c = tf_create(210, 500, 1000, TF_NONE);
     client_bank = other;
     client_stop = 0;
     tf_start(&c, second_client, (uint64_t)(uintptr_t)c.buf);
