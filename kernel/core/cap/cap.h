@@ -18,6 +18,7 @@
 
 #include "cap/rbtree.h"
 #include "types.h"
+#include "support/kstring.h"
 #include <coffer/abi.h>
 
 /* Capability types: the object types of the ABI list, shifted by one so
@@ -113,6 +114,12 @@ struct slot {
 
 #define SLOT_BITS 6
 STATIC_ASSERT(sizeof(struct slot) == (1u << SLOT_BITS), "slot size is fixed ABI");
+
+/* Empty a slot: all of it zero (the invariant above), in line. */
+static inline void slot_clear(struct slot *s)
+{
+    zero_words(s, sizeof(*s));
+}
 
 static inline struct slot *slot_of_node(const struct rb_node *n)
 {

@@ -10,7 +10,7 @@
 void cap_remove(struct slot *s)
 {
     cdt_remove(s);
-    *s = (struct slot){ 0 }; /* tree links too: an empty slot is all zero (cap.h) */
+    slot_clear(s); /* tree links too: an empty slot is all zero (cap.h) */
 }
 
 /* Objects retype makes; the control capabilities and IRQ handlers name
@@ -187,7 +187,7 @@ static void clear_cut(struct rb_node *n)
             struct rb_node *parent = rb_parent(n);
             if (parent != NULL)
                 *(parent->left == n ? &parent->left : &parent->right) = NULL;
-            memset(slot_of_node(n), 0, sizeof(struct slot));
+            slot_clear(slot_of_node(n));
             n = parent;
         }
     }
@@ -217,8 +217,8 @@ static void delete_batch(struct slot *first, struct slot *last)
             continue; /* not the last of its object here */
         if (!lives_on) {
             object_dies(c);
-            if (zeroed_at_death(c))
-                memset(arch_phys_to_virt(c->object), 0, cap_object_end(c) - c->object);
+            if (zeroed_at_death(c)) /* batchable: at most ZERO_CHUNK */
+                zero_words(arch_phys_to_virt(c->object), cap_object_end(c) - c->object);
         }
         lives_on = false;
     }

@@ -342,7 +342,7 @@ void cdt_move(struct slot *src, struct slot *dst)
     dst->cap = src->cap;
     dst->mapping = src->mapping;
     rb_replace(&cdt, &src->node, &dst->node);
-    *src = (struct slot){ 0 }; /* an empty slot is all zero (cap.h) */
+    slot_clear(src); /* an empty slot is all zero (cap.h) */
 }
 
 /* ---- Queries -------------------------------------------------------------- */
