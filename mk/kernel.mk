@@ -4,11 +4,8 @@
 
 TARGET_ARCH_FLAGS := -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany
 KLTO := $(if $(filter 1,$(LTO)),-flto=auto,)
-# -fno-tree-loop-distribute-patterns: a loop that clears words stays one,
-# not a call to memset (zero_words in support/kstring.h).
 KCFLAGS := -std=c11 $(WARN) -O2 -g -ffreestanding -fno-builtin-printf \
 	-fno-omit-frame-pointer -fno-stack-protector -fno-pie -fno-common -mno-relax \
-	-fno-tree-loop-distribute-patterns \
 	$(CONFIG_FLAGS) $(TARGET_ARCH_FLAGS) $(KERNEL_INCLUDES) $(KLTO)
 KLDFLAGS := -nostdlib -static -Wl,--no-relax -Wl,-T,kernel/arch/$(ARCH)/kernel.ld \
 	-Wl,--build-id=none $(MAX_PAGE_FLAG)

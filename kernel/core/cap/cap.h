@@ -118,7 +118,8 @@ STATIC_ASSERT(sizeof(struct slot) == (1u << SLOT_BITS), "slot size is fixed ABI"
 /* Empty a slot: all of it zero (the invariant above), in line. */
 static inline void slot_clear(struct slot *s)
 {
-    zero_words(s, sizeof(*s));
+    STATIC_ASSERT(sizeof(*s) == 64, "a slot is zero_64's size");
+    zero_64(s);
 }
 
 static inline struct slot *slot_of_node(const struct rb_node *n)

@@ -217,8 +217,13 @@ static void delete_batch(struct slot *first, struct slot *last)
             continue; /* not the last of its object here */
         if (!lives_on) {
             object_dies(c);
-            if (zeroed_at_death(c)) /* batchable: at most ZERO_CHUNK */
-                zero_words(arch_phys_to_virt(c->object), cap_object_end(c) - c->object);
+            if (zeroed_at_death(c)) {
+                uint64_t bytes = cap_object_end(c) - c->object; /* batchable: at most ZERO_CHUNK */
+                if (bytes == 64) /* an endpoint, a notification: in line */
+                    zero_64(arch_phys_to_virt(c->object));
+                else
+                    memset(arch_phys_to_virt(c->object), 0, bytes);
+            }
         }
         lives_on = false;
     }

@@ -25,7 +25,7 @@ enum lookup_failure {
 
 struct lookup_result {
     struct slot *slot;          /* NULL on failure */
-    unsigned level;             /* CNodes traversed before the failure */
+    unsigned level;             /* CNodes traversed before the failure (failures only) */
     unsigned bits_left;         /* bits still unresolved at the failure */
     enum lookup_failure failure;
 };
@@ -46,6 +46,41 @@ static inline struct lookup_result cspace_lookup_fail(unsigned level, unsigned b
 
 /*
  * Resolve exactly `depth` bits of cptr starting at the CNode capability
+ * root, through any number of levels: the walk behind cspace_lookup, out
+ * of line (cspace.c) so that the inlined common cases stay small.
+ */
+struct lookup_result cspace_walk(const struct cap *root, uint64_t cptr, unsigned depth);
+
+/*
+ * The two common shapes at full depth, in line: a CSpace whose root
+ * CNode's guard and radix take all 64 bits (one level), or whose guarded
+ * root leads to leaves that take the rest (two: a server's CSpace that
+ * grows by leaves, lib/cspace).  The slot, or NULL for anything else --
+ * another shape or a failure -- which cspace_walk then resolves or
+ * explains.  The IPC fast path uses this alone and leaves the rest to
+ * the general path: a call would cost it a stack frame every time.
+ */
+static HOT_INLINE struct slot *cspace_lookup_quick(const struct cap *root, uint64_t cptr)
+{
+    if (root->type != CAP_CNODE)
+        return NULL;
+    unsigned radix = root->size_bits, width = root->guard_bits + radix;
+    if (width == 64)
+        return cptr >> radix == root->data ? &cnode_slots(root)[cptr & ((1ull << radix) - 1)] : NULL;
+    if (width > 64)
+        return NULL;
+    unsigned low = 64 - width;
+    uint64_t field = cptr >> low, rest = cptr & ((1ull << low) - 1);
+    if (field >> radix != root->data)
+        return NULL;
+    const struct cap *leaf = &cnode_slots(root)[field & ((1ull << radix) - 1)].cap;
+    if (leaf->type != CAP_CNODE || leaf->guard_bits + leaf->size_bits != low || rest >> leaf->size_bits != leaf->data)
+        return NULL;
+    return &cnode_slots(leaf)[rest & ((1ull << leaf->size_bits) - 1)];
+}
+
+/*
+ * Resolve exactly `depth` bits of cptr starting at the CNode capability
  * root.  Succeeds only if the bits run out exactly at a slot (which may
  * be empty).  depth must be in [1, 64] (the caller checks: RANGE_ERROR).
  * Inline: every invocation makes two to four lookups, and the result then
@@ -54,55 +89,10 @@ static inline struct lookup_result cspace_lookup_fail(unsigned level, unsigned b
 static HOT_INLINE struct lookup_result cspace_lookup(const struct cap *root, uint64_t cptr,
                                                      unsigned depth)
 {
-    /* The common case first: a full-depth pointer into a CSpace whose
-     * root CNode's guard and radix take all 64 bits (one level).  The
-     * same steps as the loop's first round, with the shifts by what is
-     * left folded away. */
-    if (depth == 64 && root->type == CAP_CNODE && root->guard_bits + root->size_bits == 64) {
-        unsigned radix = root->size_bits;
-        if (cptr >> radix != root->data)
-            return cspace_lookup_fail(0, 64, LOOKUP_GUARD_MISMATCH);
-        return (struct lookup_result){ &cnode_slots(root)[cptr & ((1ull << radix) - 1)], 1, 0, 0 };
-    }
-    /* The next most common: two levels, a guarded root and leaves whose
-     * guard and radix take exactly the bits the root leaves (a server's
-     * CSpace that grows by leaves, lib/cspace).  Anything else — other
-     * depths, a leaf of another width, a failure — takes the loop. */
-    if (depth == 64 && root->type == CAP_CNODE && root->guard_bits + root->size_bits < 64) {
-        unsigned radix = root->size_bits, low = 64 - (root->guard_bits + radix);
-        uint64_t field = cptr >> low;
-        if (field >> radix == root->data) {
-            const struct cap *leaf = &cnode_slots(root)[field & ((1ull << radix) - 1)].cap;
-            uint64_t rest = cptr & ((1ull << low) - 1);
-            if (leaf->type == CAP_CNODE && leaf->guard_bits + leaf->size_bits == low &&
-                rest >> leaf->size_bits == leaf->data)
-                return (struct lookup_result){ &cnode_slots(leaf)[rest & ((1ull << leaf->size_bits) - 1)], 2,
-                                               0, 0 };
-        }
-    }
-    const struct cap *node = root;
-    unsigned bits_left = depth;
-    for (unsigned level = 0;; level++) {
-        if (node->type != CAP_CNODE)
-            return cspace_lookup_fail(level, bits_left, LOOKUP_INVALID_ROOT);
-        /* This level consumes guard and radix bits together: one field
-         * of 1..64 bits (radix >= 1), so the shift stays below 64. */
-        unsigned radix = node->size_bits, width = node->guard_bits + radix;
-        if (width > bits_left)
-            return cspace_lookup_fail(level, bits_left, LOOKUP_DEPTH_MISMATCH);
-        bits_left -= width;
-        uint64_t field = cptr >> bits_left;
-        if (width < 64)
-            field &= (1ull << width) - 1;
-        if (field >> radix != node->data)
-            return cspace_lookup_fail(level, bits_left + width, LOOKUP_GUARD_MISMATCH);
-        struct slot *slot = &cnode_slots(node)[field & ((1ull << radix) - 1)];
-        if (bits_left == 0)
-            return (struct lookup_result){ slot, level + 1, 0, 0 };
-        if (slot->cap.type != CAP_CNODE)
-            return cspace_lookup_fail(level + 1, bits_left, LOOKUP_DEPTH_MISMATCH);
-        node = &slot->cap;
-    }
+    struct slot *quick = depth == 64 ? cspace_lookup_quick(root, cptr) : NULL;
+    if (quick != NULL)
+        return (struct lookup_result){ quick, 0, 0, 0 }; /* level: for failures only */
+    return cspace_walk(root, cptr, depth);
 }
 
 #endif

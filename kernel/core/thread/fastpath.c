@@ -35,10 +35,11 @@ static inline bool short_message(uint64_t info)
 static HOT_INLINE const struct cap *cap_at(const struct thread *t, uint64_t cptr, enum cap_type type,
                                        unsigned right)
 {
-    struct lookup_result r = cspace_lookup(&t->cspace_root.cap, cptr, CPTR_MAX_DEPTH);
-    if (r.slot == NULL || r.slot->cap.type != type || !(r.slot->cap.rights & right))
+    /* The common shapes only: anything else is the general path's. */
+    const struct slot *s = cspace_lookup_quick(&t->cspace_root.cap, cptr);
+    if (s == NULL || s->cap.type != type || !(s->cap.rights & right))
         return NULL;
-    return &r.slot->cap;
+    return &s->cap;
 }
 
 /* Both threads run in the same address space: no switch, nothing to check. */
