@@ -42,8 +42,11 @@ USER_LIB_NAMES := $(filter-out crt,$(LIB_NAMES))
 USER_LIB_SRCS := $(sort $(foreach l,$(USER_LIB_NAMES),$(wildcard lib/$(l)/*.c)))
 USER_LIBS := $(patsubst %,$(BUILD)/user/lib%.a,$(USER_LIB_NAMES))
 
+# (A library of headers alone, lib/bank, is an empty archive: its folder
+# may not exist yet, since no object of its made it.)
 define user_library
 $(BUILD)/user/lib$(1).a: $(call user_objs,$(wildcard lib/$(1)/*.c))
+	@mkdir -p $$(dir $$@)
 	rm -f $$@
 	$(CROSS)gcc-ar rcs $$@ $$^
 endef
