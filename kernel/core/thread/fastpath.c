@@ -50,9 +50,10 @@ static inline bool same_vspace(const struct thread *a, const struct thread *b)
 
 STATIC_ASSERT(COFFER_MSG_REG_WORDS == 4, "copy_message copies up to four words");
 
-/* Copy the message words (and set info, badge) from src to dst. */
+/* Copy the message words (and set info, badge) from src to dst; caps:
+ * the info bits of the capabilities transferred (0: none). */
 static HOT_INLINE void copy_message(const struct thread *src, struct thread *dst, uint64_t info,
-                                uint64_t badge)
+                                uint64_t badge, uint64_t caps)
 {
     unsigned len = (unsigned)COFFER_MSG_LENGTH(info);
     /* Unrolled: at most COFFER_MSG_REG_WORDS (4) words. */
@@ -65,7 +66,7 @@ static HOT_INLINE void copy_message(const struct thread *src, struct thread *dst
     if (len > 3)
         arch_set_msg_reg(&dst->regs, 3, arch_msg_reg(&src->regs, 3));
     arch_set_syscall_error(&dst->regs, COFFER_ERR_OK);
-    arch_set_msg_info(&dst->regs, COFFER_MSGINFO(COFFER_MSG_LABEL(info), 0, len));
+    arch_set_msg_info(&dst->regs, COFFER_MSGINFO(COFFER_MSG_LABEL(info), 0, len) | caps);
     arch_set_badge(&dst->regs, badge);
 }
 
@@ -77,11 +78,11 @@ static HOT_INLINE void copy_message(const struct thread *src, struct thread *dst
  * call (one instruction each way). */
 __attribute__((noreturn)) static HOT_INLINE void switch_to(const struct thread *from, struct thread *to,
                                                            struct sched_context *was, uint64_t info,
-                                                           uint64_t badge)
+                                                           uint64_t badge, uint64_t caps)
 {
     sched_switching_to(to, was);
     current_thread = to;
-    copy_message(from, to, info, badge);
+    copy_message(from, to, info, badge, caps);
     arch_return_same_vspace(to);
 }
 
@@ -119,13 +120,16 @@ HOT_INLINE bool fastpath_call(struct thread *t, const struct cap *c)
         sched_context_loan_push(sc, r);
     }
     dst->state = THREAD_RUNNABLE;
-    switch_to(t, dst, was, info, c->data);
+    switch_to(t, dst, was, info, c->data, 0);
 }
 
 HOT_INLINE bool fastpath_reply_recv(struct thread *t)
 {
+    /* A reply may carry one capability (a server handing out what it
+     * made: the bank's purchase); a call may not. */
     uint64_t info = arch_msg_info(&t->regs);
-    if (!short_message(info))
+    unsigned caps = (unsigned)COFFER_MSG_CAPS(info);
+    if (COFFER_MSG_LENGTH(info) > COFFER_MSG_REG_WORDS || caps > 1)
         return false;
     const struct cap *c = cap_at(t, arch_ipc_cptr(&t->regs), CAP_ENDPOINT, CAP_RIGHT_READ);
     const struct cap *rc = cap_at(t, arch_reply_cptr(&t->regs), CAP_REPLY, CAP_RIGHTS_ALL);
@@ -150,9 +154,14 @@ HOT_INLINE bool fastpath_reply_recv(struct thread *t)
         return false;
     if (!sched_would_run(caller) || arch_preemption_pending())
         return false;
+    /* The capability: what decode_message() would accept, and no move. */
+    if (caps != 0 && (!r->grant || !ipc_may_send_cap(t)))
+        return false;
     struct sched_context *was = t->sc;
 
-    /* Committed: do_reply() then ep_recv() blocking. */
+    /* Committed: do_reply() then ep_recv() blocking.  The transfer first,
+     * as do_reply() delivers it; it changes no thread or endpoint. */
+    uint64_t sent = caps != 0 ? ipc_transfer_caps(t, caller, caps) : 0;
     arch_syscall_advance(&t->regs);
     r->caller = NULL;
     caller->reply = NULL;
@@ -164,5 +173,5 @@ HOT_INLINE bool fastpath_reply_recv(struct thread *t)
     }
     ep_add_receiver(ep, t, r);
     caller->state = THREAD_RUNNABLE;
-    switch_to(t, caller, was, info, 0);
+    switch_to(t, caller, was, info, 0, sent);
 }

@@ -103,6 +103,17 @@ void ipc_cancel(struct thread *t);
 
 /* Deleting an endpoint or notification with waiters is a teardown in
  * steps (zombie.c): one waiter aborted per step. */
+/* For the fast path's reply with one capability: would the general path
+ * accept caps[0] of t's IPC buffer -- a buffer, a capability found in one
+ * of the in-line CSpace shapes, that may travel in its mode -- and is the
+ * mode not a move (a move could take the very capabilities the fast path
+ * has looked up)?  Anything else goes the general way. */
+bool ipc_may_send_cap(struct thread *t);
+
+/* Give n capabilities of src's message to dst, the receiver of a reply,
+ * as the general path does (the message info bits: count, lost). */
+uint64_t ipc_transfer_caps(struct thread *src, struct thread *dst, unsigned n);
+
 bool ipc_has_waiters(enum cap_type type, void *obj);
 bool ipc_abort_next_waiter(enum cap_type type, void *obj);
 

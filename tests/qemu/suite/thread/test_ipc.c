@@ -426,6 +426,61 @@ static void active_server_pays(void)
     coffer_cnode_delete(ROOT, s.tcb, D);
 }
 
+/* A server that answers every call with one capability, giver_cap, in
+ * the mode word 0 of the call names: the reply the fast path carries (a
+ * copy or a child; a move goes the general way), and the general path in
+ * the slow-path suite. */
+static volatile uint64_t giver_cap, giver_buf;
+
+static void giver(uint64_t e)
+{
+    struct coffer_ipc_buffer *buf = (struct coffer_ipc_buffer *)(uintptr_t)giver_buf;
+    uint64_t r = seen[4], w[4] = { 0, 0, 0, 0 };
+    struct coffer_msg m = coffer_ipc_recv(e, r);
+    for (;;) {
+        buf->caps[0] = giver_cap;
+        buf->cap_modes = COFFER_XFER_MODES(m.mr[0], 0, 0);
+        m = coffer_ipc_reply_recv(e, r, COFFER_MSGINFO(0, 1, 0), w);
+    }
+}
+
+static struct coffer_msg ask(uint64_t e, unsigned mode, uint64_t dest)
+{
+    struct coffer_ipc_buffer *b = coffer_root_ipc_buffer();
+    b->recv_cnode = 0;
+    b->recv_depth = 0;
+    b->recv_index = dest;
+    uint64_t w[4] = { mode, 0, 0, 0 };
+    return coffer_ipc_call(e, COFFER_MSGINFO(0, 0, 1), w);
+}
+
+static void reply_with_cap(void)
+{
+    uint64_t ep6 = tf_retype(COFFER_OBJ_ENDPOINT, 0), dest = tf_slot(), dest2 = tf_slot();
+    seen[4] = tf_retype(COFFER_OBJ_REPLY, 0);
+    giver_cap = tf_retype(COFFER_OBJ_NOTIFICATION, 0);
+    struct tf_thread s = tf_create(200, 10000, 10000, TF_NONE);
+    giver_buf = (uint64_t)(uintptr_t)s.buf;
+    tf_start(&s, giver, ep6);
+    struct coffer_msg m = ask(ep6, COFFER_XFER_CHILD, dest);
+    bool arrived = m.error == COFFER_ERR_OK && COFFER_MSG_CAPS(m.info) == 1 && !(m.info & COFFER_MSG_CAP_LOST) &&
+                   slot_type(dest) == COFFER_OBJ_NOTIFICATION;
+    ktest_check(arrived && coffer_cnode_revoke(ROOT, giver_cap, D).error == COFFER_ERR_OK &&
+                    slot_type(dest) == COFFER_ID_TYPE_NULL,
+                "reply: a capability in a reply arrives as a child, which revoking the server's takes back");
+    m = ask(ep6, COFFER_XFER_COPY, dest);
+    ktest_check(m.error == COFFER_ERR_OK && COFFER_MSG_CAPS(m.info) == 1 && slot_type(dest) == COFFER_OBJ_NOTIFICATION,
+                "reply: and as a copy");
+    m = ask(ep6, COFFER_XFER_COPY, dest);
+    ktest_check(m.error == COFFER_ERR_OK && (m.info & COFFER_MSG_CAP_LOST) && COFFER_MSG_CAPS(m.info) == 0,
+                "reply: into an occupied slot it is lost (CAP_LOST), the reply still arrives");
+    m = ask(ep6, COFFER_XFER_MOVE, dest2);
+    ktest_check(m.error == COFFER_ERR_OK && COFFER_MSG_CAPS(m.info) == 1 && slot_type(dest2) == COFFER_OBJ_NOTIFICATION &&
+                    slot_type(giver_cap) == COFFER_ID_TYPE_NULL,
+                "reply: moved, it leaves the server's slot");
+    coffer_cnode_delete(ROOT, s.tcb, D);
+}
+
 static void waiter_recv(uint64_t e)
 {
     seen[0] = coffer_ipc_recv(e, seen[4]).error;
@@ -554,6 +609,7 @@ void test_ipc(void)
     bound();
     donation();
     active_server_pays();
+    reply_with_cap();
     deaths();
     ktest_check(tf_end(), "ipc: revoking the untyped deletes every thread and object, every byte back");
 }
