@@ -425,8 +425,12 @@ bool cdt_has_descendants(const struct slot *ut)
 
 bool cdt_range_in_use(const struct slot *ut, uint64_t base, uint64_t end, struct cdt_place *place)
 {
-    /* Objects starting inside [base, end), other than ut itself. */
-    struct rb_node *after = first_after_group(&ut->cap);
+    /* Objects starting inside [base, end), other than ut itself.  An
+     * untyped is alone in its group (it is never copied), so the first
+     * node after the group is its successor; a search only if not. */
+    struct rb_node *after = rb_next((struct rb_node *)(uintptr_t)&ut->node);
+    if (after != NULL && same_group(after, &ut->node))
+        after = first_after_group(&ut->cap);
     struct rb_node *from = first_from_base(base);
     struct rb_node *first = NULL; /* the later of the two in tree order */
     if (from != NULL && after != NULL)
