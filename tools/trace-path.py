@@ -8,19 +8,19 @@
 # GDB stub loses the connection when asked to step across sret, so the
 # script runs to the next trap instead.
 import os
+import sys
 from collections import Counter
 
 import gdb
 
-port = os.environ.get("TRACE_PORT", "1234")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from trace_step import attach, instruction, reg, step  # noqa: E402
+
 func = os.environ["TRACE_FUNC"]
 skip = int(os.environ.get("TRACE_SKIP", "100"))
 entries = int(os.environ.get("TRACE_ENTRIES", "1"))
-KERNEL_BASE = 0xFFFFFFC000000000
 
-gdb.execute("set pagination off")
-gdb.execute("set confirm off")
-gdb.execute("target remote :%s" % port)
+attach()
 gdb.execute("break %s" % func)
 gdb.execute("ignore 1 %d" % skip)
 gdb.execute("continue")
@@ -37,27 +37,12 @@ def where(pc):
     return text.split(" in ")[0].split(" + ")[0].strip()
 
 
-def instruction(pc):
-    return gdb.execute("x/i %d" % pc, to_string=True).split(":", 1)[-1].split()
-
-
-def step(insn):
-    """Step one instruction, insn (decoded at the current pc).  Stopping the guest for GDB lets real time
-    pass, which makes the timer interrupt due far sooner than in a real
-    run; a read of sip (the fast path's "interrupt pending?") sees the
-    timer bit cleared, so the path traced is the one the benchmark takes."""
-    gdb.execute("stepi", to_string=True)
-    if len(insn) >= 2 and insn[0] == "csrr" and insn[1].endswith(",sip"):
-        reg = insn[1].split(",")[0]
-        gdb.execute("set $%s = $%s & ~0x20" % (reg, reg))
-
-
 counts = Counter()
 order = []
 total = 0
 for entry in range(entries):
     while total < 50000:
-        pc = int(gdb.parse_and_eval("$pc")) & 0xFFFFFFFFFFFFFFFF
+        pc = reg("pc")
         name = where(pc)
         if not order or order[-1][0] != name:
             order.append([name, 0])
