@@ -234,17 +234,15 @@ static void delete_batch(struct slot *first, struct slot *last)
  * as erasing five. */
 #define REVOKE_CUT_MIN 8
 
-/* Descendants that cannot go in a batch (a CNode, a TCB, a large frame)
- * are passed over, REVOKE_PASS_OVER at most: a CNode still holding
- * capabilities deletes them one by one as it dies, so the batchable ones
- * before it, which are often what it holds (a server's records of what it
- * sold), go first, in runs, and it dies empty. */
-
 /* The descendant of s to delete next: the last batchable one at or
  * before d (the last descendant), passing over at most REVOKE_PASS_OVER
- * others; d itself when there is none, or when a zombie comes first (a
- * teardown under way is finished before anything else, so that a revoke
- * restarted after preemption goes on in the order it began). */
+ * that cannot go in a batch (a CNode, a TCB, a large frame): a CNode
+ * still holding capabilities deletes them one by one as it dies, so the
+ * batchable ones before it, often what it holds (a server's records of
+ * what it sold), go first, in runs, and it dies empty.  d itself when
+ * there is none, or when a zombie comes first (a teardown under way is
+ * finished before anything else, so that a revoke restarted after
+ * preemption goes on in the order it began). */
 static struct slot *revoke_next(const struct slot *s, struct slot *d)
 {
     struct slot *p = d;

@@ -84,24 +84,6 @@ static void transfer_one(struct slot *from, struct slot *to, unsigned mode)
  * bits: count and flag.
  */
 static __attribute__((noinline)) uint64_t transfer_caps(struct thread *src, struct thread *dst, unsigned n,
-                                                        const struct endpoint *ep);
-
-bool ipc_may_send_cap(struct thread *t)
-{
-    const struct coffer_ipc_buffer *buf = thread_ipc_buffer(t);
-    if (buf == NULL)
-        return false;
-    unsigned mode = COFFER_XFER_MODE(buf->cap_modes, 0);
-    const struct slot *s = cspace_lookup_quick(&t->cspace_root.cap, buf->caps[0]);
-    return mode != COFFER_XFER_MOVE && s != NULL && may_transfer(&s->cap, mode);
-}
-
-uint64_t ipc_transfer_caps(struct thread *src, struct thread *dst, unsigned n)
-{
-    return transfer_caps(src, dst, n, NULL);
-}
-
-static __attribute__((noinline)) uint64_t transfer_caps(struct thread *src, struct thread *dst, unsigned n,
                                                         const struct endpoint *ep)
 {
     struct coffer_ipc_buffer *db = thread_ipc_buffer(dst);
@@ -140,6 +122,21 @@ static __attribute__((noinline)) uint64_t transfer_caps(struct thread *src, stru
         }
     }
     return (uint64_t)done << 7 | unwrapped << COFFER_MSG_UNWRAPPED_SHIFT | (done < n ? COFFER_MSG_CAP_LOST : 0);
+}
+
+bool ipc_may_send_cap(struct thread *t)
+{
+    const struct coffer_ipc_buffer *buf = thread_ipc_buffer(t);
+    if (buf == NULL)
+        return false;
+    unsigned mode = COFFER_XFER_MODE(buf->cap_modes, 0);
+    const struct slot *s = cspace_lookup_quick(&t->cspace_root.cap, buf->caps[0]);
+    return mode != COFFER_XFER_MOVE && s != NULL && may_transfer(&s->cap, mode);
+}
+
+uint64_t ipc_transfer_caps(struct thread *src, struct thread *dst, unsigned n)
+{
+    return transfer_caps(src, dst, n, NULL);
 }
 
 /* The receiver's registers after a message (the words set already):

@@ -101,8 +101,6 @@ void notification_unbind(struct thread *t);
  * reply), without waking it. */
 void ipc_cancel(struct thread *t);
 
-/* Deleting an endpoint or notification with waiters is a teardown in
- * steps (zombie.c): one waiter aborted per step. */
 /* For the fast path's reply with one capability: would the general path
  * accept caps[0] of t's IPC buffer -- a buffer, a capability found in one
  * of the in-line CSpace shapes, that may travel in its mode -- and is the
@@ -114,6 +112,8 @@ bool ipc_may_send_cap(struct thread *t);
  * as the general path does (the message info bits: count, lost). */
 uint64_t ipc_transfer_caps(struct thread *src, struct thread *dst, unsigned n);
 
+/* Deleting an endpoint or notification with waiters is a teardown in
+ * steps (zombie.c): one waiter aborted per step. */
 bool ipc_has_waiters(enum cap_type type, void *obj);
 bool ipc_abort_next_waiter(enum cap_type type, void *obj);
 
