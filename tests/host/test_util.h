@@ -31,6 +31,20 @@ static inline uint64_t test_rng_below(uint64_t n)
     return n != 0 ? test_rng() % n : 0;
 }
 
+/* A randomized model test's runs: "SEED STEPS" on the command line is
+ * one run of those (make soak), none is seeds 1 to 3 of `steps` each
+ * (make test). */
+static inline void test_seeded_runs(int argc, char **argv, void (*run)(uint64_t seed, unsigned steps),
+                                    unsigned steps)
+{
+    if (argc > 2) {
+        run(strtoull(argv[1], NULL, 0), (unsigned)strtoul(argv[2], NULL, 0));
+        return;
+    }
+    for (uint64_t seed = 1; seed <= 3; seed++)
+        run(seed, steps);
+}
+
 /*
  * The fewest naturally aligned power-of-two blocks that tile [b, e):
  * the canonical dyadic decomposition, counted recursively over the

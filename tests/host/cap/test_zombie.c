@@ -205,10 +205,21 @@ static void test_untyped_inside(void)
  * capability is a descendant of V, so the revoke tears A down and V with
  * it, and stops; V's descendant below A in memory, a CNode B (which, not
  * going in batches, the revoke does not take before A: revoke_next),
- * stays, under UT.  Preempted, the restarted call looks V up again
- * through A, by then a zombie: FAILED_LOOKUP, and deleting the zombie
- * finishes the teardown.
+ * stays, under UT (revoke_through_own_cnode).
  */
+/* Revoke V through its capability in slot 0 of CNode A (root slot 75,
+ * 2^radix slots), A carved from V: the revoke tears A down and V with it.
+ * Preempted, the restarted call looks V up again through A, by then a
+ * zombie: FAILED_LOOKUP, and deleting the zombie finishes the teardown. */
+static bool revoke_through_own_cnode(unsigned radix, bool preempt)
+{
+    struct coffer_result r = run(REVOKE, in(at(75), radix, 0), preempt, NULL);
+    if (!ok(r))
+        tap_diag("the restarted revoke returned error %llu", (unsigned long long)r.error);
+    return ok(r) || (preempt && r.error == COFFER_ERR_FAILED_LOOKUP && root_slots[75].cap.type == CAP_ZOMBIE &&
+                     run_ok(DELETE, at(75), false, NULL));
+}
+
 static void test_revoke_kills_target(void)
 {
     for (int preempt = 0; preempt < 2; preempt++) {
@@ -217,12 +228,8 @@ static void test_revoke_kills_target(void)
         bool good = ok(retype(UT, UNTYPED, 16, 1, HERE, 70, 0x10000)) &&
                     ok(retype(70, CNODE, 2, 1, HERE, 76, 0)) && ok(retype(70, CNODE, 8, 1, HERE, 75, 0x4000)) &&
                     ok(retype(70, ENDPOINT, 0, 1, HERE, 77, 0x8000)) &&
-                    ok(retype(70, ENDPOINT, 0, 100, 75, 1, 0x9000)) && ok(transfer(MOVE, in(at(75), 8, 0), at(70)));
-        struct coffer_result r = run(REVOKE, in(at(75), 8, 0), preempt, NULL);
-        if (!ok(r))
-            tap_diag("the restarted revoke returned error %llu", (unsigned long long)r.error);
-        good = good && (ok(r) || (preempt && r.error == COFFER_ERR_FAILED_LOOKUP &&
-                                  root_slots[75].cap.type == CAP_ZOMBIE && run_ok(DELETE, at(75), false, NULL)));
+                    ok(retype(70, ENDPOINT, 0, 100, 75, 1, 0x9000)) && ok(transfer(MOVE, in(at(75), 8, 0), at(70))) &&
+                    revoke_through_own_cnode(8, preempt);
         tap_ok(good && cdt_count() == BASE_CAPS + 1 && cdt_parent(&root_slots[76]) == &root_slots[UT] &&
                    cap_is_null(&root_slots[75].cap) && cap_is_null(&root_slots[77].cap) &&
                    all_zero(ut_mem, UT_SIZE) && cdt_check() == 0,
@@ -245,10 +252,8 @@ static void test_revoke_batchable_first(void)
         setup();
         bool good = ok(retype(UT, UNTYPED, 16, 1, HERE, 70, 0x10000)) &&
                     ok(retype(70, CNODE, 6, 1, HERE, 75, 0x8000)) && ok(retype(70, ENDPOINT, 0, 40, 75, 1, 0)) &&
-                    ok(retype(70, ENDPOINT, 0, 1, HERE, 76, 0xa00)) && ok(transfer(MOVE, in(at(75), 6, 0), at(70)));
-        struct coffer_result r = run(REVOKE, in(at(75), 6, 0), preempt, NULL);
-        good = good && (ok(r) || (preempt && r.error == COFFER_ERR_FAILED_LOOKUP &&
-                                  root_slots[75].cap.type == CAP_ZOMBIE && run_ok(DELETE, at(75), false, NULL)));
+                    ok(retype(70, ENDPOINT, 0, 1, HERE, 76, 0xa00)) && ok(transfer(MOVE, in(at(75), 6, 0), at(70))) &&
+                    revoke_through_own_cnode(6, preempt);
         tap_ok(good && cdt_count() == BASE_CAPS && cap_is_null(&root_slots[75].cap) &&
                    cap_is_null(&root_slots[76].cap) && cdt_check() == 0 &&
                    run_ok(REVOKE, at(UT), false, NULL) && all_reclaimed(),

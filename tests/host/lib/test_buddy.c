@@ -17,6 +17,7 @@
 #include <untyped_alloc/buddy.h>
 
 #include "tap.h"
+#include "test_util.h"
 
 #define MIN_BITS 12
 #define UNITS_MAX 256 /* minimum blocks of the largest tree (2^20 bytes) */
@@ -380,11 +381,6 @@ int main(int argc, char **argv)
     test_fragmentation();
     test_delegation();
     test_set();
-    if (argc > 2) {
-        test_random_nested(strtoull(argv[1], NULL, 0), (unsigned)strtoul(argv[2], NULL, 0));
-    } else {
-        for (uint64_t seed = 1; seed <= 3; seed++)
-            test_random_nested(seed, 100000);
-    }
+    test_seeded_runs(argc, argv, test_random_nested, 100000);
     return tap_done();
 }

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "bank_fixture.h"
+#include "test_util.h"
 
 /* ---- failure injection: any one kernel call failing changes nothing ---- */
 
@@ -300,11 +301,6 @@ int main(int argc, char **argv)
     if (!bank_fixture_alloc())
         return 1;
     test_failure_injection();
-    if (argc > 2) {
-        test_random(strtoull(argv[1], NULL, 0), (unsigned)strtoul(argv[2], NULL, 0));
-    } else {
-        for (uint64_t seed = 1; seed <= 3; seed++)
-            test_random(seed, 1500);
-    }
+    test_seeded_runs(argc, argv, test_random, 1500);
     return tap_done();
 }
