@@ -70,7 +70,7 @@ uint64_t buddy_tree_init(struct buddy_tree *t, struct buddy_pool *all, unsigned 
                               .min_bits = min_bits };
     t->order[1] = (uint8_t)size_bits; /* everything below is pushed down when first used */
     set_taken(t, 1, false);
-    *all = (struct buddy_pool){ .tree = t, .node = 1, .start = 0, .bits = size_bits,
+    *all = (struct buddy_pool){ .tree = t, .node = 1, .bits = (uint8_t)size_bits,
                                 .free_bytes = 1ull << size_bits };
     return COFFER_ERR_OK;
 }
@@ -105,6 +105,21 @@ static void update_up(struct buddy_pool *p, uint64_t i, unsigned k)
     }
 }
 
+/* The pending block's nodes above it learn it is free. */
+static void settle(struct buddy_pool *p)
+{
+    if (p->pending != 0) {
+        update_up(p, p->pending, p->pending_bits);
+        p->pending = 0;
+    }
+}
+
+/* Node i's block of 2^bits, its offset from the tree's start. */
+static struct buddy_block block_at(const struct buddy_tree *t, uint64_t i, unsigned bits)
+{
+    return (struct buddy_block){ i, bits, (i - (1ull << (t->size_bits - bits))) << bits };
+}
+
 static void count_out(struct buddy_pool *p, unsigned bits)
 {
     p->free_bytes -= 1ull << bits;
@@ -116,7 +131,18 @@ static uint64_t take_whole(struct buddy_pool *p, struct buddy_block *out)
 {
     p->whole = true;
     count_out(p, p->bits);
-    *out = (struct buddy_block){ p->node, p->bits, p->start };
+    *out = block_at(p->tree, p->node, p->bits);
+    return COFFER_ERR_OK;
+}
+
+/* The pending block handed out again: the nodes above it still see it taken. */
+static uint64_t take_pending(struct buddy_pool *p, struct buddy_block *out)
+{
+    uint64_t i = p->pending;
+    p->pending = 0;
+    set_taken(p->tree, i, true);
+    count_out(p, p->pending_bits);
+    *out = block_at(p->tree, i, p->pending_bits);
     return COFFER_ERR_OK;
 }
 
@@ -125,6 +151,9 @@ uint64_t buddy_pool_alloc(struct buddy_pool *p, unsigned bits, struct buddy_bloc
     struct buddy_tree *t = p->tree;
     if (bits < t->min_bits || bits > p->bits || bits > 63)
         return COFFER_ERR_RANGE_ERROR;
+    if (p->pending != 0 && p->pending_bits == bits)
+        return take_pending(p, out);
+    settle(p);
     if (buddy_pool_largest(p) < bits)
         return COFFER_ERR_NOT_ENOUGH_MEMORY;
     if (bits == p->bits)
@@ -144,7 +173,7 @@ uint64_t buddy_pool_alloc(struct buddy_pool *p, unsigned bits, struct buddy_bloc
     set_taken(t, i, true);
     update_up(p, i, bits);
     count_out(p, bits);
-    *out = (struct buddy_block){ i, bits, (i - (1ull << (t->size_bits - bits))) << bits };
+    *out = block_at(t, i, bits);
     return COFFER_ERR_OK;
 }
 
@@ -155,7 +184,7 @@ uint64_t buddy_pool_block(const struct buddy_pool *p, unsigned bits, uint64_t of
     if (bits < t->min_bits || bits > p->bits || bits > 63 || (offset & ((1ull << bits) - 1)) != 0 ||
         !buddy_pool_contains(p, offset))
         return COFFER_ERR_INVALID_ARGUMENT;
-    *out = (struct buddy_block){ (1ull << (t->size_bits - bits)) + (offset >> bits), bits, offset };
+    *out = block_at(t, (1ull << (t->size_bits - bits)) + (offset >> bits), bits);
     return COFFER_ERR_OK;
 }
 
@@ -193,14 +222,18 @@ uint64_t buddy_pool_free(struct buddy_pool *p, struct buddy_block blk)
         return COFFER_ERR_INVALID_ARGUMENT;
     if (!handed_out(p, blk))
         return COFFER_ERR_ILLEGAL_OPERATION;
+    /* The nodes above a pending block see it taken, so the checks hold
+     * as if it were; it is settled before another takes its place. */
     struct buddy_tree *t = p->tree;
     if (blk.node == p->node) {
         p->whole = false;
-        t->order[p->node] = (uint8_t)p->bits;
+        t->order[p->node] = p->bits;
     } else {
+        settle(p);
         set_taken(t, blk.node, false);
         t->order[blk.node] = (uint8_t)blk.bits; /* below it: stale, pushed down when used */
-        update_up(p, blk.node, blk.bits);
+        p->pending = blk.node;
+        p->pending_bits = (uint8_t)blk.bits;
     }
     p->free_bytes += 1ull << blk.bits;
     p->blocks--;
@@ -211,6 +244,7 @@ uint64_t buddy_pool_reserve(struct buddy_pool *p, struct buddy_block blk)
 {
     if (!block_valid(p, blk))
         return COFFER_ERR_INVALID_ARGUMENT;
+    settle(p);
     struct buddy_tree *t = p->tree;
     if (blk.node == p->node) {
         if (!wholly_free(p, p->node, p->bits))
@@ -245,17 +279,47 @@ uint64_t buddy_pool_delegate(const struct buddy_pool *p, struct buddy_block blk,
     if (!handed_out(p, blk) || blk.node == p->node)
         return COFFER_ERR_ILLEGAL_OPERATION; /* a whole pool is delegated by handing over the pool */
     p->tree->order[blk.node] = (uint8_t)blk.bits; /* the sub-pool's view: all free */
-    *sub = (struct buddy_pool){ .tree = p->tree, .node = blk.node, .start = blk.offset, .bits = blk.bits,
+    *sub = (struct buddy_pool){ .tree = p->tree, .node = blk.node, .bits = (uint8_t)blk.bits,
                                 .free_bytes = 1ull << blk.bits };
     return COFFER_ERR_OK;
 }
 
+/* The largest block the pending one is part of once settled: it joins
+ * each wholly free half on its way up (their values are current: their
+ * parents are split). */
+static unsigned pending_joined(const struct buddy_pool *p)
+{
+    const struct buddy_tree *t = p->tree;
+    uint64_t i = p->pending;
+    unsigned k = p->pending_bits;
+    for (; i != p->node && !is_taken(t, i ^ 1) && t->order[i ^ 1] == k; i >>= 1)
+        k++;
+    return k;
+}
+
 unsigned buddy_pool_largest(const struct buddy_pool *p)
 {
-    return p->whole ? 0 : p->tree->order[p->node];
+    if (p->whole)
+        return 0;
+    unsigned above = p->tree->order[p->node]; /* what the others give: it sees the pending block taken */
+    if (p->pending == 0)
+        return above;
+    unsigned joined = pending_joined(p);
+    return joined > above ? joined : above;
+}
+
+bool buddy_pool_fits(const struct buddy_pool *p, unsigned bits)
+{
+    return (p->pending != 0 && p->pending_bits == bits) || buddy_pool_largest(p) >= bits;
+}
+
+uint64_t buddy_pool_start(const struct buddy_pool *p)
+{
+    return block_at(p->tree, p->node, p->bits).offset;
 }
 
 bool buddy_pool_contains(const struct buddy_pool *p, uint64_t offset)
 {
-    return offset >= p->start && offset - p->start < (1ull << p->bits);
+    uint64_t start = buddy_pool_start(p);
+    return offset >= start && offset - start < (1ull << p->bits);
 }

@@ -21,7 +21,7 @@ static struct rec_extent *extent(const struct bank_server *s, rec_id e)
 /* Byte offset of the extent's first byte in its tree. */
 static uint64_t extent_start(const struct rec_extent *x)
 {
-    return x->pool.start;
+    return buddy_pool_start(&x->pool);
 }
 
 uint64_t space_free_bytes(const struct bank_server *s, const struct bank *b)
@@ -55,7 +55,7 @@ struct coffer_result space_retype(struct bank_server *s, rec_id e, struct buddy_
 static bool extent_fits(const struct bank_server *s, rec_id e, unsigned bits, bool untyped)
 {
     const struct rec_extent *x = extent(s, e);
-    return buddy_pool_largest(&x->pool) >= bits && (!untyped || x->pool.bits > bits);
+    return buddy_pool_fits(&x->pool, bits) && (!untyped || x->pool.bits > bits);
 }
 
 /* The extent of b to take a block of 2^bits from: the one the last block
@@ -151,12 +151,13 @@ struct coffer_result space_block(struct bank_server *s, struct bank *b, unsigned
         a->grow_cap = 0;
     struct bank *x;
     unsigned l;
+    rec_id found;
 retry:
     x = b;
     l = level;
     unsigned need = bits;
     bool nested = untyped;
-    while (best_extent(s, x, need, nested) == 0) {
+    while ((found = best_extent(s, x, need, nested)) == 0) {
         unsigned want = need + (nested ? 1 : 0);
         unsigned ebits = x->parent == BANK_NONE ? 0 : growth_bits(x, want, x->grow_cap);
         if (ebits == 0) {
@@ -178,14 +179,17 @@ retry:
         nested = true;
         l++;
     }
-    /* Act: down from the bank that can give, each carves its child's extent. */
+    /* Act: down from the bank that can give, each carves its child's
+     * extent; b takes the block from the one it just carved, or from
+     * the one found without growing. */
     for (; x != b; x = bank_of(s, x->path_child)) {
         struct bank *child = bank_of(s, x->path_child);
         struct coffer_result r = carve(s, child, child->grow_bits);
         if (r.error != COFFER_ERR_OK)
             return r; /* the request's journal undoes the extents above */
+        found = child->last_extent = child->extents;
     }
-    *e = best_extent(s, b, bits, untyped);
+    *e = found;
     buddy_pool_alloc(&extent(s, *e)->pool, bits, blk);
     return (struct coffer_result){ COFFER_ERR_OK, 0, 0 };
 }

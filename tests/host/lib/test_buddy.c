@@ -221,6 +221,41 @@ static void test_fragmentation(void)
     free(mem);
 }
 
+/* The block given back last is taken again first, without a walk; every
+ * other operation and query sees it free as if the nodes above knew. */
+static void test_pending(void)
+{
+    static uint32_t owner[UNITS_MAX];
+    memset(owner, 0, sizeof owner);
+    struct buddy_tree t;
+    struct buddy_pool all;
+    void *mem = tree_mem(20);
+    buddy_tree_init(&t, &all, 20, MIN_BITS, 0, 0, mem, buddy_tree_bytes(20, MIN_BITS));
+    struct model_pool m = { &all, owner, 0, 20 };
+    struct buddy_block a, b, c, again, part;
+    bool ok = model_alloc(&m, 12, 1, &a) && model_alloc(&m, 12, 2, &b) && model_alloc(&m, 12, 3, &c);
+    ok = ok && model_free(&m, b) && all.pending == b.node && model_agrees(&m);
+    tap_ok(ok && model_alloc(&m, 12, 4, &again) && again.node == b.node && all.pending == 0 && model_agrees(&m),
+           "pending: a block freed is the next one of its size handed out");
+    ok = model_free(&m, again) && buddy_pool_free(&all, again) == COFFER_ERR_ILLEGAL_OPERATION;
+    buddy_pool_block(&all, 12, again.offset, &part);
+    tap_ok(ok && buddy_pool_reserve(&all, part) == COFFER_ERR_OK && buddy_pool_free(&all, part) == COFFER_ERR_OK &&
+               model_agrees(&m),
+           "pending: freed twice: ILLEGAL_OPERATION; reserved again after the nodes above settle");
+    /* b's place and its neighbours a and c: all three back make 16 KiB
+     * whole, which the largest free block must see while c is pending. */
+    ok = model_free(&m, a) && model_free(&m, c) && all.pending == c.node;
+    tap_ok(ok && buddy_pool_largest(&all) == 20 && buddy_pool_fits(&all, 20) && model_agrees(&m),
+           "pending: the largest free block counts the pending one joined with its free buddies");
+    ok = model_alloc(&m, 12, 5, &a) && model_free(&m, a) && model_alloc(&m, 14, 6, &b) && all.pending == 0;
+    tap_ok(ok && model_agrees(&m) && model_free(&m, b) && buddy_pool_fits(&all, 12) && !buddy_pool_fits(&all, 21),
+           "pending: another size settles it first; fits agrees with largest");
+    tap_ok(model_alloc(&m, 20, 7, &a) && all.free_bytes == 0 && model_free(&m, a) && all.pending == 0 &&
+               buddy_pool_largest(&all) == 20,
+           "pending: the whole pool handed out and back (its root is never pending)");
+    free(mem);
+}
+
 /* A delegated block is a pool of its own; given back, its inside is forgotten. */
 static void test_delegation(void)
 {
@@ -379,6 +414,7 @@ int main(int argc, char **argv)
     test_sizes();
     test_errors();
     test_fragmentation();
+    test_pending();
     test_delegation();
     test_set();
     test_seeded_runs(argc, argv, test_random_nested, 100000);

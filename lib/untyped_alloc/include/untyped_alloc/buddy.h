@@ -17,6 +17,15 @@
  * when none is); the taken bit says node i was handed out whole (an
  * object, or a delegated pool whose own view then lives below it).
  * Allocation walks down and free walks up: O(log(pool / minimum block)).
+ *
+ * The block given back last is the pool's pending block: free marks it
+ * free but leaves the nodes above it as they were, so they still see it
+ * taken, and the next allocation of its size takes it again without a
+ * walk (a purchase after a free, an allocator's common case, is O(1)).
+ * Any other operation first brings those nodes up to date ("settle"),
+ * and the queries count the pending block as free: what a pool reports
+ * is exactly what it would be without it (only which block the next
+ * allocation of that size gets may differ).
  */
 #ifndef UNTYPED_ALLOC_BUDDY_H
 #define UNTYPED_ALLOC_BUDDY_H
@@ -46,11 +55,12 @@ struct buddy_block {
 struct buddy_pool {
     struct buddy_tree *tree;
     uint64_t node;       /* the pool's root */
-    uint64_t start;      /* its first byte's offset in the tree */
-    unsigned bits;       /* the pool is 2^bits bytes */
-    bool whole;          /* handed out as one block */
-    uint64_t free_bytes; /* not handed out */
+    uint64_t pending;    /* the block given back last, the nodes above it not updated (0: none) */
+    uint64_t free_bytes; /* not handed out (the pending block included) */
     uint64_t blocks;     /* handed out and not given back */
+    uint8_t bits;        /* the pool is 2^bits bytes */
+    uint8_t pending_bits; /* the pending block's log2 size */
+    bool whole;          /* handed out as one block */
 };
 
 /* Bytes of tree memory for 2^size_bits with 2^min_bits blocks; 0 when
@@ -65,8 +75,9 @@ uint64_t buddy_tree_init(struct buddy_tree *t, struct buddy_pool *all, unsigned 
                          unsigned min_bits, uint64_t cookie, uint64_t base, void *mem,
                          size_t bytes);
 
-/* Hand out a free block of 2^bits, choosing at each step down the
- * smaller half that fits (large blocks stay whole).  Errors: RANGE_ERROR
+/* Hand out a free block of 2^bits: the pending block if it has that
+ * size, else the one found choosing at each step down the smaller half
+ * that fits (large blocks stay whole).  Errors: RANGE_ERROR
  * for bits outside min_bits..pool bits; NOT_ENOUGH_MEMORY when none is free. */
 uint64_t buddy_pool_alloc(struct buddy_pool *p, unsigned bits, struct buddy_block *out);
 
@@ -93,6 +104,13 @@ uint64_t buddy_pool_delegate(const struct buddy_pool *p, struct buddy_block blk,
 
 /* The log2 size of the largest free block; 0 when none. */
 unsigned buddy_pool_largest(const struct buddy_pool *p);
+
+/* Is a block of 2^bits free (largest >= bits, quicker when the pending
+ * block has that size)? */
+bool buddy_pool_fits(const struct buddy_pool *p, unsigned bits);
+
+/* The pool's first byte's offset in the tree. */
+uint64_t buddy_pool_start(const struct buddy_pool *p);
 
 /* Is byte offset (from the tree's start) inside the pool? */
 bool buddy_pool_contains(const struct buddy_pool *p, uint64_t offset);
