@@ -21,11 +21,6 @@ void bank_unlock(struct bank_server *s)
         s->env.unlock(s->env.sync_ctx);
 }
 
-struct bank *bank_of(struct bank_server *s, uint16_t index)
-{
-    return index == BANK_NONE ? NULL : s->banks[index].bank;
-}
-
 uint64_t bank_badge(const struct bank_server *s, const struct bank *b, unsigned rights)
 {
     return BANK_BADGE(b->index, s->banks[b->index].gen, rights);

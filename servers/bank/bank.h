@@ -200,13 +200,30 @@ struct bank_server {
 /* ---- bank.c: start-up and the bank table ---- */
 void bank_lock(struct bank_server *s);
 void bank_unlock(struct bank_server *s);
-struct bank *bank_of(struct bank_server *s, uint16_t index);
+
+/* The bank at a table index; NULL for BANK_NONE or a free entry. */
+static inline struct bank *bank_of(struct bank_server *s, uint16_t index)
+{
+    return index == BANK_NONE ? NULL : s->banks[index].bank;
+}
+
 struct bank *bank_from_badge(struct bank_server *s, uint64_t badge, unsigned right, struct coffer_result *err);
 uint64_t bank_badge(const struct bank_server *s, const struct bank *b, unsigned rights);
 
 /* ---- bank_records.c: chunks and records ---- */
-void *rec_ptr(const struct bank_server *s, rec_id r);
-coffer_cptr_t rec_slot(const struct bank_server *s, rec_id r);
+#define REC_CHUNK_DEPTH (64 - BANK_CHUNK_SLOT_BITS) /* resolves a root slot: guard and root index */
+
+/* Where record r is, as the server sees its chunk's frame. */
+static inline void *rec_ptr(const struct bank_server *s, rec_id r)
+{
+    return (uint8_t *)s->chunks[REC_CHUNK(r)].page + (size_t)REC_UNIT(r) * BANK_UNIT_BYTES;
+}
+
+/* Record r's slot: unit u of its chunk's CNode, from the server's root. */
+static inline coffer_cptr_t rec_slot(const struct bank_server *s, rec_id r)
+{
+    return (s->env.first_chunk_slot + REC_CHUNK(r)) << BANK_CHUNK_SLOT_BITS | REC_UNIT(r);
+}
 struct coffer_result rec_alloc(struct bank_server *s, struct bank *b, unsigned units, unsigned level, rec_id *out);
 rec_id rec_take(struct bank_server *s, struct bank *b);
 void rec_keep_spare(struct bank_server *s, struct bank *b);
@@ -235,7 +252,10 @@ struct space_dest {
     coffer_cptr_t cnode;
     uint64_t depth, index;
 };
-struct space_dest rec_dest(const struct bank_server *s, rec_id r);
+static inline struct space_dest rec_dest(const struct bank_server *s, rec_id r)
+{
+    return (struct space_dest){ s->env.first_chunk_slot + REC_CHUNK(r), REC_CHUNK_DEPTH, REC_UNIT(r) };
+}
 struct coffer_result space_retype(struct bank_server *s, rec_id extent, struct buddy_block blk,
                                   uint64_t block_offset, uint64_t type, uint64_t size_bits,
                                   struct space_dest dest);

@@ -12,25 +12,9 @@
  * chunks still hold its spare units.
  */
 
-#define CHUNK_DEPTH (64 - BANK_CHUNK_SLOT_BITS) /* resolves a root slot: guard and root index */
 #define CHUNK_FULL (~0ull)
 #define CHUNK_EMPTY 1ull /* only unit 0, the header */
 #define CHUNK_RECORDS (BANK_CHUNK_UNITS - 1)
-
-void *rec_ptr(const struct bank_server *s, rec_id r)
-{
-    return (uint8_t *)s->chunks[REC_CHUNK(r)].page + (size_t)REC_UNIT(r) * BANK_UNIT_BYTES;
-}
-
-coffer_cptr_t rec_slot(const struct bank_server *s, rec_id r)
-{
-    return (s->env.first_chunk_slot + REC_CHUNK(r)) << BANK_CHUNK_SLOT_BITS | REC_UNIT(r);
-}
-
-struct space_dest rec_dest(const struct bank_server *s, rec_id r)
-{
-    return (struct space_dest){ s->env.first_chunk_slot + REC_CHUNK(r), CHUNK_DEPTH, REC_UNIT(r) };
-}
 
 bool rec_owned(const struct bank_server *s, const struct bank *b, rec_id r)
 {
@@ -108,7 +92,7 @@ static void take(struct bank_server *s, struct bank *b, uint32_t c, unsigned u, 
 
 /* A new chunk for b: a CNode and a frame from b's own space, the frame
  * mapped for the server.  Undone entirely if any step fails. */
-static struct coffer_result chunk_new(struct bank_server *s, struct bank *b, unsigned level, uint32_t *out)
+static COFFER_COLD struct coffer_result chunk_new(struct bank_server *s, struct bank *b, unsigned level, uint32_t *out)
 {
     uint32_t c = s->free_chunk;
     if (c == 0)
@@ -145,7 +129,7 @@ static struct coffer_result chunk_new(struct bank_server *s, struct bank *b, uns
     *out = c;
     return r;
 no_frame:
-    coffer_cnode_delete(s->env.cnode, s->env.first_chunk_slot + c, CHUNK_DEPTH);
+    coffer_cnode_delete(s->env.cnode, s->env.first_chunk_slot + c, REC_CHUNK_DEPTH);
 no_cnode:
     space_unblock(s, h.frame_extent, h.frame_block);
 no_frame_block:
@@ -202,7 +186,7 @@ static void chunk_release(struct bank_server *s, struct bank *b, uint32_t c)
     room_remove(s, b, c);
     list_remove(s, b, c);
     coffer_cnode_delete(s->env.cnode, rec_slot(s, REC_ID(c, 0)), 64);
-    coffer_cnode_delete(s->env.cnode, s->env.first_chunk_slot + c, CHUNK_DEPTH);
+    coffer_cnode_delete(s->env.cnode, s->env.first_chunk_slot + c, REC_CHUNK_DEPTH);
     s->chunks[c] = (struct chunk_entry){ .next = s->free_chunk };
     s->free_chunk = c;
     b->free_units -= CHUNK_RECORDS;

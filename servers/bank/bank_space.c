@@ -137,16 +137,15 @@ static struct coffer_result carve(struct bank_server *s, struct bank *b, unsigne
     return r;
 }
 
-struct coffer_result space_block(struct bank_server *s, struct bank *b, unsigned bits, bool untyped,
-                                 unsigned level, rec_id *e, struct buddy_block *blk)
+/* A block for b from any extent, b and its ancestors growing if they must. */
+static COFFER_COLD struct coffer_result grow_block(struct bank_server *s, struct bank *b, unsigned bits, bool untyped,
+                                                   unsigned level, rec_id *e, struct buddy_block *blk)
 {
     /* Decode: up from b, each bank that cannot give what the one below
      * needs must grow, within its limit, by an extent its parent gives
      * (larger than that one's: nested untyped).  Each doubles what it
      * holds if it can; when an ancestor cannot give as much, the bank
      * below asks for less (grow_cap), down to what it needs. */
-    if (b == NULL)
-        return (struct coffer_result){ COFFER_ERR_INVALID_ARGUMENT, 0, 0 };
     for (struct bank *a = b; a != NULL; a = bank_of(s, a->parent))
         a->grow_cap = 0;
     struct bank *x;
@@ -192,6 +191,20 @@ retry:
     *e = found;
     buddy_pool_alloc(&extent(s, *e)->pool, bits, blk);
     return (struct coffer_result){ COFFER_ERR_OK, 0, 0 };
+}
+
+struct coffer_result space_block(struct bank_server *s, struct bank *b, unsigned bits, bool untyped,
+                                 unsigned level, rec_id *e, struct buddy_block *blk)
+{
+    if (b == NULL)
+        return (struct coffer_result){ COFFER_ERR_INVALID_ARGUMENT, 0, 0 };
+    /* Most purchases: the extent the last block came from has another. */
+    if (b->last_extent != 0 && extent_fits(s, b->last_extent, bits, untyped)) {
+        *e = b->last_extent;
+        buddy_pool_alloc(&extent(s, *e)->pool, bits, blk);
+        return (struct coffer_result){ COFFER_ERR_OK, 0, 0 };
+    }
+    return grow_block(s, b, bits, untyped, level, e, blk);
 }
 
 /* The extent's block in its source, as the source handed it out. */

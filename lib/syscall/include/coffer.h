@@ -16,6 +16,11 @@
 #include <syscall/ipc.h>
 #include <syscall/thread.h>
 
+/* A path taken rarely (growing, refusing), kept out of line so the common
+ * path it leaves needs fewer registers saved: the compiler would inline a
+ * static function called once. */
+#define COFFER_COLD __attribute__((noinline, cold))
+
 /* The boot-info page the kernel mapped for the root task. */
 static inline const struct coffer_bootinfo *coffer_bootinfo(void)
 {
