@@ -2,8 +2,8 @@
  * Benchmarks of the capability core through the system-call path, as seL4
  * measured them on this QEMU: retype of one 4 KiB frame, copy, delete of a
  * non-final copy, and revoke of an untyped with 1, 64 and 1024 endpoint
- * children, and with 1024 endpoints whose capabilities lie in CNodes of
- * the same untyped.  Setup and cleanup happen outside the measured window.
+ * children, and with 1024 and 100,032 endpoints whose capabilities lie
+ * in CNodes of the same untyped.  Setup and cleanup happen outside the measured window.
  *
  * The single-capability operations are spread over SPREAD places in the
  * derivation tree: what they cost depends on the path to their place and
@@ -132,33 +132,53 @@ static void bench_revoke(unsigned children, unsigned runs, uint64_t calibration)
 }
 
 /*
- * 1024 endpoints whose capabilities sit in 16 CNodes of 64 slots retyped
- * from the same untyped, as a space bank keeps what it sells: revoking
- * the untyped kills both.  With the CNodes at the top of the untyped the
- * revoke meets them first (it deletes from the last descendant), so each
- * dies holding its 64 capabilities and deletes them as it goes; with the
- * CNodes at the bottom they are empty by the time their turn comes.
+ * Endpoints whose capabilities sit in CNodes of 64 slots retyped from the
+ * same untyped, as a space bank keeps what it sells: revoking the untyped
+ * kills both.  With the CNodes at the top of the untyped the revoke meets
+ * them first (it deletes from the last descendant), so each dies holding
+ * its 64 capabilities and deletes them as it goes; with the CNodes at the
+ * bottom they are empty by the time their turn comes.  The untyped ut is
+ * 2^ut_bits bytes: the CNodes in one half, the endpoints in the other.
  */
-#define IN_CNODES 16
-static void bench_revoke_in_cnodes(bool cnodes_last, unsigned runs, uint64_t calibration)
+static void bench_revoke_in_cnodes(uint64_t ut, unsigned ut_bits, unsigned ncnodes, bool cnodes_last,
+                                   unsigned runs, uint64_t calibration)
 {
     unsigned per = 64, ep_bits = coffer_object_bits(COFFER_OBJ_ENDPOINT, 0);
-    uint64_t cn_bytes = 1ull << coffer_object_bits(COFFER_OBJ_CNODE, 6), half = 512 * 1024;
+    uint64_t cn_bytes = 1ull << coffer_object_bits(COFFER_OBJ_CNODE, 6), half = 1ull << (ut_bits - 1);
     uint64_t cn_base = cnodes_last ? half : 0, ep_base = cnodes_last ? 0 : half, cnodes = first_free;
+    if (ncnodes * cn_bytes > half || ((uint64_t)ncnodes * per << ep_bits) > half) {
+        printf("bench: %u CNodes of endpoints do not fit 2^%u bytes\n", ncnodes, ut_bits);
+        return;
+    }
     for (unsigned i = 0; i < runs; i++) {
-        for (unsigned j = 0; j < IN_CNODES; j++) {
-            coffer_untyped_retype(scratch_ut, COFFER_OBJ_CNODE, 6, ROOT, 0, cnodes + j, 1, cn_base + j * cn_bytes);
-            coffer_untyped_retype(scratch_ut, COFFER_OBJ_ENDPOINT, 0, cnodes + j, D, 0, per,
+        for (unsigned j = 0; j < ncnodes; j++) {
+            coffer_untyped_retype(ut, COFFER_OBJ_CNODE, 6, ROOT, 0, cnodes + j, 1, cn_base + j * cn_bytes);
+            coffer_untyped_retype(ut, COFFER_OBJ_ENDPOINT, 0, cnodes + j, D, 0, per,
                                   ep_base + ((uint64_t)j * per << ep_bits));
         }
         uint64_t t0 = coffer_rdcycle();
-        coffer_cnode_revoke(ROOT, scratch_ut, D);
+        coffer_cnode_revoke(ROOT, ut, D);
         uint64_t t1 = coffer_rdcycle();
-        samples_caps[i] = (t1 - t0) / (IN_CNODES * per);
+        samples_caps[i] = (t1 - t0) / (ncnodes * per);
     }
-    bench_report(cnodes_last ? "revoke untyped with 1024 endpoints in 16 CNodes above them, per endpoint"
-                             : "revoke untyped with 1024 endpoints in 16 CNodes below them, per endpoint",
-                 samples_caps, runs, calibration);
+    char name[112];
+    snprintf(name, sizeof name, "revoke untyped with %u endpoints in %u CNodes %s them, per endpoint",
+             ncnodes * per, ncnodes, cnodes_last ? "above" : "below");
+    bench_report(name, samples_caps, runs, calibration);
+}
+
+/* The same with 10^5 endpoints, in a 16 MiB untyped of its own (the top
+ * half of big_ut), as many as the largest bank destroyed holds. */
+static void bench_revoke_in_cnodes_large(uint64_t calibration)
+{
+    uint64_t ut = first_free + 1600;
+    if (coffer_untyped_retype(big_ut, COFFER_OBJ_UNTYPED, 24, ROOT, 0, ut, 1, 1ull << 24).error !=
+        COFFER_ERR_OK) {
+        printf("bench: no 16 MiB untyped for the revoke of 10^5 endpoints\n");
+        return;
+    }
+    bench_revoke_in_cnodes(ut, 24, 1563, false, 1, calibration);
+    coffer_cnode_delete(ROOT, ut, D);
 }
 
 void bench_caps(uint64_t calibration)
@@ -170,6 +190,7 @@ void bench_caps(uint64_t calibration)
     bench_revoke_one(calibration);
     bench_revoke(64, 201, calibration);
     bench_revoke(1024, 21, calibration);
-    bench_revoke_in_cnodes(false, 21, calibration);
-    bench_revoke_in_cnodes(true, 21, calibration);
+    bench_revoke_in_cnodes(scratch_ut, 20, 16, false, 21, calibration);
+    bench_revoke_in_cnodes(scratch_ut, 20, 16, true, 21, calibration);
+    bench_revoke_in_cnodes_large(calibration);
 }
