@@ -53,6 +53,7 @@ struct bank *bank_from_badge(struct bank_server *s, uint64_t badge, unsigned rig
 
 void journal_note(struct bank_server *s, bool extent, uint32_t id)
 {
+    /* Never full: BANK_JOURNAL_MAX bounds what a request at BANK_DEPTH_MAX makes. */
     if (s->njournal < BANK_JOURNAL_MAX)
         s->journal[s->njournal++] = (struct journal_entry){ extent, id };
 }

@@ -47,9 +47,14 @@
 #define BANK_EXTENT_MIN_BITS 16 /* a bank grows by 64 KiB at least */
 #define BANK_TYPES COFFER_OBJ_COUNT_
 #define BANK_NONE 0xffffu
-#define BANK_JOURNAL_MAX 32 /* chunks and extents one request can create: two per level */
-#define BANK_SPARE_UNITS 4  /* record units a bank with sub-banks keeps free: a request grows
-                               a chain of sub-banks at most three times (a chunk, an object) */
+/* Chunks and extents one request can create.  Per object: a chunk for
+ * its record and one for its slab's (a chunk holds 63), and five chains of
+ * extents, each at most one per bank below the one that gives (two
+ * chunks' CNodes and frames, the object's block).  BUY_BATCH buys three. */
+#define BANK_JOURNAL_MAX (3 * (2 + 5 * BANK_DEPTH_MAX))
+#define BANK_SPARE_UNITS 4  /* record units a bank with sub-banks keeps free: a request grows a
+                               chain of sub-banks three times (a chunk, an object); one that
+                               would need more of them is refused (BANK_LIMIT, space_block) */
 
 /* A record's name: chunk << 6 | unit (0 is chunk 0's header: no record). */
 typedef uint32_t rec_id;

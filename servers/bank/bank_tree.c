@@ -10,11 +10,22 @@ static struct bank_entry *entry_of(struct bank_server *s, const struct bank *b)
     return &s->banks[b->index];
 }
 
+/* How many banks lie between b and the prime bank (the prime: 0). */
+static unsigned depth_of(struct bank_server *s, const struct bank *b)
+{
+    unsigned depth = 0;
+    for (; b->parent != BANK_NONE; b = bank_of(s, b->parent))
+        depth++;
+    return depth;
+}
+
 struct coffer_result tree_create(struct bank_server *s, struct bank *parent, uint64_t limit, struct bank **out)
 {
     uint16_t index = s->free_bank;
     if (index == BANK_NONE)
         return (struct coffer_result){ COFFER_ERR_BANK_TABLE_FULL, 0, 0 };
+    if (depth_of(s, parent) >= BANK_DEPTH_MAX)
+        return (struct coffer_result){ COFFER_ERR_BANK_TOO_DEEP, BANK_DEPTH_MAX, 0 };
     rec_id r;
     struct coffer_result res = rec_alloc(s, parent, BANK_BANK_UNITS, 0, &r);
     if (res.error != COFFER_ERR_OK)

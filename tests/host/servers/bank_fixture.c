@@ -10,7 +10,7 @@ struct bank_server server;
 struct bank_entry banks[NBANKS];
 struct chunk_entry chunks[NCHUNKS];
 static struct buddy_tree trees[1];
-static uint64_t tree_mem[(2048 + 256) / 8]; /* buddy_tree_bytes(22, 12) */
+static uint64_t tree_mem[((2u << (RAM_BITS - 12)) + (2u << (RAM_BITS - 12)) / 8) / 8]; /* buddy_tree_bytes(RAM_BITS, 12) */
 uint64_t prime_badge;
 
 static void *host_map(void *ctx, coffer_cptr_t frame, uint64_t paddr)

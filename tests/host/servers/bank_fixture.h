@@ -26,7 +26,7 @@
 #define ENDPOINT SLOT(0, 2) /* the endpoint bank capabilities are minted from */
 #define SPARE_UT SLOT(0, 3) /* an untyped for the endpoint */
 #define CLIENT SLOT(0, 10)  /* client copies from here */
-#define RAM_BITS 22         /* the prime bank: 4 MiB */
+#define RAM_BITS 23         /* the prime bank: 8 MiB (a chain BANK_DEPTH_MAX deep nests in it) */
 #define NBANKS 64
 #define NCHUNKS 200         /* root slots 1..200 */
 

@@ -142,6 +142,28 @@ static void test_growth_within_parent(void)
             "what the parent could still give)", n, (unsigned long long)(c.held >> 10));
 }
 
+/* A chain of banks BANK_DEPTH_MAX deep (each sized to nest the next's
+ * extent): one more level is refused, with nothing changed; after a
+ * remove in the chain the bottom is a level higher and may create again. */
+static void test_depth(void)
+{
+    setup();
+    uint64_t chain[BANK_DEPTH_MAX + 1], h, slot, extra;
+    chain[0] = prime_badge;
+    bool ok = true;
+    for (unsigned d = 1; d <= BANK_DEPTH_MAX && ok; d++)
+        ok = create(chain[d - 1], 1ull << (RAM_BITS - d), &chain[d]) == COFFER_ERR_OK;
+    struct books before = books(chain[BANK_DEPTH_MAX], chain[BANK_DEPTH_MAX - 1]);
+    struct coffer_reply rp = call(chain[BANK_DEPTH_MAX], BANK_OP_CREATE, (uint64_t[]){ 1u << 16 }, 1);
+    tap_ok(ok && rp.error == COFFER_ERR_BANK_TOO_DEEP && rp.mr[0] == BANK_DEPTH_MAX &&
+               same_books(before, books(chain[BANK_DEPTH_MAX], chain[BANK_DEPTH_MAX - 1])) && all_balance(),
+           "depth: a bank BANK_DEPTH_MAX below the prime creates no sub-bank (BANK_TOO_DEEP), nothing changed");
+    ok = buy(chain[BANK_DEPTH_MAX - 1], COFFER_OBJ_ENDPOINT, 0, &h, &slot) == COFFER_ERR_OK &&
+         simple(chain[BANK_DEPTH_MAX / 2], BANK_OP_REMOVE) == COFFER_ERR_OK;
+    tap_ok(ok && create(chain[BANK_DEPTH_MAX], 1u << 16, &extra) == COFFER_ERR_OK && all_balance(),
+           "depth: a remove in the chain lifts the banks below it a level: the bottom may create again");
+}
+
 /* Three objects at once, all or none. */
 static void test_batch(void)
 {
@@ -269,5 +291,6 @@ int main(void)
     test_verify();
     test_batch();
     test_growth_within_parent();
+    test_depth();
     return tap_done();
 }

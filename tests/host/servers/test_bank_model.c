@@ -122,6 +122,15 @@ static struct model_bank mb[MODEL_BANKS];
 static struct model_object mo[MODEL_OBJECTS];
 static unsigned nmb, nmo;
 
+/* Banks between b and the prime bank, as the model has them. */
+static unsigned model_depth(int b)
+{
+    unsigned depth = 0;
+    for (; mb[b].parent >= 0; b = mb[b].parent)
+        depth++;
+    return depth;
+}
+
 static int live_bank(void)
 {
     for (int tries = 0; tries < 50; tries++) {
@@ -240,7 +249,9 @@ static bool random_step(void)
         snprintf(last_op, sizeof last_op, "create in bank %d: 0x%llx", b, (unsigned long long)err);
         if (err == COFFER_ERR_OK)
             mb[nmb++] = (struct model_bank){ child, b, true };
-        else if ((err != COFFER_ERR_BANK_LIMIT && err != COFFER_ERR_BANK_TABLE_FULL) || !chain_unchanged(b, before))
+        else if ((err != COFFER_ERR_BANK_LIMIT && err != COFFER_ERR_BANK_TABLE_FULL &&
+                  (err != COFFER_ERR_BANK_TOO_DEEP || model_depth(b) != BANK_DEPTH_MAX)) ||
+                 !chain_unchanged(b, before))
             return tap_diag("create in bank %d: error 0x%llx", b, (unsigned long long)err), false;
     } else if (what < 94 && b != 0) {
         snprintf(last_op, sizeof last_op, "destroy bank %d", b);

@@ -26,6 +26,14 @@
 #define BANK_BADGE_GEN(b) (((b) >> 16) & 0xffffffffffull)
 #define BANK_BADGE_RIGHTS(b) ((unsigned)((b) >> 56))
 
+/* How deep a bank may lie below the prime bank (depth 0): CREATE in a bank
+ * this deep is BANK_TOO_DEEP.  It bounds what one request can make on
+ * its way up the tree, which the server undoes if the request is refused.
+ * Extents nest (each inside a larger one of the parent's, 64 KiB at the
+ * least), so a bank at depth d that holds memory needs 2^(16+d) bytes of
+ * RAM above it anyway: 8 is as deep as 32 MiB allows. */
+#define BANK_DEPTH_MAX 8
+
 /* "no limit" for SET_TYPE_LIMIT and TYPE_INFO */
 #define BANK_NO_LIMIT (~0ull)
 
