@@ -190,16 +190,16 @@ struct bank_server {
     uint64_t ram_bytes;          /* all RAM given to the prime bank */
     uint32_t next_gen;           /* the last object generation given out */
     /* What the request being served created so far, so that a refusal
-     * can undo it all (journal_undo): chunks and extents, in order. */
-    struct journal_entry { uint8_t extent; uint32_t id; } journal[BANK_JOURNAL_MAX];
-    unsigned njournal;
-    /* Chunks and extents the request emptied: whether each goes back is
+     * can undo it all (journal_undo): chunks and extents, in order.
+     * Chunks and extents the request emptied: whether each goes back is
      * decided when the request ends (settle), so a refused request,
-     * undone, leaves exactly what was there before. */
+     * undone, leaves exactly what was there before.  And the banks whose
+     * spare units the request used.  (The counts first: every request
+     * resets them, and near the start of the struct they are one store.) */
+    unsigned njournal, nemptied, nspare;
+    struct journal_entry { uint8_t extent; uint32_t id; } journal[BANK_JOURNAL_MAX];
     struct journal_entry emptied[BANK_JOURNAL_MAX];
-    unsigned nemptied;
-    uint16_t spare[BANK_JOURNAL_MAX]; /* banks whose spare units the request used */
-    unsigned nspare;
+    uint16_t spare[BANK_JOURNAL_MAX];
 };
 
 /* ---- bank.c: start-up and the bank table ---- */
