@@ -97,6 +97,22 @@ static bool model_free(struct model_pool *m, struct buddy_block blk)
     return true;
 }
 
+/* A tree of 2^bits bytes as one pool, all free, with its model. */
+struct whole_pool {
+    struct buddy_tree tree;
+    struct buddy_pool pool;
+    void *mem;
+    struct model_pool model;
+};
+
+static void whole_pool_open(struct whole_pool *w, unsigned bits, uint32_t *owner)
+{
+    memset(owner, 0, UNITS_MAX * sizeof *owner);
+    w->mem = tree_mem(bits);
+    buddy_tree_init(&w->tree, &w->pool, bits, MIN_BITS, 0, 0, w->mem, buddy_tree_bytes(bits, MIN_BITS));
+    w->model = (struct model_pool){ &w->pool, owner, 0, bits };
+}
+
 /* ---- fixed cases ---- */
 
 static void test_sizes(void)
@@ -137,54 +153,52 @@ static void test_sizes(void)
 static void test_errors(void)
 {
     static uint32_t owner[UNITS_MAX];
-    memset(owner, 0, sizeof owner);
-    struct buddy_tree t;
-    struct buddy_pool all;
-    void *mem = tree_mem(16);
-    buddy_tree_init(&t, &all, 16, MIN_BITS, 0, 0, mem, buddy_tree_bytes(16, MIN_BITS));
-    struct model_pool m = { &all, owner, 0, 16 };
+    struct whole_pool w;
+    whole_pool_open(&w, 16, owner);
+    struct buddy_pool *all = &w.pool;
+    struct model_pool *m = &w.model;
     struct buddy_block blk, a;
-    tap_ok(buddy_pool_alloc(&all, 11, &blk) == COFFER_ERR_RANGE_ERROR && buddy_pool_alloc(&all, 17, &blk) == COFFER_ERR_RANGE_ERROR,
+    tap_ok(buddy_pool_alloc(all, 11, &blk) == COFFER_ERR_RANGE_ERROR && buddy_pool_alloc(all, 17, &blk) == COFFER_ERR_RANGE_ERROR,
            "alloc: below the minimum block or above the pool: RANGE_ERROR");
-    tap_ok(model_alloc(&m, 14, 1, &a) && model_agrees(&m), "alloc: a 16 KiB block");
+    tap_ok(model_alloc(m, 14, 1, &a) && model_agrees(m), "alloc: a 16 KiB block");
     struct buddy_block bad = a;
     bad.node ^= 1;
-    tap_ok(buddy_pool_free(&all, bad) == COFFER_ERR_INVALID_ARGUMENT, "free: node and offset disagree: INVALID_ARGUMENT");
+    tap_ok(buddy_pool_free(all, bad) == COFFER_ERR_INVALID_ARGUMENT, "free: node and offset disagree: INVALID_ARGUMENT");
     bad = a;
     bad.offset = 1u << 16;
-    tap_ok(buddy_pool_free(&all, bad) == COFFER_ERR_INVALID_ARGUMENT, "free: an offset past the pool: INVALID_ARGUMENT");
-    tap_ok(buddy_pool_block(&all, 13, 4096, &bad) == COFFER_ERR_INVALID_ARGUMENT &&
-               buddy_pool_block(&all, 17, 0, &bad) == COFFER_ERR_INVALID_ARGUMENT,
+    tap_ok(buddy_pool_free(all, bad) == COFFER_ERR_INVALID_ARGUMENT, "free: an offset past the pool: INVALID_ARGUMENT");
+    tap_ok(buddy_pool_block(all, 13, 4096, &bad) == COFFER_ERR_INVALID_ARGUMENT &&
+               buddy_pool_block(all, 17, 0, &bad) == COFFER_ERR_INVALID_ARGUMENT,
            "block: misaligned, larger than the pool: INVALID_ARGUMENT");
-    buddy_pool_block(&all, 13, a.offset, &bad);
-    tap_ok(buddy_pool_free(&all, bad) == COFFER_ERR_ILLEGAL_OPERATION, "free: part of a block: ILLEGAL_OPERATION");
-    buddy_pool_block(&all, 15, a.offset & ~((1ull << 15) - 1), &bad);
-    tap_ok(buddy_pool_free(&all, bad) == COFFER_ERR_ILLEGAL_OPERATION, "free: the block around one: ILLEGAL_OPERATION");
-    buddy_pool_block(&all, 12, a.offset ^ (1u << 14), &bad);
-    tap_ok(buddy_pool_free(&all, bad) == COFFER_ERR_ILLEGAL_OPERATION, "free: a block never handed out: ILLEGAL_OPERATION");
-    tap_ok(model_agrees(&m) && all.blocks == 1, "free: refused frees changed nothing");
-    tap_ok(model_free(&m, a) && buddy_pool_free(&all, a) == COFFER_ERR_ILLEGAL_OPERATION && model_agrees(&m),
+    buddy_pool_block(all, 13, a.offset, &bad);
+    tap_ok(buddy_pool_free(all, bad) == COFFER_ERR_ILLEGAL_OPERATION, "free: part of a block: ILLEGAL_OPERATION");
+    buddy_pool_block(all, 15, a.offset & ~((1ull << 15) - 1), &bad);
+    tap_ok(buddy_pool_free(all, bad) == COFFER_ERR_ILLEGAL_OPERATION, "free: the block around one: ILLEGAL_OPERATION");
+    buddy_pool_block(all, 12, a.offset ^ (1u << 14), &bad);
+    tap_ok(buddy_pool_free(all, bad) == COFFER_ERR_ILLEGAL_OPERATION, "free: a block never handed out: ILLEGAL_OPERATION");
+    tap_ok(model_agrees(m) && all->blocks == 1, "free: refused frees changed nothing");
+    tap_ok(model_free(m, a) && buddy_pool_free(all, a) == COFFER_ERR_ILLEGAL_OPERATION && model_agrees(m),
            "free: a double free: ILLEGAL_OPERATION");
     /* Reserve: a free block, then the same, a part of it, one around it. */
     struct buddy_block r, inside, around;
-    buddy_pool_block(&all, 13, 1u << 14, &r);
-    buddy_pool_block(&all, 12, (1u << 14) + 4096, &inside);
-    buddy_pool_block(&all, 15, 0, &around);
-    tap_ok(buddy_pool_reserve(&all, r) == COFFER_ERR_OK && all.free_bytes == (1u << 16) - (1u << 13),
+    buddy_pool_block(all, 13, 1u << 14, &r);
+    buddy_pool_block(all, 12, (1u << 14) + 4096, &inside);
+    buddy_pool_block(all, 15, 0, &around);
+    tap_ok(buddy_pool_reserve(all, r) == COFFER_ERR_OK && all->free_bytes == (1u << 16) - (1u << 13),
            "reserve: a free block is taken");
     owner[4] = owner[5] = 2;
-    tap_ok(buddy_pool_reserve(&all, r) == COFFER_ERR_ILLEGAL_OPERATION &&
-               buddy_pool_reserve(&all, inside) == COFFER_ERR_ILLEGAL_OPERATION &&
-               buddy_pool_reserve(&all, around) == COFFER_ERR_ILLEGAL_OPERATION && model_agrees(&m),
+    tap_ok(buddy_pool_reserve(all, r) == COFFER_ERR_ILLEGAL_OPERATION &&
+               buddy_pool_reserve(all, inside) == COFFER_ERR_ILLEGAL_OPERATION &&
+               buddy_pool_reserve(all, around) == COFFER_ERR_ILLEGAL_OPERATION && model_agrees(m),
            "reserve: the block again, a part of it, a block around it: ILLEGAL_OPERATION, nothing changed");
-    tap_ok(model_free(&m, r) && model_agrees(&m) && all.blocks == 0, "reserve: a reserved block is freed like any other");
+    tap_ok(model_free(m, r) && model_agrees(m) && all->blocks == 0, "reserve: a reserved block is freed like any other");
     struct buddy_block whole;
-    buddy_pool_block(&all, 16, 0, &whole);
-    tap_ok(buddy_pool_reserve(&all, whole) == COFFER_ERR_OK && buddy_pool_largest(&all) == 0 &&
-               buddy_pool_alloc(&all, 12, &blk) == COFFER_ERR_NOT_ENOUGH_MEMORY && buddy_pool_free(&all, whole) == COFFER_ERR_OK &&
-               buddy_pool_largest(&all) == 16,
+    buddy_pool_block(all, 16, 0, &whole);
+    tap_ok(buddy_pool_reserve(all, whole) == COFFER_ERR_OK && buddy_pool_largest(all) == 0 &&
+               buddy_pool_alloc(all, 12, &blk) == COFFER_ERR_NOT_ENOUGH_MEMORY && buddy_pool_free(all, whole) == COFFER_ERR_OK &&
+               buddy_pool_largest(all) == 16,
            "reserve: the whole pool, and back");
-    free(mem);
+    free(w.mem);
 }
 
 /* Every minimum block taken, every other one given back: half free, no
@@ -192,33 +206,31 @@ static void test_errors(void)
 static void test_fragmentation(void)
 {
     static uint32_t owner[UNITS_MAX];
-    memset(owner, 0, sizeof owner);
-    struct buddy_tree t;
-    struct buddy_pool all;
-    void *mem = tree_mem(20);
-    buddy_tree_init(&t, &all, 20, MIN_BITS, 0, 0, mem, buddy_tree_bytes(20, MIN_BITS));
-    struct model_pool m = { &all, owner, 0, 20 };
+    struct whole_pool w;
+    whole_pool_open(&w, 20, owner);
+    struct buddy_pool *all = &w.pool;
+    struct model_pool *m = &w.model;
     struct buddy_block blocks[UNITS_MAX + 1];
     unsigned n = 0;
     bool ok = true;
-    while (ok && n <= UNITS_MAX && buddy_pool_largest(&all) >= 12)
-        ok = model_alloc(&m, 12, n + 1, &blocks[n]), n++;
+    while (ok && n <= UNITS_MAX && buddy_pool_largest(all) >= 12)
+        ok = model_alloc(m, 12, n + 1, &blocks[n]), n++;
     struct buddy_block extra;
-    tap_ok(ok && n == 256 && all.free_bytes == 0 && buddy_pool_alloc(&all, 12, &extra) == COFFER_ERR_NOT_ENOUGH_MEMORY,
+    tap_ok(ok && n == 256 && all->free_bytes == 0 && buddy_pool_alloc(all, 12, &extra) == COFFER_ERR_NOT_ENOUGH_MEMORY,
            "exhaustion: 256 blocks of 4 KiB fill 1 MiB, then NOT_ENOUGH_MEMORY");
     for (unsigned i = 0; i < n; i++)
         if ((blocks[i].offset >> 12) % 2 == 0)
-            ok = ok && model_free(&m, blocks[i]);
-    tap_ok(ok && all.free_bytes == 1u << 19 && buddy_pool_largest(&all) == 12 &&
-               buddy_pool_alloc(&all, 13, &extra) == COFFER_ERR_NOT_ENOUGH_MEMORY,
+            ok = ok && model_free(m, blocks[i]);
+    tap_ok(ok && all->free_bytes == 1u << 19 && buddy_pool_largest(all) == 12 &&
+               buddy_pool_alloc(all, 13, &extra) == COFFER_ERR_NOT_ENOUGH_MEMORY,
            "fragmentation: half free in single blocks, no block of 8 KiB");
     for (unsigned i = 0; i < n; i++)
         if ((blocks[i].offset >> 12) % 2 == 1)
-            ok = ok && model_free(&m, blocks[i]);
-    tap_ok(ok && buddy_pool_largest(&all) == 20 && all.free_bytes == 1u << 20 && all.blocks == 0,
+            ok = ok && model_free(m, blocks[i]);
+    tap_ok(ok && buddy_pool_largest(all) == 20 && all->free_bytes == 1u << 20 && all->blocks == 0,
            "coalescing: every block back makes the tree whole");
-    tap_ok(model_alloc(&m, 20, 1, &extra) && model_free(&m, extra), "coalescing: the whole tree is handed out again");
-    free(mem);
+    tap_ok(model_alloc(m, 20, 1, &extra) && model_free(m, extra), "coalescing: the whole tree is handed out again");
+    free(w.mem);
 }
 
 /* The block given back last is taken again first, without a walk; every
@@ -226,34 +238,32 @@ static void test_fragmentation(void)
 static void test_pending(void)
 {
     static uint32_t owner[UNITS_MAX];
-    memset(owner, 0, sizeof owner);
-    struct buddy_tree t;
-    struct buddy_pool all;
-    void *mem = tree_mem(20);
-    buddy_tree_init(&t, &all, 20, MIN_BITS, 0, 0, mem, buddy_tree_bytes(20, MIN_BITS));
-    struct model_pool m = { &all, owner, 0, 20 };
+    struct whole_pool w;
+    whole_pool_open(&w, 20, owner);
+    struct buddy_pool *all = &w.pool;
+    struct model_pool *m = &w.model;
     struct buddy_block a, b, c, again, part;
-    bool ok = model_alloc(&m, 12, 1, &a) && model_alloc(&m, 12, 2, &b) && model_alloc(&m, 12, 3, &c);
-    ok = ok && model_free(&m, b) && all.pending == b.node && model_agrees(&m);
-    tap_ok(ok && model_alloc(&m, 12, 4, &again) && again.node == b.node && all.pending == 0 && model_agrees(&m),
+    bool ok = model_alloc(m, 12, 1, &a) && model_alloc(m, 12, 2, &b) && model_alloc(m, 12, 3, &c);
+    ok = ok && model_free(m, b) && all->pending == b.node && model_agrees(m);
+    tap_ok(ok && model_alloc(m, 12, 4, &again) && again.node == b.node && all->pending == 0 && model_agrees(m),
            "pending: a block freed is the next one of its size handed out");
-    ok = model_free(&m, again) && buddy_pool_free(&all, again) == COFFER_ERR_ILLEGAL_OPERATION;
-    buddy_pool_block(&all, 12, again.offset, &part);
-    tap_ok(ok && buddy_pool_reserve(&all, part) == COFFER_ERR_OK && buddy_pool_free(&all, part) == COFFER_ERR_OK &&
-               model_agrees(&m),
+    ok = model_free(m, again) && buddy_pool_free(all, again) == COFFER_ERR_ILLEGAL_OPERATION;
+    buddy_pool_block(all, 12, again.offset, &part);
+    tap_ok(ok && buddy_pool_reserve(all, part) == COFFER_ERR_OK && buddy_pool_free(all, part) == COFFER_ERR_OK &&
+               model_agrees(m),
            "pending: freed twice: ILLEGAL_OPERATION; reserved again after the nodes above settle");
     /* b's place and its neighbours a and c: all three back make 16 KiB
      * whole, which the largest free block must see while c is pending. */
-    ok = model_free(&m, a) && model_free(&m, c) && all.pending == c.node;
-    tap_ok(ok && buddy_pool_largest(&all) == 20 && buddy_pool_fits(&all, 20) && model_agrees(&m),
+    ok = model_free(m, a) && model_free(m, c) && all->pending == c.node;
+    tap_ok(ok && buddy_pool_largest(all) == 20 && buddy_pool_fits(all, 20) && model_agrees(m),
            "pending: the largest free block counts the pending one joined with its free buddies");
-    ok = model_alloc(&m, 12, 5, &a) && model_free(&m, a) && model_alloc(&m, 14, 6, &b) && all.pending == 0;
-    tap_ok(ok && model_agrees(&m) && model_free(&m, b) && buddy_pool_fits(&all, 12) && !buddy_pool_fits(&all, 21),
+    ok = model_alloc(m, 12, 5, &a) && model_free(m, a) && model_alloc(m, 14, 6, &b) && all->pending == 0;
+    tap_ok(ok && model_agrees(m) && model_free(m, b) && buddy_pool_fits(all, 12) && !buddy_pool_fits(all, 21),
            "pending: another size settles it first; fits agrees with largest");
-    tap_ok(model_alloc(&m, 20, 7, &a) && all.free_bytes == 0 && model_free(&m, a) && all.pending == 0 &&
-               buddy_pool_largest(&all) == 20,
+    tap_ok(model_alloc(m, 20, 7, &a) && all->free_bytes == 0 && model_free(m, a) && all->pending == 0 &&
+               buddy_pool_largest(all) == 20,
            "pending: the whole pool handed out and back (its root is never pending)");
-    free(mem);
+    free(w.mem);
 }
 
 /* A delegated block is a pool of its own; given back, its inside is forgotten. */
