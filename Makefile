@@ -42,7 +42,7 @@ all: $(KERNEL) $(BOOT_IMAGES)
 toolchain: $(TOOLCHAIN_STAMP)
 
 test: $(TOOLCHAIN_STAMP)
-	@$(MAKE) --no-print-directory all $(HOST_TESTS) $(BUILD)/virt.dtb $(FUZZ_CAPS)
+	@$(MAKE) --no-print-directory all $(HOST_TESTS) $(BUILD)/virt.dtb $(FUZZ_TARGETS)
 	@{ for part in test-tools test-host test-qemu lint-tap fuzz-tap; do \
 	     $(MAKE) --no-print-directory -s $$part || echo "not ok 1 - make $$part stopped with an error (above)"; \
 	   done; } 2>&1 | tee $(BUILD)/test.log; \

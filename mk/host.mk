@@ -116,36 +116,36 @@ soak: $(BUILD)/host/test_cdt $(BUILD)/host/test_rbtree $(BUILD)/host/test_zombie
 	$(BUILD)/host/test_buddy $(SOAK_SEED) 1000000
 	$(BUILD)/host/test_bootconf $(SOAK_SEED) 1000000
 
-# ---- fuzzing: a libFuzzer target over the capability operations
-# (tests/fuzz/README.md), built with clang under ASan and UBSan.
+# ---- fuzzing: libFuzzer targets (tests/fuzz/README.md), built with clang
+# under ASan and UBSan: the capability operations, the ELF reader (both in
+# the core) and the boot-configuration parser (user code, built as it is).
 FUZZ_CC ?= clang
 FUZZ_CFLAGS := -std=c11 $(WARN) -g -O1 -fsanitize=fuzzer-no-link,address,undefined \
 	-fno-sanitize-recover=all $(HOST_DEFS) $(HOST_INCLUDES)
 $(eval $(call host_core,fuzz,$(FUZZ_CC),$(FUZZ_CFLAGS)))
 FUZZ_CAPS := $(BUILD)/fuzz/fuzz_caps
-# Seeds, and inputs that once crashed it (regressions), when there are any.
-FUZZ_SEEDS := tests/fuzz/corpus $(wildcard tests/fuzz/crashes)
-FUZZ_FLAGS := -max_len=3072 -artifact_prefix=$(BUILD)/fuzz/
+FUZZ_ELF := $(BUILD)/fuzz/fuzz_elf
+FUZZ_BOOTCONF := $(BUILD)/fuzz/fuzz_bootconf
+FUZZ_TARGETS := $(FUZZ_CAPS) $(FUZZ_ELF) $(FUZZ_BOOTCONF)
 FUZZ_TIME ?= 600
 FUZZ_TEST_RUNS ?= 20000
 
-$(FUZZ_CAPS): $(BUILD)/fuzz/obj/tests/fuzz/fuzz_caps.c.o $(BUILD)/fuzz/libcore.a
+$(FUZZ_CAPS) $(FUZZ_ELF): $(BUILD)/fuzz/%: $(BUILD)/fuzz/obj/tests/fuzz/%.c.o $(BUILD)/fuzz/libcore.a
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $^ -o $@
+$(FUZZ_BOOTCONF): tests/fuzz/fuzz_bootconf.c $(wildcard lib/bootconf/*.c lib/bootconf/*.h lib/bootconf/include/*/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Ilib/bootconf/include -fsanitize=fuzzer $(filter %.c,$^) -o $@
 
-# A campaign: new inputs accumulate in $(BUILD)/fuzz/corpus (never in the
-# seed directory), a crash lands in $(BUILD)/fuzz/crash-*.
-fuzz: $(FUZZ_CAPS)
-	@mkdir -p $(BUILD)/fuzz/corpus
-	$(FUZZ_CAPS) -max_total_time=$(FUZZ_TIME) $(FUZZ_FLAGS) $(BUILD)/fuzz/corpus $(FUZZ_SEEDS)
+# The ELF reader's seeds: the programs the build makes.
+$(BUILD)/fuzz/seeds-elf: $(BUILD)/user/hello.elf $(BUILD)/user/root.elf
+	@rm -rf $@ && mkdir -p $@ && cp $^ $@/
 
-# The short, fixed-seed run for make test, from a fresh output directory.
-fuzz-tap: $(FUZZ_CAPS)
-	@rm -rf $(BUILD)/fuzz/test-corpus && mkdir -p $(BUILD)/fuzz/test-corpus
-	@if $(FUZZ_CAPS) -runs=$(FUZZ_TEST_RUNS) -seed=1 $(FUZZ_FLAGS) $(BUILD)/fuzz/test-corpus \
-		$(FUZZ_SEEDS) > $(BUILD)/fuzz/test.log 2>&1; then \
-		echo "ok 1 - libFuzzer: $(FUZZ_TEST_RUNS) runs of fuzz_caps without a finding"; \
-	else grep -E '^fuzz_caps:|^  [a-z]|SUMMARY|Test unit written' $(BUILD)/fuzz/test.log; \
-		echo "not ok 1 - libFuzzer: fuzz_caps found a crash (see $(BUILD)/fuzz/test.log)"; fi
+# A campaign of FUZZ_TIME seconds per target; the short fixed-seed runs of
+# make test (tools/run-fuzz.sh).
+fuzz: $(FUZZ_TARGETS) $(BUILD)/fuzz/seeds-elf
+	@sh tools/run-fuzz.sh $(BUILD) campaign $(FUZZ_TIME)
+fuzz-tap: $(FUZZ_TARGETS) $(BUILD)/fuzz/seeds-elf
+	@sh tools/run-fuzz.sh $(BUILD) tap $(FUZZ_TEST_RUNS)
 
 # ---- host benchmarks of the capability core (docs/benchmarks.md): -O2
 # without sanitizers; nanoseconds natively, instructions under callgrind.
