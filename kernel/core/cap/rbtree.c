@@ -138,7 +138,8 @@ static void rotate(struct rb_tree *t, struct rb_node *x, int dir)
 /* ---- Insertion ------------------------------------------------------------ */
 
 /* n is red and may have a red parent (rule 3); restore the rules. */
-static inline __attribute__((always_inline)) void insert_fixup(struct rb_tree *t, struct rb_node *n)
+/* Restore rule 3 above the red n; the root may be left red (insert_fixup). */
+static inline __attribute__((always_inline)) void insert_fixup_loop(struct rb_tree *t, struct rb_node *n)
 {
     struct rb_node *p;
 
@@ -166,6 +167,11 @@ static inline __attribute__((always_inline)) void insert_fixup(struct rb_tree *t
         rotate(t, g, !dir);
         break;
     }
+}
+
+static inline __attribute__((always_inline)) void insert_fixup(struct rb_tree *t, struct rb_node *n)
+{
+    insert_fixup_loop(t, n);
     set_black(t->root);
 }
 
@@ -182,9 +188,14 @@ static void link_dir(struct rb_tree *t, struct rb_node *node, struct rb_node *pa
     insert_fixup(t, node);
 }
 
-void rb_fix_red(struct rb_tree *t, struct rb_node *n)
+bool rb_fix_red(struct rb_tree *t, struct rb_node *n)
 {
-    insert_fixup(t, n);
+    insert_fixup_loop(t, n);
+    /* The loop's last recolouring may leave the root red (the red pushed
+     * all the way up): made black, every path gains a black node. */
+    bool grew = rb_is_red(t->root);
+    set_black(t->root);
+    return grew;
 }
 
 void rb_init(struct rb_tree *t, void (*update)(struct rb_node *))

@@ -49,8 +49,11 @@ static struct piece blacken(struct piece p)
 
 /*
  * One tree of l, then k, then r (all of l before k, all of r after it).
- * k's old links are ignored.  O(|l.bh - r.bh| + 1) rotations and colour
- * changes, plus refreshing the augmentation from k up to the root.
+ * k's old links are ignored.  O(|l.bh - r.bh| + 1) steps down the taller
+ * piece's spine, rotations and colour changes, plus refreshing the
+ * augmentation from k up while it changes.  The result's black height
+ * follows from the fix-up, without a walk: a split's joins then cost
+ * O(log n) between them.
  */
 static struct piece join(void (*update)(struct rb_node *), struct piece l, struct rb_node *k,
                          struct piece r)
@@ -86,11 +89,21 @@ static struct piece join(void (*update)(struct rb_node *), struct piece l, struc
     set_parent(low.root, k);
     *slot_of(parent, right) = k;
     k->parent_color = (uintptr_t)parent | RB_RED_BIT;
-    for (struct rb_node *n = k; n != NULL && update != NULL; n = rb_parent(n))
-        update(n);
+    /* k is new below parent: from there up, a value that comes out as it
+     * was leaves every one above it as it was (aug is a fold of a node
+     * and its children's). */
+    if (update != NULL) {
+        update(k);
+        for (struct rb_node *n = parent; n != NULL; n = rb_parent(n)) {
+            uint64_t before = n->aug;
+            update(n);
+            if (n->aug == before)
+                break;
+        }
+    }
     struct rb_tree t = { tall.root, update };
-    rb_fix_red(&t, k);
-    return (struct piece){ t.root, black_height(t.root) };
+    bool grew = rb_fix_red(&t, k); /* rotations keep aug right (rbtree.c) */
+    return (struct piece){ t.root, tall.bh + grew };
 }
 
 /*

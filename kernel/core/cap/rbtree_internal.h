@@ -7,7 +7,8 @@
 #include "cap/rbtree.h"
 
 /* n is red and may have a red parent: restore the rules (insertion's
- * fix-up), rotating and recolouring up to t->root, which ends black. */
-void rb_fix_red(struct rb_tree *t, struct rb_node *n);
+ * fix-up), rotating and recolouring up to t->root, which ends black.
+ * True when that made the tree one black taller (a red root blackened). */
+bool rb_fix_red(struct rb_tree *t, struct rb_node *n);
 
 #endif

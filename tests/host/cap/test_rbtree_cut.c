@@ -2,8 +2,9 @@
  * rb_cut (rbtree_cut.c): cutting an in-order range out of a red-black
  * tree.  Random trees, random ranges -- single nodes, the ends, the whole
  * tree -- checked against an array model: both trees must keep every
- * red-black rule and an exact augmentation (subtree size and maximum), and
- * hold exactly the right nodes in the right order.  The cut is also
+ * red-black rule and an exact augmentation (subtree size and maximum; and
+ * the maximum alone, which joins stop refreshing where it stops changing),
+ * and hold exactly the right nodes in the right order.  The cut is also
  * compared with erasing the same nodes one by one.
  *
  *   usage: test_rbtree_cut [seed [rounds]]
@@ -18,12 +19,15 @@
 #define MAX_NODES 3000
 
 static struct tnode nodes[MAX_NODES];
+/* The augmentation the trees keep: size and maximum, or the maximum alone. */
+static void (*aug_update)(struct rb_node *) = both_update;
+static bool (*aug_ok)(const struct rb_node *) = both_ok;
 static unsigned order[MAX_NODES]; /* model: ids in order */
 
 /* A random tree of n nodes, built by random positional inserts. */
 static void build(struct rb_tree *t, unsigned n)
 {
-    rb_init(t, both_update);
+    rb_init(t, aug_update);
     for (unsigned i = 0; i < n; i++) {
         memset(&nodes[i], 0, sizeof(nodes[i]));
         nodes[i].id = i;
@@ -41,7 +45,7 @@ static void build(struct rb_tree *t, unsigned n)
 /* Does t hold exactly model[from .. to) in order, with every rule kept? */
 static bool holds(const struct rb_tree *t, const unsigned *model, unsigned from, unsigned to)
 {
-    if (rb_check(t, both_ok, NULL) != RB_CHECK_OK)
+    if (rb_check(t, aug_ok, NULL) != RB_CHECK_OK)
         return false;
     const struct rb_node *n = rb_first(t);
     for (unsigned i = from; i < to; i++, n = rb_next(n))
@@ -62,18 +66,15 @@ static bool one_cut(unsigned n, unsigned i, unsigned j)
     return holds(&t, order, 0, n - (j - i + 1));
 }
 
-int main(int argc, char **argv)
+static void cuts(long rounds, const char *aug)
 {
-    uint64_t seed = argc > 1 ? strtoull(argv[1], NULL, 10) : 20261122;
-    long rounds = argc > 2 ? strtol(argv[2], NULL, 10) : 3000;
-    test_rng_seed(seed);
     bool good = true;
     for (unsigned n = 1; n <= 9 && good; n++)
         for (unsigned i = 0; i < n && good; i++)
             for (unsigned j = i; j < n && good; j++)
                 for (int rep = 0; rep < 8 && good; rep++)
                     good = one_cut(n, i, j);
-    tap_ok(good, "cut: every range of every tree up to 9 nodes (8 shapes each)");
+    tap_okf(good, "cut (%s): every range of every tree up to 9 nodes (8 shapes each)", aug);
     good = true;
     long r;
     for (r = 0; r < rounds && good; r++) {
@@ -87,6 +88,17 @@ int main(int argc, char **argv)
     }
     if (!good)
         tap_diag("failed in round %ld", r - 1);
-    tap_ok(good, "cut: random ranges of random trees up to 3000 nodes keep both trees exact");
+    tap_okf(good, "cut (%s): random ranges of random trees up to 3000 nodes keep both trees exact", aug);
+}
+
+int main(int argc, char **argv)
+{
+    uint64_t seed = argc > 1 ? strtoull(argv[1], NULL, 10) : 20261122;
+    long rounds = argc > 2 ? strtol(argv[2], NULL, 10) : 3000;
+    test_rng_seed(seed);
+    cuts(rounds, "size and maximum");
+    aug_update = max_update;
+    aug_ok = max_ok;
+    cuts(rounds, "maximum alone");
     return tap_done();
 }
