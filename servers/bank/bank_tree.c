@@ -140,7 +140,9 @@ void tree_destroy(struct bank_server *s, struct bank *b)
     for (struct bank *a = parent; a != NULL; a = bank_of(s, a->parent))
         a->pending++;
     /* Revoking each outer extent kills everything bought inside it,
-     * sub-banks' extents and objects included. */
+     * sub-banks' extents and objects included.  Nothing of this request
+     * is in the journal yet, and must not be: the requests served while
+     * the lock is let go each reset and use it (bank_handle). */
     bank_unlock(s);
     for (rec_id e = b->extents; e != 0; e = ((struct rec_extent *)rec_ptr(s, e))->next)
         coffer_cnode_revoke(s->env.cnode, rec_slot(s, e), 64);
