@@ -89,24 +89,39 @@ static uint64_t destroy_with(unsigned n, uint64_t *per_object)
 /* ---- another client's purchases while a destroy runs ---- */
 
 #define LATENCY_MAX 4096
-static volatile uint64_t other_bank, other_stop, other_n;
+static volatile uint64_t other_bank, other_stop, other_n, other_parked;
 static struct coffer_ipc_buffer *volatile other_buf; /* set before it first runs */
 static uint64_t other_latency[LATENCY_MAX];
 
+/* arg: a flag to raise when it stops, or 0. */
 static void other_client(uint64_t arg)
 {
-    (void)arg;
     struct coffer_ipc_buffer *b = other_buf;
     while (!other_stop) {
         uint64_t h = 0, t0 = coffer_rdcycle();
         struct coffer_result r = bank_buy(b, other_bank, COFFER_OBJ_FRAME, 12, slot0 + 40, &h);
-        uint64_t t1 = coffer_rdcycle();
         if (r.error == COFFER_ERR_OK)
             bank_free(other_bank, h);
+        uint64_t t1 = coffer_rdcycle();
         if (other_n < LATENCY_MAX)
-            other_latency[other_n++] = t1 - t0;
+            other_latency[other_n] = t1 - t0; /* a purchase and its free */
+        other_n++;
     }
+    if (arg != 0)
+        *(volatile uint64_t *)(uintptr_t)arg = 1;
     bf_park();
+}
+
+/* Spin below the clients until both flags are up (they stop at their
+ * next turn, which may be a period away), for a second at most. */
+static void wait_parked(volatile uint64_t *a, volatile uint64_t *b)
+{
+    bench_step(coffer_tcb_set_priority(COFFER_SLOT_TCB, COFFER_SLOT_TCB, 100), "let the clients stop");
+    for (uint64_t t0 = coffer_rdcycle(); !(*a && *b) && coffer_rdcycle() - t0 < 1000000000ull;)
+        ;
+    bench_step(coffer_tcb_set_priority(COFFER_SLOT_TCB, COFFER_SLOT_TCB, 255), "back above them");
+    if (!(*a && *b))
+        printf("bench: a client did not stop\n");
 }
 
 /* While the root task destroys a bank of n endpoints, a client of higher
@@ -125,18 +140,76 @@ static void latency_during_destroy(unsigned n)
     other_bank = other;
     other_stop = 0;
     other_n = 0;
-    other_buf = bf_spawn(other_client, 0, 210, 1000, 10000, BF_NONE).buf; /* runs once I block */
+    other_parked = 0;
+    other_buf = bf_spawn(other_client, (uint64_t)(uintptr_t)&other_parked, 210, 1000, 10000, BF_NONE).buf; /* runs once I block */
     uint64_t t0 = coffer_rdcycle();
     bench_step(bank_destroy(doomed), "destroy the bank");
-    uint64_t t1 = coffer_rdcycle(), during = other_n;
+    uint64_t t1 = coffer_rdcycle(), during = other_n < LATENCY_MAX ? other_n : LATENCY_MAX;
     other_stop = 1;
+    wait_parked(&other_parked, &other_parked);
     char name[128];
-    snprintf(name, sizeof name, "bank: another client's buy while a bank of %u objects is destroyed (%llu of them, "
+    snprintf(name, sizeof name, "bank: another client's buy and free while a bank of %u objects is destroyed (%llu of them, "
              "the destroy %llu)", n, (unsigned long long)during, (unsigned long long)(t1 - t0));
     if (during > 0)
         bench_report(name, other_latency, (unsigned)during, 0);
     else
         printf("bench: no purchase of the other client finished during the destroy\n");
+}
+
+/* ---- a client throttled inside the server ---- */
+
+#define HOG_BUDGET_US 100 /* the least a context takes */
+#define HOG_PERIOD_US 100000
+#define WINDOW_CYCLES 300000000ull /* 300 ms of virtual time */
+static volatile uint64_t hog_bank, hog_n, hog_parked, timed_parked;
+static struct coffer_ipc_buffer *volatile hog_buf;
+
+/* Buys and frees on a tiny budget: it runs out wherever it is, often
+ * inside the server, which then waits for the next period. */
+static void hog_client(uint64_t arg)
+{
+    (void)arg;
+    struct coffer_ipc_buffer *b = hog_buf;
+    while (!other_stop) {
+        uint64_t h = 0;
+        if (bank_buy(b, hog_bank, COFFER_OBJ_FRAME, 12, slot0 + 45, &h).error == COFFER_ERR_OK)
+            bank_free(hog_bank, h);
+        hog_n++;
+    }
+    hog_parked = 1;
+    bf_park();
+}
+
+/* For WINDOW_CYCLES the root task spins below both clients: one buys on a
+ * budget of HOG_BUDGET_US every HOG_PERIOD_US, the other (1 ms every 10 ms,
+ * as above) has its purchases timed.  Each stays within its own budget;
+ * what the timed one waits beyond that is the other's doing. */
+static void latency_beside_throttled(void)
+{
+    uint64_t id, hog = slot0 + 46, other = slot0 + 47;
+    bench_step(bank_create(buf(), svc.prime, 1ull << 20, hog, &id), "the throttled client's bank");
+    bench_step(bank_create(buf(), svc.prime, 1ull << 20, other, &id), "the timed client's bank");
+    hog_bank = hog;
+    other_bank = other;
+    other_stop = 0;
+    other_n = hog_n = hog_parked = timed_parked = 0;
+    hog_buf = bf_spawn(hog_client, 0, 220, HOG_BUDGET_US, HOG_PERIOD_US, BF_NONE).buf;
+    other_buf = bf_spawn(other_client, (uint64_t)(uintptr_t)&timed_parked, 210, 1000, 10000, BF_NONE).buf;
+    bench_step(coffer_tcb_set_priority(COFFER_SLOT_TCB, COFFER_SLOT_TCB, 100), "let the clients run");
+    uint64_t t0 = coffer_rdcycle();
+    while (coffer_rdcycle() - t0 < WINDOW_CYCLES)
+        ;
+    uint64_t timed = other_n, throttled = hog_n;
+    other_stop = 1;
+    wait_parked(&hog_parked, &timed_parked);
+    char name[160];
+    snprintf(name, sizeof name, "bank: a buy and free beside a client throttled in the server (its budget %u us of %u ms, "
+             "%llu requests; %llu timed in %llu ms)", HOG_BUDGET_US, HOG_PERIOD_US / 1000,
+             (unsigned long long)throttled, (unsigned long long)timed, WINDOW_CYCLES / 1000000);
+    if (timed > 0)
+        bench_report(name, other_latency, (unsigned)(timed < LATENCY_MAX ? timed : LATENCY_MAX), 0);
+    else
+        printf("bench: no purchase of the timed client finished beside the throttled one\n");
 }
 
 static void report_one(const char *name, uint64_t v)
@@ -187,6 +260,7 @@ void bench_bank(uint64_t calibration)
     }
 
     latency_during_destroy(100000);
+    latency_beside_throttled();
 
     /* 10^5 endpoints live in the child: does a purchase cost more? */
     uint64_t h, slot = slot0 + 22;
