@@ -224,21 +224,39 @@ static bool fill(uint64_t bank, unsigned n)
     return true;
 }
 
-/* While the root task destroys a bank of 12000 objects (its worker lets
- * the books go during the revokes), a second client of higher priority
- * keeps buying from another bank through the other worker; then it buys
- * from the very bank being destroyed, which is safe for both. */
-static void concurrent(void)
+/* One destroy of a bank of 12000 objects (inside `middle`) while the
+ * client buys from `other`: how many purchases it made meanwhile, and
+ * whether it saw the destroy under way (the doomed bank's capability
+ * gone) in time to try destroying the parent. */
+static bool destroy_once(uint64_t doomed, uint64_t middle, uint64_t *during, bool *saw)
 {
-    uint64_t id, doomed = S(42), other = S(43), middle = S(44);
-    tf_begin();
+    uint64_t id;
     bool ok = ktest_step(bank_create(buf(), svc.prime, 6u << 20, middle, &id), "the doomed bank's parent") &&
               ktest_step(bank_create(buf(), middle, 5u << 20, doomed, &id), "the bank to destroy") &&
-              ktest_step(bank_create(buf(), svc.prime, 1u << 20, other, &id), "the other client's bank") &&
               fill(doomed, 12000);
     client_destroy_error = 0;
     client_probe = doomed;
     client_destroy = middle; /* the client tries this once the destroy is under way */
+    uint64_t before = client_buys;
+    ok = ok && bank_destroy(doomed).error == COFFER_ERR_OK;
+    *during = client_buys - before;
+    *saw = client_destroy == 0;
+    client_destroy = 0; /* not later, if it did not see it */
+    return ok;
+}
+
+/* While the root task destroys a bank of 12000 objects (its worker lets
+ * the books go during the revokes), a second client of higher priority
+ * keeps buying from another bank through the other worker; then it buys
+ * from the very bank being destroyed, which is safe for both.  Whether the
+ * client runs while the destroy is under way depends on where the timer's
+ * ticks fall (the suite runs in real time), so the destroy is tried up to
+ * five times until the client has seen it. */
+static void concurrent(void)
+{
+    uint64_t id, doomed = S(42), other = S(43), middle = S(44);
+    tf_begin();
+    bool ok = ktest_step(bank_create(buf(), svc.prime, 1u << 20, other, &id), "the other client's bank");
     /* A short period, so that the client runs within any few
      * milliseconds of the destroy's revokes (12000 objects take about 5
      * million instructions, a few milliseconds under QEMU). */
@@ -246,18 +264,25 @@ static void concurrent(void)
     client_bank = other;
     client_stop = 0;
     tf_start(&c, second_client, (uint64_t)(uintptr_t)c.buf);
-    uint64_t before = client_buys;
-    ok = ok && bank_destroy(doomed).error == COFFER_ERR_OK;
-    uint64_t during = client_buys - before;
+    uint64_t during = 0;
+    bool saw = false, parent_ok = true;
+    unsigned tries = 0;
+    while (ok && !saw && tries < 5) {
+        tries++;
+        ok = destroy_once(doomed, middle, &during, &saw);
+        if (saw && client_destroy_error != COFFER_ERR_BANK_BUSY)
+            printf("# the parent's destroy during the child's got %s\n", coffer_error_name(client_destroy_error));
+        parent_ok = parent_ok && bank_destroy(middle).error == COFFER_ERR_OK;
+    }
     if (!ok || client_errors != 0)
         printf("# ok %d, %llu errors, the last %s\n", ok, (unsigned long long)client_errors,
                coffer_error_name(client_last_error));
     ktest_check(ok && during > 0 && client_errors == 0,
                 "bank: while a bank of 12000 objects is destroyed, another client's purchases go on (%llu of them)",
                 (unsigned long long)during);
-    ktest_expect_error((struct coffer_result){ client_destroy_error, 0, 0 }, COFFER_ERR_BANK_BUSY, 0, 0,
-                       "bank: meanwhile its parent cannot be destroyed (BANK_BUSY)");
-    ktest_check(bank_destroy(middle).error == COFFER_ERR_OK, "bank: once it is over, the parent can");
+    ktest_check(saw && client_destroy_error == COFFER_ERR_BANK_BUSY,
+                "bank: meanwhile its parent cannot be destroyed (BANK_BUSY; seen in destroy %u)", tries);
+    ktest_check(parent_ok, "bank: once it is over, the parent can");
     /* Now the client uses a bank that is destroyed under it. */
     ok = ktest_step(bank_create(buf(), svc.prime, 4u << 20, doomed, &id), "another bank to destroy") && fill(doomed, 2000);
     client_errors = 0;
