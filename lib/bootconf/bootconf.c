@@ -37,18 +37,12 @@ static enum bootconf_status no_more(struct cursor *c, unsigned *column)
 
 static enum bootconf_status set_image(struct parser *ps, struct cursor *c, unsigned *column)
 {
-    char word[BOOTCONF_NAME_MAX];
-    size_t len;
-    enum bootconf_status s = cursor_word(c, word, sizeof word, &len);
-    if (s == BOOTCONF_ERR_TEXT_FULL || (s == BOOTCONF_OK && !bootconf_name_ok(word, len)))
-        return BOOTCONF_ERR_NAME;
-    if (s != BOOTCONF_OK)
-        return s;
-    s = no_more(c, column);
-    if (s == BOOTCONF_OK) {
-        memcpy(ps->cur->image, word, len);
-        ps->cur->image[len] = '\0';
-    }
+    char name[BOOTCONF_NAME_MAX + 1];
+    enum bootconf_status s = cursor_name(c, name);
+    if (s == BOOTCONF_OK)
+        s = no_more(c, column);
+    if (s == BOOTCONF_OK)
+        memcpy(ps->cur->image, name, sizeof name);
     return s;
 }
 
@@ -104,13 +98,10 @@ static enum bootconf_status set_caps(struct parser *ps, struct cursor *c, unsign
         *column = cursor_column(c);
         if (count == BOOTCONF_CAPS_MAX)
             return BOOTCONF_ERR_TOO_MANY_WORDS;
-        size_t len;
-        enum bootconf_status s = cursor_word(c, names[count], BOOTCONF_NAME_MAX, &len);
-        if (s == BOOTCONF_ERR_TEXT_FULL || (s == BOOTCONF_OK && !bootconf_name_ok(names[count], len)))
-            return BOOTCONF_ERR_NAME;
+        enum bootconf_status s = cursor_name(c, names[count]);
         if (s != BOOTCONF_OK)
             return s;
-        names[count++][len] = '\0';
+        count++;
     }
     memcpy(ps->cur->caps, names, sizeof names);
     ps->cur->ncaps = count;

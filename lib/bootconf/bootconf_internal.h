@@ -19,6 +19,10 @@ unsigned cursor_column(const struct cursor *c);
  * VALUE (none left), QUOTE, TEXT_FULL (longer than cap). */
 enum bootconf_status cursor_word(struct cursor *c, char *out, size_t cap, size_t *len);
 
+/* The next word as a name (bootconf_name_ok), NUL-terminated in out.
+ * Errors: NAME (too long, another character), and cursor_word's. */
+enum bootconf_status cursor_name(struct cursor *c, char out[BOOTCONF_NAME_MAX + 1]);
+
 enum number_kind { NUMBER_PLAIN, NUMBER_BYTES, NUMBER_MICROSECONDS };
 
 /* The rest of the line as one number of the kind: digits and a unit

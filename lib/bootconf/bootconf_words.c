@@ -92,6 +92,17 @@ bool bootconf_name_ok(const char *s, size_t len)
     return true;
 }
 
+enum bootconf_status cursor_name(struct cursor *c, char out[BOOTCONF_NAME_MAX + 1])
+{
+    size_t len;
+    enum bootconf_status s = cursor_word(c, out, BOOTCONF_NAME_MAX, &len);
+    if (s == BOOTCONF_ERR_TEXT_FULL || (s == BOOTCONF_OK && !bootconf_name_ok(out, len)))
+        return BOOTCONF_ERR_NAME;
+    if (s == BOOTCONF_OK)
+        out[len] = '\0';
+    return s;
+}
+
 /* Digits at the start of s into *v; how many, 0 on overflow or none. */
 static size_t digits(const char *s, size_t len, uint64_t *v)
 {
