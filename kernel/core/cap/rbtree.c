@@ -66,32 +66,6 @@ static struct rb_node *extreme(struct rb_node *n, int dir)
     return n;
 }
 
-/*
- * Recompute aug on every node from `from` up to and including `through`
- * (all changed structurally), then further up only while values change:
- * aug depends only on a node's own data and its children's aug, so above
- * the first node whose aug comes out unchanged nothing can change either.
- */
-static void update_path_through(const struct rb_tree *t, struct rb_node *from,
-                                const struct rb_node *through)
-{
-    if (t->update == NULL || from == NULL)
-        return;
-    struct rb_node *n = from;
-    for (;;) {
-        t->update(n);
-        if (n == through || rb_parent(n) == NULL)
-            break;
-        n = rb_parent(n);
-    }
-    for (n = rb_parent(n); n != NULL; n = rb_parent(n)) {
-        uint64_t before = n->aug;
-        t->update(n);
-        if (n->aug == before)
-            return;
-    }
-}
-
 /* Only n itself changed. */
 static void update_changed_path(const struct rb_tree *t, struct rb_node *n)
 {

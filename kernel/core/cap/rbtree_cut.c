@@ -89,19 +89,10 @@ static struct piece join(void (*update)(struct rb_node *), struct piece l, struc
     set_parent(low.root, k);
     *slot_of(parent, right) = k;
     k->parent_color = (uintptr_t)parent | RB_RED_BIT;
-    /* k is new below parent: from there up, a value that comes out as it
-     * was leaves every one above it as it was (aug is a fold of a node
-     * and its children's). */
-    if (update != NULL) {
-        update(k);
-        for (struct rb_node *n = parent; n != NULL; n = rb_parent(n)) {
-            uint64_t before = n->aug;
-            update(n);
-            if (n->aug == before)
-                break;
-        }
-    }
+    /* k is new below parent: it, and its ancestors while their values
+     * change. */
     struct rb_tree t = { tall.root, update };
+    update_path_through(&t, k, k);
     bool grew = rb_fix_red(&t, k); /* rotations keep aug right (rbtree.c) */
     return (struct piece){ t.root, tall.bh + grew };
 }
