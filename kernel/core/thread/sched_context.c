@@ -206,6 +206,31 @@ void sched_context_boot(struct sched_context *sc, struct thread *t)
     sched_context_bind(t, sc);
 }
 
+/*
+ * ENSURE_BUDGET: a thread about to enter a stretch it must not be stopped
+ * in (a server's lock, held for a client on the client's time) asks for
+ * the budget the stretch needs.  With less left, the context gives up the
+ * rest of its period now -- throttled as if spent, but the thread asked,
+ * so no timeout fault -- and the thread goes on, with a full budget, when
+ * the period comes.  The general path charged the time so far at entry,
+ * so `remaining` is what is left now.
+ */
+struct coffer_result sys_ENSURE_BUDGET(struct thread *t, const uint64_t args[COFFER_SYSCALL_ARGS])
+{
+    struct sched_context *sc = t->sc;
+    uint64_t us = SYS_ARG(args, ENSURE_BUDGET, us), budget_us = sched_ticks_to_us(sc->budget);
+    if (us > budget_us)
+        return syscall_error(COFFER_ERR_RANGE_ERROR, 0, budget_us);
+    uint64_t left_us = sched_ticks_to_us(sc->remaining);
+    if (unlimited(sc) || sc->remaining >= sched_us_to_ticks(us))
+        return syscall_ok(0, left_us);
+    sc->remaining = 0;
+    sc->throttled = 1;
+    release_insert(sc);
+    sched_dequeue(t);
+    return syscall_ok(1, left_us);
+}
+
 /* CONFIGURE: the context's cptr (WRITE), its budget and period (us).
  * The new budget starts now, full. */
 struct coffer_result sched_control_invoke(struct invocation *inv)

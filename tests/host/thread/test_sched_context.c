@@ -198,9 +198,92 @@ static void test_timeout_fault(void)
     fx_reset();
 }
 
+/* ENSURE_BUDGET (sys_ENSURE_BUDGET): enough left returns at once; less
+ * gives up the period, with no timeout fault; the context a passive server
+ * borrowed is the one checked and given up; more than a budget is refused. */
+static struct coffer_result ensure(struct thread *t, uint64_t us)
+{
+    return fx_syscall(t, COFFER_SYS_ENSURE_BUDGET, us, 0, 0, 0, 0, 0, 0);
+}
+
+static void test_ensure_budget(void)
+{
+    fx_setup();
+    struct endpoint *hep;
+    uint64_t h = fx_endpoint(&hep);
+    struct reply *hr;
+    uint64_t hrc = fx_reply(&hr);
+    struct thread *handler = fx_active("H", 50, 1000, 1000, NULL);
+    struct sched_context *sc;
+    struct thread *t = fx_active("T", 10, 1000, 10000, &sc);
+    struct thread *other = fx_active("O", 10, 1000, 1000, NULL);
+    fx_invoke(fx_tcb_cptr(t), COFFER_INV_TCB_SET_TIMEOUT_HANDLER, h, 0, 0);
+    fx_recv(handler, h, hrc);
+    start_running(t);
+    host_time += 400 * TICKS_PER_US;
+    sched_charge(); /* as the general path does at entry */
+    struct coffer_result r = ensure(t, 600);
+    tap_ok(fx_is(r, COFFER_ERR_OK, 0, 600) && !sc->throttled && sc->remaining == 600 * TICKS_PER_US,
+           "ENSURE_BUDGET with exactly enough left: returns at once (waited 0, 600 us left), nothing changes");
+    r = ensure(t, 1001);
+    tap_ok(fx_is(r, COFFER_ERR_RANGE_ERROR, 0, 1000) && !sc->throttled,
+           "ENSURE_BUDGET above the context's budget: RANGE_ERROR (0, the budget in us), nothing changes");
+    uint64_t release = sc->release, consumed = sc->consumed;
+    r = ensure(t, 601);
+    tap_ok(fx_is(r, COFFER_ERR_OK, 1, 600) && sc->throttled && sc->remaining == 0 && !sched_is_queued(t) &&
+               !sched_can_run(t) && t->state == THREAD_RUNNABLE && sched_context_next_release() == release &&
+               sc->consumed == consumed && FX_QUEUE(10, other),
+           "ENSURE_BUDGET with less left: the context throttles until its next period, charged nothing more");
+    tap_ok(hep->state != EP_SENDING && handler->state == THREAD_BLOCKED_RECV,
+           "ENSURE_BUDGET sends no timeout fault: the thread asked");
+    fx_check("a budget given up");
+    host_time = release;
+    sched_context_release_due(host_time);
+    tap_ok(!sc->throttled && sc->remaining == sc->budget && runnable_queued(t),
+           "at the next period it runs again with a full budget");
+
+    /* A passive server asks of the context its caller lent it. */
+    struct endpoint *ep;
+    uint64_t e = fx_endpoint(&ep);
+    struct reply *rr;
+    uint64_t rc = fx_reply(&rr);
+    struct sched_context *csc;
+    struct thread *cl = fx_active("C", 10, 200, 10000, &csc);
+    struct thread *srv = passive_server("P", 20, e, rc);
+    fx_call(cl, e, MI(1, 0), 0, 0);
+    start_running(srv);
+    host_time += 150 * TICKS_PER_US;
+    sched_charge();
+    r = ensure(srv, 100);
+    tap_ok(fx_is(r, COFFER_ERR_OK, 1, 50) && csc->throttled && srv->sc == csc && csc->lent_via == rr &&
+               !sched_is_queued(srv) && cl->state == THREAD_BLOCKED_REPLY,
+           "a passive server's ENSURE_BUDGET checks the lent context: it throttles, still lent");
+    tap_ok(fx_is(ensure(srv, 201), COFFER_ERR_RANGE_ERROR, 0, 200),
+           "and is refused above the lent context's budget, not its own");
+    host_time = csc->release;
+    sched_context_release_due(host_time);
+    tap_ok(runnable_queued(srv) && srv->sc == csc && !csc->throttled,
+           "at the lent context's period the server runs on, on it");
+    r = fx_reply_recv(srv, e, rc, MI(2, 0), 0);
+    tap_ok(runnable_queued(cl) && cl->sc == csc && csc->lent_via == NULL, "the reply gives it back");
+    fx_check("a lent budget given up and refilled");
+
+    /* A context whose budget is its period never runs out. */
+    struct sched_context *usc;
+    struct thread *u = fx_active("U", 10, 1000, 1000, &usc);
+    start_running(u);
+    r = ensure(u, 1000);
+    tap_ok(fx_is(r, COFFER_ERR_OK, 0, 1000) && !usc->throttled,
+           "an unlimited context: ENSURE_BUDGET of its whole budget returns at once");
+    tap_ok(fx_is(ensure(u, 0), COFFER_ERR_OK, 0, 1000), "ENSURE_BUDGET of 0 us: nothing to do");
+    fx_check("ENSURE_BUDGET on an unlimited context");
+    fx_reset();
+}
+
 int main(void)
 {
     test_sched_context();
     test_timeout_fault();
+    test_ensure_budget();
     return tap_done();
 }

@@ -325,6 +325,9 @@ static void fx_dispatch(struct thread *t)
     case COFFER_SYS_CALL:
         r = sys_CALL(t, args);
         break;
+    case COFFER_SYS_ENSURE_BUDGET:
+        r = sys_ENSURE_BUDGET(t, args);
+        break;
     case COFFER_SYS_SEND:
         r = sys_SEND(t, args);
         break;

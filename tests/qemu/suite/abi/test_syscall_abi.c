@@ -60,6 +60,8 @@ void test_syscall_abi(void)
     ktest_check(registers_preserved(COFFER_SYS_DEBUG_NULL),
                 "abi: debug_null preserves every register but a0-a2");
     ktest_check(registers_preserved(COFFER_SYS_YIELD), "abi: yield preserves every register but a0-a2");
+    ktest_check(registers_preserved(COFFER_SYS_ENSURE_BUDGET),
+                "abi: ensure_budget preserves every register but a0-a2");
     ktest_check(registers_preserved(12345), "abi: an unknown syscall preserves every register but a0-a2");
     struct coffer_result r = coffer_debug_null();
     ktest_check(r.error == COFFER_ERR_OK && r.detail0 == 0 && r.detail1 == 0,

@@ -13,7 +13,7 @@ static uint64_t writable_word[8] __attribute__((aligned(8)));
 
 static void unknown_syscalls(void)
 {
-    static const uint64_t numbers[] = { 0, 8, 63, 127, 1000, 0x8000000000000000ull, ~0ull };
+    static const uint64_t numbers[] = { 0, 9, 63, 127, 1000, 0x8000000000000000ull, ~0ull };
     for (unsigned i = 0; i < sizeof(numbers) / sizeof(numbers[0]); i++) {
         struct coffer_result r = coffer_syscall(numbers[i], 1, 2, 3, 4, 5, 6, 7);
         ktest_expect_error(r, COFFER_ERR_ILLEGAL_OPERATION, numbers[i], 0,

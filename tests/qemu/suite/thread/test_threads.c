@@ -235,6 +235,59 @@ static void budgets(void)
     coffer_tcb_suspend(u.tcb);
 }
 
+/* ENSURE_BUDGET from a thread of 1 ms every 20 ms: refused above its
+ * budget; with enough left it returns at once; once it has spent all but
+ * 300 us, asking for 500 waits for the next period and goes on with a
+ * fresh budget -- and its timeout handler hears nothing. */
+static volatile uint64_t ensured[8];
+
+static void worker_ensure(uint64_t arg)
+{
+    (void)arg;
+    struct coffer_result r = coffer_ensure_budget(1001);
+    ensured[0] = r.error;
+    ensured[1] = r.detail1;
+    r = coffer_ensure_budget(100);
+    ensured[2] = r.error == COFFER_ERR_OK && r.detail0 == 0;
+    do
+        r = coffer_ensure_budget(0);
+    while (r.detail1 >= 300);
+    r = coffer_ensure_budget(500);
+    ensured[3] = r.error == COFFER_ERR_OK && r.detail0 == 1 && r.detail1 < 300;
+    ensured[4] = coffer_ensure_budget(0).detail1; /* just after the refill */
+    ensured[5] = 1;
+    for (;;)
+        coffer_yield();
+}
+
+static void ensure_budget(void)
+{
+    struct coffer_result r = coffer_ensure_budget(1000001);
+    ktest_expect_error(r, COFFER_ERR_RANGE_ERROR, 0, 1000000,
+                       "ENSURE_BUDGET: above the root task's budget (1 s) is RANGE_ERROR");
+    r = coffer_ensure_budget(1000000);
+    ktest_check(r.error == COFFER_ERR_OK && r.detail0 == 0,
+                "ENSURE_BUDGET: the root task's budget is its period: even all of it is there at once");
+    for (unsigned i = 0; i < 8; i++)
+        ensured[i] = 0;
+    uint64_t ep = tf_retype(COFFER_OBJ_ENDPOINT, 0), reply = tf_retype(COFFER_OBJ_REPLY, 0);
+    struct tf_thread t = tf_create(200, 1000, 20000, TF_NONE);
+    bool ok = coffer_tcb_set_timeout_handler(t.tcb, ep).error == COFFER_ERR_OK;
+    tf_start(&t, worker_ensure, 0);
+    tf_root_priority(100);
+    tf_spin_us(60000); /* three of its periods */
+    tf_root_priority(255);
+    coffer_tcb_suspend(t.tcb);
+    ktest_check(ok && ensured[0] == COFFER_ERR_RANGE_ERROR && ensured[1] == 1000,
+                "ENSURE_BUDGET: above a thread's budget is RANGE_ERROR (0, 1000 us)");
+    ktest_check(ensured[2], "ENSURE_BUDGET: with enough left it returns at once (waited 0)");
+    ktest_check(ensured[3] && ensured[5] && ensured[4] >= 500,
+                "ENSURE_BUDGET: with less left it waits for the next period, then has a fresh budget (%llu us)",
+                (unsigned long long)ensured[4]);
+    ktest_check(coffer_sys_nb_recv(ep, reply).error == COFFER_ERR_WOULD_BLOCK,
+                "ENSURE_BUDGET: the budget it gave up sends no timeout fault");
+}
+
 /*
  * Every thread blocked or waiting for a refill, again and again: a spinner
  * whose budget runs out answers to the root task, which replies and waits
@@ -286,6 +339,7 @@ void test_threads(void)
     priorities();
     round_robin();
     budgets();
+    ensure_budget();
     idle_between_refills();
     ktest_check(tf_end(), "threads: revoking the untyped deletes every thread and object, every byte back");
 }
