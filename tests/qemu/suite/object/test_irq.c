@@ -24,15 +24,16 @@
 #define LSR_DR 0x1
 #define LSR_TEMT 0x40
 
-/* A frame over the UART's registers, from the device untyped holding them. */
-static volatile uint8_t *map_uart(void)
+/* A frame over the UART's registers, from the device untyped holding them
+ * (not the fixture's untyped: its slot is deleted by hand at the end). */
+static volatile uint8_t *map_uart(uint64_t *frame_out)
 {
     const struct coffer_bootinfo *bi = coffer_bootinfo();
     for (uint64_t i = 0; i < bi->untyped_count; i++) {
         const struct coffer_untyped_desc *u = &bi->untyped_list[i];
         if (!u->is_device || UART_PA < u->paddr || UART_PA >= u->paddr + (1ull << u->size_bits))
             continue;
-        uint64_t frame = tf_slot();
+        uint64_t frame = *frame_out = tf_slot();
         if (coffer_untyped_retype(bi->untyped.start + i, COFFER_OBJ_FRAME, 12, ROOT, 0, frame, 1,
                                   UART_PA - u->paddr).error != COFFER_ERR_OK)
             return NULL;
@@ -83,7 +84,8 @@ void test_irq(void)
                     COFFER_ID_TYPE(coffer_cnode_identify(ROOT, handler, D).detail0) == COFFER_OBJ_IRQ_HANDLER,
                 "irq control: makes the handler capability for the UART's line");
     errors(bi->uart_irq, handler);
-    volatile uint8_t *uart = map_uart();
+    uint64_t uart_frame = TF_NONE;
+    volatile uint8_t *uart = map_uart(&uart_frame);
     ktest_check(uart != NULL, "uart: its registers mapped from device untyped");
     if (uart == NULL)
         return;
@@ -154,5 +156,6 @@ void test_irq(void)
                     coffer_debug_check().detail0 == 0,
                 "irq handler: its notification can die under it");
     coffer_cnode_delete(ROOT, again, D);
+    ktest_check(coffer_cnode_delete(ROOT, uart_frame, D).error == COFFER_ERR_OK, "uart: its frame deleted, unmapped");
     ktest_check(tf_end(), "irq: every byte back");
 }
