@@ -159,15 +159,30 @@ static void dispatch(void *server, const struct coffer_request *rq, struct coffe
 
 /*
  * The books' lock: a word taken and given back with atomic instructions
- * when no one else wants it (two instructions' worth, no system call),
- * and a notification the threads that find it taken sleep on (a futex in
- * all but name).  The word: 0 free, 1 taken, 2 taken and someone waits.
- * A signal that finds no one waiting stays pending, so a wake-up cannot be
- * lost between a waiter's last look and its wait.
+ * when no one else wants it (two instructions' worth), and a notification
+ * the threads that find it taken sleep on (a futex in all but name).  The
+ * word: 0 free, 1 taken, 2 taken and someone waits.  A signal that finds
+ * no one waiting stays pending, so a wake-up cannot be lost between a
+ * waiter's last look and its wait.
+ *
+ * A worker runs on its client's scheduling context.  Were the client's
+ * budget to run out while the worker holds the books, every other client
+ * would wait for that client's next period (a tenth of a second for one
+ * of 1 ms every 100 ms).  So before it takes the lock a worker makes sure
+ * the context has BOOKS_BUDGET_US left (ENSURE_BUDGET); with less, the
+ * client's context gives up the rest of its period and the worker takes
+ * the lock at the next one, holding nothing meanwhile.  Sleeping on the
+ * notification spends no budget, so once is enough.  BOOKS_BUDGET_US is
+ * half the least budget a context takes (SC_MIN_BUDGET_US, 100 us), so
+ * every client gets through; the longest locked stretch of a purchase,
+ * growth of the books included, is far shorter (docs/banks.md).
  */
+#define BOOKS_BUDGET_US 50
+
 static void lock_books(void *ctx)
 {
     uint32_t *word = ctx, free_word = 0;
+    coffer_ensure_budget(BOOKS_BUDGET_US);
     if (__atomic_compare_exchange_n(word, &free_word, 1, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
         return;
     while (__atomic_exchange_n(word, 2, __ATOMIC_ACQUIRE) != 0)

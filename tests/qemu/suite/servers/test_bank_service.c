@@ -318,6 +318,102 @@ static void concurrent(void)
     ktest_check(bank_destroy(other).error == COFFER_ERR_OK, "bank: the other client's bank goes too");
 }
 
+/* ---- a client throttled inside the server ---- */
+
+#define HOG_BUDGET_US 1000
+#define HOG_PERIOD_US 100000
+#define TIMED_WINDOW_US 1000000
+static volatile uint64_t hog_bank, hog_requests, timed_bank, timed_requests, timed_longest, hog_stop, parked;
+
+static uint64_t now_ticks(void)
+{
+    uint64_t t;
+    __asm__ volatile("rdtime %0" : "=r"(t));
+    return t;
+}
+
+/* Buys and frees on a small budget: it runs out wherever it is, inside
+ * the server as often as not. */
+static void hog_client(uint64_t arg)
+{
+    struct coffer_ipc_buffer *b = (struct coffer_ipc_buffer *)(uintptr_t)arg;
+    while (!hog_stop) {
+        uint64_t h = 0;
+        if (bank_buy(b, hog_bank, COFFER_OBJ_FRAME, 12, S(45), &h).error == COFFER_ERR_OK)
+            bank_free(hog_bank, h);
+        hog_requests++;
+    }
+    parked++;
+    tf_park();
+}
+
+/* Buys and frees, and keeps the longest a request took. */
+static void timed_client(uint64_t arg)
+{
+    struct coffer_ipc_buffer *b = (struct coffer_ipc_buffer *)(uintptr_t)arg;
+    while (!hog_stop) {
+        uint64_t h = 0, t0 = now_ticks();
+        if (bank_buy(b, timed_bank, COFFER_OBJ_FRAME, 12, S(46), &h).error == COFFER_ERR_OK)
+            bank_free(timed_bank, h);
+        uint64_t took = now_ticks() - t0;
+        if (took > timed_longest)
+            timed_longest = took;
+        if (hog_requests > 0) /* both warmed up */
+            timed_requests++;
+        else
+            timed_longest = 0;
+    }
+    parked++;
+    tf_park();
+}
+
+/*
+ * A client whose budget (1 ms every 100 ms) runs out while its request
+ * holds the server's books must not hold them until its next period: the
+ * worker asks for the budget the locked stretch needs before it takes the
+ * lock (ENSURE_BUDGET), and without it waits holding nothing.  Another
+ * client (1 ms every 10 ms) buying meanwhile for a second never waits
+ * longer than half the first one's period; before the fix it waited
+ * about a whole period, several times a second.  (Its own budget alone
+ * makes it wait up to 9 ms.)
+ */
+static void throttled_client(void)
+{
+    uint64_t id, hog = S(47), timed = S(48);
+    tf_begin();
+    bool ok = ktest_step(bank_create(buf(), svc.prime, 1u << 20, hog, &id), "the throttled client's bank") &&
+              ktest_step(bank_create(buf(), svc.prime, 1u << 20, timed, &id), "the timed client's bank");
+    hog_bank = hog;
+    timed_bank = timed;
+    hog_stop = 0;
+    hog_requests = timed_requests = timed_longest = parked = 0;
+    struct tf_thread h = tf_create(220, HOG_BUDGET_US, HOG_PERIOD_US, TF_NONE);
+    struct tf_thread t = tf_create(210, 1000, 10000, TF_NONE);
+    tf_start(&h, hog_client, (uint64_t)(uintptr_t)h.buf);
+    tf_start(&t, timed_client, (uint64_t)(uintptr_t)t.buf);
+    tf_root_priority(100);
+    tf_spin_us(TIMED_WINDOW_US);
+    hog_stop = 1;
+    /* Both finish their last request (a client killed inside the server
+     * would leave the worker without a context, the books locked). */
+    for (unsigned i = 0; i < 20 && parked < 2; i++)
+        tf_spin_us(HOG_PERIOD_US);
+    tf_root_priority(255);
+    struct coffer_kernel_info kinfo = { 0 };
+    coffer_debug_kernel_info((uint64_t)(uintptr_t)&kinfo, sizeof(kinfo));
+    uint64_t longest_us = kinfo.timebase_hz ? timed_longest * 1000000 / kinfo.timebase_hz : ~0ull;
+    printf("# %llu requests of the throttled client, %llu of the other, the longest %llu us\n",
+           (unsigned long long)hog_requests, (unsigned long long)timed_requests, (unsigned long long)longest_us);
+    ktest_check(ok && parked == 2 && hog_requests > 0 && timed_requests > 0 && longest_us < HOG_PERIOD_US / 2,
+                "bank: a client throttled in the server does not stall another's requests (the longest %llu us)",
+                (unsigned long long)longest_us);
+    tf_end();
+    if (parked < 2)
+        return; /* a worker may hold the books for good: do not wait on them */
+    ktest_check(bank_destroy(hog).error == COFFER_ERR_OK && bank_destroy(timed).error == COFFER_ERR_OK,
+                "bank: both clients' banks go");
+}
+
 /* The server's own memory does not grow with its clients: 10^4 banks and
  * 10^5 objects come and go, its own untyped and the prime bank are as
  * they were. */
@@ -359,6 +455,7 @@ void test_bank_service(void)
         verify();
         batch();
         concurrent();
+        throttled_client();
         own_memory_fixed();
     }
     ktest_check(coffer_cnode_revoke(ROOT, container, D).error == COFFER_ERR_OK &&
