@@ -15,6 +15,13 @@ void bank_lock(struct bank_server *s)
         s->env.lock(s->env.sync_ctx);
 }
 
+void bank_relock(struct bank_server *s)
+{
+    if (s->env.budget != NULL)
+        s->env.budget(s->env.sync_ctx);
+    bank_lock(s);
+}
+
 void bank_unlock(struct bank_server *s)
 {
     if (s->env.unlock != NULL)

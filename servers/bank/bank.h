@@ -173,6 +173,10 @@ struct bank_env {
      * thread, no lock (the host tests). */
     void (*lock)(void *ctx);
     void (*unlock)(void *ctx);
+    /* Make sure the request has the budget for a locked stretch, before a
+     * destroy takes the lock again after its revokes (serve.c); NULL: no
+     * budgets (the host tests). */
+    void (*budget)(void *ctx);
     void *sync_ctx;
 };
 
@@ -205,6 +209,9 @@ struct bank_server {
 /* ---- bank.c: start-up and the bank table ---- */
 void bank_lock(struct bank_server *s);
 void bank_unlock(struct bank_server *s);
+/* Take the books again in the middle of a request, after a long unlocked
+ * stretch: the budget for the locked one first (env.budget). */
+void bank_relock(struct bank_server *s);
 
 /* The bank at a table index; NULL for BANK_NONE or a free entry. */
 static inline struct bank *bank_of(struct bank_server *s, uint16_t index)

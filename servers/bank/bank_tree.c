@@ -146,7 +146,7 @@ void tree_destroy(struct bank_server *s, struct bank *b)
     bank_unlock(s);
     for (rec_id e = b->extents; e != 0; e = ((struct rec_extent *)rec_ptr(s, e))->next)
         coffer_cnode_revoke(s->env.cnode, rec_slot(s, e), 64);
-    bank_lock(s);
+    bank_relock(s);
     while (b->extents != 0) {
         rec_id e = b->extents;
         struct rec_extent *x = rec_ptr(s, e);

@@ -159,34 +159,41 @@ static void dispatch(void *server, const struct coffer_request *rq, struct coffe
 
 /*
  * The books' lock: a word taken and given back with atomic instructions
- * when no one else wants it (two instructions' worth), and a notification
- * the threads that find it taken sleep on (a futex in all but name).  The
- * word: 0 free, 1 taken, 2 taken and someone waits.  A signal that finds
- * no one waiting stays pending, so a wake-up cannot be lost between a
- * waiter's last look and its wait.
+ * when no one else wants it (two instructions' worth, no system call),
+ * and a notification the threads that find it taken sleep on (a futex in
+ * all but name).  The word: 0 free, 1 taken, 2 taken and someone waits.
+ * A signal that finds no one waiting stays pending, so a wake-up cannot be
+ * lost between a waiter's last look and its wait.
  *
  * A worker runs on its client's scheduling context.  Were the client's
  * budget to run out while the worker holds the books, every other client
  * would wait for that client's next period (a tenth of a second for one
- * of 1 ms every 100 ms).  So before it takes the lock a worker makes sure
- * the context has BOOKS_BUDGET_US left (ENSURE_BUDGET); with less, the
- * client's context gives up the rest of its period and the worker takes
- * the lock at the next one, holding nothing meanwhile.  Sleeping on the
- * notification spends no budget, so once is enough.  BOOKS_BUDGET_US is
- * half the least budget a context takes (SC_MIN_BUDGET_US, 100 us), so
- * every client gets through; the longest locked stretch of a purchase,
- * growth of the books included, is far shorter (docs/banks.md).
+ * of 1 ms every 100 ms).  So each worker has a loan minimum of
+ * BOOKS_BUDGET_US (TCB_SET_LOAN_MINIMUM): the kernel lends it only a
+ * context with that much left, and turns a call with less back to the
+ * client's next period, before the server sees it.  Sleeping on the
+ * notification spends no budget.  The one locked stretch that does not
+ * start a request -- a destroy's, after its revokes ran unlocked for as
+ * long as they took -- asks for the budget again first (ENSURE_BUDGET,
+ * books_budget).  BOOKS_BUDGET_US is half the least budget a context
+ * takes (SC_MIN_BUDGET_US), so every client gets through; the longest
+ * locked stretch of a request is far shorter (docs/banks.md).
  */
 #define BOOKS_BUDGET_US 50
 
 static void lock_books(void *ctx)
 {
     uint32_t *word = ctx, free_word = 0;
-    coffer_ensure_budget(BOOKS_BUDGET_US);
     if (__atomic_compare_exchange_n(word, &free_word, 1, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
         return;
     while (__atomic_exchange_n(word, 2, __ATOMIC_ACQUIRE) != 0)
         coffer_wait(SELF_LOCK);
+}
+
+static void books_budget(void *ctx)
+{
+    (void)ctx;
+    coffer_ensure_budget(BOOKS_BUDGET_US);
 }
 
 static void unlock_books(void *ctx)
@@ -330,6 +337,7 @@ static struct coffer_result start_worker(struct builder *b, const struct bank_se
               "configure the thread") ||
         !step(r = keep(b, S_TEMP), "keep the IPC buffer") ||
         !step(r = coffer_tcb_set_priority(tcb, COFFER_SLOT_TCB, cfg->priority), "set its priority") ||
+        !step(r = coffer_tcb_set_loan_minimum(tcb, BOOKS_BUDGET_US), "its loan minimum") ||
         !step(r = coffer_sched_control_configure(COFFER_SLOT_SCHED_CONTROL, sc, 10000, 10000), "its budget") ||
         !step(r = coffer_tcb_set_sched_context(tcb, sc), "bind the context") ||
         !step(r = coffer_thread_start(tcb, coffer_root_ipc_buffer(), worker_thread,
@@ -392,7 +400,7 @@ struct coffer_result bank_service_start(const struct bank_service_config *cfg, s
                                  .endpoint = SELF_ENDPOINT,
                                  .ipc = (const struct coffer_ipc_buffer *)(uintptr_t)(cfg->own_va + l.ipc),
                                  .map = map_record_frame, .map_ctx = st, .lock = lock_books,
-                                 .unlock = unlock_books, .sync_ctx = &st->lock };
+                                 .unlock = unlock_books, .budget = books_budget, .sync_ctx = &st->lock };
     st->cfg = (struct bank_config){ .banks = (void *)(own + l.banks), .nbanks = cfg->nbanks,
                                     .chunks = (void *)(own + l.chunks), .nchunks = nchunks,
                                     .trees = (void *)(own + l.trees), .ntrees = cfg->nram,

@@ -269,6 +269,17 @@ static struct coffer_result tcb_bind_notification(struct invocation *inv, struct
     return syscall_ok(0, 0);
 }
 
+/* The least budget a caller's context must have left to be lent to t
+ * (ipc.c turns a caller with less back to its next period). */
+static struct coffer_result tcb_set_loan_minimum(struct invocation *inv, struct thread *t)
+{
+    uint64_t us = INV_ARG(inv, TCB_SET_LOAN_MINIMUM, us);
+    if (us > SC_MIN_BUDGET_US)
+        return syscall_error(COFFER_ERR_RANGE_ERROR, 0, SC_MIN_BUDGET_US);
+    t->loan_min = (uint32_t)sched_us_to_ticks(us);
+    return syscall_ok(0, 0);
+}
+
 struct coffer_result tcb_invoke(struct invocation *inv)
 {
     struct thread *t = thread_of_cap(&inv->slot->cap);
@@ -298,6 +309,8 @@ struct coffer_result tcb_invoke(struct invocation *inv)
         return tcb_set_timeout_handler(inv, t);
     case COFFER_INV_TCB_BIND_NOTIFICATION:
         return tcb_bind_notification(inv, t);
+    case COFFER_INV_TCB_SET_LOAN_MINIMUM:
+        return tcb_set_loan_minimum(inv, t);
     default:
         return syscall_error(COFFER_ERR_ILLEGAL_OPERATION, 0, 0);
     }

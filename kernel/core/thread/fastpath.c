@@ -98,8 +98,8 @@ HOT_INLINE bool fastpath_call(struct thread *t, const struct cap *c)
         return false;
     bool lend = dst->sc == NULL;
     struct sched_context *was = t->sc;
-    if (!lend && dst->sc->throttled)
-        return false;
+    if (lend ? dst->loan_min != 0 && !sched_running_covers(was, dst->loan_min) : dst->sc->throttled)
+        return false; /* a loan too short for the receiver: ipc.c turns the call back */
 
     /* Committed: the general path's rendezvous(), for a call. */
     arch_syscall_advance(&t->regs);

@@ -221,12 +221,48 @@ static void rendezvous(const struct endpoint *ep, struct thread *src, struct thr
     thread_wake(dst, !sender_runs);
 }
 
+/*
+ * Loan minimums (TCB_SET_LOAN_MINIMUM).  A passive server that holds a
+ * lock on its caller's time says how much of the caller's budget a
+ * request needs; a call that would lend it a context with less left is
+ * turned back: the context gives up the rest of its period and the call
+ * is taken again at the next, with a full budget (which always covers a
+ * minimum: at most SC_MIN_BUDGET_US).  So a client's budget never runs
+ * out while the server holds a lock for it, and every other client never
+ * waits for that client's next period.
+ */
+static COLD bool loan_short_of(const struct thread *src, const struct thread *dst, unsigned flags)
+{
+    return (flags & IPC_CALL) && !(flags & IPC_FAULT) && dst->sc == NULL && src->sc != NULL &&
+           !sched_context_covers(src->sc, dst->loan_min);
+}
+
+static HOT_INLINE bool loan_too_short(const struct thread *src, const struct thread *dst, unsigned flags)
+{
+    return dst->loan_min != 0 && loan_short_of(src, dst, flags);
+}
+
+/* A caller waiting in an endpoint's queue (removed from it) is turned
+ * back: it will make its call again at its context's next period. */
+static void turn_back(struct thread *src)
+{
+    src->blocked_on = NULL;
+    arch_syscall_restart(&src->regs);
+    sched_context_give_up(src->sc);
+    thread_wake(src, false);
+}
+
 /* Send t's message to ep: hand it to a waiting receiver, or wait. */
 static struct coffer_result ep_send(struct endpoint *ep, struct thread *t, uint64_t badge,
                                     unsigned flags, bool block)
 {
     if (ep->state == EP_RECEIVING) {
         struct thread *dst = ep->queue.head;
+        if (loan_too_short(t, dst, flags)) { /* charged at this entry: exact */
+            sched_context_give_up(t->sc);
+            sched_dequeue(t);
+            return syscall_restart();
+        }
         ep_remove(ep, dst);
         rendezvous(ep, t, dst, badge, flags, true);
         return (flags & IPC_CALL) ? syscall_no_result() : syscall_ok(0, 0);
@@ -260,9 +296,13 @@ static struct coffer_result ep_recv(struct endpoint *ep, struct thread *t, struc
 {
     if (take_bound_signal(t))
         return syscall_no_result();
-    if (ep->state == EP_SENDING) {
+    while (ep->state == EP_SENDING) {
         struct thread *src = ep->queue.head;
         ep_remove(ep, src);
+        if (loan_too_short(src, t, src->ipc_flags)) {
+            turn_back(src);
+            continue;
+        }
         t->reply = r;
         r->receiver = t;
         rendezvous(ep, src, t, src->ipc_badge, src->ipc_flags, false);

@@ -161,6 +161,14 @@ HOT_INLINE bool sched_charge(void)
     return false;
 }
 
+HOT_INLINE bool sched_running_covers(const struct sched_context *sc, uint64_t ticks)
+{
+    if (sc->budget == sc->period)
+        return true;
+    uint64_t used = arch_time_now() - last_charge;
+    return sc->remaining > used && sc->remaining - used >= ticks;
+}
+
 void sched_timer_interrupt(void)
 {
     deadline_dirty = true;

@@ -49,6 +49,13 @@ void sched_yield(void);
  * must not do anything more in this period (its trap is retried later). */
 bool sched_charge(void);
 
+/* Has sc, the context the running thread runs on, `ticks` left now (its
+ * budget as last charged, less the time since)?  The IPC fast path's
+ * check of a loan minimum: false when unsure (a period may have begun),
+ * and the general path decides. */
+struct sched_context;
+bool sched_running_covers(const struct sched_context *sc, uint64_t ticks);
+
 /* A timer interrupt: release refilled contexts, rotate the slice. */
 void sched_timer_interrupt(void);
 

@@ -224,11 +224,29 @@ struct coffer_result sys_ENSURE_BUDGET(struct thread *t, const uint64_t args[COF
     uint64_t left_us = sched_ticks_to_us(sc->remaining);
     if (unlimited(sc) || sc->remaining >= sched_us_to_ticks(us))
         return syscall_ok(0, left_us);
+    sched_context_give_up(sc);
+    sched_dequeue(t);
+    return syscall_ok(1, left_us);
+}
+
+void sched_context_give_up(struct sched_context *sc)
+{
+    if (sc->throttled || unlimited(sc))
+        return;
     sc->remaining = 0;
     sc->throttled = 1;
     release_insert(sc);
-    sched_dequeue(t);
-    return syscall_ok(1, left_us);
+}
+
+bool sched_context_covers(const struct sched_context *sc, uint64_t ticks)
+{
+    if (unlimited(sc) || ticks == 0)
+        return true;
+    if (sc->throttled)
+        return false;
+    if (arch_time_now() >= sc->release)
+        return sc->budget >= ticks; /* a new period has begun: it is full */
+    return sc->remaining >= ticks;
 }
 
 /* CONFIGURE: the context's cptr (WRITE), its budget and period (us).

@@ -93,6 +93,13 @@ void sched_context_dies(struct sched_context *sc);
 
 /* Charge `ticks` to sc; true if its budget is gone. */
 bool sched_context_charge(struct sched_context *sc, uint64_t ticks);
+/* sc gives up what is left of its period: throttled until the next, as if
+ * spent, but no timeout fault (ENSURE_BUDGET, a call turned back). */
+void sched_context_give_up(struct sched_context *sc);
+/* Has sc `ticks` of budget left in its period?  Its remaining budget as
+ * last charged (so: a context not running, or charged at this entry), or a
+ * full budget if its next period has begun. */
+bool sched_context_covers(const struct sched_context *sc, uint64_t ticks);
 /* Refill the contexts whose period has come; they run again. */
 void sched_context_release_due(uint64_t now);
 /* The earliest pending release, or ~0. */

@@ -280,10 +280,84 @@ static void test_ensure_budget(void)
     fx_reset();
 }
 
+/* Loan minimums (TCB_SET_LOAN_MINIMUM, ipc.c): a call that would lend a
+ * passive server less budget than it asks for is turned back -- the
+ * caller's context gives up its period, the ecall is taken again at the
+ * next -- both when the server waits and when the caller waits in the
+ * endpoint's queue; a caller with enough behind it is served. */
+static void test_loan_minimum(void)
+{
+    fx_setup();
+    struct endpoint *ep;
+    uint64_t e = fx_endpoint(&ep);
+    struct reply *rr;
+    uint64_t rc = fx_reply(&rr);
+    struct thread *srv = passive_server("P", 20, e, rc);
+    uint64_t stcb = fx_tcb_cptr(srv);
+    tap_ok(fx_is(fx_invoke(stcb, COFFER_INV_TCB_SET_LOAN_MINIMUM, 101, 0, 0), COFFER_ERR_RANGE_ERROR, 0, 100) &&
+               srv->loan_min == 0,
+           "TCB_SET_LOAN_MINIMUM above SC_MIN_BUDGET_US: RANGE_ERROR (0, 100), nothing set");
+    tap_ok(fx_is_ok(fx_invoke(stcb, COFFER_INV_TCB_SET_LOAN_MINIMUM, 50, 0, 0)) && srv->loan_min == 50 * TICKS_PER_US,
+           "TCB_SET_LOAN_MINIMUM: 50 us, kept in ticks");
+    struct sched_context *csc;
+    struct thread *cl = fx_active("C", 10, 200, 10000, &csc);
+    start_running(cl);
+    host_time += 150 * TICKS_PER_US;
+    sched_charge();
+    fx_call(cl, e, MI(1, 0), 0, 0);
+    tap_ok(srv->sc == csc && csc->lent_via == rr && GOT0(srv, MI(1, 0), 0),
+           "a call with 50 us left (the minimum) is lent and delivered");
+    fx_reply_recv(srv, e, rc, MI(2, 0), 0);
+    fx_check("a call with enough budget");
+
+    start_running(cl);
+    host_time += 1;
+    sched_charge();
+    uint64_t pc0 = arch_pc(&cl->regs), release = csc->release;
+    fx_call(cl, e, MI(3, 0), 0, 0);
+    tap_ok(csc->throttled && csc->remaining == 0 && cl->sc == csc && csc->lent_via == NULL &&
+               cl->state == THREAD_RUNNABLE && !sched_is_queued(cl) && arch_pc(&cl->regs) == pc0 - 4 &&
+               srv->state == THREAD_BLOCKED_RECV && rr->receiver == srv && ep->state == EP_RECEIVING,
+           "one tick less: the call is turned back (the context gives up its period, the ecall is taken again), "
+           "the server still waits");
+    fx_check("a call turned back");
+    host_time = release;
+    sched_context_release_due(host_time);
+    tap_ok(runnable_queued(cl) && !csc->throttled, "at the next period the caller runs again");
+    fx_call(cl, e, MI(4, 0), 0, 0);
+    tap_ok(srv->sc == csc && GOT0(srv, MI(4, 0), 0), "and its call, taken again, is delivered on the full budget");
+    fx_reply_recv(srv, e, rc, MI(2, 0), 0);
+
+    /* Callers queued while the server is busy: the short one is turned
+     * back when the server comes to it, the next one served. */
+    struct sched_context *bsc, *tsc;
+    struct thread *busy = fx_active("B", 10, 1000, 1000, &bsc);
+    struct thread *third = fx_active("T", 10, 1000, 10000, &tsc);
+    fx_call(busy, e, MI(5, 0), 0, 0);
+    bool busy_lent = srv->sc == bsc;
+    start_running(cl);
+    host_time += 160 * TICKS_PER_US;
+    sched_charge();
+    pc0 = arch_pc(&cl->regs);
+    fx_call(cl, e, MI(6, 0), 0, 0);
+    fx_call(third, e, MI(7, 0), 0, 0);
+    tap_ok(busy_lent && cl->state == THREAD_BLOCKED_SEND && third->state == THREAD_BLOCKED_SEND &&
+               ep->state == EP_SENDING && !csc->throttled,
+           "while the server serves another, a short caller and a full one queue (no check yet)");
+    fx_reply_recv(srv, e, rc, MI(2, 0), 0);
+    tap_ok(csc->throttled && cl->state == THREAD_RUNNABLE && cl->blocked_on == NULL && !sched_is_queued(cl) &&
+               arch_pc(&cl->regs) == pc0 - 4 && srv->sc == tsc && GOT0(srv, MI(7, 0), 0) &&
+               ep->state == EP_IDLE,
+           "the server's receive turns the short caller back and takes the next one");
+    fx_check("a queued call turned back");
+    fx_reset();
+}
+
 int main(void)
 {
     test_sched_context();
     test_timeout_fault();
     test_ensure_budget();
+    test_loan_minimum();
     return tap_done();
 }

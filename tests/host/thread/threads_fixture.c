@@ -349,9 +349,9 @@ static void fx_dispatch(struct thread *t)
     }
     if (t != current_thread)
         return;
-    if (r.error == SYSCALL_RESTART)
-        fx_bail("fixture: a threads-layer call restarted");
-    if (r.error != SYSCALL_NO_RESULT)
+    if (r.error == SYSCALL_RESTART) /* a call turned back (loan minimum) */
+        arch_syscall_restart(&t->regs);
+    else if (r.error != SYSCALL_NO_RESULT)
         arch_syscall_set_result(&t->regs, r.error, r.detail0, r.detail1);
 }
 

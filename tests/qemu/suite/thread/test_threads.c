@@ -273,6 +273,8 @@ static void ensure_budget(void)
     uint64_t ep = tf_retype(COFFER_OBJ_ENDPOINT, 0), reply = tf_retype(COFFER_OBJ_REPLY, 0);
     struct tf_thread t = tf_create(200, 1000, 20000, TF_NONE);
     bool ok = coffer_tcb_set_timeout_handler(t.tcb, ep).error == COFFER_ERR_OK;
+    ktest_expect_error(coffer_tcb_set_loan_minimum(t.tcb, 101), COFFER_ERR_RANGE_ERROR, 0, 100,
+                       "TCB_SET_LOAN_MINIMUM: above the least budget a context takes (100 us) is RANGE_ERROR");
     tf_start(&t, worker_ensure, 0);
     tf_root_priority(100);
     tf_spin_us(60000); /* three of its periods */
