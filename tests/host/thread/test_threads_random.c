@@ -1,10 +1,11 @@
 /*
  * The threads layer under random operations, on the host: threads with
  * and without scheduling contexts send, call, receive, reply, signal,
- * wait, poll and yield through the system-call handlers, some messages
+ * wait, poll, yield and ask for budget (ENSURE_BUDGET) through the
+ * system-call handlers, some messages
  * carrying a capability (into a receive slot that may be occupied), while the
  * fixture's anchor thread suspends, resumes, reprioritises and rebinds
- * them, time passes (charges, throttling, refills, round-robin ticks),
+ * them and sets their loan minimums (calls turned back), time passes (charges, throttling, refills, round-robin ticks),
  * capabilities to endpoints, notifications and reply objects are deleted,
  * and threads and scheduling contexts die (a new thread takes a dead
  * one's place while the fixture has room).
@@ -45,7 +46,7 @@ static uint64_t ipc[IPC_CAPS]; /* endpoints, notifications, badged children */
 static unsigned nipc;
 
 /* Counts of what the run did, for the report. */
-static unsigned calls_made, blocked_steps, anchor_ops, deletions, ticks, deaths, arrived;
+static unsigned calls_made, blocked_steps, anchor_ops, deletions, ticks, deaths, arrived, gave_up, turned_back;
 
 /* How many receive slots hold a capability. */
 static unsigned filled_slots(void)
@@ -57,21 +58,31 @@ static unsigned filled_slots(void)
 }
 static unsigned born; /* threads made, for their names */
 
-/* Thread i, new: active (with a budget that runs out, or none that does)
+/* Thread i, new: active (with a budget of half or nine tenths of its period)
  * or passive, with a reply object of its own. */
 static void make_thread(unsigned i, unsigned kind, unsigned prio)
 {
     char name[8];
     snprintf(name, sizeof name, "T%u", born++);
     struct sched_context *sc;
+    reply_of[i] = fx_reply(NULL);
+    uint64_t ep = ipc[pick(2) * 5]; /* an endpoint (build() makes them first), or what took its place */
     if (kind < 2) {
-        th[i] = fx_active(name, prio, kind == 0 ? 500 : 1000, 1000, &sc);
+        th[i] = fx_active(name, prio, kind == 0 ? 500 : 900, 1000, &sc);
         own_sc[i] = fx_sc_cptr(sc);
+    } else if (fx_slot(ep)->cap.type == CAP_ENDPOINT) {
+        /* A passive server waiting on it (if a sender waits already, it
+         * takes that message and stays active). */
+        th[i] = fx_active(name, prio, 1000, 1000, &sc);
+        own_sc[i] = fx_sc_cptr(sc);
+        fx_recv(th[i], ep, reply_of[i]);
+        if (th[i]->state == THREAD_BLOCKED_RECV && fx_is_ok(fx_bind(th[i], COFFER_CPTR_NONE)))
+            own_sc[i] = 0;
+        fx_invoke(fx_tcb_cptr(th[i]), COFFER_INV_TCB_SET_LOAN_MINIMUM, 50 + pick(51), 0, 0);
     } else {
         th[i] = fx_passive(name, prio);
         own_sc[i] = 0;
     }
-    reply_of[i] = fx_reply(NULL);
     buf[i] = fx_ipc_buffer(th[i]);
     recv_slot[i] = fx_new_slot();
     buf[i]->recv_cnode = 0; /* depth 0: the root CNode */
@@ -83,9 +94,6 @@ static void build(void)
 {
     fx_setup();
     born = 0;
-    static const unsigned prio[THREADS] = { 10, 10, 20, 30, 200, 10, 20, 30 };
-    for (unsigned i = 0; i < THREADS; i++)
-        make_thread(i, i < 2 ? 0 : i < 5 ? 1 : 2, prio[i]);
     nipc = 0;
     for (unsigned i = 0; i < 2; i++) {
         uint64_t ep = fx_endpoint(NULL), n = fx_notification(NULL);
@@ -95,6 +103,9 @@ static void build(void)
         ipc[nipc++] = n;
         ipc[nipc++] = fx_mint(n, CAP_RIGHTS_ALL, 1ull << i);
     }
+    static const unsigned prio[THREADS] = { 10, 10, 20, 30, 200, 10, 20, 30 };
+    for (unsigned i = 0; i < THREADS; i++)
+        make_thread(i, i < 2 ? 0 : i < 5 ? 1 : 2, prio[i]);
     /* T2 also hears the first notification while it receives. */
     fx_is_ok(fx_invoke(fx_tcb_cptr(th[2]), COFFER_INV_TCB_BIND_NOTIFICATION, ipc[3], 0, 0));
 }
@@ -137,8 +148,17 @@ static void thread_step(unsigned i)
         buf[i]->caps[0] = any_transferable();
     uint64_t info = COFFER_MSGINFO(pick(4), caps, pick(COFFER_MSG_REG_WORDS + 1));
     uint64_t w0 = rng(), w1 = rng();
+    /* The general path charges the time so far at entry; a spent budget
+     * stops the thread at its ecall (sched_charge). */
+    current_thread = t;
+    host_time += pick(2) == 0 ? pick(5000) : 0; /* up to 500 us since the last entry */
+    if (!sched_charge())
+        return;
     calls_made++;
-    switch (pick(9)) {
+    /* A thread on a lent context mostly answers and waits again, as a
+     * passive server does. */
+    unsigned op = t->home_sc == NULL && pick(2) == 0 ? 5 : pick(10);
+    switch (op) {
     case 0: fx_send4(t, COFFER_SYS_SEND, any_ipc_cap(), info, w0, w1, 0, 0); break;
     case 1: fx_send4(t, COFFER_SYS_NB_SEND, any_ipc_cap(), info, w0, w1, 0, 0); break;
     case 2: fx_call(t, any_ipc_cap(), info, w0, w1); break;
@@ -147,8 +167,12 @@ static void thread_step(unsigned i)
     case 5: fx_reply_recv(t, any_ipc_cap(), reply_of[i], info, w0); break;
     case 6: fx_syscall(t, COFFER_SYS_YIELD, 0, 0, 0, 0, 0, 0, 0); break;
     case 7: fx_send4(t, COFFER_SYS_SEND, reply_of[i], info, w0, w1, 0, 0); break; /* reply */
+    case 8:
+        gave_up += fx_syscall(t, COFFER_SYS_ENSURE_BUDGET, pick(1200), 0, 0, 0, 0, 0, 0).detail0 == 1;
+        break;
     default: fx_call(t, reply_of[pick(THREADS)], info, w0, w1); break; /* a reply object: refused */
     }
+
 }
 
 /* Time passes: the running thread is charged, the timer interrupt comes. */
@@ -156,7 +180,11 @@ static void time_step(void)
 {
     unsigned i;
     current_thread = runnable_thread(&i);
-    host_time += pick(8000); /* up to 800 us: budgets of 500 us run out */
+    const struct sched_context *sc = current_thread != NULL ? current_thread->sc : NULL;
+    if (sc != NULL && pick(2) == 0 && sc->remaining > 1000)
+        host_time += sc->remaining - 1 - pick(1000); /* under 100 us left: short for a loan minimum */
+    else
+        host_time += pick(8000); /* up to 800 us: budgets of 500 us run out */
     sched_charge();
     sched_timer_interrupt();
     ticks++;
@@ -230,8 +258,9 @@ static void anchor_step(void)
         return;
     uint64_t tcb = fx_tcb_cptr(th[i]);
     anchor_ops++;
-    switch (pick(5)) {
+    switch (pick(6)) {
     case 0: fx_invoke(tcb, COFFER_INV_TCB_SUSPEND, 0, 0, 0); break;
+    case 5: fx_invoke(tcb, COFFER_INV_TCB_SET_LOAN_MINIMUM, pick(3) == 0 ? 0 : pick(101), 0, 0); break;
     case 1: fx_resume(th[i]); break;
     case 2: fx_set_priority(th[i], pick(256)); break;
     case 3: fx_bind(th[i], COFFER_CPTR_NONE); break;
@@ -261,6 +290,9 @@ static bool run(uint64_t seed, unsigned steps)
     rng_state = seed != 0 ? seed : 1;
     build();
     for (unsigned step = 0; step < steps; step++) {
+        uint64_t pc[THREADS];
+        for (unsigned k = 0; k < THREADS; k++)
+            pc[k] = arch_pc(&th[k]->regs);
         unsigned r = pick(1000), i;
         if (r < 2)
             death_step();
@@ -277,6 +309,8 @@ static bool run(uint64_t seed, unsigned steps)
         }
         else
             rescue(); /* nobody can run */
+        for (unsigned k = 0; k < THREADS; k++) /* a call turned back (loan minimum): at its ecall again */
+            turned_back += !fx_is_dead(th[k]) && arch_pc(&th[k]->regs) == pc[k] - 4;
         if (!fx_invariants()) {
             tap_diag("seed %llu, step %u: %s", (unsigned long long)seed, step, fx_why);
             return false;
@@ -290,16 +324,16 @@ int main(int argc, char **argv)
     uint64_t seed = argc > 1 ? strtoull(argv[1], NULL, 0) : 20261122;
     unsigned steps = argc > 2 ? (unsigned)strtoul(argv[2], NULL, 0) : 20000;
     bool good = run(seed, steps);
-    tap_diag("%u system calls (%u delivered a capability), %u anchor operations, %u time steps, "
-             "%u deletions, %u deaths, %u rescues (nobody able to run)",
-             calls_made, arrived, anchor_ops, ticks, deletions, deaths, blocked_steps);
+    tap_diag("%u system calls (%u delivered a capability, %u gave up a budget, %u turned back), %u anchor "
+             "operations, %u time steps, %u deletions, %u deaths, %u rescues (nobody able to run)",
+             calls_made, arrived, gave_up, turned_back, anchor_ops, ticks, deletions, deaths, blocked_steps);
     char name[160];
     snprintf(name, sizeof name,
              "random threads layer: %u steps (seed %llu), invariants hold after every one", steps,
              (unsigned long long)seed);
     tap_ok(good, name);
-    tap_ok(arrived > 0 && deaths > 0 && deletions > 0,
-           "random threads layer: capabilities were transferred, objects and threads died");
+    tap_ok(arrived > 0 && deaths > 0 && deletions > 0 && gave_up > 0,
+           "random threads layer: capabilities were transferred, budgets given up, objects and threads died");
     fx_reset();
     return tap_done();
 }
