@@ -79,19 +79,17 @@ static void forget(struct bank_server *s, struct bank *b)
     s->free_bank = b->index;
 }
 
-/* Every bank below b (not b), each after its sub-banks, goes from the
- * table, its capabilities revoked and its chunks put on b's list: a walk
- * through the child, sibling and parent links, no stack. */
-static void forget_below(struct bank_server *s, struct bank *b)
+/* Visit every bank below b (not b), each after its sub-banks: a walk
+ * through the child, sibling and parent links, no stack.  The links are
+ * read before the visit, which may forget the bank. */
+static void each_below(struct bank_server *s, struct bank *b, void (*visit)(struct bank_server *, struct bank *, struct bank *))
 {
     struct bank *at = bank_of(s, b->first_child);
     while (at != NULL && at->first_child != BANK_NONE)
         at = bank_of(s, at->first_child);
     while (at != NULL && at != b) {
         struct bank *parent = bank_of(s, at->parent), *next = bank_of(s, at->next_sibling);
-        revoke_badges(s, at);
-        chunks_doom(s, at, b);
-        forget(s, at);
+        visit(s, at, b);
         if (next != NULL) {
             at = next;
             while (at->first_child != BANK_NONE)
@@ -102,16 +100,48 @@ static void forget_below(struct bank_server *s, struct bank *b)
     }
 }
 
+/* A bank being destroyed answers no more: its badges' generation is
+ * stale, so every request with one is BANK_DESTROYED, while its table
+ * entry still leads to it for the walks of the steps after. */
+static void doom(struct bank_server *s, struct bank *b, struct bank *top)
+{
+    (void)top;
+    entry_of(s, b)->gen++;
+}
+
+static void revoke_each(struct bank_server *s, struct bank *b, struct bank *top)
+{
+    (void)top;
+    revoke_badges(s, b);
+}
+
+/* The table forgets a sub-bank of the destroyed bank top, whose list
+ * takes its chunks. */
+static void forget_below(struct bank_server *s, struct bank *b, struct bank *top)
+{
+    chunks_doom(s, b, top);
+    forget(s, b);
+}
+
 /*
- * Destroy, in three steps.  Under the lock, b is cut off: its badges
- * revoked, it and its sub-banks gone from the table, unlinked from its
- * parent — nothing can reach it any more, and a client using it meanwhile
- * gets BANK_DESTROYED.  Without the lock, the kernel revokes its extents
- * (the long part: every object inside dies), touching none of the books,
- * so other requests are served meanwhile.  Under the lock again, the
- * blocks and records go back to the parent.  The parent cannot go in the
- * meantime: its count of destroys in flight makes its own destroy or
- * remove BANK_BUSY (quiet_bank).
+ * Destroy, in five steps, none of whose locked parts grows with what the
+ * bank's holders did.
+ *  1. Locked: b is cut off.  It and its sub-banks answer no more (doom:
+ *     their badges are stale), it is unlinked from its parent and its
+ *     counts leave its ancestors' -- nothing can reach it, and a client
+ *     using it meanwhile gets BANK_DESTROYED.
+ *  2. Unlocked: the kernel revokes every capability to those banks, as
+ *     many as their holders made.
+ *  3. Locked: the table forgets them (as many as the table holds at most)
+ *     and their chunks join b's list.
+ *  4. Unlocked: the kernel revokes b's extents, the long part: every
+ *     object inside dies.
+ *  5. Locked: the blocks and records go back to the parent (one per
+ *     extent).
+ * The unlocked steps touch none of the books, so other requests are
+ * served meanwhile.  The parent cannot go in the meantime: its count of
+ * destroys in flight makes its own destroy or remove BANK_BUSY
+ * (quiet_bank).
  */
 void tree_destroy(struct bank_server *s, struct bank *b)
 {
@@ -128,22 +158,31 @@ void tree_destroy(struct bank_server *s, struct bank *b)
         else
             link = &x->next;
     }
-    revoke_badges(s, b);
-    forget_below(s, b);
-    for (uint32_t c = b->first_chunk; c != 0; c = s->chunks[c].next)
-        s->chunks[c].owner = BANK_NONE; /* its table index may be given out before they go */
+    each_below(s, b, doom);
+    doom(s, b, b);
     for (unsigned t = 0; t < BANK_TYPES; t++)
         for (struct bank *a = parent; a != NULL; a = bank_of(s, a->parent))
             a->type_count[t] -= b->type_count[t];
     unlink_child(s, parent, b);
-    forget(s, b);
     for (struct bank *a = parent; a != NULL; a = bank_of(s, a->parent))
         a->pending++;
-    /* Revoking each outer extent kills everything bought inside it,
-     * sub-banks' extents and objects included.  Nothing of this request
-     * is in the journal yet, and must not be: the requests served while
-     * the lock is let go each reset and use it (bank_handle). */
+    /* No request reaches these banks now, so their records and links
+     * hold still without the lock.  Nothing of this request is in the
+     * journal yet, and must not be: the requests served while the lock
+     * is let go each reset and use it (bank_handle). */
     bank_unlock(s);
+    each_below(s, b, revoke_each);
+    revoke_badges(s, b);
+    /* The table forgets them while their records (in b's extents) can
+     * still be read: a walk as long as the table is large at most. */
+    bank_relock(s);
+    each_below(s, b, forget_below);
+    for (uint32_t c = b->first_chunk; c != 0; c = s->chunks[c].next)
+        s->chunks[c].owner = BANK_NONE; /* its table index may be given out before they go */
+    forget(s, b);
+    bank_unlock(s);
+    /* Revoking each outer extent kills everything bought inside it,
+     * sub-banks' extents and objects included. */
     for (rec_id e = b->extents; e != 0; e = ((struct rec_extent *)rec_ptr(s, e))->next)
         coffer_cnode_revoke(s->env.cnode, rec_slot(s, e), 64);
     bank_relock(s);
