@@ -93,9 +93,9 @@ HOT_INLINE bool fastpath_call(struct thread *t, const struct cap *c)
         return false;
     struct endpoint *ep = object_of_cap(c);
     struct thread *dst = ep->queue.head;
-    if (ep->state != EP_RECEIVING || !same_vspace(t, dst) || !sched_would_run(dst) ||
+    if (ep->state != EP_RECEIVING || !same_vspace(t, dst) || !sched_would_run(dst) || dst->deadline != 0 ||
         arch_preemption_pending())
-        return false;
+        return false; /* (a receiver with a deadline leaves its list in the general path) */
     bool lend = dst->sc == NULL;
     struct sched_context *was = t->sc;
     if (lend ? dst->loan_min != 0 && !sched_running_covers(was, dst->loan_min) : dst->sc->throttled)

@@ -14,6 +14,7 @@
 #include "object/irq.h"
 #include "thread/sched.h"
 #include "thread/sched_context.h"
+#include "thread/timeout.h"
 
 /* ---------------------------------------------------------------- messages */
 
@@ -398,6 +399,7 @@ void notification_unbind(struct thread *t)
 
 void ipc_cancel(struct thread *t)
 {
+    timeout_disarm(t);
     switch (t->state) {
     case THREAD_BLOCKED_SEND:
         ep_remove(t->blocked_on, t);
@@ -616,9 +618,22 @@ struct coffer_result sys_NB_SEND(struct thread *t, const uint64_t args[COFFER_SY
     return with_cap(t, args, false, send);
 }
 
+/* RECV with a deadline: one already past is a poll that says TIMED_OUT
+ * rather than WOULD_BLOCK; otherwise a wait that blocked is put on the
+ * list of deadlines (timeout.h). */
 struct coffer_result sys_RECV(struct thread *t, const uint64_t args[COFFER_SYSCALL_ARGS])
 {
-    return with_cap(t, args, true, recv);
+    uint64_t deadline = SYS_ARG(args, RECV, deadline);
+    if (deadline == 0)
+        return with_cap(t, args, true, recv);
+    if (deadline <= arch_time_now()) {
+        struct coffer_result r = with_cap(t, args, false, recv);
+        return r.error == COFFER_ERR_WOULD_BLOCK ? syscall_error(COFFER_ERR_TIMED_OUT, 0, 0) : r;
+    }
+    struct coffer_result r = with_cap(t, args, true, recv);
+    if (t->state == THREAD_BLOCKED_RECV || t->state == THREAD_BLOCKED_NOTIFICATION)
+        timeout_arm(t, deadline);
+    return r;
 }
 
 struct coffer_result sys_NB_RECV(struct thread *t, const uint64_t args[COFFER_SYSCALL_ARGS])

@@ -7,6 +7,7 @@
 #include "thread/fault.h"
 #include "support/kprintf.h"
 #include "thread/sched_context.h"
+#include "thread/timeout.h"
 #include "object/vspace.h"
 
 struct thread *current_thread;
@@ -174,6 +175,7 @@ void sched_timer_interrupt(void)
     deadline_dirty = true;
     uint64_t now = arch_time_now();
     sched_context_release_due(now);
+    timeout_expire_due(now);
     if (now >= slice_end) {
         sched_yield();
         slice_end = now + sched_us_to_ticks(SCHED_SLICE_US);
@@ -246,9 +248,11 @@ uint64_t sched_context_switches(void)
  * next release, whichever comes first. */
 static uint64_t next_deadline(const struct thread *t)
 {
-    uint64_t deadline = slice_end, release = sched_context_next_release();
+    uint64_t deadline = slice_end, release = sched_context_next_release(), wake = timeout_next();
     if (release < deadline)
         deadline = release;
+    if (wake < deadline)
+        deadline = wake;
     if (t != NULL && t->sc->budget != t->sc->period && last_charge + t->sc->remaining < deadline)
         deadline = last_charge + t->sc->remaining;
     return deadline;
@@ -280,7 +284,7 @@ HOT_INLINE void sched_return(void)
 COLD static void idle(void)
 {
     /* Nothing can run, nor will until an interrupt: say so once. */
-    if (last_run != NULL && sched_context_next_release() == ~0ull)
+    if (last_run != NULL && sched_context_next_release() == ~0ull && timeout_next() == ~0ull)
         kprintf("coffer: no runnable thread; idle\n");
     current_thread = NULL;
     last_run = NULL;

@@ -2,6 +2,7 @@
  * Thread life: blocking, waking, stopping and dying (thread.h).
  */
 #include "thread/thread.h"
+#include "thread/timeout.h"
 #include "thread/ipc.h"
 #include "support/kprintf.h"
 #include "support/kstring.h"
@@ -16,6 +17,7 @@ void thread_block(struct thread *t, enum thread_state state)
 
 void thread_wake(struct thread *t, bool in_front)
 {
+    timeout_disarm(t);
     t->state = THREAD_RUNNABLE;
     if (!sched_can_run(t))
         return;

@@ -78,6 +78,8 @@ struct thread {
     uint64_t ipc_badge;          /* BLOCKED_SEND: the badge of its capability */
     struct reply *reply;         /* BLOCKED_RECV: the reply object to use;
                                     BLOCKED_REPLY: the one it waits on */
+    uint64_t deadline;           /* a receive's deadline (timeout.h), 0: none */
+    struct thread *deadline_next; /* the list of deadlines */
     struct sched_context *sc;    /* the one it runs on (its own or lent), or NULL */
     struct sched_context *home_sc; /* the one bound to it, or NULL (passive) */
     struct notification *bound_notification;

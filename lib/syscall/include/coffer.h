@@ -45,6 +45,14 @@ static inline uint64_t coffer_rdinstret(void)
     __asm__ volatile("rdinstret %0" : "=r"(v));
     return v;
 }
+/* The time: the time CSR, in ticks of timebase_hz (struct
+ * coffer_kernel_info); what RECV's deadlines are given in. */
+static inline uint64_t coffer_time_now(void)
+{
+    uint64_t t;
+    __asm__ volatile("rdtime %0" : "=r"(t));
+    return t;
+}
 
 /* The index of the lowest set bit of v, which is not 0.  The target has
  * no bit-manipulation extension, so __builtin_ctzll would be a call into

@@ -1,7 +1,8 @@
 /*
  * The threads layer under random operations, on the host: threads with
  * and without scheduling contexts send, call, receive, reply, signal,
- * wait, poll, yield and ask for budget (ENSURE_BUDGET) through the
+ * wait (some until a deadline), poll, yield and ask for budget
+ * (ENSURE_BUDGET) through the
  * system-call handlers, some messages
  * carrying a capability (into a receive slot that may be occupied), while the
  * fixture's anchor thread suspends, resumes, reprioritises and rebinds
@@ -162,7 +163,10 @@ static void thread_step(unsigned i)
     case 0: fx_send4(t, COFFER_SYS_SEND, any_ipc_cap(), info, w0, w1, 0, 0); break;
     case 1: fx_send4(t, COFFER_SYS_NB_SEND, any_ipc_cap(), info, w0, w1, 0, 0); break;
     case 2: fx_call(t, any_ipc_cap(), info, w0, w1); break;
-    case 3: fx_recv(t, any_ipc_cap(), reply_of[i]); break;
+    case 3: /* half of them with a deadline, some already past */
+        fx_syscall(t, COFFER_SYS_RECV, any_ipc_cap(), pick(2) ? 0 : host_time - 100 + pick(10000), 0, 0, 0, 0,
+                   reply_of[i]);
+        break;
     case 4: fx_nb_recv(t, any_ipc_cap(), reply_of[i]); break;
     case 5: fx_reply_recv(t, any_ipc_cap(), reply_of[i], info, w0); break;
     case 6: fx_syscall(t, COFFER_SYS_YIELD, 0, 0, 0, 0, 0, 0, 0); break;

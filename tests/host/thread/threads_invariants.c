@@ -7,6 +7,7 @@
  * fx_check() makes it a TAP line (declared in threads_fixture.h).
  */
 #include "threads_fixture.h"
+#include "thread/timeout.h"
 
 #include <stdio.h>
 
@@ -170,6 +171,23 @@ bool fx_invariants(void)
     if (sched_context_next_release() != earliest)
         return fx_fail("the release queue does not start at the earliest throttled context%s%s",
                        "", "");
+    /* The list of receive deadlines (timeout.h): sorted, every member
+     * waiting in a receive, every thread with a deadline on it. */
+    unsigned on_list = 0, with_deadline = 0;
+    uint64_t last = 0;
+    for (const struct thread *t = timeout_first(); t != NULL; t = t->deadline_next) {
+        if (!fx_registered_thread(t) || ++on_list > FX_MAX_THREADS)
+            return fx_fail("the deadline list holds a dead or unknown thread (or loops)%s%s", "", "");
+        if (t->deadline == 0 || t->deadline < last)
+            return fx_fail("%s on the deadline list out of order or without one%s", t->name, "");
+        if (t->state != THREAD_BLOCKED_RECV && t->state != THREAD_BLOCKED_NOTIFICATION)
+            return fx_fail("%s has a deadline but is not receiving%s", t->name, "");
+        last = t->deadline;
+    }
+    for (unsigned i = 0; i < fx_nthreads; i++)
+        with_deadline += !fx_is_dead(fx_threads[i]) && fx_threads[i]->deadline != 0;
+    if (with_deadline != on_list)
+        return fx_fail("a thread with a deadline is not on the list%s%s", "", "");
     if (cdt_check() != 0)
         return fx_fail("cdt_check() fails%s%s", "", "");
     return true;

@@ -41,7 +41,14 @@ static inline struct coffer_msg coffer_ipc_call(uint64_t ep, uint64_t info,
 /* Receive on an endpoint; a call received is answered through `reply`. */
 static inline struct coffer_msg coffer_ipc_recv(uint64_t ep, uint64_t reply)
 {
-    return coffer_sys_recv(ep, reply);
+    return coffer_sys_recv(ep, 0, reply);
+}
+
+/* The same until `deadline` (time-CSR ticks, coffer_time_now()); then
+ * TIMED_OUT. */
+static inline struct coffer_msg coffer_ipc_recv_until(uint64_t ep, uint64_t reply, uint64_t deadline)
+{
+    return coffer_sys_recv(ep, deadline != 0 ? deadline : 1, reply);
 }
 
 static inline struct coffer_msg coffer_ipc_nb_recv(uint64_t ep, uint64_t reply)
@@ -73,7 +80,14 @@ static inline uint64_t coffer_signal(uint64_t ntfn)
 /* Wait for a signal; the result's badge is the word of OR-ed badges. */
 static inline struct coffer_msg coffer_wait(uint64_t ntfn)
 {
-    return coffer_sys_recv(ntfn, 0);
+    return coffer_sys_recv(ntfn, 0, 0);
+}
+
+/* The same until `deadline` (time-CSR ticks); then TIMED_OUT.  A waiter
+ * on a notification no one signals sleeps until then. */
+static inline struct coffer_msg coffer_wait_until(uint64_t ntfn, uint64_t deadline)
+{
+    return coffer_sys_recv(ntfn, deadline != 0 ? deadline : 1, 0);
 }
 
 /* Take the word if signalled, else WOULD_BLOCK. */
