@@ -275,6 +275,7 @@ _Static_assert(sizeof(struct coffer_ipc_buffer) == 1u << COFFER_IPC_BUFFER_BITS,
 #define COFFER_FAULT_EXCEPTION 2   /* illegal instruction, misaligned access, breakpoint */
 #define COFFER_FAULT_SYSCALL 3     /* unknown system call: address = the number */
 #define COFFER_FAULT_TIMEOUT 4     /* budget ran out: address = scheduling context's consumed us */
+#define COFFER_FAULT_CONTEXT_GONE 5 /* the context lent to it died (to the timeout handler): address 0 */
 #define COFFER_FAULT_WORDS 3
 #define COFFER_FAULT_PC 0
 #define COFFER_FAULT_ADDR 1

@@ -23,6 +23,21 @@ void fault_timeout(struct thread *t)
     deliver_to(t, &t->timeout_handler, COFFER_FAULT_TIMEOUT, sched_ticks_to_us(t->sc->consumed), 0);
 }
 
+void fault_context_gone(struct thread *t)
+{
+    if (t->timeout_handler.cap.type != CAP_ENDPOINT || t->state == THREAD_INACTIVE)
+        return;
+    if (t->state != THREAD_RUNNABLE) {
+        bool in_call = !(t->ipc_flags & IPC_FAULT);
+        ipc_cancel(t);
+        t->ipc_flags = 0;
+        if (in_call)
+            thread_set_result(t, COFFER_ERR_ABORTED, 0, 0);
+        t->state = THREAD_RUNNABLE; /* not queued: it has no context */
+    }
+    deliver_to(t, &t->timeout_handler, COFFER_FAULT_CONTEXT_GONE, 0, 0);
+}
+
 /* Off unless the kernel command line asks (boot.c): the cost line is for
  * make bench, not for the console of every run. */
 static bool report_cost;

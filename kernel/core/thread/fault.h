@@ -21,6 +21,14 @@ bool fault_deliver(struct thread *t, uint64_t type, uint64_t addr, uint64_t caus
 /* t's budget is gone: tell its timeout handler, if it has one. */
 void fault_timeout(struct thread *t);
 
+/* The context t borrowed along a call died under it: t has none now and
+ * would never run again.  With a timeout handler, the wait it was in (if
+ * any) is cut short -- ABORTED, or a fault taken again -- and the handler
+ * gets COFFER_FAULT_CONTEXT_GONE; it may give t a context of its own to
+ * finish on (a server's worker holding a lock for a client that vanished).
+ * Without one, t stays as it is. */
+void fault_context_gone(struct thread *t);
+
 /* An exception the running thread took in user mode, as the arch decoded
  * it.  Its pc is the thread's (arch_pc). */
 struct user_fault {

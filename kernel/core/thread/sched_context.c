@@ -5,6 +5,7 @@
 #include "thread/sched_context.h"
 #include "arch.h"
 #include "support/kstring.h"
+#include "thread/fault.h"
 #include "thread/ipc.h"
 #include "thread/sched.h"
 
@@ -185,6 +186,9 @@ void sched_context_return(struct reply *r, struct thread *caller)
 
 void sched_context_dies(struct sched_context *sc)
 {
+    /* A thread running on it on loan is left with none: its timeout
+     * handler hears of it once the context is gone (fault.h). */
+    struct thread *borrower = sc->thread != NULL && sc->thread != sc->home ? sc->thread : NULL;
     for (struct reply *x = sc->lent_via, *below; x != NULL; x = below) {
         below = x->lent_prev;
         x->lent = NULL;
@@ -197,6 +201,8 @@ void sched_context_dies(struct sched_context *sc)
     if (sc->throttled)
         release_remove(sc);
     memset(sc, 0, sizeof(*sc));
+    if (borrower != NULL)
+        fault_context_gone(borrower);
 }
 
 void sched_context_boot(struct sched_context *sc, struct thread *t)

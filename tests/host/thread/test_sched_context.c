@@ -353,11 +353,81 @@ static void test_loan_minimum(void)
     fx_reset();
 }
 
+/* A context lent to a passive server dies under it (the client deleted
+ * it): the server's timeout handler gets COFFER_FAULT_CONTEXT_GONE, the
+ * wait the server was in cut short; the handler can give it a context of
+ * its own to finish on.  Without a handler the server stays as it was. */
+static void test_context_gone(void)
+{
+    fx_setup();
+    struct endpoint *ep, *hep;
+    uint64_t e = fx_endpoint(&ep), h = fx_endpoint(&hep);
+    struct reply *rr, *hr;
+    uint64_t rc = fx_reply(&rr), hrc = fx_reply(&hr);
+    struct thread *handler = fx_active("H", 50, 1000, 1000, NULL);
+    struct thread *srv = passive_server("P", 20, e, rc);
+    fx_invoke(fx_tcb_cptr(srv), COFFER_INV_TCB_SET_TIMEOUT_HANDLER, h, 0, 0);
+    fx_recv(handler, h, hrc);
+    struct sched_context *csc;
+    struct thread *cl = fx_active("C", 10, 1000, 10000, &csc);
+    uint64_t cscp = fx_sc_cptr(csc);
+    fx_call(cl, e, MI(1, 0), 0, 0);
+    arch_set_pc(&srv->regs, 0x4000);
+    bool lent = srv->sc == csc;
+    fx_delete(cscp);
+    tap_ok(lent && srv->sc == NULL && srv->state == THREAD_BLOCKED_REPLY && srv->reply == hr &&
+               GOT(handler, MI(COFFER_FAULT_CONTEXT_GONE, COFFER_FAULT_WORDS), 0, 0x4000, 0, 0),
+           "the context lent to a running server dies: its timeout handler gets CONTEXT_GONE (pc, 0, 0)");
+    fx_check("a lent context died under a running server");
+    struct sched_context *rsc;
+    uint64_t rscp = fx_sched_context(&rsc);
+    fx_configure(rscp, 1000, 1000);
+    tap_ok(fx_is_ok(fx_bind(srv, rscp)) && fx_is_ok(fx_send(handler, hrc, MI(0, 0), 0, 0)) &&
+               runnable_queued(srv) && srv->sc == rsc && arch_pc(&srv->regs) == 0x4000,
+           "the handler gives it a context of the server's and replies: it runs on where it was");
+    fx_check("a server rescued");
+
+    /* Now the server waits on a notification while on a lent context. */
+    struct notification *n;
+    uint64_t nc = fx_notification(&n);
+    fx_bind(srv, COFFER_CPTR_NONE);
+    fx_recv(handler, h, hrc);
+    struct sched_context *c2;
+    struct thread *cl2 = fx_active("C2", 10, 1000, 10000, &c2);
+    fx_bind(srv, COFFER_CPTR_NONE);
+    fx_reply_recv(srv, e, rc, MI(0, 0), 0); /* answer the first (gone) caller, wait again */
+    fx_call(cl2, e, MI(1, 0), 0, 0);
+    fx_recv(srv, nc, 0); /* the server waits on its lock, on the client's time */
+    bool waiting = srv->state == THREAD_BLOCKED_NOTIFICATION && srv->sc == c2;
+    fx_delete(fx_sc_cptr(c2));
+    tap_ok(waiting && n->queue.head == NULL && srv->state == THREAD_BLOCKED_REPLY &&
+               arch_syscall_result(&srv->regs).error == COFFER_ERR_ABORTED &&
+               GOT(handler, MI(COFFER_FAULT_CONTEXT_GONE, COFFER_FAULT_WORDS), 0, arch_pc(&srv->regs), 0, 0),
+           "dying while the server waits: the wait is cut short (ABORTED) and the handler told");
+    fx_check("a lent context died under a waiting server");
+
+    /* No handler: as before, the server is left without a context. */
+    struct endpoint *e3p;
+    uint64_t e3 = fx_endpoint(&e3p);
+    struct reply *r3;
+    uint64_t r3c = fx_reply(&r3);
+    struct thread *bare = passive_server("B", 20, e3, r3c);
+    struct sched_context *c3;
+    struct thread *cl3 = fx_active("C3", 10, 1000, 10000, &c3);
+    fx_call(cl3, e3, MI(1, 0), 0, 0);
+    fx_delete(fx_sc_cptr(c3));
+    tap_ok(bare->state == THREAD_RUNNABLE && bare->sc == NULL && !sched_is_queued(bare),
+           "without a timeout handler the server is left runnable with no context");
+    fx_check("a lent context died under a server without a handler");
+    fx_reset();
+}
+
 int main(void)
 {
     test_sched_context();
     test_timeout_fault();
     test_ensure_budget();
     test_loan_minimum();
+    test_context_gone();
     return tap_done();
 }
