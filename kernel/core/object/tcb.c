@@ -269,6 +269,26 @@ static struct coffer_result tcb_bind_notification(struct invocation *inv, struct
     return syscall_ok(0, 0);
 }
 
+/* A context lent to a passive thread until its next receive (ipc.c takes
+ * it back there): a home in all but name, so that the thread runs on it
+ * through faults and waits, but flagged. */
+static struct coffer_result tcb_lend_sched_context(struct invocation *inv, struct thread *t)
+{
+    struct slot *s = NULL;
+    struct coffer_result r = lookup_typed(inv, INV_ARG(inv, TCB_LEND_SCHED_CONTEXT, sched_context), CAP_SCHED_CONTEXT,
+                                          0, false, &s);
+    if (r.error != COFFER_ERR_OK)
+        return r;
+    if (!has_right(&s->cap, CAP_RIGHT_WRITE))
+        return syscall_error(COFFER_ERR_INVALID_CAPABILITY, 0, 0);
+    struct sched_context *sc = sched_context_of_cap(&s->cap);
+    if (t->home_sc != NULL || t->sc != NULL || sc->home != NULL || sc->thread != NULL)
+        return syscall_error(COFFER_ERR_ILLEGAL_OPERATION, 0, 0);
+    sched_context_bind(t, sc);
+    t->home_until_recv = 1;
+    return syscall_ok(0, 0);
+}
+
 /* The least budget a caller's context must have left to be lent to t
  * (ipc.c turns a caller with less back to its next period). */
 static struct coffer_result tcb_set_loan_minimum(struct invocation *inv, struct thread *t)
@@ -311,6 +331,8 @@ struct coffer_result tcb_invoke(struct invocation *inv)
         return tcb_bind_notification(inv, t);
     case COFFER_INV_TCB_SET_LOAN_MINIMUM:
         return tcb_set_loan_minimum(inv, t);
+    case COFFER_INV_TCB_LEND_SCHED_CONTEXT:
+        return tcb_lend_sched_context(inv, t);
     default:
         return syscall_error(COFFER_ERR_ILLEGAL_OPERATION, 0, 0);
     }

@@ -140,7 +140,7 @@ HOT_INLINE bool fastpath_reply_recv(struct thread *t)
     struct thread *caller = r->caller;
     if (caller == NULL || (caller->ipc_flags & IPC_FAULT) || r->receiver != NULL ||
         ep->state == EP_SENDING ||
-        (t->bound_notification != NULL && t->bound_notification->pending) ||
+        (t->bound_notification != NULL && t->bound_notification->pending) || t->home_until_recv ||
         !same_vspace(t, caller))
         return false;
     /* The caller must run on something afterwards: its own context, or

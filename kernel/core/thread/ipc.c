@@ -291,12 +291,22 @@ static bool take_bound_signal(struct thread *t)
     return true;
 }
 
+/* A context lent to t until this receive (TCB_LEND_SCHED_CONTEXT) goes
+ * back now: t waits, or takes the next call, as the passive thread it is. */
+static void end_lent_home(struct thread *t)
+{
+    if (t->home_until_recv)
+        sched_context_bind(t, NULL);
+}
+
 /* Receive on ep with reply object r. */
 static struct coffer_result ep_recv(struct endpoint *ep, struct thread *t, struct reply *r,
                                     bool block)
 {
     if (take_bound_signal(t))
         return syscall_no_result();
+    if (ep->state == EP_SENDING)
+        end_lent_home(t);
     while (ep->state == EP_SENDING) {
         struct thread *src = ep->queue.head;
         ep_remove(ep, src);
@@ -311,6 +321,7 @@ static struct coffer_result ep_recv(struct endpoint *ep, struct thread *t, struc
     }
     if (!block)
         return syscall_error(COFFER_ERR_WOULD_BLOCK, 0, 0);
+    end_lent_home(t);
     thread_block(t, THREAD_BLOCKED_RECV);
     ep_add_receiver(ep, t, r);
     return syscall_no_result();

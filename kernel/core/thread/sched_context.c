@@ -129,6 +129,7 @@ void sched_context_bind(struct thread *t, struct sched_context *sc)
         return;
     }
     struct sched_context *home = t->home_sc;
+    t->home_until_recv = 0;
     if (home == NULL)
         return;
     /* A context lent elsewhere stays with the borrower until the reply. */
@@ -196,8 +197,10 @@ void sched_context_dies(struct sched_context *sc)
     }
     if (sc->thread != NULL)
         detach(sc->thread);
-    if (sc->home != NULL)
+    if (sc->home != NULL) {
         sc->home->home_sc = NULL;
+        sc->home->home_until_recv = 0;
+    }
     if (sc->throttled)
         release_remove(sc);
     memset(sc, 0, sizeof(*sc));

@@ -71,6 +71,8 @@ struct thread {
     uint8_t ipc_flags;           /* IPC_* while BLOCKED_SEND */
     uint8_t in_ready;            /* in a ready queue (next/prev are its links); the
                                   * running thread usually is not (sched.h) */
+    uint8_t home_until_recv;     /* its home context is lent (TCB_LEND_SCHED_CONTEXT):
+                                  * unbound at its next endpoint receive */
     uint32_t loan_min;           /* ticks a caller's context must have left to be
                                   * lent to it (TCB_SET_LOAN_MINIMUM); 0: any */
     struct thread *next, *prev;  /* the ready queue or a wait queue */

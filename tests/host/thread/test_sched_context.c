@@ -382,22 +382,35 @@ static void test_context_gone(void)
     struct sched_context *rsc;
     uint64_t rscp = fx_sched_context(&rsc);
     fx_configure(rscp, 1000, 1000);
-    tap_ok(fx_is_ok(fx_bind(srv, rscp)) && fx_is_ok(fx_send(handler, hrc, MI(0, 0), 0, 0)) &&
-               runnable_queued(srv) && srv->sc == rsc && arch_pc(&srv->regs) == 0x4000,
-           "the handler gives it a context of the server's and replies: it runs on where it was");
+    uint64_t stcb = fx_tcb_cptr(srv);
+    tap_ok(fx_is(fx_invoke(stcb, COFFER_INV_TCB_LEND_SCHED_CONTEXT, e, 0, 0), COFFER_ERR_INVALID_CAPABILITY, 0, 0) &&
+               fx_is(fx_invoke(stcb, COFFER_INV_TCB_LEND_SCHED_CONTEXT, fx_mint(rscp, CAP_RIGHT_READ, 0), 0, 0),
+                     COFFER_ERR_INVALID_CAPABILITY, 0, 0) &&
+               fx_is(fx_invoke(stcb, COFFER_INV_TCB_LEND_SCHED_CONTEXT, fx_sc_cptr(handler->home_sc), 0, 0),
+                     COFFER_ERR_ILLEGAL_OPERATION, 0, 0) &&
+               fx_is(fx_invoke(fx_tcb_cptr(handler), COFFER_INV_TCB_LEND_SCHED_CONTEXT, rscp, 0, 0),
+                     COFFER_ERR_ILLEGAL_OPERATION, 0, 0) && srv->sc == NULL,
+           "TCB_LEND_SCHED_CONTEXT: not a context or without WRITE INVALID_CAPABILITY, a context with a home or to "
+           "a thread with one ILLEGAL_OPERATION; nothing changes");
+    tap_ok(fx_is_ok(fx_invoke(stcb, COFFER_INV_TCB_LEND_SCHED_CONTEXT, rscp, 0, 0)) &&
+               fx_is_ok(fx_send(handler, hrc, MI(0, 0), 0, 0)) && runnable_queued(srv) && srv->sc == rsc &&
+               srv->home_until_recv && arch_pc(&srv->regs) == 0x4000,
+           "the handler lends it a context of the server's until its next receive and replies: it runs on where it was");
     fx_check("a server rescued");
+    struct sched_context *c2;
+    struct thread *cl2 = fx_active("C2", 10, 1000, 10000, &c2);
+    fx_call(cl2, e, MI(7, 0), 0, 0); /* queued: the server is busy */
+    fx_reply_recv(srv, e, rc, MI(0, 0), 0); /* it answers the first (gone) caller and receives */
+    tap_ok(srv->home_sc == NULL && !srv->home_until_recv && rsc->thread == NULL && rsc->home == NULL &&
+               srv->sc == c2 && GOT0(srv, MI(7, 0), 0),
+           "at its next receive the lent context goes back, and the next call is served on its caller's context");
+    fx_check("a lent context taken back at a receive");
 
     /* Now the server waits on a notification while on a lent context. */
     struct notification *n;
     uint64_t nc = fx_notification(&n);
-    fx_bind(srv, COFFER_CPTR_NONE);
     fx_recv(handler, h, hrc);
-    struct sched_context *c2;
-    struct thread *cl2 = fx_active("C2", 10, 1000, 10000, &c2);
-    fx_bind(srv, COFFER_CPTR_NONE);
-    fx_reply_recv(srv, e, rc, MI(0, 0), 0); /* answer the first (gone) caller, wait again */
-    fx_call(cl2, e, MI(1, 0), 0, 0);
-    fx_recv(srv, nc, 0); /* the server waits on its lock, on the client's time */
+    fx_recv(srv, nc, 0); /* serving cl2's call, the server waits on its lock, on cl2's time */
     bool waiting = srv->state == THREAD_BLOCKED_NOTIFICATION && srv->sc == c2;
     fx_delete(fx_sc_cptr(c2));
     tap_ok(waiting && n->queue.head == NULL && srv->state == THREAD_BLOCKED_REPLY &&
