@@ -36,6 +36,7 @@ struct bank_service {
     coffer_cptr_t cspace;         /* its root CNode */
     coffer_cptr_t prime;          /* a capability to the prime bank, every right */
     struct bank_server *server;   /* its state, for the audit (same address space) */
+    const volatile uint64_t *rescues; /* workers it let finish after their client's context died */
     uint64_t own_bytes;           /* what it took of work_untyped */
 };
 

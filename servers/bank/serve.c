@@ -28,6 +28,10 @@
 #define SELF_ENDPOINT SELF(2)
 #define SELF_VSPACE SELF(3)
 #define SELF_LOCK SELF(4)            /* where the books' lock's waiters sleep: a notification */
+#define SELF_RESCUE SELF(5)          /* the workers' timeout endpoint: the rescuer waits on it */
+#define SELF_RESCUE_REPLY SELF(6)    /* the rescuer's reply object */
+#define SELF_RESCUE_SC(i) SELF(24 + (i)) /* the context the rescuer lends worker i */
+#define SELF_WORKER(i) SELF(28 + (i))    /* worker i's TCB */
 #define SELF_RECEIVE(i) SELF(8 + (i)) /* worker i's receive slot */
 #define SELF_REPLY(i) SELF(16 + (i))  /* worker i's reply object */
 #define MAX_WORKERS 4
@@ -51,6 +55,7 @@ struct service_state {
     struct bank_server server;
     struct worker workers[MAX_WORKERS];
     unsigned nworkers;
+    uint64_t rescues;   /* workers the rescuer let finish (rescuer_thread) */
     uint32_t lock;      /* the books' lock word (lock_books) */
     struct bank_env env;
     struct bank_config cfg;
@@ -231,6 +236,31 @@ static void worker_thread(uint64_t arg)
     coffer_serve(&w->loop);
 }
 
+/*
+ * The rescuer: every worker's timeout endpoint.  A client whose context
+ * dies while a worker runs its request on it (the client deleted it, or
+ * its bank was destroyed) would leave that worker with none, never to run
+ * again -- holding the books, perhaps, so that no one else would either.
+ * The kernel tells the rescuer (COFFER_FAULT_CONTEXT_GONE), which lends
+ * the worker a context of the server's own until its next receive
+ * (TCB_LEND_SCHED_CONTEXT): the worker finishes that one request on the
+ * server's time and is passive again.  One context per worker, so
+ * rescues never wait on each other.  A spent budget (COFFER_FAULT_TIMEOUT)
+ * needs nothing: the reply lets the worker wait for its client's refill.
+ */
+static void rescuer_thread(uint64_t arg)
+{
+    struct service_state *st = (struct service_state *)(uintptr_t)arg;
+    struct coffer_msg m = coffer_ipc_recv(SELF_RESCUE, SELF_RESCUE_REPLY);
+    for (;;) {
+        uint64_t i = m.badge - 1;
+        if (m.error == COFFER_ERR_OK && COFFER_MSG_LABEL(m.info) == COFFER_FAULT_CONTEXT_GONE && i < st->nworkers &&
+            coffer_tcb_lend_sched_context(SELF_WORKER(i), SELF_RESCUE_SC(i)).error == COFFER_ERR_OK)
+            st->rescues++;
+        m = coffer_ipc_reply_recv(SELF_RESCUE, SELF_RESCUE_REPLY, COFFER_MSGINFO(0, 0, 0), NULL);
+    }
+}
+
 /* ---- the start ---- */
 
 /* Where the RAM untyped lie: the lowest address and the span of all. */
@@ -264,6 +294,12 @@ static unsigned workers(const struct bank_service_config *cfg)
     return cfg->workers == 0 ? 2 : cfg->workers;
 }
 
+/* The server's threads: the workers and the rescuer. */
+static unsigned threads(const struct bank_service_config *cfg)
+{
+    return workers(cfg) + 1;
+}
+
 /* The server's own memory: its state, tables, trees, chunk 0, stacks;
  * then the workers' IPC buffers. */
 struct layout {
@@ -279,8 +315,8 @@ static struct layout own_layout(const struct bank_service_config *cfg, size_t tr
     l.tree_mem = round_up(l.trees + cfg->nram * sizeof(struct buddy_tree), 64);
     l.chunk0 = round_up(l.tree_mem + tree_bytes, PAGE);
     l.stack = l.chunk0 + PAGE;
-    l.ipc = l.stack + (uint64_t)workers(cfg) * STACK_BYTES;
-    l.end = l.ipc + (uint64_t)workers(cfg) * PAGE;
+    l.ipc = l.stack + (uint64_t)threads(cfg) * STACK_BYTES;
+    l.end = l.ipc + (uint64_t)threads(cfg) * PAGE;
     return l;
 }
 
@@ -305,16 +341,65 @@ static struct coffer_result cspace(struct builder *b, const struct bank_service_
         !step(r = make(b, COFFER_OBJ_ENDPOINT, 0, S_TEMP), "retype the endpoint") ||
         !step(r = coffer_cnode_move(root, SELF_ENDPOINT, depth, ROOT, at(b, S_TEMP), 64), "place the endpoint") ||
         !step(r = make(b, COFFER_OBJ_NOTIFICATION, 0, S_TEMP), "retype the lock") ||
-        !step(r = coffer_cnode_move(root, SELF_LOCK, depth, ROOT, at(b, S_TEMP), 64), "place the lock"))
+        !step(r = coffer_cnode_move(root, SELF_LOCK, depth, ROOT, at(b, S_TEMP), 64), "place the lock") ||
+        !step(r = make(b, COFFER_OBJ_ENDPOINT, 0, S_TEMP), "retype the rescue endpoint") ||
+        !step(r = coffer_cnode_move(root, SELF_RESCUE, depth, ROOT, at(b, S_TEMP), 64), "place it") ||
+        !step(r = make(b, COFFER_OBJ_REPLY, 0, S_TEMP), "retype the rescuer's reply object") ||
+        !step(r = coffer_cnode_move(root, SELF_RESCUE_REPLY, depth, ROOT, at(b, S_TEMP), 64), "place it"))
         return r;
     for (unsigned i = 0; i < workers(cfg); i++)
         if (!step(r = make(b, COFFER_OBJ_REPLY, 0, S_TEMP), "retype a reply object") ||
-            !step(r = coffer_cnode_move(root, SELF_REPLY(i), depth, ROOT, at(b, S_TEMP), 64), "place it"))
+            !step(r = coffer_cnode_move(root, SELF_REPLY(i), depth, ROOT, at(b, S_TEMP), 64), "place it") ||
+            !step(r = make(b, COFFER_OBJ_SCHED_CONTEXT, 0, S_TEMP), "retype a rescue context") ||
+            !step(r = coffer_sched_control_configure(COFFER_SLOT_SCHED_CONTROL, at(b, S_TEMP), 10000, 10000),
+                  "its budget") ||
+            !step(r = coffer_cnode_move(root, SELF_RESCUE_SC(i), depth, ROOT, at(b, S_TEMP), 64), "place it"))
             return r;
     for (unsigned i = 0; i < cfg->nram; i++)
         if (!step(r = coffer_cnode_move(root, (uint64_t)1 << LEAF | (BANK_CHUNK0_EXTENTS + i), depth, ROOT,
                                         cfg->ram[i], 64), "hand over a RAM untyped"))
             return r;
+    return r;
+}
+
+/* Worker i's timeout endpoint is the rescuer's, badged i + 1, and the
+ * rescuer holds its TCB. */
+static struct coffer_result rescue_of(struct builder *b, const struct bank_service_config *cfg, uint64_t tcb,
+                                      unsigned i)
+{
+    uint64_t root = at(b, S_ROOT), depth = cfg->root_bits + LEAF;
+    struct coffer_result r;
+    if ((r = coffer_cnode_copy(root, SELF_WORKER(i), depth, ROOT, tcb, 64)).error != COFFER_ERR_OK ||
+        (r = coffer_cnode_mint(ROOT, at(b, S_TEMP), 64, root, SELF_RESCUE, depth, COFFER_RIGHTS_ALL, i + 1)).error !=
+            COFFER_ERR_OK)
+        return r;
+    r = coffer_tcb_set_timeout_handler(tcb, at(b, S_TEMP));
+    coffer_cnode_delete(ROOT, at(b, S_TEMP), 64);
+    return r;
+}
+
+/* The rescuer: active on a context of its own, waiting on SELF_RESCUE. */
+static struct coffer_result start_rescuer(struct builder *b, const struct bank_service_config *cfg,
+                                          struct service_state *st, const struct layout *l)
+{
+    struct coffer_result r;
+    unsigned i = st->nworkers;
+    uint64_t tcb = at(b, S_TEMP2), sc = at(b, S_PRIME), ipc = cfg->own_va + l->ipc + (uint64_t)i * PAGE;
+    if (!step(r = make(b, COFFER_OBJ_FRAME, COFFER_PAGE_BITS, S_TEMP), "retype the rescuer's IPC buffer") ||
+        !step(r = coffer_frame_map(at(b, S_TEMP), VSPACE, ipc, COFFER_MAP_R | COFFER_MAP_W), "map it") ||
+        !step(r = make(b, COFFER_OBJ_TCB, 0, S_TEMP2), "retype the rescuer's TCB") ||
+        !step(r = make(b, COFFER_OBJ_SCHED_CONTEXT, 0, S_PRIME), "and its context") ||
+        !step(r = coffer_tcb_configure(tcb, COFFER_CPTR_NONE, at(b, S_GUARDED), VSPACE, ipc, at(b, S_TEMP)),
+              "configure the rescuer") ||
+        !step(r = keep(b, S_TEMP), "keep its IPC buffer") ||
+        !step(r = coffer_tcb_set_priority(tcb, COFFER_SLOT_TCB, cfg->priority), "set its priority") ||
+        !step(r = coffer_sched_control_configure(COFFER_SLOT_SCHED_CONTROL, sc, 10000, 10000), "its budget") ||
+        !step(r = coffer_tcb_set_sched_context(tcb, sc), "bind it") ||
+        !step(r = coffer_thread_start(tcb, coffer_root_ipc_buffer(), rescuer_thread,
+                                      (void *)(uintptr_t)(cfg->own_va + l->stack + (uint64_t)(i + 1) * STACK_BYTES),
+                                      (uint64_t)(uintptr_t)st), "start the rescuer") ||
+        !step(r = keep(b, S_TEMP2), "keep its TCB") || !step(r = keep(b, S_PRIME), "keep its context"))
+        return r;
     return r;
 }
 
@@ -338,6 +423,7 @@ static struct coffer_result start_worker(struct builder *b, const struct bank_se
         !step(r = keep(b, S_TEMP), "keep the IPC buffer") ||
         !step(r = coffer_tcb_set_priority(tcb, COFFER_SLOT_TCB, cfg->priority), "set its priority") ||
         !step(r = coffer_tcb_set_loan_minimum(tcb, BOOKS_BUDGET_US), "its loan minimum") ||
+        !step(r = rescue_of(b, cfg, tcb, i), "its rescue") ||
         !step(r = coffer_sched_control_configure(COFFER_SLOT_SCHED_CONTROL, sc, 10000, 10000), "its budget") ||
         !step(r = coffer_tcb_set_sched_context(tcb, sc), "bind the context") ||
         !step(r = coffer_thread_start(tcb, coffer_root_ipc_buffer(), worker_thread,
@@ -369,7 +455,7 @@ static struct coffer_result thread(struct builder *b, const struct bank_service_
     st->nworkers = workers(cfg);
     for (unsigned i = 0; i < st->nworkers && r.error == COFFER_ERR_OK; i++)
         r = start_worker(b, cfg, st, l, i);
-    return r;
+    return r.error == COFFER_ERR_OK ? start_rescuer(b, cfg, st, l) : r;
 }
 
 struct coffer_result bank_service_start(const struct bank_service_config *cfg, struct bank_service *out)
@@ -413,6 +499,6 @@ struct coffer_result bank_service_start(const struct bank_service_config *cfg, s
                                     (uint64_t)1 << LEAF | BANK_CHUNK0_PRIME, depth), "copy the prime bank's capability"))
         return r;
     *out = (struct bank_service){ .tcb = at(&b, S_TCB), .cspace = at(&b, S_ROOT), .prime = at(&b, S_PRIME),
-                                  .server = &st->server, .own_bytes = b.own_bytes };
+                                  .server = &st->server, .rescues = &st->rescues, .own_bytes = b.own_bytes };
     return r;
 }
