@@ -378,22 +378,36 @@ static struct coffer_result rescue_of(struct builder *b, const struct bank_servi
     return r;
 }
 
+/* A server thread, not started yet: its IPC buffer (the i-th, kept), a
+ * TCB in the starter's slot tcb_at configured for the server's CSpace, at
+ * the server's priority, and a scheduling context at sc_at with a budget
+ * that never runs out. */
+static struct coffer_result new_thread(struct builder *b, const struct bank_service_config *cfg,
+                                       const struct layout *l, unsigned i, unsigned tcb_at, unsigned sc_at)
+{
+    struct coffer_result r;
+    uint64_t tcb = at(b, tcb_at), sc = at(b, sc_at), ipc = cfg->own_va + l->ipc + (uint64_t)i * PAGE;
+    if (!step(r = make(b, COFFER_OBJ_FRAME, COFFER_PAGE_BITS, S_TEMP), "retype an IPC buffer") ||
+        !step(r = coffer_frame_map(at(b, S_TEMP), VSPACE, ipc, COFFER_MAP_R | COFFER_MAP_W), "map the IPC buffer") ||
+        !step(r = make(b, COFFER_OBJ_TCB, 0, tcb_at), "retype a TCB") ||
+        !step(r = make(b, COFFER_OBJ_SCHED_CONTEXT, 0, sc_at), "retype a scheduling context") ||
+        !step(r = coffer_tcb_configure(tcb, COFFER_CPTR_NONE, at(b, S_GUARDED), VSPACE, ipc, at(b, S_TEMP)),
+              "configure the thread") ||
+        !step(r = keep(b, S_TEMP), "keep the IPC buffer") ||
+        !step(r = coffer_tcb_set_priority(tcb, COFFER_SLOT_TCB, cfg->priority), "set its priority") ||
+        !step(r = coffer_sched_control_configure(COFFER_SLOT_SCHED_CONTROL, sc, 10000, 10000), "its budget"))
+        return r;
+    return r;
+}
+
 /* The rescuer: active on a context of its own, waiting on SELF_RESCUE. */
 static struct coffer_result start_rescuer(struct builder *b, const struct bank_service_config *cfg,
                                           struct service_state *st, const struct layout *l)
 {
     struct coffer_result r;
     unsigned i = st->nworkers;
-    uint64_t tcb = at(b, S_TEMP2), sc = at(b, S_PRIME), ipc = cfg->own_va + l->ipc + (uint64_t)i * PAGE;
-    if (!step(r = make(b, COFFER_OBJ_FRAME, COFFER_PAGE_BITS, S_TEMP), "retype the rescuer's IPC buffer") ||
-        !step(r = coffer_frame_map(at(b, S_TEMP), VSPACE, ipc, COFFER_MAP_R | COFFER_MAP_W), "map it") ||
-        !step(r = make(b, COFFER_OBJ_TCB, 0, S_TEMP2), "retype the rescuer's TCB") ||
-        !step(r = make(b, COFFER_OBJ_SCHED_CONTEXT, 0, S_PRIME), "and its context") ||
-        !step(r = coffer_tcb_configure(tcb, COFFER_CPTR_NONE, at(b, S_GUARDED), VSPACE, ipc, at(b, S_TEMP)),
-              "configure the rescuer") ||
-        !step(r = keep(b, S_TEMP), "keep its IPC buffer") ||
-        !step(r = coffer_tcb_set_priority(tcb, COFFER_SLOT_TCB, cfg->priority), "set its priority") ||
-        !step(r = coffer_sched_control_configure(COFFER_SLOT_SCHED_CONTROL, sc, 10000, 10000), "its budget") ||
+    uint64_t tcb = at(b, S_TEMP2), sc = at(b, S_PRIME);
+    if (!step(r = new_thread(b, cfg, l, i, S_TEMP2, S_PRIME), "make the rescuer") ||
         !step(r = coffer_tcb_set_sched_context(tcb, sc), "bind it") ||
         !step(r = coffer_thread_start(tcb, coffer_root_ipc_buffer(), rescuer_thread,
                                       (void *)(uintptr_t)(cfg->own_va + l->stack + (uint64_t)(i + 1) * STACK_BYTES),
@@ -411,20 +425,12 @@ static struct coffer_result start_worker(struct builder *b, const struct bank_se
 {
     struct coffer_result r;
     unsigned tcb_at = i == 0 ? S_TCB : S_TEMP2, sc_at = i == 0 ? S_SC : S_PRIME;
-    uint64_t tcb = at(b, tcb_at), sc = at(b, sc_at), ipc = cfg->own_va + l->ipc + (uint64_t)i * PAGE;
+    uint64_t tcb = at(b, tcb_at), sc = at(b, sc_at);
     struct worker *w = &st->workers[i];
     *w = (struct worker){ .st = st, .index = i };
-    if (!step(r = make(b, COFFER_OBJ_FRAME, COFFER_PAGE_BITS, S_TEMP), "retype an IPC buffer") ||
-        !step(r = coffer_frame_map(at(b, S_TEMP), VSPACE, ipc, COFFER_MAP_R | COFFER_MAP_W), "map the IPC buffer") ||
-        !step(r = make(b, COFFER_OBJ_TCB, 0, tcb_at), "retype a TCB") ||
-        !step(r = make(b, COFFER_OBJ_SCHED_CONTEXT, 0, sc_at), "retype a scheduling context") ||
-        !step(r = coffer_tcb_configure(tcb, COFFER_CPTR_NONE, at(b, S_GUARDED), VSPACE, ipc, at(b, S_TEMP)),
-              "configure the thread") ||
-        !step(r = keep(b, S_TEMP), "keep the IPC buffer") ||
-        !step(r = coffer_tcb_set_priority(tcb, COFFER_SLOT_TCB, cfg->priority), "set its priority") ||
+    if (!step(r = new_thread(b, cfg, l, i, tcb_at, sc_at), "make the worker") ||
         !step(r = coffer_tcb_set_loan_minimum(tcb, BOOKS_BUDGET_US), "its loan minimum") ||
         !step(r = rescue_of(b, cfg, tcb, i), "its rescue") ||
-        !step(r = coffer_sched_control_configure(COFFER_SLOT_SCHED_CONTROL, sc, 10000, 10000), "its budget") ||
         !step(r = coffer_tcb_set_sched_context(tcb, sc), "bind the context") ||
         !step(r = coffer_thread_start(tcb, coffer_root_ipc_buffer(), worker_thread,
                                       (void *)(uintptr_t)(cfg->own_va + l->stack + (uint64_t)(i + 1) * STACK_BYTES),

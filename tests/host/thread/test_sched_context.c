@@ -161,15 +161,32 @@ static void test_sched_context(void)
     fx_reset();
 }
 
+/* A handler thread (active, priority 50) with the endpoint it will hear
+ * faults on and its reply object. */
+struct handler_fx {
+    struct endpoint *ep;
+    struct reply *reply;
+    uint64_t cptr, reply_cptr;
+    struct thread *thread;
+};
+
+static struct handler_fx new_handler(void)
+{
+    struct handler_fx f;
+    f.cptr = fx_endpoint(&f.ep);
+    f.reply_cptr = fx_reply(&f.reply);
+    f.thread = fx_active("H", 50, 1000, 1000, NULL);
+    return f;
+}
+
 /* A timeout fault: the budget runs out, the timeout handler hears of it. */
 static void test_timeout_fault(void)
 {
     fx_setup();
-    struct endpoint *hep;
-    uint64_t h = fx_endpoint(&hep);
-    struct reply *hr;
-    uint64_t hrc = fx_reply(&hr);
-    struct thread *handler = fx_active("H", 50, 1000, 1000, NULL);
+    struct handler_fx hf = new_handler();
+    struct reply *hr = hf.reply;
+    uint64_t h = hf.cptr, hrc = hf.reply_cptr;
+    struct thread *handler = hf.thread;
     struct sched_context *sc;
     struct thread *t = fx_active("T", 10, 1000, 10000, &sc);
     tap_ok(fx_is_ok(fx_invoke(fx_tcb_cptr(t), COFFER_INV_TCB_SET_TIMEOUT_HANDLER, h, 0, 0)) &&
@@ -209,11 +226,10 @@ static struct coffer_result ensure(struct thread *t, uint64_t us)
 static void test_ensure_budget(void)
 {
     fx_setup();
-    struct endpoint *hep;
-    uint64_t h = fx_endpoint(&hep);
-    struct reply *hr;
-    uint64_t hrc = fx_reply(&hr);
-    struct thread *handler = fx_active("H", 50, 1000, 1000, NULL);
+    struct handler_fx hf = new_handler();
+    struct endpoint *hep = hf.ep;
+    uint64_t h = hf.cptr, hrc = hf.reply_cptr;
+    struct thread *handler = hf.thread;
     struct sched_context *sc;
     struct thread *t = fx_active("T", 10, 1000, 10000, &sc);
     struct thread *other = fx_active("O", 10, 1000, 1000, NULL);
@@ -360,11 +376,14 @@ static void test_loan_minimum(void)
 static void test_context_gone(void)
 {
     fx_setup();
-    struct endpoint *ep, *hep;
-    uint64_t e = fx_endpoint(&ep), h = fx_endpoint(&hep);
-    struct reply *rr, *hr;
-    uint64_t rc = fx_reply(&rr), hrc = fx_reply(&hr);
-    struct thread *handler = fx_active("H", 50, 1000, 1000, NULL);
+    struct handler_fx hf = new_handler();
+    struct reply *hr = hf.reply;
+    uint64_t h = hf.cptr, hrc = hf.reply_cptr;
+    struct thread *handler = hf.thread;
+    struct endpoint *ep;
+    uint64_t e = fx_endpoint(&ep);
+    struct reply *rr;
+    uint64_t rc = fx_reply(&rr);
     struct thread *srv = passive_server("P", 20, e, rc);
     fx_invoke(fx_tcb_cptr(srv), COFFER_INV_TCB_SET_TIMEOUT_HANDLER, h, 0, 0);
     fx_recv(handler, h, hrc);
