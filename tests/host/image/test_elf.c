@@ -3,8 +3,8 @@
  *
  *   test_elf [RISCV_ELF]
  *
- * Images are built in memory by a small builder that writes the ELF64
- * fields byte by byte (independently of elf.c's structs).  With an
+ * Images are built in memory by the builder in elf_builder.h, which writes
+ * the ELF64 fields byte by byte (independently of elf.c's structs).  With an
  * argument, a real RISC-V executable from the cross compiler is checked
  * too; without one that test is skipped.
  *
@@ -20,120 +20,22 @@
 #include <string.h>
 
 #include <image/elf.h>
+#include "image/elf_builder.h"
 #include "tap.h"
 #include "test_util.h"
 
 #define USER_LIMIT 0x0000004000000000ull
 #define PAGE 0x1000ull
-#define IMG_SIZE 0x3000u
+#define IMG_SIZE ELF_SPEC_DEFAULT_SIZE
 
-#define PT_LOAD 1
-#define PT_DYNAMIC 2
-#define PT_INTERP 3
-#define PT_NOTE 4
-#define PT_GNU_STACK 0x6474e551u
-
-/* ---- in-test ELF builder ------------------------------------------------- */
-
-struct tphdr {
-    uint32_t type, flags;
-    uint64_t offset, vaddr, filesz, memsz, align;
-};
-
-struct spec {
-    uint8_t magic0, class, data, ident_version;
-    uint16_t type, machine;
-    uint32_t version;
-    uint64_t entry, phoff;
-    uint16_t phentsize, phnum;
-    int nph; /* program headers actually written */
-    struct tphdr ph[4];
-    size_t size;
-};
-
-static void put16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
-/*
- * A valid executable: text RX at 0x10000 (file 0x1000, 0x100 bytes),
- * data RW at 0x20000 (file 0x2000, 0x80 bytes, 0x2000 in memory for bss).
- */
-static struct spec default_spec(void)
-{
-    struct spec s;
-
-    memset(&s, 0, sizeof(s));
-    s.magic0 = 0x7f;
-    s.class = 2;
-    s.data = 1;
-    s.ident_version = 1;
-    s.type = 2;      /* ET_EXEC */
-    s.machine = ELF_EM_RISCV;
-    s.version = 1;
-    s.entry = 0x10040;
-    s.phoff = 64;
-    s.phentsize = 56;
-    s.phnum = 2;
-    s.nph = 2;
-    s.ph[0] = (struct tphdr){ PT_LOAD, 5, 0x1000, 0x10000, 0x100, 0x100, 0x1000 };
-    s.ph[1] = (struct tphdr){ PT_LOAD, 6, 0x2000, 0x20000, 0x80, 0x2000, 0x1000 };
-    s.size = IMG_SIZE;
-    return s;
-}
-
-/* Write the image into buf (size bytes); content bytes are a pattern. */
-static void build_into(uint8_t *buf, const struct spec *s)
-{
-    for (size_t i = 0; i < s->size; i++)
-        buf[i] = (uint8_t)(i * 7 + 1);
-    if (s->size < 64)
-        return;
-    memset(buf, 0, 64);
-    buf[0] = s->magic0;
-    memcpy(buf + 1, "ELF", 3);
-    buf[4] = s->class;
-    buf[5] = s->data;
-    buf[6] = s->ident_version;
-    put16(buf + 16, s->type);
-    put16(buf + 18, s->machine);
-    put32(buf + 20, s->version);
-    put64(buf + 24, s->entry);
-    put64(buf + 32, s->phoff);
-    put16(buf + 52, 64); /* e_ehsize */
-    put16(buf + 54, s->phentsize);
-    put16(buf + 56, s->phnum);
-    for (int i = 0; i < s->nph; i++) {
-        uint8_t *p = buf + 64 + 56 * i;
-        if ((size_t)(64 + 56 * (i + 1)) > s->size)
-            break;
-        put32(p + 0, s->ph[i].type);
-        put32(p + 4, s->ph[i].flags);
-        put64(p + 8, s->ph[i].offset);
-        put64(p + 16, s->ph[i].vaddr);
-        put64(p + 24, s->ph[i].vaddr); /* p_paddr */
-        put64(p + 32, s->ph[i].filesz);
-        put64(p + 40, s->ph[i].memsz);
-        put64(p + 48, s->ph[i].align);
-    }
-}
+#define PT_LOAD ELF_SPEC_PT_LOAD
+#define PT_DYNAMIC ELF_SPEC_PT_DYNAMIC
+#define PT_INTERP ELF_SPEC_PT_INTERP
+#define PT_NOTE ELF_SPEC_PT_NOTE
+#define PT_GNU_STACK ELF_SPEC_PT_GNU_STACK
 
 /* elf_check on an exact-size heap copy of the image. */
-static int check_spec(const struct spec *s, struct elf_info *info)
+static int check_spec(const struct elf_spec *s, struct elf_info *info)
 {
     uint8_t *buf = malloc(s->size ? s->size : 1);
     struct elf_info tmp;
@@ -141,13 +43,13 @@ static int check_spec(const struct spec *s, struct elf_info *info)
 
     if (buf == NULL)
         exit(2);
-    build_into(buf, s);
+    elf_spec_build(buf, s);
     err = elf_check(buf, s->size, ELF_EM_RISCV, USER_LIMIT, info ? info : &tmp);
     free(buf);
     return err;
 }
 
-static void expect(const struct spec *s, int want, const char *name)
+static void expect(const struct elf_spec *s, int want, const char *name)
 {
     int err = check_spec(s, NULL);
 
@@ -160,7 +62,7 @@ static void expect(const struct spec *s, int want, const char *name)
 
 static void test_valid(void)
 {
-    struct spec s = default_spec();
+    struct elf_spec s = elf_spec_default();
     /* 4-byte but not 8-byte aligned, as inside the cpio archive. */
     uint8_t *raw = malloc(s.size + 4);
     uint8_t *img;
@@ -172,7 +74,7 @@ static void test_valid(void)
         exit(2);
     /* malloc returns 16-byte aligned memory, so img is 4 mod 8. */
     img = raw + 4;
-    build_into(img, &s);
+    elf_spec_build(img, &s);
     err = elf_check(img, s.size, ELF_EM_RISCV, USER_LIMIT, &info);
     tap_ok(err == 0, "valid: two PT_LOAD segments accepted");
     tap_ok(info.entry == 0x10040 && info.nload == 2 && info.phnum == 2,
@@ -195,7 +97,7 @@ static void test_valid(void)
 
 static void test_valid_variants(void)
 {
-    struct spec s = default_spec();
+    struct elf_spec s = elf_spec_default();
     struct elf_info info;
     struct elf_segment seg;
     uint8_t *buf;
@@ -203,12 +105,12 @@ static void test_valid_variants(void)
     /* Non-load headers are skipped; indices count PT_LOAD only. */
     s.nph = s.phnum = 4;
     s.ph[2] = s.ph[1];
-    s.ph[1] = (struct tphdr){ PT_NOTE, 4, 0x1000, 0, 0x10, 0, 4 };
-    s.ph[3] = (struct tphdr){ PT_GNU_STACK, 6, 0, 0, 0, 0, 16 };
+    s.ph[1] = (struct elf_spec_phdr){ PT_NOTE, 4, 0x1000, 0, 0x10, 0, 4 };
+    s.ph[3] = (struct elf_spec_phdr){ PT_GNU_STACK, 6, 0, 0, 0, 0, 16 };
     buf = malloc(s.size);
     if (buf == NULL)
         exit(2);
-    build_into(buf, &s);
+    elf_spec_build(buf, &s);
     tap_ok(elf_check(buf, s.size, ELF_EM_RISCV, USER_LIMIT, &info) == 0 && info.nload == 2 &&
                info.phnum == 4 &&
                elf_load_segment(buf, s.size, &info, 1, &seg) == 0 &&
@@ -216,33 +118,33 @@ static void test_valid_variants(void)
            "valid: PT_NOTE and PT_GNU_STACK ignored, PT_LOAD indexing");
     free(buf);
 
-    s = default_spec();
+    s = elf_spec_default();
     s.ph[0].flags = 7;
     s.nph = s.phnum = 1;
     tap_ok(check_spec(&s, &info) == 0, "valid: RWX segment accepted (caller decides)");
 
-    s = default_spec();
+    s = elf_spec_default();
     s.ph[0].memsz = 0x1000; /* ends exactly at a page boundary */
     s.ph[1].vaddr = 0x11000;
     s.ph[1].offset = 0x2000;
     expect(&s, 0, "valid: segments in adjacent pages");
 
-    s = default_spec();
+    s = elf_spec_default();
     s.ph[1].vaddr = USER_LIMIT - 0x2000; /* ends exactly at the limit */
     expect(&s, 0, "valid: segment ending exactly at the user limit");
 
-    s = default_spec();
+    s = elf_spec_default();
     s.ph[0].align = 0;
     s.ph[1].align = 1;
     s.ph[1].vaddr = 0x20123; /* no congruence needed without alignment */
     expect(&s, 0, "valid: align 0 and 1 mean no alignment");
 
-    s = default_spec();
+    s = elf_spec_default();
     s.nph = s.phnum = 3;
-    s.ph[2] = (struct tphdr){ PT_LOAD, 6, 0x2080, 0x10080, 0, 0, 0 };
+    s.ph[2] = (struct elf_spec_phdr){ PT_LOAD, 6, 0x2080, 0x10080, 0, 0, 0 };
     expect(&s, 0, "valid: empty PT_LOAD (memsz 0) overlaps nothing");
 
-    s = default_spec();
+    s = elf_spec_default();
     s.ph[1].filesz = 0;
     s.ph[1].offset = IMG_SIZE; /* bss-only segment at end of file */
     expect(&s, 0, "valid: bss-only segment with offset == file size");
@@ -252,29 +154,29 @@ static void test_valid_variants(void)
 
 static void test_header_errors(void)
 {
-    struct spec s;
+    struct elf_spec s;
 
-    s = default_spec();
+    s = elf_spec_default();
     s.magic0 = 0x7e;
     expect(&s, ELF_ERR_BADMAGIC, "error: bad magic");
 
-    s = default_spec();
+    s = elf_spec_default();
     s.class = 1;
     expect(&s, ELF_ERR_CLASS, "error: 32-bit class");
 
-    s = default_spec();
+    s = elf_spec_default();
     s.data = 2;
     expect(&s, ELF_ERR_DATA, "error: big-endian");
 
-    s = default_spec();
+    s = elf_spec_default();
     s.ident_version = 0;
     expect(&s, ELF_ERR_VERSION, "error: EI_VERSION 0");
 
-    s = default_spec();
+    s = elf_spec_default();
     s.version = 2;
     expect(&s, ELF_ERR_VERSION, "error: e_version 2");
 
-    s = default_spec();
+    s = elf_spec_default();
     s.machine = 62;
     expect(&s, ELF_ERR_MACHINE, "error: x86-64 machine");
     {
@@ -283,152 +185,152 @@ static void test_header_errors(void)
         struct elf_info info;
         if (buf == NULL)
             exit(2);
-        build_into(buf, &s);
+        elf_spec_build(buf, &s);
         tap_ok(elf_check(buf, s.size, 62, USER_LIMIT, &info) == ELF_OK,
                "machine: an x86-64 image is accepted where x86-64 (62) is expected");
-        s = default_spec();
-        build_into(buf, &s);
+        s = elf_spec_default();
+        elf_spec_build(buf, &s);
         tap_ok(elf_check(buf, s.size, 62, USER_LIMIT, &info) == ELF_ERR_MACHINE,
                "machine: a RISC-V image is refused where x86-64 is expected");
         free(buf);
     }
 
-    s = default_spec();
+    s = elf_spec_default();
     s.type = 3;
     expect(&s, ELF_ERR_TYPE, "error: ET_DYN");
 
-    s = default_spec();
+    s = elf_spec_default();
     s.type = 1;
     expect(&s, ELF_ERR_TYPE, "error: ET_REL");
 
-    s = default_spec();
+    s = elf_spec_default();
     s.size = 63;
     expect(&s, ELF_ERR_TRUNCATED, "error: image shorter than the ELF header");
 
-    s = default_spec();
+    s = elf_spec_default();
     s.size = 0;
     expect(&s, ELF_ERR_TRUNCATED, "error: empty image");
 }
 
 static void test_phdr_errors(void)
 {
-    struct spec s;
+    struct elf_spec s;
 
-    s = default_spec();
+    s = elf_spec_default();
     s.phoff = IMG_SIZE + 8;
     expect(&s, ELF_ERR_PHDR, "error: phoff beyond the image");
 
-    s = default_spec();
+    s = elf_spec_default();
     s.phoff = UINT64_MAX - 8;
     expect(&s, ELF_ERR_PHDR, "error: phoff near 2^64 (no wrap)");
 
-    s = default_spec();
+    s = elf_spec_default();
     s.phoff = IMG_SIZE - 2 * 56 + 1;
     expect(&s, ELF_ERR_PHDR, "error: table ends one byte past the image");
 
-    s = default_spec();
+    s = elf_spec_default();
     s.phnum = 0xffff;
     expect(&s, ELF_ERR_PHDR, "error: phnum 0xffff (phnum * phentsize out of range)");
 
-    s = default_spec();
+    s = elf_spec_default();
     s.phnum = ELF_MAX_PHNUM + 1;
     s.size = 64 + 56 * (ELF_MAX_PHNUM + 1); /* table fits, count too big */
     expect(&s, ELF_ERR_PHDR, "error: phnum above ELF_MAX_PHNUM");
 
-    s = default_spec();
+    s = elf_spec_default();
     s.phnum = 0;
     expect(&s, ELF_ERR_PHDR, "error: phnum 0");
 
-    s = default_spec();
+    s = elf_spec_default();
     s.phentsize = 64;
     expect(&s, ELF_ERR_PHDR, "error: phentsize 64");
 
-    s = default_spec();
+    s = elf_spec_default();
     s.phentsize = 32; /* ELF32 size */
     expect(&s, ELF_ERR_PHDR, "error: phentsize 32");
 
-    s = default_spec();
+    s = elf_spec_default();
     s.ph[0].type = PT_NOTE;
     s.ph[1].type = PT_NOTE;
     expect(&s, ELF_ERR_NOLOAD, "error: no PT_LOAD");
 
-    s = default_spec();
+    s = elf_spec_default();
     s.nph = s.phnum = 3;
-    s.ph[2] = (struct tphdr){ PT_INTERP, 4, 0x1000, 0, 0x10, 0x10, 1 };
+    s.ph[2] = (struct elf_spec_phdr){ PT_INTERP, 4, 0x1000, 0, 0x10, 0x10, 1 };
     expect(&s, ELF_ERR_DYNAMIC, "error: PT_INTERP");
 
-    s = default_spec();
+    s = elf_spec_default();
     s.nph = s.phnum = 3;
-    s.ph[2] = (struct tphdr){ PT_DYNAMIC, 6, 0x2000, 0x20000, 0x10, 0x10, 8 };
+    s.ph[2] = (struct elf_spec_phdr){ PT_DYNAMIC, 6, 0x2000, 0x20000, 0x10, 0x10, 8 };
     expect(&s, ELF_ERR_DYNAMIC, "error: PT_DYNAMIC");
 }
 
 static void test_segment_errors(void)
 {
-    struct spec s;
+    struct elf_spec s;
 
-    s = default_spec();
+    s = elf_spec_default();
     s.ph[0].filesz = 0x101;
     expect(&s, ELF_ERR_SEGMENT, "error: filesz > memsz");
 
-    s = default_spec();
+    s = elf_spec_default();
     s.ph[1].filesz = IMG_SIZE - 0x2000 + 1;
     s.ph[1].memsz = 0x2000;
     expect(&s, ELF_ERR_SEGMENT, "error: file range one byte past the end");
 
-    s = default_spec();
+    s = elf_spec_default();
     s.ph[1].offset = UINT64_MAX & ~(PAGE - 1);
     s.ph[1].vaddr = 0x20000;
     s.ph[1].filesz = 0x2000;
     expect(&s, ELF_ERR_SEGMENT, "error: offset + filesz wraps");
 
-    s = default_spec();
+    s = elf_spec_default();
     s.ph[1].align = 0x1800;
     expect(&s, ELF_ERR_SEGMENT, "error: align not a power of two");
 
-    s = default_spec();
+    s = elf_spec_default();
     s.ph[1].vaddr = 0x20010;
     expect(&s, ELF_ERR_SEGMENT, "error: vaddr != offset mod align");
 
-    s = default_spec();
+    s = elf_spec_default();
     s.ph[1].vaddr = UINT64_MAX & ~(PAGE - 1);
     expect(&s, ELF_ERR_RANGE, "error: vaddr + memsz overflows");
 
-    s = default_spec();
+    s = elf_spec_default();
     s.ph[1].vaddr = USER_LIMIT - 0x1000;
     expect(&s, ELF_ERR_RANGE, "error: segment crosses the user limit");
 
-    s = default_spec();
+    s = elf_spec_default();
     s.ph[1].vaddr = USER_LIMIT;
     s.ph[1].memsz = 0x80;
     expect(&s, ELF_ERR_RANGE, "error: segment starts at the user limit");
 
-    s = default_spec();
+    s = elf_spec_default();
     s.ph[0].memsz = 0x1001; /* text spills one byte into page 0x11000 */
     s.ph[1].vaddr = 0x11000;
     expect(&s, ELF_ERR_OVERLAP, "error: segments share a page");
 
-    s = default_spec();
+    s = elf_spec_default();
     s.ph[1].vaddr = 0x10000; /* same page, data listed second */
     expect(&s, ELF_ERR_OVERLAP, "error: segments at the same address");
 
-    s = default_spec();
+    s = elf_spec_default();
     s.ph[0].vaddr = 0x21000; /* text inside data's bss, listed first */
     s.entry = 0x21040;
     expect(&s, ELF_ERR_OVERLAP, "error: segment inside another's bss");
 
-    s = default_spec();
+    s = elf_spec_default();
     s.entry = 0x20000;
     expect(&s, ELF_ERR_ENTRY, "error: entry in a non-executable segment");
 
-    s = default_spec();
+    s = elf_spec_default();
     s.entry = 0x10100;
     expect(&s, ELF_ERR_ENTRY, "error: entry just past the text segment");
 }
 
 static void test_args(void)
 {
-    struct spec s = default_spec();
+    struct elf_spec s = elf_spec_default();
     uint8_t *buf = malloc(s.size);
     struct elf_info info;
     struct elf_segment seg;
@@ -436,7 +338,7 @@ static void test_args(void)
 
     if (buf == NULL)
         exit(2);
-    build_into(buf, &s);
+    elf_spec_build(buf, &s);
     tap_ok(elf_check(NULL, s.size, ELF_EM_RISCV, USER_LIMIT, &info) == ELF_ERR_INVAL &&
                elf_check(buf, s.size, ELF_EM_RISCV, USER_LIMIT, NULL) == ELF_ERR_INVAL,
            "args: NULL image or info is INVAL");
@@ -525,13 +427,13 @@ static uint64_t edge_value(void)
 
 static void test_fuzz_truncation(void)
 {
-    struct spec s = default_spec();
+    struct elf_spec s = elf_spec_default();
     uint8_t *full = malloc(s.size);
     int ok = 1;
 
     if (full == NULL)
         exit(2);
-    build_into(full, &s);
+    elf_spec_build(full, &s);
     for (size_t len = 0; len <= s.size; len++) {
         uint8_t *t = malloc(len ? len : 1);
         struct elf_info info;
@@ -554,20 +456,20 @@ static void test_fuzz_truncation(void)
 
 static void test_fuzz_mutation(void)
 {
-    struct spec base = default_spec();
+    struct elf_spec base = elf_spec_default();
     int ok = 1, accepted = 0, rejected = 0;
 
     base.nph = base.phnum = 3;
-    base.ph[2] = (struct tphdr){ PT_LOAD, 4, 0x2800, 0x30800, 0x100, 0x100, 0x800 };
+    base.ph[2] = (struct elf_spec_phdr){ PT_LOAD, 4, 0x2800, 0x30800, 0x100, 0x100, 0x800 };
     for (int iter = 0; iter < 20000 && ok; iter++) {
-        struct spec s = base;
+        struct elf_spec s = base;
         uint8_t *buf;
         struct elf_info info;
         int err;
 
         /* Mutate program header fields with edge values. */
         for (int k = (int)(test_rng() % 3); k >= 0; k--) {
-            struct tphdr *p = &s.ph[test_rng() % 3];
+            struct elf_spec_phdr *p = &s.ph[test_rng() % 3];
             switch (test_rng() % 7) {
             case 0: p->offset = edge_value(); break;
             case 1: p->vaddr = edge_value(); break;
@@ -585,7 +487,7 @@ static void test_fuzz_mutation(void)
         buf = malloc(s.size);
         if (buf == NULL)
             exit(2);
-        build_into(buf, &s);
+        elf_spec_build(buf, &s);
         /* And flip a few raw bytes, mostly in the headers. */
         for (int k = (int)(test_rng() % 4); k > 0; k--)
             buf[test_rng() % (test_rng() % 2 ? 64 + 3 * 56 : s.size)] = (uint8_t)test_rng();
