@@ -103,11 +103,11 @@ test-host: $(HOST_TESTS) $(BUILD)/virt.dtb $(MKBOOTIMAGE) $(BUILD)/user/hello.el
 # Long randomized campaigns (make test runs short, bounded versions):
 # 10^6 operations of the derivation-tree, teardown and threads model tests,
 # of the tree itself, of the space bank and of the buddy allocator, and 10^6
-# mutated boot configurations.
+# mutated boot configurations and ELF images.
 SOAK_SEED ?= 1
 soak: $(BUILD)/host/test_cdt $(BUILD)/host/test_rbtree $(BUILD)/host/test_zombie_model \
 		$(BUILD)/host/test_threads_random $(BUILD)/host/test_bank_model $(BUILD)/host/test_buddy \
-		$(BUILD)/host/test_bootconf
+		$(BUILD)/host/test_bootconf $(BUILD)/host/test_load_plan
 	$(BUILD)/host/test_cdt $(SOAK_SEED) 1000000
 	$(BUILD)/host/test_zombie_model $(SOAK_SEED) 1000000
 	$(BUILD)/host/test_rbtree $(SOAK_SEED)
@@ -115,6 +115,7 @@ soak: $(BUILD)/host/test_cdt $(BUILD)/host/test_rbtree $(BUILD)/host/test_zombie
 	$(BUILD)/host/test_bank_model $(SOAK_SEED) 1000000
 	$(BUILD)/host/test_buddy $(SOAK_SEED) 1000000
 	$(BUILD)/host/test_bootconf $(SOAK_SEED) 1000000
+	$(BUILD)/host/test_load_plan $(SOAK_SEED) 1000000
 
 # ---- fuzzing: libFuzzer targets (tests/fuzz/README.md), built with clang
 # under ASan and UBSan: the capability operations, the ELF reader (both in
