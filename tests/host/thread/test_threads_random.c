@@ -6,7 +6,9 @@
  * system-call handlers, some messages
  * carrying a capability (into a receive slot that may be occupied), while the
  * fixture's anchor thread suspends, resumes, reprioritises and rebinds
- * them and sets their loan minimums (calls turned back), time passes (charges, throttling, refills, round-robin ticks),
+ * them, sets their loan minimums (calls turned back) and timeout
+ * endpoints (budgets spent and lent contexts gone send faults) and lends
+ * them contexts until their next receive, time passes (charges, throttling, refills, round-robin ticks),
  * capabilities to endpoints, notifications and reply objects are deleted,
  * and threads and scheduling contexts die (a new thread takes a dead
  * one's place while the fixture has room).
@@ -48,6 +50,7 @@ static unsigned nipc;
 
 /* Counts of what the run did, for the report. */
 static unsigned calls_made, blocked_steps, anchor_ops, deletions, ticks, deaths, arrived, gave_up, turned_back;
+static unsigned lent_until_recv, lent_died;
 
 /* How many receive slots hold a capability. */
 static unsigned filled_slots(void)
@@ -239,10 +242,18 @@ static bool room(void)
 static void death_step(void)
 {
     unsigned i = pick(THREADS);
+    for (unsigned k = 0; k < THREADS && pick(2) == 0; k++) /* often a context on loan, if one is */
+        if (!fx_is_dead(th[k]) && own_sc[k] != 0) {
+            const struct sched_context *c = sched_context_of_cap(&fx_slot(own_sc[k])->cap);
+            if (c->thread != NULL && c->thread != c->home)
+                i = k;
+        }
     if (fx_is_dead(th[i]) || !room())
         return;
     deaths++;
     if (pick(2) == 0 && own_sc[i] != 0) {
+        const struct sched_context *old = sched_context_of_cap(&fx_slot(own_sc[i])->cap);
+        lent_died += old->thread != NULL && old->thread != old->home;
         delete_fully(own_sc[i]);
         struct sched_context *sc;
         own_sc[i] = fx_sched_context(&sc);
@@ -262,8 +273,15 @@ static void anchor_step(void)
         return;
     uint64_t tcb = fx_tcb_cptr(th[i]);
     anchor_ops++;
-    switch (pick(6)) {
+    switch (pick(8)) {
     case 0: fx_invoke(tcb, COFFER_INV_TCB_SUSPEND, 0, 0, 0); break;
+    case 6: /* timeout faults (budgets spent, lent contexts gone) into the IPC world */
+        fx_invoke(tcb, COFFER_INV_TCB_SET_TIMEOUT_HANDLER, pick(2) ? ipc[pick(2) * 5] : 0, 0, 0);
+        break;
+    case 7: /* a context lent until its next receive (refused unless it has none) */
+        if (own_sc[i] != 0)
+            lent_until_recv += fx_invoke(tcb, COFFER_INV_TCB_LEND_SCHED_CONTEXT, own_sc[i], 0, 0).error == COFFER_ERR_OK;
+        break;
     case 5: fx_invoke(tcb, COFFER_INV_TCB_SET_LOAN_MINIMUM, pick(3) == 0 ? 0 : pick(101), 0, 0); break;
     case 1: fx_resume(th[i]); break;
     case 2: fx_set_priority(th[i], pick(256)); break;
@@ -329,8 +347,10 @@ int main(int argc, char **argv)
     unsigned steps = argc > 2 ? (unsigned)strtoul(argv[2], NULL, 0) : 20000;
     bool good = run(seed, steps);
     tap_diag("%u system calls (%u delivered a capability, %u gave up a budget, %u turned back), %u anchor "
-             "operations, %u time steps, %u deletions, %u deaths, %u rescues (nobody able to run)",
-             calls_made, arrived, gave_up, turned_back, anchor_ops, ticks, deletions, deaths, blocked_steps);
+             "operations (%u contexts lent until a receive), %u time steps, %u deletions, %u deaths (%u of contexts "
+             "on loan), %u rescues (nobody able to run)",
+             calls_made, arrived, gave_up, turned_back, anchor_ops, lent_until_recv, ticks, deletions, deaths,
+             lent_died, blocked_steps);
     char name[160];
     snprintf(name, sizeof name,
              "random threads layer: %u steps (seed %llu), invariants hold after every one", steps,
