@@ -214,20 +214,32 @@ static struct coffer_result tcb_write_registers(struct invocation *inv, struct t
 
 /* A scheduling context (0: unbind).  ILLEGAL_OPERATION if the
  * thread has one already or the context is bound or in use elsewhere. */
-static struct coffer_result tcb_set_sched_context(struct invocation *inv, struct thread *t)
+/* A scheduling context with WRITE, for SET_SCHED_CONTEXT and
+ * LEND_SCHED_CONTEXT: *out NULL if the argument is optional and 0. */
+static struct coffer_result writable_context(struct invocation *inv, uint64_t cptr, bool optional,
+                                             struct sched_context **out)
 {
     struct slot *s = NULL;
-    struct coffer_result r = lookup_typed(inv, INV_ARG(inv, TCB_SET_SCHED_CONTEXT, sched_context), CAP_SCHED_CONTEXT, 0,
-                                          true, &s);
+    struct coffer_result r = lookup_typed(inv, cptr, CAP_SCHED_CONTEXT, 0, optional, &s);
+    *out = NULL;
+    if (r.error != COFFER_ERR_OK || s == NULL)
+        return r;
+    if (!has_right(&s->cap, CAP_RIGHT_WRITE))
+        return syscall_error(COFFER_ERR_INVALID_CAPABILITY, 0, 0);
+    *out = sched_context_of_cap(&s->cap);
+    return r;
+}
+
+static struct coffer_result tcb_set_sched_context(struct invocation *inv, struct thread *t)
+{
+    struct sched_context *sc;
+    struct coffer_result r = writable_context(inv, INV_ARG(inv, TCB_SET_SCHED_CONTEXT, sched_context), true, &sc);
     if (r.error != COFFER_ERR_OK)
         return r;
-    if (s == NULL) {
+    if (sc == NULL) {
         sched_context_bind(t, NULL);
         return syscall_ok(0, 0);
     }
-    if (!has_right(&s->cap, CAP_RIGHT_WRITE))
-        return syscall_error(COFFER_ERR_INVALID_CAPABILITY, 0, 0);
-    struct sched_context *sc = sched_context_of_cap(&s->cap);
     if (t->home_sc != NULL || sc->home != NULL || sc->thread != NULL)
         return syscall_error(COFFER_ERR_ILLEGAL_OPERATION, 0, 0);
     sched_context_bind(t, sc);
@@ -274,14 +286,10 @@ static struct coffer_result tcb_bind_notification(struct invocation *inv, struct
  * through faults and waits, but flagged. */
 static struct coffer_result tcb_lend_sched_context(struct invocation *inv, struct thread *t)
 {
-    struct slot *s = NULL;
-    struct coffer_result r = lookup_typed(inv, INV_ARG(inv, TCB_LEND_SCHED_CONTEXT, sched_context), CAP_SCHED_CONTEXT,
-                                          0, false, &s);
+    struct sched_context *sc;
+    struct coffer_result r = writable_context(inv, INV_ARG(inv, TCB_LEND_SCHED_CONTEXT, sched_context), false, &sc);
     if (r.error != COFFER_ERR_OK)
         return r;
-    if (!has_right(&s->cap, CAP_RIGHT_WRITE))
-        return syscall_error(COFFER_ERR_INVALID_CAPABILITY, 0, 0);
-    struct sched_context *sc = sched_context_of_cap(&s->cap);
     if (t->home_sc != NULL || t->sc != NULL || sc->home != NULL || sc->thread != NULL)
         return syscall_error(COFFER_ERR_ILLEGAL_OPERATION, 0, 0);
     sched_context_bind(t, sc);

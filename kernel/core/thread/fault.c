@@ -28,11 +28,7 @@ void fault_context_gone(struct thread *t)
     if (t->timeout_handler.cap.type != CAP_ENDPOINT || t->state == THREAD_INACTIVE)
         return;
     if (t->state != THREAD_RUNNABLE) {
-        bool in_call = !(t->ipc_flags & IPC_FAULT);
-        ipc_cancel(t);
-        t->ipc_flags = 0;
-        if (in_call)
-            thread_set_result(t, COFFER_ERR_ABORTED, 0, 0);
+        thread_abort_wait(t);
         t->state = THREAD_RUNNABLE; /* not queued: it has no context */
     }
     deliver_to(t, &t->timeout_handler, COFFER_FAULT_CONTEXT_GONE, 0, 0);

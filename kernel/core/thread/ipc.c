@@ -305,7 +305,7 @@ static struct coffer_result ep_recv(struct endpoint *ep, struct thread *t, struc
 {
     if (take_bound_signal(t))
         return syscall_no_result();
-    if (ep->state == EP_SENDING)
+    if (block || ep->state == EP_SENDING) /* a poll that finds nothing keeps it */
         end_lent_home(t);
     while (ep->state == EP_SENDING) {
         struct thread *src = ep->queue.head;
@@ -321,7 +321,6 @@ static struct coffer_result ep_recv(struct endpoint *ep, struct thread *t, struc
     }
     if (!block)
         return syscall_error(COFFER_ERR_WOULD_BLOCK, 0, 0);
-    end_lent_home(t);
     thread_block(t, THREAD_BLOCKED_RECV);
     ep_add_receiver(ep, t, r);
     return syscall_no_result();
@@ -438,13 +437,8 @@ void ipc_cancel(struct thread *t)
  * delivering a fault, stays stopped (its fault was never handled). */
 static void abort_ipc(struct thread *t)
 {
-    bool fault = (t->ipc_flags & IPC_FAULT) != 0;
-    ipc_cancel(t);
-    t->ipc_flags = 0;
-    if (fault)
-        return;
-    thread_set_result(t, COFFER_ERR_ABORTED, 0, 0);
-    thread_wake(t, false);
+    if (thread_abort_wait(t))
+        thread_wake(t, false);
 }
 
 static struct wait_queue *waiters_of(enum cap_type type, void *obj)

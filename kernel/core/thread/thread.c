@@ -53,15 +53,19 @@ void thread_set_result(struct thread *t, uint64_t error, uint64_t d0, uint64_t d
     arch_syscall_set_result(&t->regs, error, d0, d1);
 }
 
-void thread_cancel_ipc(struct thread *t)
+bool thread_abort_wait(struct thread *t)
 {
-    /* A system call cut short returns ABORTED when the thread resumes; a
-     * fault is taken again. */
     bool in_call = t->state >= THREAD_BLOCKED_SEND && !(t->ipc_flags & IPC_FAULT);
     ipc_cancel(t);
     t->ipc_flags = 0;
     if (in_call)
         thread_set_result(t, COFFER_ERR_ABORTED, 0, 0);
+    return in_call;
+}
+
+void thread_cancel_ipc(struct thread *t)
+{
+    thread_abort_wait(t);
     thread_block(t, THREAD_INACTIVE);
 }
 

@@ -119,6 +119,12 @@ extern struct thread *current_thread;
  * its capability slots (which the teardown clears). */
 void thread_dies(struct thread *t);
 
+/* End what t waits in (endpoint, notification, reply: ipc_cancel, which
+ * leaves it INACTIVE): a system call it was blocked in returns ABORTED
+ * when it runs again (true), a fault it was delivering is taken again
+ * (false).  The caller decides what t does next. */
+bool thread_abort_wait(struct thread *t);
+
 /* Cancel what t waits in (endpoint, notification, reply), leaving it
  * INACTIVE; a system call it was blocked in returns ABORTED when it runs
  * again (a fault it was delivering is taken again, or, for an unknown

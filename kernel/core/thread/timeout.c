@@ -35,8 +35,7 @@ void timeout_expire_due(uint64_t now)
 {
     while (timeout_list != NULL && timeout_list->deadline <= now) {
         struct thread *t = timeout_list;
-        timeout_remove(t);
-        ipc_cancel(t);
+        ipc_cancel(t); /* off the list too */
         thread_set_result(t, COFFER_ERR_TIMED_OUT, 0, 0);
         thread_wake(t, false);
     }
