@@ -326,13 +326,6 @@ static void concurrent(void)
 static volatile uint64_t hog_bank, hog_requests, timed_bank, timed_requests, timed_longest, hog_stop, parked;
 static volatile uint64_t long_ticks, timed_long; /* half the hog's period; waits that long */
 
-static uint64_t now_ticks(void)
-{
-    uint64_t t;
-    __asm__ volatile("rdtime %0" : "=r"(t));
-    return t;
-}
-
 /* Buys and frees on a small budget: it runs out wherever it is, inside
  * the server as often as not. */
 static void hog_client(uint64_t arg)
@@ -353,10 +346,10 @@ static void timed_client(uint64_t arg)
 {
     struct coffer_ipc_buffer *b = (struct coffer_ipc_buffer *)(uintptr_t)arg;
     while (!hog_stop) {
-        uint64_t h = 0, t0 = now_ticks();
+        uint64_t h = 0, t0 = coffer_time_now();
         if (bank_buy(b, timed_bank, COFFER_OBJ_FRAME, 12, S(46), &h).error == COFFER_ERR_OK)
             bank_free(timed_bank, h);
-        uint64_t took = now_ticks() - t0;
+        uint64_t took = coffer_time_now() - t0;
         if (took > timed_longest)
             timed_longest = took;
         timed_long += took >= long_ticks;
@@ -390,9 +383,7 @@ static void throttled_client(void)
     timed_bank = timed;
     hog_stop = 0;
     hog_requests = timed_requests = timed_longest = timed_long = parked = 0;
-    struct coffer_kernel_info kinfo = { 0 };
-    coffer_debug_kernel_info((uint64_t)(uintptr_t)&kinfo, sizeof(kinfo));
-    long_ticks = kinfo.timebase_hz * (HOG_PERIOD_US / 2) / 1000000;
+    long_ticks = tf_us_to_ticks(HOG_PERIOD_US / 2);
     struct tf_thread h = tf_create(220, HOG_BUDGET_US, HOG_PERIOD_US, TF_NONE);
     struct tf_thread t = tf_create(210, 1000, 10000, TF_NONE);
     tf_start(&h, hog_client, (uint64_t)(uintptr_t)h.buf);
@@ -405,7 +396,7 @@ static void throttled_client(void)
     for (unsigned i = 0; i < 20 && parked < 2; i++)
         tf_spin_us(HOG_PERIOD_US);
     tf_root_priority(255);
-    uint64_t longest_us = kinfo.timebase_hz ? timed_longest * 1000000 / kinfo.timebase_hz : ~0ull;
+    uint64_t longest_us = tf_ticks_to_us(timed_longest);
     printf("# %llu requests of the throttled client, %llu of the other, the longest %llu us\n",
            (unsigned long long)hog_requests, (unsigned long long)timed_requests, (unsigned long long)longest_us);
     if (timed_long > 0)
@@ -452,15 +443,13 @@ static void client_context_dies(void)
     struct info before = info(svc.prime);
     bool ok = ktest_step(bank_create(buf(), svc.prime, 2u << 20, victims, &id), "the victims' bank");
     uint64_t ntfn = tf_retype(COFFER_OBJ_NOTIFICATION, 0), rescues = *svc.rescues;
-    struct coffer_kernel_info kinfo = { 0 };
-    coffer_debug_kernel_info((uint64_t)(uintptr_t)&kinfo, sizeof(kinfo));
     victim_bank = victims;
     unsigned served = 0;
     for (unsigned round = 0; ok && round < KILL_ROUNDS; round++) {
         struct tf_thread v = tf_create(210, 1000, 2000, TF_NONE);
         tf_start(&v, victim_client, (uint64_t)(uintptr_t)v.buf);
         uint64_t delay_us = 50 + (round * 397) % 1500; /* spread over the requests' phases */
-        coffer_wait_until(ntfn, coffer_time_now() + delay_us * kinfo.timebase_hz / 1000000);
+        coffer_wait_until(ntfn, coffer_time_now() + tf_us_to_ticks(delay_us));
         ok = coffer_cnode_delete(ROOT, v.sc, D).error == COFFER_ERR_OK;
         ok = ok && bank_buy(buf(), svc.prime, COFFER_OBJ_ENDPOINT, 0, S(51), &h).error == COFFER_ERR_OK &&
              bank_free(svc.prime, h).error == COFFER_ERR_OK;

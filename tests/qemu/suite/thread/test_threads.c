@@ -308,37 +308,30 @@ static void worker_signal_later(uint64_t ntfn)
         coffer_yield();
 }
 
-static uint64_t us_to_ticks(uint64_t us)
-{
-    struct coffer_kernel_info info = { 0 };
-    coffer_debug_kernel_info((uint64_t)(uintptr_t)&info, sizeof(info));
-    return us * info.timebase_hz / 1000000;
-}
-
 static void deadlines(void)
 {
     uint64_t ntfn = tf_retype(COFFER_OBJ_NOTIFICATION, 0), ep = tf_retype(COFFER_OBJ_ENDPOINT, 0),
              reply = tf_retype(COFFER_OBJ_REPLY, 0);
     uint64_t t0 = coffer_time_now();
-    struct coffer_msg m = coffer_wait_until(ntfn, t0 + us_to_ticks(5000));
+    struct coffer_msg m = coffer_wait_until(ntfn, t0 + tf_us_to_ticks(5000));
     uint64_t waited = coffer_time_now() - t0;
-    ktest_check(m.error == COFFER_ERR_TIMED_OUT && waited >= us_to_ticks(5000),
+    ktest_check(m.error == COFFER_ERR_TIMED_OUT && waited >= tf_us_to_ticks(5000),
                 "deadline: a wait on a notification nobody signals ends with TIMED_OUT at its deadline (%llu us)",
-                (unsigned long long)(waited * 1000 / (us_to_ticks(1000) ? us_to_ticks(1000) : 1)));
+                (unsigned long long)tf_ticks_to_us(waited));
     m = coffer_wait_until(ntfn, 1);
     ktest_check(m.error == COFFER_ERR_TIMED_OUT, "deadline: one already past is TIMED_OUT at once");
     coffer_signal(ntfn);
     m = coffer_wait_until(ntfn, 1);
     ktest_check(m.error == COFFER_ERR_OK, "deadline: already past, with a signal pending: the signal is taken");
-    m = coffer_ipc_recv_until(ep, reply, coffer_time_now() + us_to_ticks(2000));
+    m = coffer_ipc_recv_until(ep, reply, coffer_time_now() + tf_us_to_ticks(2000));
     ktest_check(m.error == COFFER_ERR_TIMED_OUT, "deadline: a receive on an endpoint nobody calls ends with TIMED_OUT");
     signal_after_us = 2000;
     struct tf_thread t = tf_spawn(worker_signal_later, ntfn, 200, 1000, 1000, TF_NONE);
     t0 = coffer_time_now();
-    m = coffer_wait_until(ntfn, t0 + us_to_ticks(500000));
+    m = coffer_wait_until(ntfn, t0 + tf_us_to_ticks(500000));
     waited = coffer_time_now() - t0;
     coffer_tcb_suspend(t.tcb);
-    ktest_check(m.error == COFFER_ERR_OK && waited < us_to_ticks(400000),
+    ktest_check(m.error == COFFER_ERR_OK && waited < tf_us_to_ticks(400000),
                 "deadline: a signal before the deadline ends the wait as usual");
 }
 

@@ -118,13 +118,21 @@ static uint64_t timebase_hz(void)
     return info.timebase_hz;
 }
 
+uint64_t tf_us_to_ticks(uint64_t us)
+{
+    return us * timebase_hz() / 1000000;
+}
+
+uint64_t tf_ticks_to_us(uint64_t ticks)
+{
+    return timebase_hz() != 0 ? ticks * 1000000 / timebase_hz() : ~0ull;
+}
+
 void tf_spin_us(uint64_t us)
 {
-    uint64_t t0, t, ticks = us * timebase_hz() / 1000000;
-    __asm__ volatile("rdtime %0" : "=r"(t0));
-    do
-        __asm__ volatile("rdtime %0" : "=r"(t));
-    while (t - t0 < ticks);
+    uint64_t t0 = coffer_time_now(), ticks = tf_us_to_ticks(us);
+    while (coffer_time_now() - t0 < ticks)
+        ;
 }
 
 void tf_park(void)

@@ -51,6 +51,9 @@ void tf_root_priority(unsigned prio);
 
 /* Spin for about us microseconds of wall time (time CSR). */
 void tf_spin_us(uint64_t us);
+/* Microseconds and time-CSR ticks (coffer_time_now(), receive deadlines). */
+uint64_t tf_us_to_ticks(uint64_t us);
+uint64_t tf_ticks_to_us(uint64_t ticks);
 
 /* Block forever (a worker that is done). */
 __attribute__((noreturn)) void tf_park(void);
