@@ -219,7 +219,8 @@ void bank_handle(struct bank_server *s, const struct coffer_request *rq, struct 
 /* ---- the handlers ---- */
 
 struct coffer_result bank_serve_buy(struct bank_server *s, const struct coffer_request *rq, uint64_t type,
-                                    uint64_t size_bits, uint64_t *handle, coffer_cptr_t *object)
+                                    uint64_t size_bits, uint64_t *handle, coffer_cptr_t *object,
+                                    unsigned *object_mode)
 {
     struct coffer_result r;
     struct bank *b = bank_from_badge(s, rq->badge, BANK_RIGHT_BUY, &r);
@@ -230,14 +231,15 @@ struct coffer_result bank_serve_buy(struct bank_server *s, const struct coffer_r
     if (r.error != COFFER_ERR_OK)
         return r;
     *handle = (uint64_t)((struct rec_object *)rec_ptr(s, rec))->gen << 32 | rec;
-    *object = rec_slot(s, rec);
+    *object = object_given(s, rec, object_mode);
     return ok();
 }
 
 struct coffer_result bank_serve_buy_batch(struct bank_server *s, const struct coffer_request *rq, uint64_t type,
                                           uint64_t size_bits, uint64_t *handle0, uint64_t *handle1,
                                           uint64_t *handle2, coffer_cptr_t *object0, coffer_cptr_t *object1,
-                                          coffer_cptr_t *object2)
+                                          coffer_cptr_t *object2, unsigned *object0_mode, unsigned *object1_mode,
+                                          unsigned *object2_mode)
 {
     struct coffer_result r;
     struct bank *b = bank_from_badge(s, rq->badge, BANK_RIGHT_BUY, &r);
@@ -245,6 +247,7 @@ struct coffer_result bank_serve_buy_batch(struct bank_server *s, const struct co
         return r;
     uint64_t *handles[3] = { handle0, handle1, handle2 };
     coffer_cptr_t *objects[3] = { object0, object1, object2 };
+    unsigned *modes[3] = { object0_mode, object1_mode, object2_mode };
     rec_id got[3];
     unsigned n = 0;
     for (; n < 3; n++) {
@@ -259,7 +262,7 @@ struct coffer_result bank_serve_buy_batch(struct bank_server *s, const struct co
     }
     for (unsigned i = 0; i < 3; i++) {
         *handles[i] = (uint64_t)((struct rec_object *)rec_ptr(s, got[i]))->gen << 32 | got[i];
-        *objects[i] = rec_slot(s, got[i]);
+        *objects[i] = object_given(s, got[i], modes[i]);
     }
     return ok();
 }

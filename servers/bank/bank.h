@@ -163,6 +163,8 @@ struct bank_env {
     unsigned root_bits;       /* its CSpace: 2^root_bits root slots ... */
     uint64_t first_chunk_slot; /* ... from which root slot c + first_chunk_slot holds chunk c's CNode */
     coffer_cptr_t endpoint;   /* the endpoint clients call (unbadged), minted into bank capabilities */
+    coffer_cptr_t asid_pool;  /* an ASID pool with its range: a VSpace sold gets an ASID from it before
+                                 the buyer's capability is derived (0: VSpaces are sold without one) */
     const struct coffer_ipc_buffer *ipc; /* the server thread's (UNTYPED_DESCRIBE writes it) */
     /* Make the frame just retyped at physical paddr (capability at cptr)
      * readable and writable by the server; its address, or NULL. */
@@ -288,6 +290,12 @@ bool space_release_if_spare(struct bank_server *s, rec_id extent);
 struct coffer_result object_buy(struct bank_server *s, struct bank *b, uint64_t type, uint64_t size_bits,
                                 rec_id *out);
 void object_free(struct bank_server *s, struct bank *b, rec_id r);
+/* Record units an object of the type takes (2 for one the bank wraps in
+ * an untyped: a page table). */
+unsigned object_units(uint64_t type);
+/* The capability the buyer of r gets, and how it travels (COFFER_XFER_*:
+ * a child of the bank's, or for a page table the table itself, moved). */
+coffer_cptr_t object_given(const struct bank_server *s, rec_id r, unsigned *mode);
 
 /* ---- bank_tree.c: sub-banks, destroy and remove ---- */
 struct coffer_result tree_create(struct bank_server *s, struct bank *parent, uint64_t limit, struct bank **out);

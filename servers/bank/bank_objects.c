@@ -131,15 +131,47 @@ static struct coffer_result buy_small(struct bank_server *s, struct bank *b, rec
     return res;
 }
 
+/* A page table has one capability (the kernel copies none: it records
+ * where the table is mapped), so the buyer cannot get a child of the
+ * bank's.  The bank keeps a 4 KiB untyped around it instead (its record's
+ * first slot; the same 4 KiB) and moves the table itself, from the
+ * record's second slot, to the buyer: revoking the untyped takes the table
+ * back from wherever it went. */
+static bool object_wrapped(uint64_t type)
+{
+    return type == COFFER_OBJ_PAGE_TABLE;
+}
+
+unsigned object_units(uint64_t type)
+{
+    return object_wrapped(type) ? 2 : 1;
+}
+
+static struct coffer_result retype_wrapped(struct bank_server *s, rec_id e, struct buddy_block blk, rec_id r,
+                                           uint64_t type, uint64_t size_bits, unsigned bits)
+{
+    struct coffer_result res = space_retype(s, e, blk, 0, COFFER_OBJ_UNTYPED, bits, rec_dest(s, r));
+    if (res.error != COFFER_ERR_OK)
+        return res;
+    struct space_dest inner = rec_dest(s, r + 1);
+    res = coffer_untyped_retype(rec_slot(s, r), type, size_bits, inner.cnode, inner.depth, inner.index, 1,
+                                COFFER_RETYPE_AT_WATERMARK);
+    if (res.error != COFFER_ERR_OK)
+        coffer_cnode_delete(s->env.cnode, rec_slot(s, r), 64);
+    return res;
+}
+
 static struct coffer_result buy_big(struct bank_server *s, struct bank *b, rec_id r, uint64_t type,
                                     uint64_t size_bits, unsigned bits)
 {
     rec_id e;
     struct buddy_block blk;
-    struct coffer_result res = space_block(s, b, bits, type == COFFER_OBJ_UNTYPED, 0, &e, &blk);
+    bool wrapped = object_wrapped(type);
+    struct coffer_result res = space_block(s, b, bits, type == COFFER_OBJ_UNTYPED || wrapped, 0, &e, &blk);
     if (res.error != COFFER_ERR_OK)
         return res;
-    res = space_retype(s, e, blk, 0, type, size_bits, rec_dest(s, r));
+    res = wrapped ? retype_wrapped(s, e, blk, r, type, size_bits, bits)
+                  : space_retype(s, e, blk, 0, type, size_bits, rec_dest(s, r));
     if (res.error != COFFER_ERR_OK) {
         space_unblock(s, e, blk);
         return res;
@@ -147,6 +179,20 @@ static struct coffer_result buy_big(struct bank_server *s, struct bank *b, rec_i
     struct rec_object *o = object_rec(s, r);
     o->where = e;
     o->block = blk;
+    return res;
+}
+
+/* A VSpace is only usable with an ASID, and only its one capability can
+ * be given one (ASID_POOL_ASSIGN): so the bank gives it, to the original
+ * it keeps, before the buyer's child exists; the ASID goes back to the
+ * pool when the original, the last capability, dies. */
+static struct coffer_result give_asid(const struct bank_server *s, rec_id r)
+{
+    if (s->env.asid_pool == COFFER_CPTR_NONE)
+        return (struct coffer_result){ COFFER_ERR_OK, 0, 0 };
+    struct coffer_result res = coffer_asid_pool_assign(s->env.asid_pool, rec_slot(s, r));
+    if (res.error == COFFER_ERR_NOT_ENOUGH_MEMORY)
+        return (struct coffer_result){ COFFER_ERR_BANK_TABLE_FULL, 2, 0 };
     return res;
 }
 
@@ -162,12 +208,12 @@ struct coffer_result object_buy(struct bank_server *s, struct bank *b, uint64_t 
     if (res.error != COFFER_ERR_OK)
         return res;
     rec_id r;
-    res = rec_alloc(s, b, 1, 0, &r);
+    res = rec_alloc(s, b, object_units(type), 0, &r);
     if (res.error != COFFER_ERR_OK)
         return res;
     res = bits < BANK_SMALL_BITS ? buy_small(s, b, r, type, size_bits, bits) : buy_big(s, b, r, type, size_bits, bits);
     if (res.error != COFFER_ERR_OK) {
-        rec_free(s, r, 1);
+        rec_free(s, r, object_units(type));
         return res;
     }
     struct rec_object *o = object_rec(s, r);
@@ -179,6 +225,10 @@ struct coffer_result object_buy(struct bank_server *s, struct bank *b, uint64_t 
     b->objects_bytes += 1ull << bits;
     b->small_bytes += bits < BANK_SMALL_BITS ? 1ull << bits : 0;
     count_type(s, b, type, 1);
+    if (type == COFFER_OBJ_VSPACE && (res = give_asid(s, r)).error != COFFER_ERR_OK) {
+        object_free(s, b, r);
+        return res;
+    }
     *out = r;
     return res;
 }
@@ -198,5 +248,12 @@ void object_free(struct bank_server *s, struct bank *b, rec_id r)
         slab_put(s, b, o.where, o.index);
     else
         space_unblock(s, o.where, o.block);
-    rec_free(s, r, 1);
+    rec_free(s, r, object_units(o.type));
+}
+
+coffer_cptr_t object_given(const struct bank_server *s, rec_id r, unsigned *mode)
+{
+    const struct rec_object *o = object_rec(s, r);
+    *mode = object_wrapped(o->type) ? COFFER_XFER_MOVE : COFFER_XFER_CHILD;
+    return rec_slot(s, object_wrapped(o->type) ? r + 1 : r);
 }

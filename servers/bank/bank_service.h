@@ -6,7 +6,8 @@
  *   - an untyped for the server's own memory: its tables, its buddy trees,
  *     its CSpace, the page tables of its record window, its stack — sized
  *     by the RAM it manages and fixed from then on (bank_service_own_bytes);
- *   - the RAM untyped of the prime bank, which it moves to the server.
+ *   - the RAM untyped of the prime bank, which it moves to the server;
+ *   - optionally an ASID pool, so that the VSpaces it sells can run threads.
  * and gets back the prime bank's capability.
  */
 #ifndef BANK_SERVER_BANK_SERVICE_H
@@ -21,6 +22,8 @@ struct bank_server;
 struct bank_service_config {
     coffer_cptr_t work_untyped;   /* the server's own memory */
     const coffer_cptr_t *ram;     /* the prime bank's RAM untyped (moved to the server) */
+    coffer_cptr_t asid_pool;      /* an ASID pool with its range, copied to the server: every VSpace
+                                     sold gets an ASID from it (0: VSpaces are sold without one) */
     unsigned nram;
     uint64_t first_slot;          /* BANK_SERVICE_SLOTS free slots of the starter's root CNode */
     unsigned root_bits;           /* the server's CSpace root: 2^root_bits - 2 record chunks at most */

@@ -21,6 +21,7 @@
 #define SELF_LOCK SELF(4)            /* where the books' lock's waiters sleep: a notification */
 #define SELF_RESCUE SELF(5)          /* the workers' timeout endpoint: the rescuer waits on it */
 #define SELF_RESCUE_REPLY SELF(6)    /* the rescuer's reply object */
+#define SELF_ASID_POOL SELF(7)       /* the pool VSpaces sold get their ASIDs from (bank_env.asid_pool) */
 #define SELF_RESCUE_SC(i) SELF(24 + (i)) /* the context the rescuer lends worker i */
 #define SELF_WORKER(i) SELF(28 + (i))    /* worker i's TCB */
 #define SELF_RECEIVE(i) SELF(8 + (i)) /* worker i's receive slot */

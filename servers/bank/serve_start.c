@@ -199,6 +199,9 @@ static struct coffer_result cspace(struct builder *b, const struct bank_service_
                   "its budget") ||
             !step(r = coffer_cnode_move(root, SELF_RESCUE_SC(i), depth, ROOT, at(b, S_TEMP), 64), "place it"))
             return r;
+    if (cfg->asid_pool != COFFER_CPTR_NONE &&
+        !step(r = coffer_cnode_copy(root, SELF_ASID_POOL, depth, ROOT, cfg->asid_pool, 64), "copy the ASID pool"))
+        return r;
     for (unsigned i = 0; i < cfg->nram; i++)
         if (!step(r = coffer_cnode_move(root, (uint64_t)1 << LEAF | (BANK_CHUNK0_EXTENTS + i), depth, ROOT,
                                         cfg->ram[i], 64), "hand over a RAM untyped"))
@@ -334,6 +337,7 @@ struct coffer_result bank_service_start(const struct bank_service_config *cfg, s
     st->window_base = base;
     st->env = (struct bank_env){ .cnode = SELF_CNODE, .root_bits = cfg->root_bits, .first_chunk_slot = 1,
                                  .endpoint = SELF_ENDPOINT,
+                                 .asid_pool = cfg->asid_pool != COFFER_CPTR_NONE ? SELF_ASID_POOL : COFFER_CPTR_NONE,
                                  .ipc = (const struct coffer_ipc_buffer *)(uintptr_t)(cfg->own_va + l.ipc),
                                  .map = service_map_record_frame, .map_ctx = st, .lock = service_lock,
                                  .unlock = service_unlock, .budget = service_budget, .sync_ctx = &st->lock };

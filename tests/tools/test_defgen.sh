@@ -101,6 +101,8 @@ expect_fail "an operation naming another protocol's error" proto/echo.def \
     'PROTOCOL(ECHO, echo, 0x110, 0x11f, "e") OP(ECHO, SAY, 1, "s", ARGS(), CAPS_IN(), RESULTS(), CAPS_OUT(), ERRORS(ERR(ECHO_NONE, "-", "x")))' "undeclared error"
 expect_fail "more than three capabilities in a message" proto/echo.def \
     'PROTOCOL(ECHO, echo, 0x110, 0x11f, "e") OP(ECHO, SAY, 1, "s", ARGS(), CAPS_IN(CAP(a, "a") CAP(b, "b") CAP(c, "c") CAP(d, "d")), RESULTS(), CAPS_OUT(), ERRORS())' "too many items"
+expect_fail "a client choosing no mode for what it sends" proto/echo.def \
+    'PROTOCOL(ECHO, echo, 0x110, 0x11f, "e") OP(ECHO, SAY, 1, "s", ARGS(), CAPS_IN(CAP_CHILD_OR_MOVE(a, "a")), RESULTS(), CAPS_OUT(), ERRORS())' "CAPS_OUT only"
 
 # The checks against docs and kernel sources.
 reset

@@ -21,8 +21,10 @@
 enum arg_kind { ARG_WORD, ARG_FIELD, ARG_CPTR, ARG_CAP };
 
 /* How a CAP travels (COFFER_XFER_*): CAP copies, CAP_CHILD gives a child
- * of the sender's (its revoke takes it back), CAP_MOVE moves it. */
-enum cap_mode { CAP_MODE_COPY, CAP_MODE_CHILD, CAP_MODE_MOVE };
+ * of the sender's (its revoke takes it back), CAP_MOVE moves it;
+ * CAP_CHILD_OR_MOVE (a reply's only) is a child, or moved where the
+ * server's handler says so (what cannot be copied: untyped, page tables). */
+enum cap_mode { CAP_MODE_COPY, CAP_MODE_CHILD, CAP_MODE_MOVE, CAP_MODE_CHILD_OR_MOVE };
 
 struct arg {
     const char *name;

@@ -191,6 +191,7 @@ static bool read_arg(struct reader *r, const struct node *n, struct arg *a)
         { "WORD", ARG_WORD, 3, CAP_MODE_COPY },         { "FIELD", ARG_FIELD, 5, CAP_MODE_COPY },
         { "CPTR", ARG_CPTR, 3, CAP_MODE_COPY },         { "CAP", ARG_CAP, 2, CAP_MODE_COPY },
         { "CAP_CHILD", ARG_CAP, 2, CAP_MODE_CHILD },    { "CAP_MOVE", ARG_CAP, 2, CAP_MODE_MOVE },
+        { "CAP_CHILD_OR_MOVE", ARG_CAP, 2, CAP_MODE_CHILD_OR_MOVE },
     };
     for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
         if (n->type != N_CALL || strcmp(n->text, kinds[k].name) != 0)
@@ -218,7 +219,7 @@ static bool read_arg(struct reader *r, const struct node *n, struct arg *a)
         return true;
     }
     fail(r->lx, n->line, "expected WORD(name, reg, desc), FIELD(name, reg, shift, bits, desc), "
-                         "CPTR(name, reg, desc) or CAP/CAP_CHILD/CAP_MOVE(name, desc)");
+                         "CPTR(name, reg, desc) or CAP/CAP_CHILD/CAP_MOVE/CAP_CHILD_OR_MOVE(name, desc)");
     return false;
 }
 
@@ -313,6 +314,18 @@ static void read_syscall(struct reader *r, const struct node *n)
         add_entry(r, &e);
 }
 
+/* A client sends with modes fixed in its code: only a reply's capability
+ * may leave the mode to the server's handler. */
+static bool chosen_modes_out_only(struct reader *r, const struct node *n, const struct entry *e)
+{
+    for (int i = 0; i < e->ncaps_in; i++)
+        if (e->caps_in[i].mode == CAP_MODE_CHILD_OR_MOVE) {
+            fail(r->lx, n->line, "CAP_CHILD_OR_MOVE is for CAPS_OUT only");
+            return false;
+        }
+    return true;
+}
+
 /* OP(PROTOCOL, NAME, label, "desc", ARGS, CAPS_IN, RESULTS, CAPS_OUT, ERRORS) */
 static void read_op(struct reader *r, const struct node *n)
 {
@@ -331,7 +344,7 @@ static void read_op(struct reader *r, const struct node *n)
         read_list(r, n->items[5], "CAPS_IN", e.caps_in, &e.ncaps_in, 3) &&
         read_list(r, n->items[6], "RESULTS", e.results, &e.nresults, MAX_ITEMS) &&
         read_list(r, n->items[7], "CAPS_OUT", e.caps_out, &e.ncaps_out, 3) &&
-        read_errors(r, n->items[8], &e))
+        read_errors(r, n->items[8], &e) && chosen_modes_out_only(r, n, &e))
         add_entry(r, &e);
 }
 

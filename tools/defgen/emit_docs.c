@@ -70,7 +70,8 @@ static void cell(struct buf *b, const char *s)
 static void where(struct buf *b, const struct entry *e, const struct arg *a)
 {
     if (a->kind == ARG_CAP) {
-        static const char *const how[] = { "capability", "capability (a child)", "capability (moved)" };
+        static const char *const how[] = { "capability", "capability (a child)", "capability (moved)",
+                                           "capability (a child, or moved if it cannot be copied)" };
         put(b, how[a->mode]);
         return;
     }

@@ -58,34 +58,67 @@ static void emit_op_comment(FILE *out, const struct entry *e)
     fprintf(out, "/* %s (label %ld): %s */\n", e->name, e->number, e->desc);
 }
 
-/* The cap_modes word of n capabilities (COFFER_XFER_MODES). */
+/* The cap_modes word of n capabilities (COFFER_XFER_MODES), but for
+ * those whose mode the handler chooses (CAP_CHILD_OR_MOVE). */
 static unsigned long cap_modes(const struct arg *caps, int n)
 {
     unsigned long modes = 0;
     for (int i = 0; i < n; i++)
-        modes |= (unsigned long)caps[i].mode << (2 * i);
+        if (caps[i].mode != CAP_MODE_CHILD_OR_MOVE)
+            modes |= (unsigned long)caps[i].mode << (2 * i);
     return modes;
+}
+
+static bool mode_chosen(const struct entry *e)
+{
+    for (int i = 0; i < e->ncaps_out; i++)
+        if (e->caps_out[i].mode == CAP_MODE_CHILD_OR_MOVE)
+            return true;
+    return false;
 }
 
 /* ---- client ---- */
 
+/* The client's parameters after buf: the endpoint, the arguments, the
+ * capabilities sent, where the ones received go, the results.  An op that
+ * receives capabilities has two clients: <op>_into() names the receive
+ * CNode (a CNode capability resolved with recv_depth bits; depth 0, the
+ * root CNode) and the first slot in it, <op>() a slot of the root CNode. */
+static void emit_client_params(FILE *out, const struct entry *e, bool into, bool names_only)
+{
+    fprintf(out, names_only ? "ep" : "coffer_cptr_t ep");
+    for (int i = 0; i < e->nargs; i++)
+        fprintf(out, names_only ? ", %s" : ", uint64_t %s", e->args[i].name);
+    for (int i = 0; i < e->ncaps_in; i++)
+        fprintf(out, names_only ? ", %s" : ", coffer_cptr_t %s", e->caps_in[i].name);
+    if (e->ncaps_out > 0)
+        fprintf(out, names_only ? ", 0, 0, recv_slot"
+                     : into     ? ", coffer_cptr_t recv_cnode, uint64_t recv_depth, uint64_t recv_index"
+                                : ", uint64_t recv_slot");
+    for (int i = 0; i < e->nresults; i++)
+        fprintf(out, names_only ? ", %s" : ", uint64_t *%s", e->results[i].name);
+}
+
+/* <op>(): <op>_into() with the root CNode. */
+static void emit_client_root_slot(FILE *out, const struct protocol *p, const struct entry *e)
+{
+    fprintf(out, "/* %s into slot recv_slot of the root CNode. */\n", e->name);
+    fprintf(out, "static inline struct coffer_result %s_%s(struct coffer_ipc_buffer *buf, ", p->stem, lower(e->name));
+    emit_client_params(out, e, false, false);
+    fprintf(out, ")\n{\n    return %s_%s_into(buf, ", p->stem, lower(e->name));
+    emit_client_params(out, e, false, true);
+    fprintf(out, ");\n}\n\n");
+}
+
 static void emit_client_op(FILE *out, const struct protocol *p, const struct entry *e)
 {
-    bool buf = proto_needs_buffer(e);
+    bool buf = proto_needs_buffer(e), into = e->ncaps_out > 0;
     int words = entry_arg_regs(e), rwords = result_words(e);
     emit_op_comment(out, e);
-    fprintf(out, "static inline struct coffer_result %s_%s(", p->stem, lower(e->name));
+    fprintf(out, "static inline struct coffer_result %s_%s%s(", p->stem, lower(e->name), into ? "_into" : "");
     if (buf)
         fprintf(out, "struct coffer_ipc_buffer *buf, ");
-    fprintf(out, "coffer_cptr_t ep");
-    for (int i = 0; i < e->nargs; i++)
-        fprintf(out, ", uint64_t %s", e->args[i].name);
-    for (int i = 0; i < e->ncaps_in; i++)
-        fprintf(out, ", coffer_cptr_t %s", e->caps_in[i].name);
-    if (e->ncaps_out > 0)
-        fprintf(out, ", uint64_t recv_slot");
-    for (int i = 0; i < e->nresults; i++)
-        fprintf(out, ", uint64_t *%s", e->results[i].name);
+    emit_client_params(out, e, into, false);
     fprintf(out, ")\n{\n    uint64_t w[%d];\n", words > COFFER_REG_WORDS ? words : COFFER_REG_WORDS);
     for (int w = 0; w < (words > COFFER_REG_WORDS ? words : COFFER_REG_WORDS); w++) {
         fprintf(out, "    w[%d] = ", w);
@@ -101,7 +134,8 @@ static void emit_client_op(FILE *out, const struct protocol *p, const struct ent
         if (e->ncaps_in > 0)
             fprintf(out, "    buf->cap_modes = 0x%lx;\n", cap_modes(e->caps_in, e->ncaps_in));
         if (e->ncaps_out > 0)
-            fprintf(out, "    buf->recv_cnode = 0;\n    buf->recv_depth = 0;\n    buf->recv_index = recv_slot;\n");
+            fprintf(out, "    buf->recv_cnode = recv_cnode;\n    buf->recv_depth = recv_depth;\n"
+                         "    buf->recv_index = recv_index;\n");
     }
     fprintf(out, "    struct coffer_msg m = coffer_ipc_syscall(COFFER_SYS_CALL, ep, COFFER_MSGINFO(%ld, %d, %d),\n"
                  "                                             w[0], w[1], w[2], w[3], 0);\n",
@@ -118,6 +152,8 @@ static void emit_client_op(FILE *out, const struct protocol *p, const struct ent
         }
     }
     fprintf(out, "    return r;\n}\n\n");
+    if (into)
+        emit_client_root_slot(out, p, e);
 }
 
 static void emit_guard(FILE *out, const struct protocol *p, const char *part, bool open)
@@ -184,6 +220,9 @@ static void emit_handler_decl(FILE *out, const struct protocol *p, const struct 
         fprintf(out, ", uint64_t *%s", e->results[i].name);
     for (int i = 0; i < e->ncaps_out; i++)
         fprintf(out, ", coffer_cptr_t *%s", e->caps_out[i].name);
+    for (int i = 0; i < e->ncaps_out; i++)
+        if (e->caps_out[i].mode == CAP_MODE_CHILD_OR_MOVE)
+            fprintf(out, ", unsigned *%s_mode", e->caps_out[i].name);
     fprintf(out, ");\n\n");
 }
 
@@ -196,6 +235,9 @@ static void emit_dispatch_case(FILE *out, const struct protocol *p, const struct
         fprintf(out, "        uint64_t %s = 0;\n", e->results[i].name);
     for (int i = 0; i < e->ncaps_out; i++)
         fprintf(out, "        coffer_cptr_t %s = 0;\n", e->caps_out[i].name);
+    for (int i = 0; i < e->ncaps_out; i++)
+        if (e->caps_out[i].mode == CAP_MODE_CHILD_OR_MOVE)
+            fprintf(out, "        unsigned %s_mode = COFFER_XFER_CHILD;\n", e->caps_out[i].name);
     fprintf(out, "        struct coffer_result r = %s_serve_%s(server, rq", p->stem, lower(e->name));
     for (int i = 0; i < e->nargs; i++) {
         fprintf(out, ", ");
@@ -207,6 +249,9 @@ static void emit_dispatch_case(FILE *out, const struct protocol *p, const struct
         fprintf(out, ", &%s", e->results[i].name);
     for (int i = 0; i < e->ncaps_out; i++)
         fprintf(out, ", &%s", e->caps_out[i].name);
+    for (int i = 0; i < e->ncaps_out; i++)
+        if (e->caps_out[i].mode == CAP_MODE_CHILD_OR_MOVE)
+            fprintf(out, ", &%s_mode", e->caps_out[i].name);
     fprintf(out, ");\n        if (!coffer_proto_reply_error(rp, r)) {\n");
     int rwords = result_words(e);
     for (int w = 0; w < rwords; w++) {
@@ -217,8 +262,16 @@ static void emit_dispatch_case(FILE *out, const struct protocol *p, const struct
     fprintf(out, "            rp->length = %d;\n", rwords);
     for (int i = 0; i < e->ncaps_out; i++)
         fprintf(out, "            rp->caps[%d] = %s;\n", i, e->caps_out[i].name);
-    if (cap_modes(e->caps_out, e->ncaps_out) != 0)
+    if (mode_chosen(e)) {
+        fprintf(out, "            rp->cap_modes = 0x%lx", cap_modes(e->caps_out, e->ncaps_out));
+        for (int i = 0; i < e->ncaps_out; i++)
+            if (e->caps_out[i].mode == CAP_MODE_CHILD_OR_MOVE)
+                fprintf(out, " | (uint64_t)(%s_mode == COFFER_XFER_MOVE ? COFFER_XFER_MOVE : COFFER_XFER_CHILD) << %d",
+                        e->caps_out[i].name, 2 * i);
+        fprintf(out, ";\n");
+    } else if (cap_modes(e->caps_out, e->ncaps_out) != 0) {
         fprintf(out, "            rp->cap_modes = 0x%lx;\n", cap_modes(e->caps_out, e->ncaps_out));
+    }
     fprintf(out, "            rp->ncaps = %d;\n        }\n        return;\n    }\n", e->ncaps_out);
 }
 

@@ -59,6 +59,7 @@ static bool start(void)
     static coffer_cptr_t rams[1];
     rams[0] = ram;
     struct bank_service_config cfg = { .work_untyped = work, .ram = rams, .nram = 1, .first_slot = S(8),
+                                       .asid_pool = COFFER_SLOT_ASID_POOL,
                                        .root_bits = 10, .nbanks = 256, .own_va = 0x2400000000ull,
                                        .window_va = 0x2c00000000ull, .priority = 200 };
     return ktest_step(coffer_untyped_retype(parent, COFFER_OBJ_UNTYPED, 24, ROOT, 0, container, 1, W),
@@ -120,6 +121,54 @@ static void child_destroyed(void)
     struct info after = info(svc.prime);
     ktest_check(after.free == before.free && after.held == before.held && after.children == 0 && after.banks == 0,
                 "bank: every byte is back in the prime bank (%llu free)", (unsigned long long)after.free);
+}
+
+/* A VSpace bought comes with an ASID (the bank assigns it before the
+ * buyer's capability exists), so a frame maps in it; 600 bought and freed
+ * one after the other, more than the pool's 511, show the ASIDs return. */
+static void vspaces_with_asids(void)
+{
+    struct info before = info(svc.prime);
+    uint64_t hv = 0, hf = 0, hp1 = 0, hp2 = 0, vs = S(21), frame = S(22), pt1 = S(23), pt2 = S(24);
+    bool ok = ktest_step(bank_buy(buf(), svc.prime, COFFER_OBJ_VSPACE, 0, vs, &hv), "buy a VSpace") &&
+              ktest_step(bank_buy(buf(), svc.prime, COFFER_OBJ_FRAME, 12, frame, &hf), "buy a frame") &&
+              ktest_step(bank_buy(buf(), svc.prime, COFFER_OBJ_PAGE_TABLE, 0, pt1, &hp1), "buy a page table") &&
+              ktest_step(bank_buy(buf(), svc.prime, COFFER_OBJ_PAGE_TABLE, 0, pt2, &hp2), "and another") &&
+              ktest_step(coffer_page_table_map(pt1, vs, 0x10000), "map the first") &&
+              ktest_step(coffer_page_table_map(pt2, vs, 0x10000), "map the second");
+    ktest_check(ok && coffer_frame_map(frame, vs, 0x10000, COFFER_MAP_R).error == COFFER_ERR_OK,
+                "bank: a VSpace bought has an ASID: its page tables and a frame map in it");
+    ktest_check(bank_free(svc.prime, hp1).error == COFFER_ERR_OK && type_of(pt1) == COFFER_ID_TYPE_NULL &&
+                    coffer_frame_map(frame, vs, 0x10000, COFFER_MAP_R).error == COFFER_ERR_FAILED_LOOKUP,
+                "bank: a page table (moved to me: it has one capability) freed is gone, and its mappings");
+    ok = bank_free(svc.prime, hf).error == COFFER_ERR_OK && bank_free(svc.prime, hp2).error == COFFER_ERR_OK &&
+         bank_free(svc.prime, hv).error == COFFER_ERR_OK;
+    unsigned cycles = 0;
+    for (; ok && cycles < 600; cycles++)
+        ok = bank_buy(buf(), svc.prime, COFFER_OBJ_VSPACE, 0, vs, &hv).error == COFFER_ERR_OK &&
+             bank_free(svc.prime, hv).error == COFFER_ERR_OK;
+    struct info after = info(svc.prime);
+    ktest_check(ok && after.free == before.free && after.count == before.count,
+                "bank: %u VSpaces bought and freed in turn, each with an ASID; every byte back", cycles);
+    /* The pool runs dry: BANK_TABLE_FULL(2), and the refused buy holds nothing. */
+    uint64_t id, child = S(25);
+    ktest_step(bank_create(buf(), svc.prime, 4u << 20, child, &id), "a 4 MiB child for VSpaces");
+    struct coffer_result r = { COFFER_ERR_OK, 0, 0 };
+    unsigned bought = 0;
+    struct info held = info(child);
+    while (r.error == COFFER_ERR_OK && bought < 600) {
+        held = info(child);
+        if ((r = bank_buy(buf(), child, COFFER_OBJ_VSPACE, 0, vs, &hv)).error == COFFER_ERR_OK) {
+            coffer_cnode_delete(ROOT, vs, D); /* the bank's own capability keeps it */
+            bought++;
+        }
+    }
+    struct info refused = info(child);
+    ktest_check(r.error == COFFER_ERR_BANK_TABLE_FULL && r.detail0 == 2 && bought > 400 &&
+                    refused.objects == held.objects && refused.count == held.count && type_of(vs) == COFFER_ID_TYPE_NULL,
+                "bank: %u VSpaces later the ASID pool is empty: BANK_TABLE_FULL(2), the refused one not kept", bought);
+    ktest_check(bank_destroy(child).error == COFFER_ERR_OK && info(svc.prime).free == before.free,
+                "bank: the child destroyed, its VSpaces' ASIDs and bytes back");
 }
 
 static void limits_and_rights(void)
@@ -505,6 +554,7 @@ void test_bank_service(void)
                     "bank: the service started, %llu KiB of its own memory", (unsigned long long)svc.own_bytes >> 10);
         prime_and_objects();
         child_destroyed();
+        vspaces_with_asids();
         limits_and_rights();
         verify();
         batch();
