@@ -15,6 +15,7 @@
 #include <coffer/abi.h>
 #include <proto/errors.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 /* A request as the dispatcher sees it: the receive loop (lib/server)
  * gathers the words from the registers and the IPC buffer. */
@@ -39,6 +40,31 @@ struct coffer_reply {
     coffer_cptr_t caps[COFFER_MSG_MAX_CAPS];
     uint64_t cap_modes; /* how each travels: COFFER_XFER_MODES (0: all copied) */
 };
+
+/* A TEXT argument or result (proto/NAME.def): `words` message words of
+ * bytes, the first byte in the low byte of the first word.  Put: the
+ * first `bytes` of src (at most words * 8), the rest zero.  Get: all
+ * words * 8 bytes into dst. */
+static inline void coffer_proto_put_text(uint64_t *mr, unsigned words, const void *src, size_t bytes)
+{
+    const unsigned char *from = (const unsigned char *)src;
+    for (unsigned i = 0; i < words; i++) {
+        uint64_t v = 0;
+        for (unsigned b = 0; b < 8; b++) {
+            size_t at = (size_t)i * 8 + b;
+            v |= (uint64_t)(at < bytes ? from[at] : 0) << (8 * b);
+        }
+        mr[i] = v;
+    }
+}
+
+static inline void coffer_proto_get_text(void *dst, const uint64_t *mr, unsigned words)
+{
+    unsigned char *to = (unsigned char *)dst;
+    for (unsigned i = 0; i < words; i++)
+        for (unsigned b = 0; b < 8; b++)
+            to[i * 8 + b] = (unsigned char)(mr[i] >> (8 * b));
+}
 
 static inline void coffer_proto_reply_init(struct coffer_reply *rp)
 {

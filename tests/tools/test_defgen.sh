@@ -103,6 +103,12 @@ expect_fail "more than three capabilities in a message" proto/echo.def \
     'PROTOCOL(ECHO, echo, 0x110, 0x11f, "e") OP(ECHO, SAY, 1, "s", ARGS(), CAPS_IN(CAP(a, "a") CAP(b, "b") CAP(c, "c") CAP(d, "d")), RESULTS(), CAPS_OUT(), ERRORS())' "too many items"
 expect_fail "a client choosing no mode for what it sends" proto/echo.def \
     'PROTOCOL(ECHO, echo, 0x110, 0x11f, "e") OP(ECHO, SAY, 1, "s", ARGS(), CAPS_IN(CAP_CHILD_OR_MOVE(a, "a")), RESULTS(), CAPS_OUT(), ERRORS())' "CAPS_OUT only"
+expect_fail "a TEXT in the register words" proto/echo.def \
+    'PROTOCOL(ECHO, echo, 0x110, 0x11f, "e") OP(ECHO, SAY, 1, "s", ARGS(TEXT(t, 2, 4, "t")), CAPS_IN(), RESULTS(), CAPS_OUT(), ERRORS())' "from word 4"
+expect_fail "a word inside a TEXT" proto/echo.def \
+    'PROTOCOL(ECHO, echo, 0x110, 0x11f, "e") OP(ECHO, SAY, 1, "s", ARGS(TEXT(t, 4, 4, "t") WORD(w, 6, "w")), CAPS_IN(), RESULTS(), CAPS_OUT(), ERRORS())' "overlapping"
+expect_fail "a TEXT past the last message word" proto/echo.def \
+    'PROTOCOL(ECHO, echo, 0x110, 0x11f, "e") OP(ECHO, SAY, 1, "s", ARGS(TEXT(t, 100, 30, "t")), CAPS_IN(), RESULTS(), CAPS_OUT(), ERRORS())' "outside"
 
 # The checks against docs and kernel sources.
 reset

@@ -17,8 +17,9 @@
 /* One argument, result or capability of an interface entry.  A WORD is a
  * whole register (or message word), a FIELD bits [shift, shift + bits) of
  * one, a CPTR a whole register holding a capability pointer, a CAP a
- * capability carried by an IPC message. */
-enum arg_kind { ARG_WORD, ARG_FIELD, ARG_CPTR, ARG_CAP };
+ * capability carried by an IPC message, a TEXT (protocols only) `words`
+ * message words of bytes from word reg on, in the IPC buffer. */
+enum arg_kind { ARG_WORD, ARG_FIELD, ARG_CPTR, ARG_CAP, ARG_TEXT };
 
 /* How a CAP travels (COFFER_XFER_*): CAP copies, CAP_CHILD gives a child
  * of the sender's (its revoke takes it back), CAP_MOVE moves it;
@@ -32,6 +33,7 @@ struct arg {
     enum cap_mode mode; /* a CAP's */
     int reg; /* argument register, detail word or message word */
     int shift, bits;
+    int words; /* a TEXT's message words (1 for the others) */
     const char *desc;
 };
 
@@ -108,6 +110,7 @@ bool def_check(const struct model *m);
 const char *lower(const char *s);             /* a static buffer, valid until the next call */
 const char *kind_name(enum arg_kind k);
 int entry_arg_regs(const struct entry *e);    /* registers/words the arguments use */
+int arg_end(const struct arg *a);             /* the first word after a WORD, FIELD, CPTR or TEXT */
 const struct protocol *find_protocol(const struct model *m, const char *name);
 const struct error_def *find_error(const struct model *m, const char *name);
 

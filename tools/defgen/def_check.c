@@ -34,12 +34,17 @@ const char *kind_name(enum arg_kind k)
     return names[k];
 }
 
+int arg_end(const struct arg *a)
+{
+    return a->reg + (a->kind == ARG_TEXT ? a->words : 1);
+}
+
 int entry_arg_regs(const struct entry *e)
 {
     int n = 0;
     for (int i = 0; i < e->nargs; i++)
-        if (e->args[i].reg + 1 > n)
-            n = e->args[i].reg + 1;
+        if (arg_end(&e->args[i]) > n)
+            n = arg_end(&e->args[i]);
     return n;
 }
 
@@ -73,14 +78,17 @@ static bool check_args(const struct entry *e, const struct arg *args, int n, int
 {
     for (int i = 0; i < n; i++) {
         const struct arg *a = &args[i];
-        if (a->kind != ARG_CAP && (a->reg < 0 || a->reg >= regs))
+        if (a->kind != ARG_CAP && (a->reg < 0 || arg_end(a) > regs))
             return bad(e, what, a->name);
+        if (a->kind == ARG_TEXT && e->type != ENTRY_OP)
+            return bad(e, "TEXT is for protocol operations only:", a->name);
         for (int j = 0; j < i; j++) {
             const struct arg *b = &args[j];
             if (strcmp(a->name, b->name) == 0)
                 return bad(e, "a name used twice:", a->name);
-            bool overlap = a->kind != ARG_CAP && b->kind != ARG_CAP && a->reg == b->reg &&
-                           a->shift < b->shift + b->bits && b->shift < a->shift + a->bits;
+            bool same_words = a->kind != ARG_CAP && b->kind != ARG_CAP && a->reg < arg_end(b) && b->reg < arg_end(a);
+            bool overlap = same_words && (a->kind == ARG_TEXT || b->kind == ARG_TEXT ||
+                                          (a->shift < b->shift + b->bits && b->shift < a->shift + a->bits));
             if (overlap)
                 return bad(e, "overlapping bits:", a->name);
         }

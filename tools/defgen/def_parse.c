@@ -191,7 +191,7 @@ static bool read_arg(struct reader *r, const struct node *n, struct arg *a)
         { "WORD", ARG_WORD, 3, CAP_MODE_COPY },         { "FIELD", ARG_FIELD, 5, CAP_MODE_COPY },
         { "CPTR", ARG_CPTR, 3, CAP_MODE_COPY },         { "CAP", ARG_CAP, 2, CAP_MODE_COPY },
         { "CAP_CHILD", ARG_CAP, 2, CAP_MODE_CHILD },    { "CAP_MOVE", ARG_CAP, 2, CAP_MODE_MOVE },
-        { "CAP_CHILD_OR_MOVE", ARG_CAP, 2, CAP_MODE_CHILD_OR_MOVE },
+        { "CAP_CHILD_OR_MOVE", ARG_CAP, 2, CAP_MODE_CHILD_OR_MOVE }, { "TEXT", ARG_TEXT, 4, CAP_MODE_COPY },
     };
     for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
         if (n->type != N_CALL || strcmp(n->text, kinds[k].name) != 0)
@@ -200,12 +200,21 @@ static bool read_arg(struct reader *r, const struct node *n, struct arg *a)
             !want(r, n, N_STRING, n->nitems - 1, "a description"))
             break;
         *a = (struct arg){ .name = n->items[0]->text, .kind = kinds[k].kind, .mode = kinds[k].mode,
-                           .bits = 64, .desc = n->items[n->nitems - 1]->text };
+                           .bits = 64, .words = 1, .desc = n->items[n->nitems - 1]->text };
         if (a->kind == ARG_CAP)
             return true;
         if (!want(r, n, N_NUMBER, 1, "a register or word index"))
             return false;
         a->reg = (int)n->items[1]->number;
+        if (a->kind == ARG_TEXT) {
+            if (!want(r, n, N_NUMBER, 2, "a count of words"))
+                return false;
+            a->words = (int)n->items[2]->number;
+            if (a->reg < COFFER_REG_WORDS || a->words < 1) {
+                fail(r->lx, n->line, "a TEXT lies in the IPC buffer (from word 4) and has a word at least");
+                return false;
+            }
+        }
         if (a->kind == ARG_FIELD) {
             if (!want(r, n, N_NUMBER, 2, "a shift") || !want(r, n, N_NUMBER, 3, "a width"))
                 return false;
@@ -219,7 +228,8 @@ static bool read_arg(struct reader *r, const struct node *n, struct arg *a)
         return true;
     }
     fail(r->lx, n->line, "expected WORD(name, reg, desc), FIELD(name, reg, shift, bits, desc), "
-                         "CPTR(name, reg, desc) or CAP/CAP_CHILD/CAP_MOVE/CAP_CHILD_OR_MOVE(name, desc)");
+                         "CPTR(name, reg, desc), TEXT(name, word, words, desc) or "
+                         "CAP/CAP_CHILD/CAP_MOVE/CAP_CHILD_OR_MOVE(name, desc)");
     return false;
 }
 

@@ -75,7 +75,9 @@ static void where(struct buf *b, const struct entry *e, const struct arg *a)
         put(b, how[a->mode]);
         return;
     }
-    if (e->type == ENTRY_OP)
+    if (a->kind == ARG_TEXT)
+        putf(b, "words %d–%d (text)", a->reg, arg_end(a) - 1);
+    else if (e->type == ENTRY_OP)
         putf(b, "word %d", a->reg);
     else
         putf(b, "a%d", a->reg + (e->type == ENTRY_INVOCATION ? 2 : 0));
@@ -86,8 +88,11 @@ static void where(struct buf *b, const struct entry *e, const struct arg *a)
 static void signature(struct buf *b, const struct entry *e, const char *fn, const char *first)
 {
     putf(b, "`%s(%s", fn, first ? first : "");
-    for (int i = 0; i < e->nargs; i++)
+    for (int i = 0; i < e->nargs; i++) {
         putf(b, "%s%s", (first || i) ? ", " : "", e->args[i].name);
+        if (e->args[i].kind == ARG_TEXT)
+            putf(b, ", %s_bytes", e->args[i].name);
+    }
     for (int i = 0; i < e->ncaps_in; i++)
         putf(b, ", %s", e->caps_in[i].name);
     for (int i = 0; i < e->nresults && e->type == ENTRY_OP; i++)

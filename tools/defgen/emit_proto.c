@@ -16,8 +16,8 @@ static int result_words(const struct entry *e)
 {
     int n = 0;
     for (int i = 0; i < e->nresults; i++)
-        if (e->results[i].reg + 1 > n)
-            n = e->results[i].reg + 1;
+        if (arg_end(&e->results[i]) > n)
+            n = arg_end(&e->results[i]);
     return n;
 }
 
@@ -42,7 +42,7 @@ static void emit_pack(FILE *out, const struct arg *args, int n, int word, const 
 {
     bool any = false;
     for (int i = 0; i < n; i++) {
-        if (args[i].kind == ARG_CAP || args[i].reg != word)
+        if (args[i].kind == ARG_CAP || args[i].kind == ARG_TEXT || args[i].reg != word)
             continue;
         fprintf(out, "%s(uint64_t)%s%s", any ? " | " : "", prefix, args[i].name);
         if (args[i].kind == ARG_FIELD && args[i].shift)
@@ -51,6 +51,15 @@ static void emit_pack(FILE *out, const struct arg *args, int n, int word, const 
     }
     if (!any)
         fprintf(out, "0");
+}
+
+/* Whether a TEXT of args covers message word w (its bytes are copied, not packed). */
+static bool in_text(const struct arg *args, int n, int w)
+{
+    for (int i = 0; i < n; i++)
+        if (args[i].kind == ARG_TEXT && args[i].reg <= w && w < arg_end(&args[i]))
+            return true;
+    return false;
 }
 
 static void emit_op_comment(FILE *out, const struct entry *e)
@@ -88,7 +97,11 @@ static void emit_client_params(FILE *out, const struct entry *e, bool into, bool
 {
     fprintf(out, names_only ? "ep" : "coffer_cptr_t ep");
     for (int i = 0; i < e->nargs; i++)
-        fprintf(out, names_only ? ", %s" : ", uint64_t %s", e->args[i].name);
+        if (e->args[i].kind == ARG_TEXT)
+            fprintf(out, names_only ? ", %s, %s_bytes" : ", const void *%s, size_t %s_bytes", e->args[i].name,
+                    e->args[i].name);
+        else
+            fprintf(out, names_only ? ", %s" : ", uint64_t %s", e->args[i].name);
     for (int i = 0; i < e->ncaps_in; i++)
         fprintf(out, names_only ? ", %s" : ", coffer_cptr_t %s", e->caps_in[i].name);
     if (e->ncaps_out > 0)
@@ -96,7 +109,10 @@ static void emit_client_params(FILE *out, const struct entry *e, bool into, bool
                      : into     ? ", coffer_cptr_t recv_cnode, uint64_t recv_depth, uint64_t recv_index"
                                 : ", uint64_t recv_slot");
     for (int i = 0; i < e->nresults; i++)
-        fprintf(out, names_only ? ", %s" : ", uint64_t *%s", e->results[i].name);
+        fprintf(out, names_only                            ? ", %s"
+                     : e->results[i].kind == ARG_TEXT ? ", char *%s"
+                                                      : ", uint64_t *%s",
+                e->results[i].name);
 }
 
 /* <op>(): <op>_into() with the root CNode. */
@@ -121,14 +137,20 @@ static void emit_client_op(FILE *out, const struct protocol *p, const struct ent
     emit_client_params(out, e, into, false);
     fprintf(out, ")\n{\n    uint64_t w[%d];\n", words > COFFER_REG_WORDS ? words : COFFER_REG_WORDS);
     for (int w = 0; w < (words > COFFER_REG_WORDS ? words : COFFER_REG_WORDS); w++) {
+        if (in_text(e->args, e->nargs, w))
+            continue;
         fprintf(out, "    w[%d] = ", w);
         emit_pack(out, e->args, e->nargs, w, "");
         fprintf(out, ";\n");
     }
     if (buf) {
-        if (words > COFFER_REG_WORDS)
-            fprintf(out, "    for (unsigned i = %d; i < %d; i++)\n        buf->mr[i] = w[i];\n", COFFER_REG_WORDS,
-                    words);
+        for (int w = COFFER_REG_WORDS; w < words; w++)
+            if (!in_text(e->args, e->nargs, w))
+                fprintf(out, "    buf->mr[%d] = w[%d];\n", w, w);
+        for (int i = 0; i < e->nargs; i++)
+            if (e->args[i].kind == ARG_TEXT)
+                fprintf(out, "    coffer_proto_put_text(&buf->mr[%d], %d, %s, %s_bytes);\n", e->args[i].reg,
+                        e->args[i].words, e->args[i].name, e->args[i].name);
         for (int i = 0; i < e->ncaps_in; i++)
             fprintf(out, "    buf->caps[%d] = %s;\n", i, e->caps_in[i].name);
         if (e->ncaps_in > 0)
@@ -146,6 +168,11 @@ static void emit_client_op(FILE *out, const struct protocol *p, const struct ent
         fprintf(out, "    if (r.error != COFFER_ERR_OK)\n        return r;\n");
         fprintf(out, "    const uint64_t *rw = coffer_proto_reply_words(&m, %s);\n", buf ? "buf" : "0");
         for (int i = 0; i < e->nresults; i++) {
+            if (e->results[i].kind == ARG_TEXT) {
+                fprintf(out, "    coffer_proto_get_text(%s, &rw[%d], %d);\n", e->results[i].name, e->results[i].reg,
+                        e->results[i].words);
+                continue;
+            }
             fprintf(out, "    *%s = ", e->results[i].name);
             emit_unpack(out, &e->results[i], "rw");
             fprintf(out, ";\n");
@@ -213,11 +240,11 @@ static void emit_handler_decl(FILE *out, const struct protocol *p, const struct 
     fprintf(out, "struct coffer_result %s_serve_%s(struct %s_server *server, const struct coffer_request *rq",
             p->stem, lower(e->name), p->stem);
     for (int i = 0; i < e->nargs; i++)
-        fprintf(out, ", uint64_t %s", e->args[i].name);
+        fprintf(out, e->args[i].kind == ARG_TEXT ? ", const uint8_t *%s" : ", uint64_t %s", e->args[i].name);
     for (int i = 0; i < e->ncaps_in; i++)
         fprintf(out, ", coffer_cptr_t %s", e->caps_in[i].name);
     for (int i = 0; i < e->nresults; i++)
-        fprintf(out, ", uint64_t *%s", e->results[i].name);
+        fprintf(out, e->results[i].kind == ARG_TEXT ? ", uint8_t *%s" : ", uint64_t *%s", e->results[i].name);
     for (int i = 0; i < e->ncaps_out; i++)
         fprintf(out, ", coffer_cptr_t *%s", e->caps_out[i].name);
     for (int i = 0; i < e->ncaps_out; i++)
@@ -232,7 +259,11 @@ static void emit_dispatch_case(FILE *out, const struct protocol *p, const struct
     fprintf(out, "    case %s_OP_%s: {\n", p->name, e->name);
     fprintf(out, "        if (!coffer_proto_shape_ok(rq, rp, %d, %d))\n            return;\n", words, e->ncaps_in);
     for (int i = 0; i < e->nresults; i++)
-        fprintf(out, "        uint64_t %s = 0;\n", e->results[i].name);
+        if (e->results[i].kind == ARG_TEXT) /* the handler writes it in place; nothing stale goes out */
+            fprintf(out, "        for (unsigned i = %d; i < %d; i++)\n            rp->mr[i] = 0;\n",
+                    e->results[i].reg, arg_end(&e->results[i]));
+        else
+            fprintf(out, "        uint64_t %s = 0;\n", e->results[i].name);
     for (int i = 0; i < e->ncaps_out; i++)
         fprintf(out, "        coffer_cptr_t %s = 0;\n", e->caps_out[i].name);
     for (int i = 0; i < e->ncaps_out; i++)
@@ -241,12 +272,18 @@ static void emit_dispatch_case(FILE *out, const struct protocol *p, const struct
     fprintf(out, "        struct coffer_result r = %s_serve_%s(server, rq", p->stem, lower(e->name));
     for (int i = 0; i < e->nargs; i++) {
         fprintf(out, ", ");
-        emit_unpack(out, &e->args[i], "rq->mr");
+        if (e->args[i].kind == ARG_TEXT)
+            fprintf(out, "(const uint8_t *)&rq->mr[%d]", e->args[i].reg);
+        else
+            emit_unpack(out, &e->args[i], "rq->mr");
     }
     for (int i = 0; i < e->ncaps_in; i++)
         fprintf(out, ", rq->caps[%d]", i);
     for (int i = 0; i < e->nresults; i++)
-        fprintf(out, ", &%s", e->results[i].name);
+        if (e->results[i].kind == ARG_TEXT)
+            fprintf(out, ", (uint8_t *)&rp->mr[%d]", e->results[i].reg);
+        else
+            fprintf(out, ", &%s", e->results[i].name);
     for (int i = 0; i < e->ncaps_out; i++)
         fprintf(out, ", &%s", e->caps_out[i].name);
     for (int i = 0; i < e->ncaps_out; i++)
@@ -255,6 +292,8 @@ static void emit_dispatch_case(FILE *out, const struct protocol *p, const struct
     fprintf(out, ");\n        if (!coffer_proto_reply_error(rp, r)) {\n");
     int rwords = result_words(e);
     for (int w = 0; w < rwords; w++) {
+        if (in_text(e->results, e->nresults, w))
+            continue;
         fprintf(out, "            rp->mr[%d] = ", w);
         emit_pack(out, e->results, e->nresults, w, "");
         fprintf(out, ";\n");
