@@ -38,7 +38,14 @@ CRT_OBJS := $(call user_objs,$(sort $(wildcard lib/crt/*.c)))
 # Only picolibc refers to the C runtime glue (stdout, _exit), and it is no
 # LTO object: LTO would see nothing use them and drop them.
 $(CRT_OBJS): UCFLAGS += -fno-lto
-USER_LIB_NAMES := $(filter-out crt,$(LIB_NAMES))
+# A process (a program the process manager starts) begins in lib/runtime
+# instead of picolibc's crt0, and ends there too: it links lib/runtime and
+# lib/crt's console, not lib/crt's exit (which ends the whole system, as a
+# root task's exit does).
+RUNTIME_OBJS := $(call user_objs,$(sort $(wildcard lib/runtime/*.c)))
+PROCESS_CRT_OBJS := $(RUNTIME_OBJS) $(call user_objs,lib/crt/console.c)
+$(RUNTIME_OBJS): UCFLAGS += -fno-lto
+USER_LIB_NAMES := $(filter-out crt runtime,$(LIB_NAMES))
 USER_LIB_SRCS := $(sort $(foreach l,$(USER_LIB_NAMES),$(wildcard lib/$(l)/*.c)))
 USER_LIBS := $(patsubst %,$(BUILD)/user/lib%.a,$(USER_LIB_NAMES))
 
@@ -59,6 +66,18 @@ $(BUILD)/user/$(1).elf: $(call user_objs,$(2)) $(CRT_OBJS) $(USER_LIBS) lib/crt/
 USER_PROGRAMS += $(BUILD)/user/$(1).elf
 endef
 
+# user_process(name, sources): a program for the process manager.  Its
+# stack is the one the manager maps (no __stack in its .bss).
+define user_process
+$(BUILD)/user/$(1).elf: $(call user_objs,$(2)) $(PROCESS_CRT_OBJS) $(USER_LIBS) lib/crt/user.ld
+	$(CC_TARGET) $(ULDFLAGS) -nostartfiles -Wl,--defsym=__stack_size=0 $(call user_objs,$(2)) $(PROCESS_CRT_OBJS) \
+		-Wl,--start-group $(USER_LIBS) -Wl,--end-group -o $$@
+USER_PROGRAMS += $(BUILD)/user/$(1).elf
+endef
+
+# Root tasks: the programs the kernel starts itself (with picolibc's crt0).
+ROOT_TASK_NAMES := root
+
 # A server folder with a main.c is a program; one without is a service,
 # which the root task, the test suite and the benchmarks link and start
 # as a thread of their own (the bank: servers/bank/bank_service.h).
@@ -66,8 +85,10 @@ SERVER_NAMES := $(notdir $(patsubst %/,%,$(sort $(dir $(wildcard servers/*/main.
 SERVICE_NAMES := $(filter-out $(SERVER_NAMES),$(notdir $(patsubst %/,%,$(sort $(dir $(wildcard servers/*/*.c))))))
 SERVICE_SRCS := $(sort $(foreach v,$(SERVICE_NAMES),$(wildcard servers/$(v)/*.c)))
 UCFLAGS += $(foreach v,$(SERVICE_NAMES),-Iservers/$(v))
-$(foreach s,$(SERVER_NAMES),$(eval $(call user_program,$(s),$(sort $(wildcard servers/$(s)/*.c)) \
-	$(if $(filter root,$(s)),$(SERVICE_SRCS)))))
+$(foreach s,$(filter $(ROOT_TASK_NAMES),$(SERVER_NAMES)),$(eval $(call user_program,$(s),\
+	$(sort $(wildcard servers/$(s)/*.c)) $(SERVICE_SRCS))))
+$(foreach s,$(filter-out $(ROOT_TASK_NAMES),$(SERVER_NAMES)),$(eval $(call user_process,$(s),\
+	$(sort $(wildcard servers/$(s)/*.c)))))
 $(eval $(call user_program,coffer-test,$(sort $(wildcard tests/qemu/suite/*.c tests/qemu/suite/*/*.c)) $(SERVICE_SRCS)))
 # The benchmarks also run the demo's text server (bench_proto.c) and the services.
 $(eval $(call user_program,coffer-bench,$(sort $(wildcard bench/*.c)) servers/root/upper.c $(SERVICE_SRCS)))

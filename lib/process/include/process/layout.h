@@ -1,0 +1,38 @@
+/*
+ * What a process finds when it starts (docs/processes.md, "A process's
+ * world"): the ABI between the process manager (servers/proc), which
+ * builds it, and the runtime (lib/runtime), which runs in it.
+ *
+ * Its CSpace is one CNode of 2^PROCESS_CNODE_BITS slots, resolved with 64
+ * bits (a guard of 64 - PROCESS_CNODE_BITS zero bits), so a slot's number
+ * is its capability pointer.  Its address space holds the image's
+ * segments where the ELF file says, the stack below PROCESS_STACK_TOP and
+ * the IPC buffer at PROCESS_IPC_BUFFER_VADDR; everything else is free for
+ * the process to map (the heap starts at the page after the image).
+ */
+#ifndef PROCESS_LAYOUT_H
+#define PROCESS_LAYOUT_H
+
+#include <coffer/bootinfo.h>
+
+#define PROCESS_CNODE_BITS 8 /* 256 slots */
+
+enum process_slot {
+    PROCESS_SLOT_NULL = 0,      /* always empty */
+    PROCESS_SLOT_CNODE = 1,     /* its CSpace root, guarded as its TCB has it */
+    PROCESS_SLOT_VSPACE = 2,    /* its address space */
+    PROCESS_SLOT_TCB = 3,       /* its first thread */
+    PROCESS_SLOT_SC = 4,        /* that thread's scheduling context */
+    PROCESS_SLOT_BANK = 5,      /* its bank: buy, free, create (not destroy, remove or limit) */
+    PROCESS_SLOT_MANAGER = 6,   /* the process manager, as this process: EXIT, SPAWN */
+    PROCESS_SLOT_IPC_BUFFER = 7, /* the frame of its IPC buffer */
+    PROCESS_SLOT_GRANTED = 8,   /* PROCESS_GRANTED_SLOTS capabilities its spawner granted */
+    PROCESS_SLOT_FIRST_FREE = 16 /* the rest is the process's */
+};
+#define PROCESS_GRANTED_SLOTS 8
+
+#define PROCESS_IPC_BUFFER_VADDR COFFER_IPC_BUFFER_VADDR /* one page, as the root task's */
+#define PROCESS_STACK_TOP 0x0000003ffc000000ull          /* the stack grows down from here */
+#define PROCESS_STACK_BYTES (64u << 10)                   /* mapped at start; below it nothing */
+
+#endif
