@@ -37,5 +37,6 @@ void test_irq(void);
 void test_untyped_alloc(void);
 void test_cspace_slots(void);
 void test_bank_service(void);
+void test_proc_service(void);
 
 #endif

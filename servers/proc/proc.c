@@ -1,0 +1,349 @@
+/*
+ * The process manager's requests (proto/proc.def): each handler checks
+ * everything -- who calls, the arguments, the text, the image, the bank
+ * -- before it changes anything, then acts.  Building is proc_build.c's.
+ */
+#include <bank/bank.h>
+#include <image/bootimage.h>
+#include <process/layout.h>
+#include <proto/bank_client.h>
+#include <proto/proc_server.h>
+#include <string.h>
+
+#include "proc.h"
+
+#define PROC_PERIOD_MAX_US 3600000000ull /* SCHED_CONTROL_CONFIGURE's */
+#define PROC_BUDGET_MIN_US 100ull
+
+static struct coffer_result ok(void)
+{
+    return (struct coffer_result){ COFFER_ERR_OK, 0, 0 };
+}
+
+static struct coffer_result fail(uint64_t error, uint64_t d0, uint64_t d1)
+{
+    return (struct coffer_result){ error, d0, d1 };
+}
+
+void proc_server_init(struct proc_server *s, const struct proc_env *env)
+{
+    memset(s, 0, sizeof *s);
+    s->env = *env;
+    s->next_pid = 1;
+}
+
+static unsigned index_of(const struct proc_server *s, const struct proc_entry *p)
+{
+    return (unsigned)(p - s->procs);
+}
+
+/* The entry a badge of this kind names, if it is still that process. */
+static struct proc_entry *entry_of(struct proc_server *s, uint64_t badge, unsigned kind, struct coffer_result *r)
+{
+    if (PROC_BADGE_KIND(badge) != kind) {
+        *r = fail(COFFER_ERR_PROC_WRONG_KIND, PROC_BADGE_KIND(badge), 0);
+        return NULL;
+    }
+    unsigned i = PROC_BADGE_INDEX(badge);
+    struct proc_entry *p = i < PROC_MAX ? &s->procs[i] : NULL;
+    if (p == NULL || p->state == PROC_STATE_FREE || p->gen != PROC_BADGE_GEN(badge)) {
+        *r = fail(COFFER_ERR_PROC_GONE, 0, 0);
+        return NULL;
+    }
+    return p;
+}
+
+/* ------------------------------------------------------------------ ending */
+
+static void record_end(struct proc_server *s, unsigned i, unsigned how, uint64_t code, uint64_t pc, uint64_t addr)
+{
+    struct proc_entry *p = &s->procs[i];
+    p->cpu_us = proc_cpu_us(s, i);
+    p->state = PROC_STATE_ENDED;
+    p->how = (uint8_t)how;
+    p->code = (uint32_t)code;
+    p->pc = pc;
+    p->addr = addr;
+    s->ended++;
+    coffer_signal(PROC_SELF(PROC_S_EXITS + i)); /* its spawner's notification, with its badge */
+}
+
+/* Processes whose banks went with another's (spawned inside it) ended
+ * too: killed.  Each one found may take others with it (its own bank is
+ * gone already, so nothing more is destroyed): one pass is enough. */
+static void sweep(struct proc_server *s)
+{
+    for (unsigned i = 0; i < PROC_MAX; i++) {
+        struct proc_entry *p = &s->procs[i];
+        if (p->state != PROC_STATE_FREE && p->bank_alive && !proc_alive(s, i)) {
+            p->bank_alive = false;
+            if (p->state != PROC_STATE_ENDED)
+                record_end(s, i, PROC_ENDED_KILLED, 0, 0, 0);
+        }
+    }
+}
+
+/* End process i: stopped, its status kept, its spawner told. */
+static void end(struct proc_server *s, unsigned i, unsigned how, uint64_t code, uint64_t pc, uint64_t addr)
+{
+    struct proc_entry *p = &s->procs[i];
+    if (p->bank_alive)
+        coffer_tcb_suspend(PROC_KEEP(i, PROC_K_TCB));
+    record_end(s, i, how, code, pc, addr);
+}
+
+static void destroy(struct proc_server *s, unsigned i)
+{
+    if (s->procs[i].bank_alive) {
+        proc_destroy_bank(s, i);
+        s->procs[i].bank_alive = false;
+        sweep(s);
+    }
+}
+
+/* ------------------------------------------------------------------ spawn */
+
+/* What the caller may give: init everything, a process what it has. */
+static struct coffer_result authority(const struct proc_server *s, uint64_t badge, uint64_t priority,
+                                      uint64_t mcp, uint64_t budget, uint64_t period, uint32_t *parent)
+{
+    unsigned kind = PROC_BADGE_KIND(badge);
+    if (kind == PROC_KIND_INIT) {
+        *parent = 0;
+        return ok();
+    }
+    const struct proc_entry *me = &s->procs[PROC_BADGE_INDEX(badge) % PROC_MAX];
+    if (kind != PROC_KIND_SELF)
+        return fail(COFFER_ERR_PROC_WRONG_KIND, kind, 0);
+    if (me->state != PROC_STATE_RUNNING || me->gen != PROC_BADGE_GEN(badge))
+        return fail(COFFER_ERR_PROC_GONE, 0, 0);
+    if (priority > me->mcp)
+        return fail(COFFER_ERR_PROC_AUTHORITY, 0, me->mcp);
+    if (mcp > me->mcp)
+        return fail(COFFER_ERR_PROC_AUTHORITY, 1, me->mcp);
+    if ((unsigned __int128)budget * me->period_us > (unsigned __int128)me->budget_us * period)
+        return fail(COFFER_ERR_PROC_AUTHORITY, 2, me->budget_us * 1000000u / me->period_us);
+    *parent = me->pid;
+    return ok();
+}
+
+static struct coffer_result check_arguments(uint64_t priority, uint64_t mcp, uint64_t flags, uint64_t budget,
+                                            uint64_t period)
+{
+    (void)priority;
+    (void)mcp; /* 8-bit fields: 0-255, every one a priority */
+    if ((flags & ~(uint64_t)PROC_SPAWN_FLAGS) != 0)
+        return fail(COFFER_ERR_PROC_BAD_ARGUMENT, 0, 0);
+    if (period < PROC_BUDGET_MIN_US || period > PROC_PERIOD_MAX_US || budget < PROC_BUDGET_MIN_US ||
+        budget > period)
+        return fail(COFFER_ERR_PROC_BAD_ARGUMENT, 1, 0);
+    return ok();
+}
+
+/* The image, found and planned. */
+static struct coffer_result find_image(const struct proc_server *s, const char *name, struct bootimage_file *file,
+                                       struct load_plan *plan)
+{
+    if (bootimage_find(s->env.boot_image, s->env.boot_image_size, name, file) != BOOTIMAGE_OK)
+        return fail(COFFER_ERR_PROC_NO_IMAGE, 0, 0);
+    int status = load_plan_make(file->data, file->size, PROCESS_STACK_TOP - PROCESS_STACK_BYTES, plan);
+    if (status != LOAD_OK)
+        return fail(COFFER_ERR_PROC_BAD_IMAGE, (uint64_t)(int64_t)status, 0);
+    return ok();
+}
+
+/* A genuine bank of the bank server's that can buy and create. */
+static struct coffer_result check_bank(struct proc_server *s, coffer_cptr_t bank)
+{
+    uint64_t genuine = 0, rights = 0;
+    struct coffer_result r = bank_verify(s->env.buf, PROC_SELF(PROC_S_BANK), bank, &genuine, &rights);
+    unsigned need = BANK_RIGHT_BUY | BANK_RIGHT_CREATE;
+    if (r.error != COFFER_ERR_OK || genuine != 1 || (rights & need) != need)
+        return fail(COFFER_ERR_PROC_NOT_BANK, 0, 0);
+    return ok();
+}
+
+static int free_entry(const struct proc_server *s)
+{
+    for (unsigned i = 0; i < PROC_MAX; i++)
+        if (s->procs[i].state == PROC_STATE_FREE)
+            return (int)i;
+    return -1;
+}
+
+static void start(struct proc_server *s, unsigned i)
+{
+    coffer_tcb_resume(PROC_KEEP(i, PROC_K_TCB));
+    s->procs[i].state = PROC_STATE_RUNNING;
+}
+
+struct coffer_result proc_serve_spawn(struct proc_server *s, const struct coffer_request *rq, uint64_t priority,
+                                      uint64_t mcp, uint64_t flags, uint64_t argc, uint64_t envc,
+                                      uint64_t budget_us, uint64_t period_us, uint64_t limit, const uint8_t *text,
+                                      coffer_cptr_t bank, coffer_cptr_t exits, uint64_t *pid,
+                                      coffer_cptr_t *process)
+{
+    uint32_t parent = 0;
+    struct proc_text t;
+    struct bootimage_file file;
+    struct load_plan plan;
+    unsigned bad;
+    struct coffer_result r = authority(s, rq->badge, priority, mcp, budget_us, period_us, &parent);
+    if (r.error == COFFER_ERR_OK)
+        r = check_arguments(priority, mcp, flags, budget_us, period_us);
+    if (r.error != COFFER_ERR_OK)
+        return r;
+    if ((bad = proc_text_parse(text, (unsigned)argc, (unsigned)envc, &t)) != 0)
+        return fail(COFFER_ERR_PROC_BAD_TEXT, bad, 0);
+    if ((r = find_image(s, t.image, &file, &plan)).error != COFFER_ERR_OK ||
+        (r = check_bank(s, bank)).error != COFFER_ERR_OK)
+        return r;
+    int i = free_entry(s);
+    if (i < 0)
+        return fail(COFFER_ERR_PROC_TABLE_FULL, 0, 0);
+    struct proc_entry *p = &s->procs[i];
+    uint32_t gen = p->gen;
+    *p = (struct proc_entry){ .gen = gen, .state = PROC_STATE_BUILT, .flags = (uint8_t)flags,
+                              .priority = (uint8_t)priority, .mcp = (uint8_t)mcp, .pid = s->next_pid,
+                              .parent = parent, .budget_us = budget_us, .period_us = period_us, .limit = limit };
+    strncpy(p->name, t.argv[0], PROC_NAME_BYTES - 1);
+    struct proc_spawn sp = { .text = &t, .image = file.data, .image_size = file.size, .plan = &plan,
+                             .limit = limit, .bank = bank };
+    if ((r = proc_build(s, (unsigned)i, &sp)).error != COFFER_ERR_OK ||
+        (r = coffer_cnode_copy(PROC_SELF(PROC_S_CNODE), PROC_SELF(PROC_S_EXITS + i), 64, PROC_SELF(PROC_S_CNODE),
+                               exits, 64)).error != COFFER_ERR_OK ||
+        (r = coffer_cnode_mint(PROC_SELF(PROC_S_CNODE), PROC_SELF(PROC_S_TEMP), 64, PROC_SELF(PROC_S_CNODE),
+                               PROC_SELF(PROC_S_ENDPOINT), 64, COFFER_RIGHTS_ALL,
+                               PROC_BADGE(PROC_KIND_HANDLE, gen, i))).error != COFFER_ERR_OK) {
+        if (p->bank_alive)
+            proc_destroy_bank(s, (unsigned)i);
+        coffer_cnode_delete(PROC_SELF(PROC_S_CNODE), PROC_SELF(PROC_S_EXITS + i), 64);
+        *p = (struct proc_entry){ .gen = gen };
+        return r;
+    }
+    s->next_pid++;
+    s->spawned++;
+    if (flags & PROC_SPAWN_START)
+        start(s, (unsigned)i);
+    *pid = p->pid;
+    *process = PROC_SELF(PROC_S_TEMP);
+    return ok();
+}
+
+/* ------------------------------------------------------------ the others */
+
+struct coffer_result proc_serve_grant(struct proc_server *s, const struct coffer_request *rq, uint64_t slot,
+                                      coffer_cptr_t cap)
+{
+    struct coffer_result r;
+    struct proc_entry *p = entry_of(s, rq->badge, PROC_KIND_HANDLE, &r);
+    if (p == NULL)
+        return r;
+    if (slot >= PROCESS_GRANTED_SLOTS)
+        return fail(COFFER_ERR_PROC_BAD_ARGUMENT, 2, 0);
+    if (p->state != PROC_STATE_BUILT)
+        return fail(COFFER_ERR_PROC_STARTED, 0, 0);
+    unsigned i = index_of(s, p);
+    coffer_cnode_delete(PROC_KEEP(i, PROC_K_CNODE), PROCESS_SLOT_GRANTED + slot, PROCESS_CNODE_BITS);
+    return coffer_cnode_copy(PROC_KEEP(i, PROC_K_CNODE), PROCESS_SLOT_GRANTED + slot, PROCESS_CNODE_BITS,
+                             PROC_SELF(PROC_S_CNODE), cap, 64);
+}
+
+struct coffer_result proc_serve_start(struct proc_server *s, const struct coffer_request *rq)
+{
+    struct coffer_result r;
+    struct proc_entry *p = entry_of(s, rq->badge, PROC_KIND_HANDLE, &r);
+    if (p == NULL)
+        return r;
+    if (p->state != PROC_STATE_BUILT)
+        return fail(COFFER_ERR_PROC_STARTED, 0, 0);
+    start(s, index_of(s, p));
+    return ok();
+}
+
+struct coffer_result proc_serve_wait(struct proc_server *s, const struct coffer_request *rq, uint64_t *how,
+                                     uint64_t *code, uint64_t *pc, uint64_t *addr, uint64_t *cpu_us)
+{
+    struct coffer_result r;
+    struct proc_entry *p = entry_of(s, rq->badge, PROC_KIND_HANDLE, &r);
+    if (p == NULL)
+        return r;
+    unsigned i = index_of(s, p);
+    sweep(s);
+    if (p->state != PROC_STATE_ENDED)
+        return fail(COFFER_ERR_PROC_RUNNING, 0, 0);
+    *how = p->how;
+    *code = p->code;
+    *pc = p->pc;
+    *addr = p->addr;
+    *cpu_us = p->cpu_us;
+    destroy(s, i);
+    coffer_cnode_delete(PROC_SELF(PROC_S_CNODE), PROC_SELF(PROC_S_EXITS + i), 64);
+    *p = (struct proc_entry){ .gen = (p->gen + 1) & 0xfffffu }; /* reaped: its handles are stale */
+    return ok();
+}
+
+struct coffer_result proc_serve_kill(struct proc_server *s, const struct coffer_request *rq)
+{
+    struct coffer_result r;
+    struct proc_entry *p = entry_of(s, rq->badge, PROC_KIND_HANDLE, &r);
+    if (p == NULL)
+        return r;
+    unsigned i = index_of(s, p);
+    if (p->state != PROC_STATE_ENDED)
+        end(s, i, PROC_ENDED_KILLED, 0, 0, 0);
+    destroy(s, i);
+    return ok();
+}
+
+struct coffer_result proc_serve_info(struct proc_server *s, const struct coffer_request *rq, uint64_t *state,
+                                     uint64_t *pid, uint64_t *parent, uint64_t *held, uint64_t *limit,
+                                     uint64_t *cpu_us, uint8_t *name)
+{
+    struct coffer_result r;
+    struct proc_entry *p = entry_of(s, rq->badge, PROC_KIND_HANDLE, &r);
+    if (p == NULL)
+        return r;
+    unsigned i = index_of(s, p);
+    sweep(s);
+    uint64_t lim = 0, effective, objects, overhead, children, free_bytes, count, banks;
+    *held = 0;
+    if (p->bank_alive)
+        bank_info(s->env.buf, PROC_KEEP(i, PROC_K_BANK), &lim, &effective, held, &objects, &overhead, &children,
+                  &free_bytes, &count, &banks);
+    *state = p->state;
+    *pid = p->pid;
+    *parent = p->parent;
+    *limit = p->limit;
+    *cpu_us = p->state == PROC_STATE_ENDED ? p->cpu_us : proc_cpu_us(s, i);
+    memcpy(name, p->name, PROC_NAME_BYTES);
+    return ok();
+}
+
+struct coffer_result proc_serve_exit(struct proc_server *s, const struct coffer_request *rq, uint64_t status)
+{
+    struct coffer_result r;
+    struct proc_entry *p = entry_of(s, rq->badge, PROC_KIND_SELF, &r);
+    if (p == NULL)
+        return r;
+    if (p->state == PROC_STATE_RUNNING)
+        end(s, index_of(s, p), PROC_ENDED_EXIT, status, 0, 0);
+    return ok(); /* to no one: the caller is stopped */
+}
+
+struct coffer_result proc_serve_faulted(struct proc_server *s, const struct coffer_request *rq, uint64_t badge,
+                                        uint64_t type, uint64_t pc, uint64_t addr)
+{
+    if (PROC_BADGE_KIND(rq->badge) != PROC_KIND_RELAY)
+        return fail(COFFER_ERR_PROC_WRONG_KIND, PROC_BADGE_KIND(rq->badge), 0);
+    unsigned i = PROC_BADGE_INDEX(badge);
+    struct proc_entry *p = i < PROC_MAX ? &s->procs[i] : NULL;
+    if (p != NULL && p->state == PROC_STATE_RUNNING && p->gen == PROC_BADGE_GEN(badge))
+        end(s, i, PROC_ENDED_FAULT, type, pc, addr);
+    return ok();
+}
+
+void proc_handle(struct proc_server *s, const struct coffer_request *rq, struct coffer_reply *rp)
+{
+    proc_dispatch(s, rq, rp);
+}

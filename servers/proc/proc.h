@@ -1,0 +1,178 @@
+/*
+ * The process manager's logic (proto/proc.def, docs/processes.md): the
+ * table of processes, the checks of every request, and the building of
+ * a process on a bank its spawner supplies (proc_build.c).  The service
+ * around it (proc_service.h, serve.c) runs it on one passive thread.
+ *
+ * Who pays: everything a process is made of -- its CNodes, TCB,
+ * scheduling context, VSpace and page tables, image, stack and IPC buffer
+ * frames -- is bought from its *process bank*, a bank the manager creates
+ * inside the spawner's, and is destroyed with it.  The manager's own
+ * memory is its table (PROC_MAX entries, fixed at start) and its CSpace:
+ * its own capabilities, one slot per entry for the spawner's exit
+ * notification, and one root slot per entry where the process's *keeper*
+ * CNode goes (bought from the process bank: the manager's capabilities to
+ * what the process is made of).
+ *
+ * The manager's CSpace: a root CNode of 2^PROC_ROOT_BITS slots, guarded so
+ * that every cptr resolves 64 bits through it and one CNode of up to
+ * 2^PROC_LEAF_BITS slots below: root slot 0 the manager's own leaf
+ * (PROC_SELF(j) = j), root slot 1 + i entry i's keeper (PROC_KEEP(i, j)).
+ */
+#ifndef PROC_SERVER_PROC_H
+#define PROC_SERVER_PROC_H
+
+#include <coffer.h>
+#include <coffer/protocol.h>
+#include <loader/load_plan.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#define PROC_MAX 64           /* processes at once, the table's size */
+#define PROC_ROOT_BITS 7      /* the manager's root CNode: 128 slots */
+#define PROC_LEAF_BITS 8      /* its own leaf and the largest keeper: 256 slots */
+#define PROC_KEEPER_MIN_BITS 5
+#define PROC_WORDS_MAX 16     /* arguments, and environment words, each */
+#define PROC_TEXT_BYTES 384   /* SPAWN's text */
+#define PROC_NAME_BYTES 32    /* argv[0] as INFO reports it */
+#define PROC_FRAME_MAX_BITS 16 /* image frames are at most 64 KiB: the scratch window */
+
+/* Spawn flags. */
+#define PROC_SPAWN_START 1u        /* start it at once (else: GRANT, then START) */
+#define PROC_SPAWN_FLAGS PROC_SPAWN_START
+
+/* The badge of a capability to the manager: who calls. */
+#define PROC_BADGE(kind, gen, index) ((uint64_t)(kind) << 28 | (uint64_t)((gen) & 0xfffffu) << 8 | (index))
+#define PROC_BADGE_KIND(b) ((unsigned)((b) >> 28) & 0xfu)
+#define PROC_BADGE_GEN(b) ((uint32_t)((b) >> 8) & 0xfffffu)
+#define PROC_BADGE_INDEX(b) ((unsigned)(b) & 0xffu)
+enum proc_badge_kind {
+    PROC_KIND_INIT = 1,   /* init: all authority (priority and MCP 255, the whole CPU) */
+    PROC_KIND_SELF = 2,   /* a process about itself: EXIT, SPAWN with its authority */
+    PROC_KIND_HANDLE = 3, /* a spawner about its process */
+    PROC_KIND_FAULT = 4,  /* a process's faults, on the fault endpoint */
+    PROC_KIND_RELAY = 5,  /* the manager's fault thread */
+    PROC_KIND_RESCUE = 6, /* the worker's own faults (a lent context gone), on the fault endpoint */
+};
+
+/* INFO's state. */
+enum proc_state {
+    PROC_STATE_FREE = 0,  /* (no process: never reported) */
+    PROC_STATE_BUILT = 1, /* spawned, not started */
+    PROC_STATE_RUNNING = 2,
+    PROC_STATE_ENDED = 3, /* exited, faulted or killed; not reaped */
+};
+
+/* WAIT's how. */
+enum proc_ended { PROC_ENDED_EXIT = 1, PROC_ENDED_FAULT = 2, PROC_ENDED_KILLED = 3 };
+
+/* The manager's own slots (its leaf). */
+#define PROC_SELF(j) ((coffer_cptr_t)(j))
+enum proc_self_slot {
+    PROC_S_CNODE = 1,         /* its root CNode, guarded */
+    PROC_S_ENDPOINT = 2,      /* where requests arrive (unbadged) */
+    PROC_S_VSPACE = 3,        /* its address space (shared with its starter) */
+    PROC_S_BANK = 4,          /* a bank capability of the bank server's, for VERIFY */
+    PROC_S_TCB = 5,           /* the worker: the authority for priorities (MCP 255) */
+    PROC_S_SCHED_CONTROL = 6,
+    PROC_S_FAULT_EP = 7,      /* processes' faults arrive here (badged PROC_KIND_FAULT) */
+    PROC_S_REPLY = 8,         /* the worker's reply object */
+    PROC_S_FAULT_REPLY = 9,   /* the fault thread's */
+    PROC_S_RELAY = 10,        /* the fault thread's capability to the endpoint */
+    PROC_S_RECEIVE = 11,      /* a request's capabilities: 11 and 12 */
+    PROC_S_TEMP = 13,
+    PROC_S_TEMP2 = 14,
+    PROC_S_FAULT_TCB = 15,
+    PROC_S_RESCUE_SC = 16,    /* what the fault thread lends the worker when its client's context dies */
+    PROC_S_EXITS = 64,        /* + i: entry i's exit notification */
+};
+
+/* An entry's keeper (root slot 1 + i): the manager's capabilities to what
+ * the process is made of. */
+#define PROC_KEEP(i, j) ((coffer_cptr_t)(1u + (i)) << PROC_LEAF_BITS | (j))
+enum proc_keep_slot {
+    PROC_K_CNODE = 0,   /* the process's CSpace root, unguarded */
+    PROC_K_BANK = 1,    /* the process bank, every right */
+    PROC_K_TCB = 2,
+    PROC_K_SC = 3,
+    PROC_K_VSPACE = 4,
+    PROC_K_IPC = 5,     /* its IPC buffer's frame */
+    PROC_K_STACK = 6,
+    PROC_K_CSPACE = 7,  /* the CSpace root as the TCB has it: guarded */
+    PROC_K_FIRST = 8,   /* image frames and page tables */
+};
+
+struct proc_entry {
+    uint32_t gen;       /* in its badges: bumped when it is reaped */
+    uint8_t state;      /* enum proc_state */
+    uint8_t flags;      /* PROC_SPAWN_* */
+    uint8_t priority, mcp;
+    uint8_t keeper_bits;
+    uint8_t how;        /* enum proc_ended, once ended */
+    bool bank_alive;    /* its bank not destroyed yet */
+    uint32_t pid, parent;
+    uint32_t code;      /* exit status or fault type */
+    unsigned kept;      /* keeper slots used */
+    uint64_t budget_us, period_us, limit;
+    uint64_t pc, addr, cpu_us;
+    char name[PROC_NAME_BYTES];
+};
+
+/* What the logic needs of the service (serve.c fills it). */
+struct proc_env {
+    struct coffer_ipc_buffer *buf; /* the worker's IPC buffer */
+    uint64_t scratch_va;           /* 2^PROC_FRAME_MAX_BITS of the manager's address space, page
+                                      tables in place, nothing mapped: where it fills frames */
+    const void *boot_image;        /* the boot archive (cpio), read in place */
+    uint64_t boot_image_size;
+    uint64_t random;               /* a seed for the processes' AT_RANDOM bytes */
+};
+
+struct proc_server {
+    struct proc_env env;
+    struct proc_entry procs[PROC_MAX];
+    uint32_t next_pid;
+    uint64_t spawned, ended;        /* counters, for tests and ps */
+};
+
+void proc_server_init(struct proc_server *s, const struct proc_env *env);
+
+/* Serve one request (the receive loop's dispatch function): the manager's
+ * fault relay and protocol requests alike. */
+void proc_handle(struct proc_server *s, const struct coffer_request *rq, struct coffer_reply *rp);
+
+/* ---- proc_text.c: SPAWN's text, checked before anything is bought ---- */
+struct proc_text {
+    const char *image;                  /* the boot-image file */
+    const char *argv[1 + PROC_WORDS_MAX]; /* argv[0], then the arguments */
+    const char *envp[PROC_WORDS_MAX];
+    unsigned argc, envc;                /* argc counts argv[0] */
+};
+/* Split the PROC_TEXT_BYTES of text into its strings: 0 (OK) or the
+ * PROC_BAD_TEXT detail (1 a count, 2 no NUL, 3 no '=', 4 empty name).
+ * The pointers point into text. */
+unsigned proc_text_parse(const uint8_t *text, unsigned argc, unsigned envc, struct proc_text *out);
+
+/* ---- proc_build.c: a process on a new bank inside the spawner's ---- */
+struct proc_spawn {
+    const struct proc_text *text;
+    const void *image;          /* its ELF file */
+    uint64_t image_size;
+    const struct load_plan *plan;
+    uint64_t limit;
+    coffer_cptr_t bank;         /* the spawner's bank (verified) */
+};
+/* Build entry i's process (its fields set but state): on success it waits
+ * to be started; on an error everything bought is gone, the spawner's bank
+ * as it was.  Errors: PROC_BANK(error, detail) for a refused purchase,
+ * the kernel's for the rest. */
+struct coffer_result proc_build(struct proc_server *s, unsigned i, const struct proc_spawn *sp);
+/* Destroy entry i's process bank (KILL, WAIT, an exit with
+ * PROC_SPAWN_REAP_AT_EXIT): everything it had goes. */
+void proc_destroy_bank(struct proc_server *s, unsigned i);
+/* Whether entry i's keeper is still there (its bank not destroyed by
+ * anyone), and the CPU time of its context. */
+bool proc_alive(const struct proc_server *s, unsigned i);
+uint64_t proc_cpu_us(const struct proc_server *s, unsigned i);
+
+#endif

@@ -1,0 +1,329 @@
+/*
+ * Building a process (docs/processes.md, "Spawning"): a process bank is
+ * created inside the spawner's; everything is bought from it into the
+ * process's keeper CNode (itself the first purchase); the image is
+ * copied into frames through the manager's scratch window and mapped
+ * with each segment's rights; the stack gets argc/argv/envp/auxv; the
+ * CSpace gets the process's own capabilities; the thread is configured.
+ * Any step that fails destroys the process bank, and with it everything
+ * bought: the spawner's bank is exactly as it was.
+ */
+#include <bank/bank.h>
+#include <loader/initial_stack.h>
+#include <process/layout.h>
+#include <proto/bank_client.h>
+#include <string.h>
+
+#include "proc.h"
+
+#define KEEPER_DEPTH (64 - PROC_LEAF_BITS) /* resolves a root slot: its guard and index */
+#define PAGE COFFER_PAGE_SIZE
+#define SPAN_2M (2ull << 20)
+
+struct build {
+    struct proc_server *s;
+    unsigned i;
+    struct proc_entry *p;
+    coffer_cptr_t bank; /* the process bank's capability, where it is now */
+};
+
+static struct coffer_result ok(void)
+{
+    return (struct coffer_result){ COFFER_ERR_OK, 0, 0 };
+}
+
+/* A bank's refusal, as the manager reports it. */
+static struct coffer_result bank_error(struct coffer_result r)
+{
+    if (r.error >= COFFER_ERR_BANK_LIMIT && r.error <= COFFER_ERR_BANK_TOO_DEEP)
+        return (struct coffer_result){ COFFER_ERR_PROC_BANK, r.error, r.detail0 };
+    return r;
+}
+
+/* Buy an object from the process bank into keeper slot j. */
+static struct coffer_result buy(struct build *b, uint64_t type, uint64_t size_bits, unsigned j)
+{
+    uint64_t handle;
+    return bank_error(bank_buy_into(b->s->env.buf, b->bank, type, size_bits, 1 + b->i, KEEPER_DEPTH, j, &handle));
+}
+
+static struct coffer_result buy_next(struct build *b, uint64_t type, uint64_t size_bits, coffer_cptr_t *out)
+{
+    unsigned j = b->p->kept++;
+    *out = PROC_KEEP(b->i, j);
+    return buy(b, type, size_bits, j);
+}
+
+/* Map a frame of the keeper into the process, buying page tables as the
+ * walk needs them. */
+static struct coffer_result map(struct build *b, coffer_cptr_t frame, uint64_t va, unsigned rights)
+{
+    coffer_cptr_t vspace = PROC_KEEP(b->i, PROC_K_VSPACE);
+    for (;;) {
+        struct coffer_result r = coffer_frame_map(frame, vspace, va, rights);
+        if (r.error != COFFER_ERR_FAILED_LOOKUP || r.detail0 >> 32 != COFFER_LOOKUP_NO_PAGE_TABLE)
+            return r;
+        coffer_cptr_t pt;
+        if ((r = buy_next(b, COFFER_OBJ_PAGE_TABLE, 0, &pt)).error != COFFER_ERR_OK ||
+            (r = coffer_page_table_map(pt, vspace, va)).error != COFFER_ERR_OK)
+            return r;
+    }
+}
+
+/* The pages of the next frame at page `off` of a region of `pages` at va:
+ * a power of two, at most 2^PROC_FRAME_MAX_BITS bytes, not across a 2 MiB
+ * boundary (one page table maps it). */
+static uint64_t chunk_pages(uint64_t va, uint64_t off, uint64_t pages)
+{
+    uint64_t n = 1ull << (PROC_FRAME_MAX_BITS - COFFER_PAGE_BITS);
+    while (n > pages - off)
+        n >>= 1;
+    uint64_t at = va + off * PAGE;
+    while (at / SPAN_2M != (at + n * PAGE - 1) / SPAN_2M)
+        n >>= 1;
+    return n;
+}
+
+static unsigned log2_pages(uint64_t n)
+{
+    unsigned bits = 0;
+    while ((1ull << bits) < n)
+        bits++;
+    return bits;
+}
+
+/* Fill a frame through the scratch window: fill(ctx, bytes) writes it. */
+typedef void (*fill_fn)(void *ctx, uint8_t *bytes, uint64_t size);
+static struct coffer_result fill_frame(struct build *b, coffer_cptr_t frame, uint64_t size, fill_fn fill, void *ctx)
+{
+    uint64_t va = b->s->env.scratch_va;
+    struct coffer_result r = coffer_frame_map(frame, PROC_SELF(PROC_S_VSPACE), va, COFFER_MAP_R | COFFER_MAP_W);
+    if (r.error != COFFER_ERR_OK)
+        return r;
+    fill(ctx, (uint8_t *)(uintptr_t)va, size);
+    return coffer_frame_unmap(frame);
+}
+
+/* The image bytes that land in one frame of a region. */
+struct image_part {
+    const struct load_region *region;
+    const uint8_t *image;
+    uint64_t offset; /* the frame's first byte, in the region */
+};
+
+static void copy_image_part(void *ctx, uint8_t *bytes, uint64_t size)
+{
+    const struct image_part *part = ctx;
+    const struct load_region *rg = part->region;
+    uint64_t lo = part->offset > rg->copy_at ? part->offset : rg->copy_at;
+    uint64_t end = part->offset + size, file_end = rg->copy_at + rg->copy_bytes;
+    uint64_t hi = end < file_end ? end : file_end;
+    if (lo < hi) /* elf_check made sure the file holds these bytes */
+        memcpy(bytes + (lo - part->offset), part->image + rg->file_offset + (lo - rg->copy_at), hi - lo);
+}
+
+static struct coffer_result load_region(struct build *b, const struct proc_spawn *sp, const struct load_region *rg)
+{
+    for (uint64_t off = 0; off < rg->pages;) {
+        uint64_t n = chunk_pages(rg->vaddr, off, rg->pages);
+        coffer_cptr_t frame;
+        struct image_part part = { rg, sp->image, off * PAGE };
+        struct coffer_result r;
+        if ((r = buy_next(b, COFFER_OBJ_FRAME, COFFER_PAGE_BITS + log2_pages(n), &frame)).error != COFFER_ERR_OK ||
+            (r = fill_frame(b, frame, n * PAGE, copy_image_part, &part)).error != COFFER_ERR_OK ||
+            (r = map(b, frame, rg->vaddr + off * PAGE, rg->rights)).error != COFFER_ERR_OK)
+            return r;
+        off += n;
+    }
+    return ok();
+}
+
+/* Keeper slots the plan needs: the fixed ones, a frame per chunk, and at
+ * most two page tables per 2 MiB span touched (stack and IPC buffer
+ * included). */
+static unsigned keeper_slots(const struct load_plan *plan)
+{
+    unsigned n = PROC_K_FIRST + 2 * 2;
+    for (unsigned r = 0; r < plan->nregions; r++) {
+        const struct load_region *rg = &plan->regions[r];
+        for (uint64_t off = 0; off < rg->pages; off += chunk_pages(rg->vaddr, off, rg->pages))
+            n++;
+        n += 2 * (unsigned)((rg->vaddr + rg->pages * PAGE - 1) / SPAN_2M - rg->vaddr / SPAN_2M + 1);
+    }
+    return n;
+}
+
+/* The process bank and the keeper: root slot 1 + i, guarded so that slot
+ * j is PROC_KEEP(i, j). */
+static struct coffer_result bank_and_keeper(struct build *b, const struct proc_spawn *sp)
+{
+    struct proc_server *s = b->s;
+    unsigned bits = log2_pages(keeper_slots(sp->plan));
+    bits = bits < PROC_KEEPER_MIN_BITS ? PROC_KEEPER_MIN_BITS : bits;
+    if (bits > PROC_LEAF_BITS)
+        return (struct coffer_result){ COFFER_ERR_PROC_BAD_IMAGE, (uint64_t)(int64_t)LOAD_ERR_TOO_MANY, 0 };
+    uint64_t id, handle;
+    struct coffer_result r = bank_error(bank_create_into(s->env.buf, sp->bank, sp->limit, 0, KEEPER_DEPTH,
+                                                         PROC_S_TEMP2, &id));
+    if (r.error != COFFER_ERR_OK)
+        return r;
+    b->bank = PROC_SELF(PROC_S_TEMP2);
+    b->p->bank_alive = true;
+    b->p->keeper_bits = (uint8_t)bits;
+    if ((r = bank_error(bank_buy_into(s->env.buf, b->bank, COFFER_OBJ_CNODE, bits, 0, KEEPER_DEPTH, PROC_S_TEMP,
+                                      &handle))).error != COFFER_ERR_OK ||
+        (r = coffer_cnode_mutate(PROC_SELF(PROC_S_CNODE), 1 + b->i, KEEPER_DEPTH, PROC_SELF(PROC_S_CNODE),
+                                 PROC_SELF(PROC_S_TEMP), 64, COFFER_RIGHTS_ALL,
+                                 COFFER_GUARD(PROC_LEAF_BITS - bits, 0))).error != COFFER_ERR_OK ||
+        (r = coffer_cnode_move(PROC_SELF(PROC_S_CNODE), PROC_KEEP(b->i, PROC_K_BANK), 64, PROC_SELF(PROC_S_CNODE),
+                               b->bank, 64)).error != COFFER_ERR_OK)
+        return r;
+    b->bank = PROC_KEEP(b->i, PROC_K_BANK);
+    b->p->kept = PROC_K_FIRST;
+    return ok();
+}
+
+/* The initial stack, at the top of the stack frame. */
+struct stack_fill {
+    struct initial_stack_args args;
+    uint64_t sp;
+    int status;
+};
+
+static void build_stack(void *ctx, uint8_t *bytes, uint64_t size)
+{
+    struct stack_fill *f = ctx;
+    f->status = initial_stack_build(bytes, size, PROCESS_STACK_TOP, &f->args, &f->sp);
+}
+
+static uint64_t mix(uint64_t x)
+{
+    x += 0x9e3779b97f4a7c15ull;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+    return x ^ (x >> 31);
+}
+
+static struct coffer_result stack(struct build *b, const struct proc_spawn *sp, uint64_t *sp_out)
+{
+    struct stack_fill f = { .args = { .argc = sp->text->argc, .argv = sp->text->argv, .envc = sp->text->envc,
+                                      .envp = sp->text->envp, .plan = sp->plan } };
+    uint64_t seed = b->s->env.random ^ b->p->pid ^ coffer_time_now();
+    for (unsigned k = 0; k < LOADER_RANDOM_BYTES; k += 8) {
+        seed = mix(seed);
+        memcpy(&f.args.random[k], &seed, 8);
+    }
+    coffer_cptr_t frame = PROC_KEEP(b->i, PROC_K_STACK);
+    struct coffer_result r;
+    if ((r = buy(b, COFFER_OBJ_FRAME, 16, PROC_K_STACK)).error != COFFER_ERR_OK ||
+        (r = fill_frame(b, frame, PROCESS_STACK_BYTES, build_stack, &f)).error != COFFER_ERR_OK)
+        return r;
+    if (f.status != STACK_OK)
+        return (struct coffer_result){ COFFER_ERR_PROC_BAD_TEXT, 0, 0 }; /* cannot be: the text fits */
+    *sp_out = f.sp;
+    return map(b, frame, PROCESS_STACK_TOP - PROCESS_STACK_BYTES, COFFER_MAP_R | COFFER_MAP_W);
+}
+
+/* The process's own capabilities, in its CSpace. */
+static struct coffer_result cspace(struct build *b)
+{
+    struct proc_server *s = b->s;
+    coffer_cptr_t self = PROC_SELF(PROC_S_CNODE), root = PROC_KEEP(b->i, PROC_K_CNODE);
+    static const struct { unsigned slot, keep; } copies[] = {
+        { PROCESS_SLOT_CNODE, PROC_K_CSPACE }, { PROCESS_SLOT_VSPACE, PROC_K_VSPACE }, { PROCESS_SLOT_TCB, PROC_K_TCB },
+        { PROCESS_SLOT_SC, PROC_K_SC },        { PROCESS_SLOT_IPC_BUFFER, PROC_K_IPC },
+    };
+    struct coffer_result r = coffer_cnode_mint(self, PROC_KEEP(b->i, PROC_K_CSPACE), 64, self, root, 64,
+                                               COFFER_RIGHTS_ALL, COFFER_GUARD(64 - PROCESS_CNODE_BITS, 0));
+    for (unsigned k = 0; k < sizeof copies / sizeof copies[0] && r.error == COFFER_ERR_OK; k++)
+        r = coffer_cnode_copy(root, copies[k].slot, PROCESS_CNODE_BITS, self, PROC_KEEP(b->i, copies[k].keep), 64);
+    if (r.error != COFFER_ERR_OK ||
+        (r = bank_error(bank_restrict_into(s->env.buf, b->bank, BANK_RIGHT_BUY | BANK_RIGHT_FREE | BANK_RIGHT_CREATE,
+                                           root, 64, PROCESS_SLOT_BANK))).error != COFFER_ERR_OK)
+        return r;
+    return coffer_cnode_mint(root, PROCESS_SLOT_MANAGER, PROCESS_CNODE_BITS, self, PROC_SELF(PROC_S_ENDPOINT), 64,
+                             COFFER_RIGHTS_ALL, PROC_BADGE(PROC_KIND_SELF, b->p->gen, b->i));
+}
+
+/* The thread: configured, at its priority, on its context, at the entry
+ * with the stack; not running. */
+static struct coffer_result thread(struct build *b, uint64_t entry, uint64_t sp)
+{
+    struct proc_server *s = b->s;
+    coffer_cptr_t self = PROC_SELF(PROC_S_CNODE), tcb = PROC_KEEP(b->i, PROC_K_TCB);
+    struct coffer_result r = coffer_cnode_mint(self, PROC_SELF(PROC_S_TEMP), 64, self, PROC_SELF(PROC_S_FAULT_EP), 64,
+                                               COFFER_RIGHTS_ALL, PROC_BADGE(PROC_KIND_FAULT, b->p->gen, b->i));
+    if (r.error != COFFER_ERR_OK)
+        return r;
+    r = coffer_tcb_configure(tcb, PROC_SELF(PROC_S_TEMP), PROC_KEEP(b->i, PROC_K_CSPACE),
+                             PROC_KEEP(b->i, PROC_K_VSPACE), PROCESS_IPC_BUFFER_VADDR, PROC_KEEP(b->i, PROC_K_IPC));
+    coffer_cnode_delete(self, PROC_SELF(PROC_S_TEMP), 64);
+    if (r.error != COFFER_ERR_OK ||
+        (r = coffer_tcb_set_priority(tcb, PROC_SELF(PROC_S_TCB), b->p->priority)).error != COFFER_ERR_OK ||
+        (r = coffer_tcb_set_mcp(tcb, PROC_SELF(PROC_S_TCB), b->p->mcp)).error != COFFER_ERR_OK ||
+        (r = coffer_sched_control_configure(PROC_SELF(PROC_S_SCHED_CONTROL), PROC_KEEP(b->i, PROC_K_SC),
+                                            b->p->budget_us, b->p->period_us)).error != COFFER_ERR_OK ||
+        (r = coffer_tcb_set_sched_context(tcb, PROC_KEEP(b->i, PROC_K_SC))).error != COFFER_ERR_OK)
+        return r;
+    struct coffer_ipc_buffer *buf = s->env.buf;
+    for (unsigned k = 0; k < COFFER_REG_COUNT; k++)
+        buf->mr[k] = 0;
+    buf->mr[COFFER_REG_PC] = entry;
+    buf->mr[2] = sp;
+    return coffer_tcb_write_registers(tcb, COFFER_REG_COUNT, 0);
+}
+
+static struct coffer_result objects(struct build *b)
+{
+    struct coffer_result r;
+    if ((r = buy(b, COFFER_OBJ_VSPACE, 0, PROC_K_VSPACE)).error != COFFER_ERR_OK ||
+        (r = buy(b, COFFER_OBJ_CNODE, PROCESS_CNODE_BITS, PROC_K_CNODE)).error != COFFER_ERR_OK ||
+        (r = buy(b, COFFER_OBJ_TCB, 0, PROC_K_TCB)).error != COFFER_ERR_OK ||
+        (r = buy(b, COFFER_OBJ_SCHED_CONTEXT, 0, PROC_K_SC)).error != COFFER_ERR_OK ||
+        (r = buy(b, COFFER_OBJ_FRAME, COFFER_PAGE_BITS, PROC_K_IPC)).error != COFFER_ERR_OK)
+        return r;
+    return map(b, PROC_KEEP(b->i, PROC_K_IPC), PROCESS_IPC_BUFFER_VADDR, COFFER_MAP_R | COFFER_MAP_W);
+}
+
+struct coffer_result proc_build(struct proc_server *s, unsigned i, const struct proc_spawn *sp)
+{
+    struct build b = { .s = s, .i = i, .p = &s->procs[i] };
+    uint64_t stack_pointer = 0;
+    struct coffer_result r = bank_and_keeper(&b, sp);
+    if (r.error == COFFER_ERR_OK)
+        r = objects(&b);
+    for (unsigned k = 0; k < sp->plan->nregions && r.error == COFFER_ERR_OK; k++)
+        r = load_region(&b, sp, &sp->plan->regions[k]);
+    if (r.error == COFFER_ERR_OK)
+        r = stack(&b, sp, &stack_pointer);
+    if (r.error == COFFER_ERR_OK)
+        r = cspace(&b);
+    if (r.error == COFFER_ERR_OK)
+        r = thread(&b, sp->plan->entry, stack_pointer);
+    if (r.error != COFFER_ERR_OK && b.p->bank_alive) {
+        bank_destroy(b.bank); /* everything bought goes with it */
+        b.p->bank_alive = false;
+    }
+    return r;
+}
+
+void proc_destroy_bank(struct proc_server *s, unsigned i)
+{
+    (void)s;
+    bank_destroy(PROC_KEEP(i, PROC_K_BANK));
+}
+
+bool proc_alive(const struct proc_server *s, unsigned i)
+{
+    (void)s;
+    struct coffer_result r = coffer_cnode_identify(PROC_SELF(PROC_S_CNODE), 1 + i, KEEPER_DEPTH);
+    return r.error == COFFER_ERR_OK && COFFER_ID_TYPE(r.detail0) == COFFER_OBJ_CNODE;
+}
+
+uint64_t proc_cpu_us(const struct proc_server *s, unsigned i)
+{
+    if (!s->procs[i].bank_alive || !proc_alive(s, i))
+        return s->procs[i].cpu_us;
+    struct coffer_result r = coffer_sched_context_consumed(PROC_KEEP(i, PROC_K_SC));
+    return r.error == COFFER_ERR_OK ? r.detail0 : s->procs[i].cpu_us;
+}

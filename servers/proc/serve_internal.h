@@ -1,0 +1,27 @@
+/*
+ * What the process manager's two halves share (serve.c, its threads at
+ * run time; serve_start.c, building them): its state at the start of its
+ * own memory and the threads' entry points.
+ */
+#ifndef PROC_SERVER_SERVE_INTERNAL_H
+#define PROC_SERVER_SERVE_INTERNAL_H
+
+#include <server/serve.h>
+
+#include "proc.h"
+#include "proc_service.h"
+
+#define PROC_STACK_BYTES 16384
+
+struct proc_service_state {
+    struct proc_server server;
+    struct coffer_server_loop loop;
+    struct coffer_ipc_buffer *worker_buf;
+    bool waiting;       /* the worker reached its receive */
+    uint64_t rescues;   /* worker rescues (proc_helper) */
+};
+
+void proc_worker(uint64_t arg); /* arg: the struct proc_service_state */
+void proc_helper(uint64_t arg);
+
+#endif

@@ -1,0 +1,176 @@
+/*
+ * The process manager's start (proc_service.h; serve.c runs it): its
+ * memory, its CSpace and its two threads, all from the untyped it is
+ * given (lib/starter).  Its memory at own_va: its state, two stacks, two
+ * IPC buffers; then, at the next 64 KiB, the scratch window where it
+ * fills the frames it buys for processes.  All of it lies in the first 2
+ * MiB from own_va (2 MiB aligned), so the window needs no page table of
+ * its own: the one its memory's pages made maps it too.
+ */
+#include <string.h>
+
+#include <starter/starter.h>
+
+#include "serve_internal.h"
+
+#define ROOT COFFER_SLOT_CNODE
+#define PAGE COFFER_PAGE_SIZE
+#define KEEP_BITS 6
+#define DEPTH (PROC_ROOT_BITS + PROC_LEAF_BITS) /* from the unguarded root: a leaf slot */
+
+/* Starter slots, from cfg->first_slot. */
+enum { S_ROOT, S_GUARDED, S_KEEP, S_WORKER, S_WORKER_SC, S_TEMP, S_TEMP2, S_HELPER, S_HELPER_SC, S_INIT };
+
+static uint64_t round_up(uint64_t v, uint64_t to)
+{
+    return (v + to - 1) & ~(to - 1);
+}
+
+struct layout {
+    uint64_t stacks, ipc, end, scratch;
+};
+
+static struct layout own_layout(void)
+{
+    struct layout l;
+    l.stacks = round_up(sizeof(struct proc_service_state), PAGE);
+    l.ipc = l.stacks + 2 * PROC_STACK_BYTES;
+    l.end = l.ipc + 2 * PAGE;
+    l.scratch = round_up(l.end, 1ull << PROC_FRAME_MAX_BITS);
+    return l;
+}
+_Static_assert(sizeof(struct proc_service_state) + 2 * PROC_STACK_BYTES + 2 * PAGE + 2 * (1u << PROC_FRAME_MAX_BITS) <=
+                   2u << 20, "the manager's memory and scratch window share one page table");
+
+struct build {
+    struct starter st;
+    const struct proc_service_config *cfg;
+    uint64_t s0; /* cfg->first_slot */
+    struct layout l;
+};
+
+static uint64_t at(const struct build *b, unsigned which)
+{
+    return b->s0 + which;
+}
+
+static bool step(struct build *b, struct coffer_result r, const char *what)
+{
+    return starter_step(&b->st, r, what);
+}
+
+/* The starter's capability in slot from, moved (or copied) to leaf slot j. */
+static struct coffer_result move_in(struct build *b, unsigned j, uint64_t from)
+{
+    return coffer_cnode_move(at(b, S_ROOT), PROC_SELF(j), DEPTH, ROOT, from, 64);
+}
+
+static struct coffer_result copy_in(struct build *b, unsigned j, uint64_t from)
+{
+    return coffer_cnode_copy(at(b, S_ROOT), PROC_SELF(j), DEPTH, ROOT, from, 64);
+}
+
+/* An object made into leaf slot j. */
+static struct coffer_result place(struct build *b, uint64_t type, unsigned j)
+{
+    struct coffer_result r = starter_make(&b->st, type, 0, at(b, S_TEMP));
+    return r.error != COFFER_ERR_OK ? r : move_in(b, j, at(b, S_TEMP));
+}
+
+/* A badged capability to the manager's endpoint `endpoint` (a leaf
+ * slot) into the starter's temporary slot. */
+static struct coffer_result badged(struct build *b, unsigned endpoint, uint64_t badge)
+{
+    return coffer_cnode_mint(ROOT, at(b, S_TEMP), 64, at(b, S_ROOT), PROC_SELF(endpoint), DEPTH, COFFER_RIGHTS_ALL,
+                             badge);
+}
+
+/* The CSpace, its own capabilities in place (the threads' TCBs later). */
+static bool cspace(struct build *b)
+{
+    uint64_t root = at(b, S_ROOT), temp = at(b, S_TEMP);
+    return step(b, starter_make(&b->st, COFFER_OBJ_CNODE, PROC_ROOT_BITS, root), "make the root CNode") &&
+           step(b, starter_make(&b->st, COFFER_OBJ_CNODE, PROC_LEAF_BITS, temp), "make its leaf") &&
+           step(b, coffer_cnode_move(root, 0, PROC_ROOT_BITS, ROOT, temp, 64), "place the leaf") &&
+           step(b, coffer_cnode_mint(ROOT, at(b, S_GUARDED), 64, ROOT, root, 64, COFFER_RIGHTS_ALL,
+                                     COFFER_GUARD(64 - DEPTH, 0)), "guard the root") &&
+           step(b, copy_in(b, PROC_S_CNODE, at(b, S_GUARDED)), "its own root") &&
+           step(b, copy_in(b, PROC_S_VSPACE, COFFER_SLOT_VSPACE), "its address space") &&
+           step(b, copy_in(b, PROC_S_BANK, b->cfg->bank), "the bank capability") &&
+           step(b, copy_in(b, PROC_S_SCHED_CONTROL, COFFER_SLOT_SCHED_CONTROL), "sched control") &&
+           step(b, place(b, COFFER_OBJ_ENDPOINT, PROC_S_ENDPOINT), "the endpoint") &&
+           step(b, place(b, COFFER_OBJ_ENDPOINT, PROC_S_FAULT_EP), "the fault endpoint") &&
+           step(b, place(b, COFFER_OBJ_REPLY, PROC_S_REPLY), "a reply object") &&
+           step(b, place(b, COFFER_OBJ_REPLY, PROC_S_FAULT_REPLY), "another") &&
+           step(b, badged(b, PROC_S_ENDPOINT, PROC_BADGE(PROC_KIND_RELAY, 0, 0)), "the relay capability") &&
+           step(b, move_in(b, PROC_S_RELAY, temp), "place it") &&
+           step(b, starter_make(&b->st, COFFER_OBJ_SCHED_CONTEXT, 0, temp), "the rescue context") &&
+           step(b, coffer_sched_control_configure(COFFER_SLOT_SCHED_CONTROL, temp, 10000, 10000), "its budget") &&
+           step(b, move_in(b, PROC_S_RESCUE_SC, temp), "place it");
+}
+
+/* The worker: MCP 255 (the authority for processes' priorities), its
+ * timeout endpoint the fault endpoint (for rescues), run to its receive
+ * and made passive. */
+static bool worker(struct build *b, struct proc_service_state *st)
+{
+    uint64_t tcb = at(b, S_WORKER), sc = at(b, S_WORKER_SC);
+    uint64_t ipc = b->cfg->own_va + b->l.ipc, stack_top = b->cfg->own_va + b->l.stacks + PROC_STACK_BYTES;
+    st->worker_buf = (struct coffer_ipc_buffer *)(uintptr_t)ipc;
+    if (!step(b, starter_thread(&b->st, at(b, S_GUARDED), ipc, b->cfg->priority, tcb, sc), "make the worker") ||
+        !step(b, coffer_tcb_set_mcp(tcb, COFFER_SLOT_TCB, 255), "its MCP") ||
+        !step(b, copy_in(b, PROC_S_TCB, tcb), "its TCB in the CSpace") ||
+        !step(b, badged(b, PROC_S_FAULT_EP, PROC_BADGE(PROC_KIND_RESCUE, 0, 0)), "its rescue capability") ||
+        !step(b, coffer_tcb_set_timeout_handler(tcb, at(b, S_TEMP)), "its timeout endpoint") ||
+        !step(b, coffer_cnode_delete(ROOT, at(b, S_TEMP), 64), "drop the capability") ||
+        !step(b, coffer_tcb_set_sched_context(tcb, sc), "bind the context") ||
+        !step(b, coffer_thread_start(tcb, coffer_root_ipc_buffer(), proc_worker, (void *)(uintptr_t)stack_top,
+                                     (uint64_t)(uintptr_t)st), "start the worker") ||
+        !step(b, starter_yield_to(b->cfg->priority), "let it reach its receive"))
+        return false;
+    if (!st->waiting) {
+        step(b, (struct coffer_result){ COFFER_ERR_ILLEGAL_OPERATION, 0, 0 }, "the worker's first receive");
+        return false;
+    }
+    return step(b, coffer_tcb_set_sched_context(tcb, COFFER_CPTR_NONE), "make it passive") &&
+           step(b, starter_keep(&b->st, sc), "keep its start context");
+}
+
+/* The fault thread, active on a context of its own (budget 1 ms in 10). */
+static bool helper(struct build *b, struct proc_service_state *st)
+{
+    uint64_t tcb = at(b, S_HELPER), sc = at(b, S_HELPER_SC);
+    uint64_t ipc = b->cfg->own_va + b->l.ipc + PAGE, stack_top = b->cfg->own_va + b->l.stacks + 2 * PROC_STACK_BYTES;
+    return step(b, starter_thread(&b->st, at(b, S_GUARDED), ipc, b->cfg->priority, tcb, sc), "make the fault thread") &&
+           step(b, coffer_sched_control_configure(COFFER_SLOT_SCHED_CONTROL, sc, 1000, 10000), "its budget") &&
+           step(b, coffer_tcb_set_sched_context(tcb, sc), "bind it") &&
+           step(b, copy_in(b, PROC_S_FAULT_TCB, tcb), "its TCB in the CSpace") &&
+           step(b, coffer_thread_start(tcb, coffer_root_ipc_buffer(), proc_helper, (void *)(uintptr_t)stack_top,
+                                       (uint64_t)(uintptr_t)st), "start it") &&
+           step(b, starter_keep(&b->st, sc), "keep its context");
+}
+
+struct coffer_result proc_service_start(const struct proc_service_config *cfg, struct proc_service *out)
+{
+    struct build b = { .cfg = cfg, .s0 = cfg->first_slot, .l = own_layout() };
+    struct coffer_result r = starter_open(&b.st, cfg->work_untyped, at(&b, S_KEEP), KEEP_BITS, at(&b, S_TEMP),
+                                          at(&b, S_TEMP2), "process manager");
+    if (!step(&b, r, "make the keep") ||
+        !step(&b, r = starter_memory(&b.st, cfg->own_va, b.l.ipc), "map its own memory") || !cspace(&b))
+        return r.error != COFFER_ERR_OK ? r : (struct coffer_result){ COFFER_ERR_ILLEGAL_OPERATION, 0, 0 };
+    struct proc_service_state *st = (struct proc_service_state *)(uintptr_t)cfg->own_va;
+    memset(st, 0, sizeof *st);
+    const struct coffer_bootinfo *bi = coffer_bootinfo();
+    struct proc_env env = { .buf = (struct coffer_ipc_buffer *)(uintptr_t)(cfg->own_va + b.l.ipc),
+                            .scratch_va = cfg->own_va + b.l.scratch,
+                            .boot_image = (const void *)(uintptr_t)bi->bootimage_vaddr,
+                            .boot_image_size = bi->bootimage_size, .random = coffer_time_now() };
+    proc_server_init(&st->server, &env);
+    if (!worker(&b, st) || !helper(&b, st) ||
+        !step(&b, r = badged(&b, PROC_S_ENDPOINT, PROC_BADGE(PROC_KIND_INIT, 0, 0)), "init's capability") ||
+        !step(&b, r = coffer_cnode_move(ROOT, at(&b, S_INIT), 64, ROOT, at(&b, S_TEMP), 64), "place it"))
+        return r.error != COFFER_ERR_OK ? r : (struct coffer_result){ COFFER_ERR_ILLEGAL_OPERATION, 0, 0 };
+    *out = (struct proc_service){ .init = at(&b, S_INIT), .worker = at(&b, S_WORKER), .helper = at(&b, S_HELPER),
+                                  .server = &st->server, .rescues = &st->rescues, .own_bytes = b.st.own_bytes };
+    return (struct coffer_result){ COFFER_ERR_OK, 0, 0 };
+}

@@ -1,0 +1,281 @@
+/*
+ * The process manager in QEMU (servers/proc): started beside a bank
+ * service with 8 MiB of RAM, called through the generated client
+ * (proto/proc.def) with init's capability.  hello from the boot image is
+ * spawned on a child bank, runs, exits through the manager, and is
+ * reaped; the bank's usage is then exactly what it was, 50 times over.
+ * Every error a bad request gets; a process killed before it starts;
+ * nothing left behind by a spawn the bank's limit stops.  Ends by
+ * revoking the untyped it all came from.
+ */
+#include "ktest.h"
+#include <bank/bank.h>
+#include <process/layout.h>
+#include <proto/bank_client.h>
+#include <proto/proc_client.h>
+
+#include "bank_service.h"
+#include "proc.h"
+#include "proc_service.h"
+#include "thread/threads_fixture.h"
+
+#define ROOT COFFER_SLOT_CNODE
+#define D 64
+#define W COFFER_RETYPE_AT_WATERMARK
+#define RAM_BITS 23
+
+static uint64_t slot_base;
+static struct bank_service banks;
+static struct proc_service pm;
+static uint64_t container;
+
+static uint64_t S(unsigned i)
+{
+    return slot_base + i;
+}
+
+static struct coffer_ipc_buffer *buf(void)
+{
+    return coffer_root_ipc_buffer();
+}
+
+enum { BANK = 30, EXITS = 31, EXITS_BADGED = 32, HANDLE = 33, HANDLE2 = 34, NOT_A_BANK = 35, SMALL = 36 };
+
+static bool start(void)
+{
+    const struct coffer_bootinfo *bi = coffer_bootinfo();
+    uint64_t parent = coffer_largest_ram_untyped(bi, 26);
+    slot_base = bi->empty.start + 2400;
+    container = S(0);
+    uint64_t bank_work = S(1), ram = S(2), pm_work = S(3);
+    static coffer_cptr_t rams[1];
+    rams[0] = ram;
+    struct bank_service_config bcfg = { .work_untyped = bank_work, .ram = rams, .nram = 1, .first_slot = S(8),
+                                        .asid_pool = COFFER_SLOT_ASID_POOL, .root_bits = 10, .nbanks = 256,
+                                        .own_va = 0x3000000000ull, .window_va = 0x3400000000ull, .priority = 200 };
+    struct proc_service_config pcfg = { .work_untyped = pm_work, .first_slot = S(16), .own_va = 0x3800000000ull,
+                                        .priority = 190 };
+    bool ok = ktest_step(coffer_untyped_retype(parent, COFFER_OBJ_UNTYPED, 24, ROOT, 0, container, 1, W),
+                         "a 16 MiB container") &&
+              ktest_step(coffer_untyped_retype(container, COFFER_OBJ_UNTYPED, RAM_BITS, ROOT, 0, ram, 1, W),
+                         "8 MiB of RAM for the prime bank") &&
+              ktest_step(coffer_untyped_retype(container, COFFER_OBJ_UNTYPED, 21, ROOT, 0, bank_work, 1, W),
+                         "2 MiB for the bank server") &&
+              ktest_step(coffer_untyped_retype(container, COFFER_OBJ_UNTYPED, 20, ROOT, 0, pm_work, 1, W),
+                         "1 MiB for the process manager") &&
+              ktest_step(bank_service_start(&bcfg, &banks), "start the bank service");
+    pcfg.bank = banks.prime;
+    uint64_t id;
+    return ok && ktest_step(proc_service_start(&pcfg, &pm), "start the process manager") &&
+           ktest_step(bank_create(buf(), banks.prime, 4u << 20, S(BANK), &id), "a 4 MiB bank for processes") &&
+           ktest_step(coffer_untyped_retype(container, COFFER_OBJ_NOTIFICATION, 0, ROOT, 0, S(EXITS), 1, W),
+                      "an exit notification") &&
+           ktest_step(coffer_cnode_mint(ROOT, S(EXITS_BADGED), D, ROOT, S(EXITS), D, COFFER_RIGHTS_ALL, 1),
+                      "badged 1");
+}
+
+struct usage { uint64_t limit, effective, held, objects, overhead, children, free, count, banks; };
+
+static struct usage usage(uint64_t bank)
+{
+    struct usage u = { 0 };
+    bank_info(buf(), bank, &u.limit, &u.effective, &u.held, &u.objects, &u.overhead, &u.children, &u.free, &u.count,
+              &u.banks);
+    return u;
+}
+
+static bool same(struct usage a, struct usage b)
+{
+    return a.held == b.held && a.objects == b.objects && a.overhead == b.overhead && a.children == b.children &&
+           a.free == b.free && a.count == b.count && a.banks == b.banks;
+}
+
+/* "image\0argv0\0args...\0env...\0" */
+static size_t text_of(char *out, const char *const *words, unsigned n)
+{
+    size_t len = 0;
+    for (unsigned i = 0; i < n; i++) {
+        for (const char *c = words[i]; *c; c++)
+            out[len++] = *c;
+        out[len++] = '\0';
+    }
+    return len;
+}
+
+static struct coffer_result spawn(const char *image, uint64_t flags, uint64_t limit, uint64_t bank, uint64_t handle,
+                                  uint64_t *pid)
+{
+    char text[PROC_TEXT_BYTES];
+    const char *words[] = { image, image, "GREETING=hi" };
+    size_t len = text_of(text, words, 3);
+    return proc_spawn(buf(), pm.init, 100, 100, flags, 0, 1, 10000, 10000, limit, text, len, bank,
+                      S(EXITS_BADGED), handle, pid);
+}
+
+/* Reap it once it ended: the exit notification says when (2 s at most;
+ * a signal left by an earlier process only means another look). */
+static struct coffer_result wait_for(uint64_t handle, uint64_t *how, uint64_t *code)
+{
+    uint64_t pc, addr, cpu, deadline = coffer_time_now() + tf_us_to_ticks(2000000);
+    struct coffer_result r;
+    while ((r = proc_wait(handle, how, code, &pc, &addr, &cpu)).error == COFFER_ERR_PROC_RUNNING &&
+           coffer_time_now() < deadline)
+        coffer_wait_until(S(EXITS), deadline);
+    return r;
+}
+
+/* A bank that has had a sub-bank keeps an extent and the record units
+ * its next sub-bank will need (docs/banks.md): so that the first spawn
+ * is measured as the others, my bank has had one before. */
+static void warm_up(uint64_t bank)
+{
+    uint64_t id;
+    ktest_step(bank_create(buf(), bank, 1u << 16, S(HANDLE2), &id), "warm the bank up: a sub-bank");
+    ktest_step(bank_destroy(S(HANDLE2)), "and its destroy");
+}
+
+static void hello_runs(void)
+{
+    warm_up(S(BANK));
+    struct usage before = usage(S(BANK));
+    uint64_t pid = 0, how = 0, code = 99;
+    ktest_check(spawn("hello", PROC_SPAWN_START, ~0ull, S(BANK), S(HANDLE), &pid).error == COFFER_ERR_OK && pid > 0,
+                "proc: hello spawned from the boot image on a child bank (pid %llu)", (unsigned long long)pid);
+    struct usage during = usage(S(BANK));
+    ktest_check(during.children > 0 && during.banks == before.banks + 1,
+                "proc: its process bank holds %llu bytes inside mine", (unsigned long long)during.children);
+    struct coffer_result r = wait_for(S(HANDLE), &how, &code);
+    ktest_check(r.error == COFFER_ERR_OK && how == PROC_ENDED_EXIT && code == 0,
+                "proc: it exited with status 0, and is reaped (%s, how %llu code %llu)", coffer_error_name(r.error),
+                (unsigned long long)how, (unsigned long long)code);
+    struct usage after = usage(S(BANK));
+    ktest_check(same(after, before), "proc: every byte of it is back in my bank");
+    if (!same(after, before))
+        printf("# held %llu/%llu objects %llu/%llu overhead %llu/%llu children %llu/%llu free %llu/%llu\n",
+               (unsigned long long)before.held, (unsigned long long)after.held, (unsigned long long)before.objects,
+               (unsigned long long)after.objects, (unsigned long long)before.overhead,
+               (unsigned long long)after.overhead, (unsigned long long)before.children,
+               (unsigned long long)after.children, (unsigned long long)before.free, (unsigned long long)after.free);
+    ktest_expect_error(proc_wait(S(HANDLE), &how, &code, &pid, &pid, &pid), COFFER_ERR_PROC_GONE, 0, 0,
+                       "proc: waiting again is PROC_GONE");
+    coffer_cnode_delete(ROOT, S(HANDLE), D);
+}
+
+static void cycles(unsigned n)
+{
+    struct usage before = usage(S(BANK));
+    unsigned done = 0;
+    for (; done < n; done++) {
+        uint64_t pid, how = 0, code = 1;
+        if (spawn("hello", PROC_SPAWN_START, ~0ull, S(BANK), S(HANDLE), &pid).error != COFFER_ERR_OK ||
+            wait_for(S(HANDLE), &how, &code).error != COFFER_ERR_OK || how != PROC_ENDED_EXIT || code != 0)
+            break;
+        coffer_cnode_delete(ROOT, S(HANDLE), D);
+    }
+    ktest_check(done == n && same(usage(S(BANK)), before),
+                "proc: %u spawn, exit, wait cycles of hello, every byte back each time", done);
+}
+
+static void killed_before_start(void)
+{
+    struct usage before = usage(S(BANK));
+    uint64_t pid, how = 0, code = 1, info_state = 0, ppid, parent, held, limit, cpu;
+    char name[32];
+    ktest_check(spawn("hello", 0, ~0ull, S(BANK), S(HANDLE), &pid).error == COFFER_ERR_OK &&
+                    proc_info(buf(), S(HANDLE), &info_state, &ppid, &parent, &held, &limit, &cpu, name).error ==
+                        COFFER_ERR_OK &&
+                    info_state == PROC_STATE_BUILT && held > 0 && name[0] == 'h',
+                "proc: spawned without START it waits (INFO: built, its bank holds %llu bytes)",
+                (unsigned long long)held);
+    ktest_expect_error(proc_wait(S(HANDLE), &how, &code, &pid, &pid, &pid), COFFER_ERR_PROC_RUNNING, 0, 0,
+                       "proc: WAIT before it ends is PROC_RUNNING");
+    ktest_check(proc_kill(S(HANDLE)).error == COFFER_ERR_OK &&
+                    proc_wait(S(HANDLE), &how, &code, &pid, &pid, &pid).error == COFFER_ERR_OK &&
+                    how == PROC_ENDED_KILLED && same(usage(S(BANK)), before),
+                "proc: KILL ends it (WAIT: killed) and every byte is back");
+    ktest_expect_error(proc_kill(S(HANDLE)), COFFER_ERR_PROC_GONE, 0, 0, "proc: KILL after the reap is PROC_GONE");
+    coffer_cnode_delete(ROOT, S(HANDLE), D);
+}
+
+static void bad_requests(void)
+{
+    struct usage before = usage(S(BANK));
+    uint64_t pid = 0, id;
+    char text[PROC_TEXT_BYTES] = "hello";
+    ktest_expect_error(spawn("nosuch", PROC_SPAWN_START, ~0ull, S(BANK), S(HANDLE), &pid), COFFER_ERR_PROC_NO_IMAGE,
+                       0, 0, "proc: an image not in the boot image is PROC_NO_IMAGE");
+    ktest_expect_error(spawn("hello", 0x80, ~0ull, S(BANK), S(HANDLE), &pid), COFFER_ERR_PROC_BAD_ARGUMENT, 0, 0,
+                       "proc: unknown flags are PROC_BAD_ARGUMENT(0)");
+    ktest_expect_error(proc_spawn(buf(), pm.init, 100, 100, 0, 0, 0, 20000, 10000, ~0ull, "hello\0hello", 12, S(BANK),
+                                  S(EXITS_BADGED), S(HANDLE), &pid),
+                       COFFER_ERR_PROC_BAD_ARGUMENT, 1, 0, "proc: a budget above its period is PROC_BAD_ARGUMENT(1)");
+    ktest_expect_error(proc_spawn(buf(), pm.init, 100, 100, 0, 0, 0, 10000, 10000, ~0ull, text, 5, S(BANK),
+                                  S(EXITS_BADGED), S(HANDLE), &pid),
+                       COFFER_ERR_PROC_BAD_TEXT, 4, 0, "proc: a text whose argv[0] is empty is PROC_BAD_TEXT(4)");
+    for (unsigned i = 0; i < PROC_TEXT_BYTES; i++)
+        text[i] = 'x';
+    ktest_expect_error(proc_spawn(buf(), pm.init, 100, 100, 0, 0, 0, 10000, 10000, ~0ull, text, sizeof text, S(BANK),
+                                  S(EXITS_BADGED), S(HANDLE), &pid),
+                       COFFER_ERR_PROC_BAD_TEXT, 2, 0, "proc: a text with no NUL in it is PROC_BAD_TEXT(2)");
+    text[5] = '\0';
+    ktest_expect_error(proc_spawn(buf(), pm.init, 100, 100, 0, 17, 0, 10000, 10000, ~0ull, text, 5, S(BANK),
+                                  S(EXITS_BADGED), S(HANDLE), &pid),
+                       COFFER_ERR_PROC_BAD_TEXT, 1, 0, "proc: 17 arguments are PROC_BAD_TEXT(1)");
+    ktest_expect_error(proc_spawn(buf(), pm.init, 100, 100, 0, 0, 1, 10000, 10000, ~0ull, "hello\0hello\0NOEQUALS",
+                                  22, S(BANK), S(EXITS_BADGED), S(HANDLE), &pid),
+                       COFFER_ERR_PROC_BAD_TEXT, 3, 0, "proc: an environment word without '=' is PROC_BAD_TEXT(3)");
+    ktest_expect_error(spawn("hello", 0, ~0ull, S(EXITS), S(HANDLE), &pid), COFFER_ERR_PROC_NOT_BANK, 0, 0,
+                       "proc: a notification passed as the bank is PROC_NOT_BANK");
+    ktest_check(bank_restrict(buf(), S(BANK), BANK_RIGHT_BUY, S(NOT_A_BANK)).error == COFFER_ERR_OK,
+                "proc: a buy-only capability to my bank");
+    ktest_expect_error(spawn("hello", 0, ~0ull, S(NOT_A_BANK), S(HANDLE), &pid), COFFER_ERR_PROC_NOT_BANK, 0, 0,
+                       "proc: a bank that cannot create is PROC_NOT_BANK");
+    ktest_expect_error(proc_start(pm.init), COFFER_ERR_PROC_WRONG_KIND, PROC_KIND_INIT, 0,
+                       "proc: START with init's capability is PROC_WRONG_KIND(1)");
+    ktest_expect_error(proc_exit(pm.init, 3), COFFER_ERR_PROC_WRONG_KIND, PROC_KIND_INIT, 0,
+                       "proc: EXIT from init is PROC_WRONG_KIND(1)");
+    ktest_expect_error(proc_faulted(pm.init, 0, 1, 0, 0), COFFER_ERR_PROC_WRONG_KIND, PROC_KIND_INIT, 0,
+                       "proc: FAULTED from anyone but the fault thread is PROC_WRONG_KIND");
+    ktest_check(same(usage(S(BANK)), before), "proc: the refused requests left my bank as it was");
+    /* The limit stops the build part way: nothing is left. */
+    ktest_step(bank_create(buf(), S(BANK), 64u << 10, S(SMALL), &id), "a 64 KiB bank");
+    warm_up(S(SMALL));
+    struct usage small = usage(S(SMALL));
+    struct coffer_result r = spawn("hello", PROC_SPAWN_START, ~0ull, S(SMALL), S(HANDLE), &pid);
+    struct usage small_after = usage(S(SMALL));
+    if (r.error != COFFER_ERR_PROC_BANK || r.detail0 != COFFER_ERR_BANK_LIMIT || !same(small_after, small))
+        printf("# got %s (%llu, %llu); held %llu/%llu overhead %llu/%llu free %llu/%llu\n",
+               coffer_error_name(r.error), (unsigned long long)r.detail0, (unsigned long long)r.detail1,
+               (unsigned long long)small.held, (unsigned long long)small_after.held,
+               (unsigned long long)small.overhead, (unsigned long long)small_after.overhead,
+               (unsigned long long)small.free, (unsigned long long)small_after.free);
+    ktest_check(r.error == COFFER_ERR_PROC_BANK && r.detail0 == COFFER_ERR_BANK_LIMIT && same(usage(S(SMALL)), small),
+                "proc: a spawn on a 64 KiB bank stops at its limit (PROC_BANK(BANK_LIMIT)), nothing left behind");
+    ktest_check(bank_destroy(S(SMALL)).error == COFFER_ERR_OK && same(usage(S(BANK)), before),
+                "proc: the small bank destroyed, my bank as it was");
+    coffer_cnode_delete(ROOT, S(NOT_A_BANK), D);
+}
+
+void test_proc_service(void)
+{
+    const struct coffer_bootinfo *bi = coffer_bootinfo();
+    uint64_t parent = coffer_largest_ram_untyped(bi, 26);
+    uint64_t parent_free = coffer_untyped_describe(parent).detail0;
+    if (!start()) {
+        ktest_check(false, "proc: the services start");
+    } else {
+        ktest_check(pm.own_bytes > 0, "proc: the manager started, %llu KiB of its own memory",
+                    (unsigned long long)pm.own_bytes >> 10);
+        hello_runs();
+        cycles(50);
+        killed_before_start();
+        bad_requests();
+    }
+    coffer_tcb_suspend(pm.worker);
+    coffer_tcb_suspend(pm.helper);
+    coffer_tcb_suspend(banks.tcb);
+    ktest_check(coffer_cnode_revoke(ROOT, container, D).error == COFFER_ERR_OK &&
+                    coffer_cnode_delete(ROOT, container, D).error == COFFER_ERR_OK &&
+                    coffer_untyped_describe(parent).detail0 == parent_free,
+                "proc: the container revoked: both services and all they made are gone, the parent as it was");
+}
