@@ -12,15 +12,15 @@ $(BUILD)/boot/%.elf: $(BUILD)/user/%.elf
 	@mkdir -p $(dir $@)
 	$(CROSS)objcopy --strip-debug $< $@
 
-# boot_image(name, root program, other programs)
+# boot_image(name, root program, other programs, other files as PATH=NAME)
 define boot_image
-$(BUILD)/boot-$(1).cpio: $(MKBOOTIMAGE) $(patsubst %,$(BUILD)/boot/%.elf,$(2) $(3))
-	$(MKBOOTIMAGE) $$@ $(foreach p,$(2) $(3),$(BUILD)/boot/$(p).elf=$(p))
+$(BUILD)/boot-$(1).cpio: $(MKBOOTIMAGE) $(patsubst %,$(BUILD)/boot/%.elf,$(2) $(3)) $(foreach f,$(4),$(firstword $(subst =, ,$(f))))
+	$(MKBOOTIMAGE) $$@ $(foreach p,$(2) $(3),$(BUILD)/boot/$(p).elf=$(p)) $(4)
 BOOT_IMAGES += $(BUILD)/boot-$(1).cpio
 endef
 
-$(eval $(call boot_image,demo,root,hello))
-$(eval $(call boot_image,test,coffer-test,hello))
+$(eval $(call boot_image,demo,root,hello crash,servers/root/boot.conf=boot.conf))
+$(eval $(call boot_image,test,coffer-test,hello crash))
 $(eval $(call boot_image,bench,coffer-bench,))
 $(foreach k,$(FAULT_KINDS),$(eval $(call boot_image,fault-$(k),fault-$(k),)))
 

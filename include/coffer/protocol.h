@@ -51,8 +51,8 @@ static inline void coffer_proto_put_text(uint64_t *mr, unsigned words, const voi
     for (unsigned i = 0; i < words; i++) {
         uint64_t v = 0;
         for (unsigned b = 0; b < 8; b++) {
-            size_t at = (size_t)i * 8 + b;
-            v |= (uint64_t)(at < bytes ? from[at] : 0) << (8 * b);
+            size_t offset = (size_t)i * 8 + b;
+            v |= (uint64_t)(offset < bytes ? from[offset] : 0) << (8 * b);
         }
         mr[i] = v;
     }

@@ -1,11 +1,19 @@
 /*
- * A minimal program that travels in the boot image beside the root task,
- * to be found there (and, with the process manager, started).
+ * The first program a newcomer reads: an ordinary C program, started by
+ * the process manager with the arguments and environment its spawner
+ * gave (init: from boot.conf).  It greets, shows what it was given, and
+ * returns 0 -- its exit status, which its spawner reaps.
  */
 #include <stdio.h>
+#include <stdlib.h>
 
-int main(void)
+int main(int argc, char **argv)
 {
-    printf("hello: hello, world\n");
+    const char *greeting = getenv("GREETING");
+    printf("%s: %s, world (%d argument%s", argv[0], greeting != NULL ? greeting : "hello", argc - 1,
+           argc == 2 ? "" : "s");
+    for (int i = 1; i < argc; i++)
+        printf("%s \"%s\"", i == 1 ? ":" : ",", argv[i]);
+    printf(")\n");
     return 0;
 }

@@ -112,10 +112,11 @@ static struct coffer_result authority(const struct proc_server *s, uint64_t badg
         *parent = 0;
         return ok();
     }
-    const struct proc_entry *me = &s->procs[PROC_BADGE_INDEX(badge) % PROC_MAX];
     if (kind != PROC_KIND_SELF)
         return fail(COFFER_ERR_PROC_WRONG_KIND, kind, 0);
-    if (me->state != PROC_STATE_RUNNING || me->gen != PROC_BADGE_GEN(badge))
+    unsigned i = PROC_BADGE_INDEX(badge);
+    const struct proc_entry *me = i < PROC_MAX ? &s->procs[i] : NULL;
+    if (me == NULL || me->state != PROC_STATE_RUNNING || me->gen != PROC_BADGE_GEN(badge))
         return fail(COFFER_ERR_PROC_GONE, 0, 0);
     if (priority > me->mcp)
         return fail(COFFER_ERR_PROC_AUTHORITY, 0, me->mcp);
@@ -188,9 +189,11 @@ struct coffer_result proc_serve_spawn(struct proc_server *s, const struct coffer
     struct bootimage_file file;
     struct load_plan plan;
     unsigned bad;
-    struct coffer_result r = authority(s, rq->badge, priority, mcp, budget_us, period_us, &parent);
+    struct coffer_result r = PROC_BADGE_KIND(rq->badge) == PROC_KIND_HANDLE
+                                 ? fail(COFFER_ERR_PROC_WRONG_KIND, PROC_KIND_HANDLE, 0)
+                                 : check_arguments(priority, mcp, flags, budget_us, period_us);
     if (r.error == COFFER_ERR_OK)
-        r = check_arguments(priority, mcp, flags, budget_us, period_us);
+        r = authority(s, rq->badge, priority, mcp, budget_us, period_us, &parent);
     if (r.error != COFFER_ERR_OK)
         return r;
     if ((bad = proc_text_parse(text, (unsigned)argc, (unsigned)envc, &t)) != 0)

@@ -125,7 +125,8 @@ struct proc_env {
                                       tables in place, nothing mapped: where it fills frames */
     const void *boot_image;        /* the boot archive (cpio), read in place */
     uint64_t boot_image_size;
-    uint64_t random;               /* a seed for the processes' AT_RANDOM bytes */
+    uint64_t random;               /* a seed for the processes' AT_RANDOM bytes (the time at start;
+                                      each spawn stirs it) */
 };
 
 struct proc_server {

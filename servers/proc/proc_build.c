@@ -208,7 +208,7 @@ static struct coffer_result stack(struct build *b, const struct proc_spawn *sp, 
 {
     struct stack_fill f = { .args = { .argc = sp->text->argc, .argv = sp->text->argv, .envc = sp->text->envc,
                                       .envp = sp->text->envp, .plan = sp->plan } };
-    uint64_t seed = b->s->env.random ^ b->p->pid ^ coffer_time_now();
+    uint64_t seed = b->s->env.random = mix(b->s->env.random ^ b->p->pid);
     for (unsigned k = 0; k < LOADER_RANDOM_BYTES; k += 8) {
         seed = mix(seed);
         memcpy(&f.args.random[k], &seed, 8);

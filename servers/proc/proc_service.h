@@ -32,6 +32,8 @@ struct proc_service {
     coffer_cptr_t worker, helper; /* the threads (the starter's slots) */
     struct proc_server *server;  /* its state, for tests (same address space) */
     const volatile uint64_t *rescues; /* requests the fault thread let the worker finish */
+    const volatile uint64_t *faults;  /* processes' faults it relayed */
+    const volatile uint64_t *timeouts; /* callers' budgets spent inside the worker */
     uint64_t own_bytes;          /* what it took of work_untyped */
 };
 

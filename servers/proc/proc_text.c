@@ -1,8 +1,9 @@
 /*
  * SPAWN's text (proto/proc.def): PROC_TEXT_BYTES of NUL-terminated
  * strings -- the image's name, argv[0], argc - 1 arguments, envc
- * NAME=VALUE words -- and zeros after them.  Untrusted: every string must
- * end inside the text; nothing is read past it.
+ * NAME=VALUE words -- and then anything (the client sends zeros; more
+ * strings asked for than it wrote are empty ones).  Untrusted: every
+ * string must end inside the text; nothing is read past it.
  */
 #include <string.h>
 

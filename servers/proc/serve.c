@@ -8,7 +8,8 @@
  * fault of the worker's own (PROC_KIND_RESCUE: the context of the caller
  * it served died, with the caller's bank) it answers by lending the worker
  * a context of the manager's until its next receive, so the request ends
- * and the manager serves on (as the bank's rescuer, docs/banks.md).
+ * and the manager serves on (as the bank's rescuer, docs/banks.md); a
+ * budget the worker's caller spent (a timeout fault) by the reply alone.
  */
 #include <proto/proc_client.h>
 
@@ -42,12 +43,21 @@ void proc_helper(uint64_t arg)
         if (PROC_BADGE_KIND(m.badge) == PROC_KIND_FAULT) {
             /* The worker stops the process (its fault wait ends), so the
              * next receive abandons no one. */
+            st->faults++;
+            /* The worker runs FAULTED on this thread's context, and its
+             * timeout faults come here: it must not run out while this
+             * thread waits for it (ENSURE_BUDGET waits for a full one). */
+            coffer_ensure_budget(500);
             proc_faulted(PROC_SELF(PROC_S_RELAY), m.badge, type, m.mr[COFFER_FAULT_PC], m.mr[COFFER_FAULT_ADDR]);
-        } else if (PROC_BADGE_KIND(m.badge) == PROC_KIND_RESCUE && type == COFFER_FAULT_CONTEXT_GONE &&
-                   coffer_tcb_lend_sched_context(PROC_SELF(PROC_S_TCB), PROC_SELF(PROC_S_RESCUE_SC)).error ==
-                       COFFER_ERR_OK) {
-            st->rescues++;
-            coffer_ipc_send(PROC_SELF(PROC_S_FAULT_REPLY), COFFER_MSGINFO(0, 0, 0), NULL); /* on it goes */
+        } else if (PROC_BADGE_KIND(m.badge) == PROC_KIND_RESCUE) {
+            /* A spent budget needs only the reply: the worker goes on at
+             * its caller's next period.  A context gone needs one lent. */
+            st->timeouts += type == COFFER_FAULT_TIMEOUT;
+            if (type == COFFER_FAULT_CONTEXT_GONE &&
+                coffer_tcb_lend_sched_context(PROC_SELF(PROC_S_TCB), PROC_SELF(PROC_S_RESCUE_SC)).error ==
+                    COFFER_ERR_OK)
+                st->rescues++;
+            coffer_ipc_send(PROC_SELF(PROC_S_FAULT_REPLY), COFFER_MSGINFO(0, 0, 0), NULL);
         }
     }
 }

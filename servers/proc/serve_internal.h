@@ -19,6 +19,8 @@ struct proc_service_state {
     struct coffer_ipc_buffer *worker_buf;
     bool waiting;       /* the worker reached its receive */
     uint64_t rescues;   /* worker rescues (proc_helper) */
+    uint64_t faults;    /* processes' faults relayed */
+    uint64_t timeouts;  /* the worker's callers' budgets spent in it */
 };
 
 void proc_worker(uint64_t arg); /* arg: the struct proc_service_state */

@@ -171,6 +171,7 @@ struct coffer_result proc_service_start(const struct proc_service_config *cfg, s
         !step(&b, r = coffer_cnode_move(ROOT, at(&b, S_INIT), 64, ROOT, at(&b, S_TEMP), 64), "place it"))
         return r.error != COFFER_ERR_OK ? r : (struct coffer_result){ COFFER_ERR_ILLEGAL_OPERATION, 0, 0 };
     *out = (struct proc_service){ .init = at(&b, S_INIT), .worker = at(&b, S_WORKER), .helper = at(&b, S_HELPER),
-                                  .server = &st->server, .rescues = &st->rescues, .own_bytes = b.st.own_bytes };
+                                  .server = &st->server, .rescues = &st->rescues,
+                                  .faults = &st->faults, .timeouts = &st->timeouts, .own_bytes = b.st.own_bytes };
     return (struct coffer_result){ COFFER_ERR_OK, 0, 0 };
 }

@@ -122,9 +122,15 @@ static bool start(const struct coffer_bootinfo *bi, uint64_t first_free, uint64_
     }
     *work_bytes = 1ull << bi->untyped_list[work - bi->untyped.start].size_bits;
     struct bank_service_config cfg = { .work_untyped = work, .ram = ram, .nram = n, .first_slot = first_free,
-                                       .root_bits = 12, .nbanks = 256, .own_va = 0x2000000000ull,
+                                       .asid_pool = COFFER_SLOT_ASID_POOL, .root_bits = 12, .nbanks = 256,
+                                       .own_va = 0x2000000000ull,
                                        .window_va = 0x2800000000ull, .priority = 200 };
     return demo_step(bank_service_start(&cfg, &svc), "start the bank server");
+}
+
+coffer_cptr_t demo_prime_bank(void)
+{
+    return svc.prime;
 }
 
 int show_banks(const struct coffer_bootinfo *bi, uint64_t first_free)

@@ -25,4 +25,12 @@ int show_server(uint64_t ut, uint64_t first_free);
  * after a destroy (root slots from first_free). */
 int show_banks(const struct coffer_bootinfo *bi, uint64_t first_free);
 
+/* The prime bank's capability, once show_banks started the bank server. */
+coffer_cptr_t demo_prime_bank(void);
+
+/* Start the process manager and run the processes boot.conf names, each
+ * on its own bank inside prime: list, start, wait for and reap them
+ * (root slots from first_free). */
+int run_init(const struct coffer_bootinfo *bi, coffer_cptr_t prime, uint64_t first_free);
+
 #endif

@@ -3,7 +3,8 @@
  * what the kernel handed it — the untyped memory table from the boot-info
  * page and the programs left in the boot image — derives and maps a few
  * objects, revokes them, starts the bank server with the rest of RAM and
- * buys from it (bank_demo.c), and powers off.
+ * buys from it (bank_demo.c), then starts the process manager and runs
+ * the processes boot.conf names (init.c), and powers off.
  */
 #include <coffer.h>
 #include <stdio.h>
@@ -88,7 +89,8 @@ int main(void)
            (unsigned long long)bi->hart_id, (unsigned long long)(bi->ram_bytes >> 20));
     coffer_print_untyped_table(bi);
     list_boot_image(bi);
-    if (show_derivation(bi) != 0 || show_banks(bi, bi->empty.start + 64) != 0)
+    if (show_derivation(bi) != 0 || show_banks(bi, bi->empty.start + 64) != 0 ||
+        run_init(bi, demo_prime_bank(), bi->empty.start + 512) != 0)
         return 1;
     printf("root: done, shutting down\n");
     return 0;

@@ -102,26 +102,39 @@ static size_t text_of(char *out, const char *const *words, unsigned n)
     return len;
 }
 
-static struct coffer_result spawn(const char *image, uint64_t flags, uint64_t limit, uint64_t bank, uint64_t handle,
-                                  uint64_t *pid)
+static struct coffer_result spawn_on(const char *image, uint64_t flags, uint64_t budget_us, uint64_t period_us,
+                                     uint64_t limit, uint64_t bank, uint64_t handle, uint64_t *pid)
 {
     char text[PROC_TEXT_BYTES];
     const char *words[] = { image, image, "GREETING=hi" };
     size_t len = text_of(text, words, 3);
-    return proc_spawn(buf(), pm.init, 100, 100, flags, 0, 1, 10000, 10000, limit, text, len, bank,
+    return proc_spawn(buf(), pm.init, 100, 100, flags, 0, 1, budget_us, period_us, limit, text, len, bank,
                       S(EXITS_BADGED), handle, pid);
+}
+
+static struct coffer_result spawn(const char *image, uint64_t flags, uint64_t limit, uint64_t bank, uint64_t handle,
+                                  uint64_t *pid)
+{
+    return spawn_on(image, flags, 10000, 10000, limit, bank, handle, pid);
 }
 
 /* Reap it once it ended: the exit notification says when (2 s at most;
  * a signal left by an earlier process only means another look). */
-static struct coffer_result wait_for(uint64_t handle, uint64_t *how, uint64_t *code)
+static struct coffer_result reap(uint64_t handle, uint64_t *how, uint64_t *code, uint64_t *pc, uint64_t *addr,
+                                 uint64_t *cpu)
 {
-    uint64_t pc, addr, cpu, deadline = coffer_time_now() + tf_us_to_ticks(2000000);
+    uint64_t deadline = coffer_time_now() + tf_us_to_ticks(2000000);
     struct coffer_result r;
-    while ((r = proc_wait(handle, how, code, &pc, &addr, &cpu)).error == COFFER_ERR_PROC_RUNNING &&
+    while ((r = proc_wait(handle, how, code, pc, addr, cpu)).error == COFFER_ERR_PROC_RUNNING &&
            coffer_time_now() < deadline)
         coffer_wait_until(S(EXITS), deadline);
     return r;
+}
+
+static struct coffer_result wait_for(uint64_t handle, uint64_t *how, uint64_t *code)
+{
+    uint64_t pc, addr, cpu;
+    return reap(handle, how, code, &pc, &addr, &cpu);
 }
 
 /* A bank that has had a sub-bank keeps an extent and the record units
@@ -174,6 +187,37 @@ static void cycles(unsigned n)
     }
     ktest_check(done == n && same(usage(S(BANK)), before),
                 "proc: %u spawn, exit, wait cycles of hello, every byte back each time", done);
+}
+
+/* crash stores to address 0: its fault is its exit status. */
+static void faulting_process(void)
+{
+    struct usage before = usage(S(BANK));
+    uint64_t pid, how = 0, code = 0, pc = 0, addr = 1, cpu;
+    struct coffer_result r = spawn("crash", PROC_SPAWN_START, ~0ull, S(BANK), S(HANDLE), &pid);
+    if (r.error == COFFER_ERR_OK)
+        r = reap(S(HANDLE), &how, &code, &pc, &addr, &cpu);
+    ktest_check(r.error == COFFER_ERR_OK && how == PROC_ENDED_FAULT && code == COFFER_FAULT_MEMORY && addr == 0 &&
+                    pc >= 0x10000 && same(usage(S(BANK)), before),
+                "proc: crash faulted (a store at 0 from pc 0x%llx): WAIT reports the fault, every byte back",
+                (unsigned long long)pc);
+    coffer_cnode_delete(ROOT, S(HANDLE), D);
+}
+
+/* A process on 100 us of every 10 ms spends its budget inside the
+ * manager's requests too; the manager's worker waits for its next period
+ * (the fault thread answers the timeout fault) and serves on. */
+static void starved_process(void)
+{
+    struct usage before = usage(S(BANK));
+    uint64_t pid, how = 0, code = 1;
+    struct coffer_result r = spawn_on("hello", PROC_SPAWN_START, 100, 10000, ~0ull, S(BANK), S(HANDLE), &pid);
+    if (r.error == COFFER_ERR_OK)
+        r = wait_for(S(HANDLE), &how, &code);
+    ktest_check(r.error == COFFER_ERR_OK && how == PROC_ENDED_EXIT && code == 0 && same(usage(S(BANK)), before),
+                "proc: hello on 100 us of every 10 ms runs to its exit (%s; %llu budgets spent in the manager)",
+                coffer_error_name(r.error), (unsigned long long)*pm.timeouts);
+    coffer_cnode_delete(ROOT, S(HANDLE), D);
 }
 
 static void killed_before_start(void)
@@ -268,6 +312,8 @@ void test_proc_service(void)
                     (unsigned long long)pm.own_bytes >> 10);
         hello_runs();
         cycles(50);
+        faulting_process();
+        starved_process();
         killed_before_start();
         bad_requests();
     }

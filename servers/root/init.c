@@ -1,0 +1,184 @@
+/*
+ * The demo's init part: the root task starts the process manager beside
+ * the bank server and runs the processes boot.conf names (lib/bootconf,
+ * docs/processes.md).  Each is spawned on a bank of its own inside the
+ * prime bank, with its arguments, environment, priority and CPU share;
+ * init lists them, starts them, waits for each to end (an exit
+ * notification, a bit per process), reaps them and shows how each ended.
+ * Every byte each had is back in the prime bank after.
+ */
+#include <bank/bank.h>
+#include <bootconf/bootconf.h>
+#include <image/bootimage.h>
+#include <process/layout.h>
+#include <proto/bank_client.h>
+#include <proto/proc_client.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "demo.h"
+#include "proc.h"
+#include "proc_service.h"
+
+#define ROOT COFFER_SLOT_CNODE
+#define W COFFER_RETYPE_AT_WATERMARK
+#define MAX_PROCESSES 8
+
+static struct proc_service pm;
+static struct bootconf_process conf[MAX_PROCESSES];
+
+/* Init's slots, after the manager's. */
+enum { WORK, EXITS, EXITS_BADGED, HANDLES = EXITS_BADGED + MAX_PROCESSES };
+
+static const char *const ended[] = { [PROC_ENDED_EXIT] = "exited", [PROC_ENDED_FAULT] = "faulted",
+                                     [PROC_ENDED_KILLED] = "killed" };
+static const char *const states[] = { [PROC_STATE_BUILT] = "built", [PROC_STATE_RUNNING] = "running",
+                                      [PROC_STATE_ENDED] = "ended" };
+
+/* The manager, on 256 KiB of the untyped the root task kept. */
+static bool start_manager(const struct coffer_bootinfo *bi, coffer_cptr_t prime, uint64_t manager_slots, uint64_t s)
+{
+    struct proc_service_config cfg = { .work_untyped = s + WORK, .bank = prime, .first_slot = manager_slots,
+                                       .own_va = 0x3800000000ull, .priority = 190 };
+    return demo_step(coffer_untyped_retype(bi->untyped.start, COFFER_OBJ_UNTYPED, 18, ROOT, 0, cfg.work_untyped, 1, W),
+                     "carve the manager's memory") &&
+           demo_step(proc_service_start(&cfg, &pm), "start the process manager") &&
+           demo_step(coffer_untyped_retype(bi->untyped.start, COFFER_OBJ_NOTIFICATION, 0, ROOT, 0, s + EXITS, 1, W),
+                     "make the exit notification");
+}
+
+static bool read_conf(const struct coffer_bootinfo *bi, unsigned *count)
+{
+    struct bootimage_file file;
+    struct bootconf_error err;
+    if (bootimage_find((const void *)(uintptr_t)bi->bootimage_vaddr, bi->bootimage_size, "boot.conf", &file) != 0) {
+        printf("init: no boot.conf in the boot image\n");
+        return false;
+    }
+    if (bootconf_parse(file.data, file.size, conf, MAX_PROCESSES, count, &err) != BOOTCONF_OK) {
+        printf("init: boot.conf:%u:%u: %s\n", err.line, err.column, bootconf_strerror(err.status));
+        return false;
+    }
+    return true;
+}
+
+/* SPAWN's text: the image, argv[0] (the process's name), the arguments,
+ * the environment. */
+static size_t spawn_text(const struct bootconf_process *p, char *text)
+{
+    size_t len = 0;
+    const char *words[2 + 2 * BOOTCONF_WORDS_MAX];
+    unsigned n = 0;
+    words[n++] = p->image;
+    words[n++] = p->name;
+    for (unsigned i = 0; i < p->argc; i++)
+        words[n++] = bootconf_arg(p, i);
+    for (unsigned i = 0; i < p->envc; i++)
+        words[n++] = bootconf_env(p, i);
+    for (unsigned i = 0; i < n; i++) {
+        size_t w = strlen(words[i]) + 1;
+        if (len + w > PROC_TEXT_BYTES)
+            break; /* cannot be: bootconf keeps a process's words to 384 bytes */
+        memcpy(text + len, words[i], w);
+        len += w;
+    }
+    return len;
+}
+
+static bool spawn_all(coffer_cptr_t prime, uint64_t s, unsigned count, uint64_t *pids)
+{
+    struct coffer_ipc_buffer *buf = coffer_root_ipc_buffer();
+    for (unsigned i = 0; i < count; i++) {
+        const struct bootconf_process *p = &conf[i];
+        char text[PROC_TEXT_BYTES];
+        size_t len = spawn_text(p, text);
+        if (p->ncaps > 0)
+            printf("init: %s asks for %u service capabilities; none is served yet\n", p->name, p->ncaps);
+        if (!demo_step(coffer_cnode_mint(ROOT, s + EXITS_BADGED + i, 64, ROOT, s + EXITS, 64, COFFER_RIGHTS_ALL,
+                                         1ull << i), "badge the exit notification") ||
+            !demo_step(proc_spawn(buf, pm.init, p->priority, p->mcp, 0, p->argc, p->envc, p->budget_us, p->period_us,
+                                  p->limit, text, len, prime, s + EXITS_BADGED + i, s + HANDLES + i, &pids[i]),
+                       "spawn"))
+            return false;
+    }
+    return true;
+}
+
+static void list(uint64_t s, unsigned count)
+{
+    struct coffer_ipc_buffer *buf = coffer_root_ipc_buffer();
+    printf("init: %u processes of boot.conf, each on a bank of its own:\n", count);
+    printf("  %4s  %-10s %-8s %4s %10s %10s  %s\n", "pid", "name", "state", "prio", "bank KiB", "limit KiB",
+           "CPU share");
+    for (unsigned i = 0; i < count; i++) {
+        uint64_t state, pid, parent, held = 0, limit = 0, cpu;
+        char name[PROC_NAME_BYTES];
+        if (proc_info(buf, s + HANDLES + i, &state, &pid, &parent, &held, &limit, &cpu, name).error != COFFER_ERR_OK)
+            continue;
+        printf("  %4llu  %-10.10s %-8s %4u %10llu %10llu  %llu us / %llu us\n", (unsigned long long)pid, name,
+               states[state], conf[i].priority, (unsigned long long)(held >> 10), (unsigned long long)(limit >> 10),
+               (unsigned long long)conf[i].budget_us, (unsigned long long)conf[i].period_us);
+    }
+}
+
+static uint64_t ticks_per_second(void)
+{
+    struct coffer_kernel_info info = { 0 };
+    coffer_debug_kernel_info((uint64_t)(uintptr_t)&info, sizeof info);
+    return info.timebase_hz != 0 ? info.timebase_hz : 10000000;
+}
+
+/* Start them all, then reap each as its bit comes up. */
+static bool run_all(uint64_t s, unsigned count, const uint64_t *pids)
+{
+    for (unsigned i = 0; i < count; i++)
+        if (!demo_step(proc_start(s + HANDLES + i), "start"))
+            return false;
+    uint64_t left = (1ull << count) - 1, deadline = coffer_time_now() + 2 * ticks_per_second();
+    printf("init: started them; as each ends:\n");
+    printf("  %4s  %-10s %-8s %-28s %8s\n", "pid", "name", "how", "status", "CPU us");
+    while (left != 0 && coffer_time_now() < deadline) {
+        coffer_wait_until(s + EXITS, deadline);
+        for (unsigned i = 0; i < count; i++) {
+            uint64_t how, code, pc, addr, cpu;
+            if (!(left >> i & 1) || proc_wait(s + HANDLES + i, &how, &code, &pc, &addr, &cpu).error != COFFER_ERR_OK)
+                continue;
+            left &= ~(1ull << i);
+            char status[40];
+            if (how == PROC_ENDED_FAULT)
+                snprintf(status, sizeof status, "fault %llu at pc 0x%llx addr 0x%llx", (unsigned long long)code,
+                         (unsigned long long)pc, (unsigned long long)addr);
+            else
+                snprintf(status, sizeof status, "status %llu", (unsigned long long)code);
+            printf("  %4llu  %-10.10s %-8s %-28s %8llu\n", (unsigned long long)pids[i], conf[i].name, ended[how],
+                   status, (unsigned long long)cpu);
+        }
+    }
+    if (left != 0)
+        printf("init: processes still running after 2 s: 0x%llx\n", (unsigned long long)left);
+    return left == 0;
+}
+
+int run_init(const struct coffer_bootinfo *bi, coffer_cptr_t prime, uint64_t first_free)
+{
+    unsigned count = 0;
+    uint64_t pids[MAX_PROCESSES] = { 0 };
+    uint64_t s = first_free + PROC_SERVICE_SLOTS;
+    struct coffer_ipc_buffer *buf = coffer_root_ipc_buffer();
+    uint64_t before, after, ignore;
+    bank_info(buf, prime, &ignore, &ignore, &ignore, &ignore, &ignore, &ignore, &before, &ignore, &ignore);
+    if (!start_manager(bi, prime, first_free, s) || !read_conf(bi, &count))
+        return 1;
+    printf("\ninit: the process manager runs (%llu KiB of its own memory); boot.conf read\n",
+           (unsigned long long)(pm.own_bytes >> 10));
+    if (!spawn_all(prime, s, count, pids))
+        return 1;
+    list(s, count);
+    if (!run_all(s, count, pids))
+        return 1;
+    bank_info(buf, prime, &ignore, &ignore, &ignore, &ignore, &ignore, &ignore, &after, &ignore, &ignore);
+    printf("init: all reaped; the prime bank's free bytes %llu KiB before, %llu KiB after: %s\n",
+           (unsigned long long)(before >> 10), (unsigned long long)(after >> 10),
+           after == before ? "every byte back" : "MISMATCH");
+    return after == before ? 0 : 1;
+}

@@ -1,0 +1,816 @@
+/*
+ * The process manager's logic (servers/proc: proc.c, proc_text.c,
+ * proc_build.c) on the host, through its generated dispatcher: SPAWN's
+ * text parser, every refusal the handlers make before they act, and the
+ * bookkeeping of ending and reaping on entries made by hand.
+ *
+ * No kernel objects stand behind the server here: host_syscalls_use() is
+ * never called, so every invocation fails with ILLEGAL_OPERATION and
+ * every IPC call (the bank's VERIFY) too.  That is enough, because each
+ * handler checks everything before it touches a capability; it is also a
+ * check of that order: a refusal must leave the server's state exactly as
+ * it was and, before the bank is asked, make no system call at all.
+ * Hand-made entries have bank_alive false, which keeps sweep(), INFO and
+ * the ending paths from asking the kernel about banks that do not exist.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <loader/load_plan.h>
+#include <process/layout.h>
+#include <proto/proc_server.h>
+
+#include "host_syscalls.h"
+#include "image/elf_builder.h"
+#include "proc.h"
+#include "tap.h"
+#include "test_util.h"
+
+#define SPAWN_WORDS 52 /* proto/proc.def: four words, then 48 of text */
+#define TEXT_WORDS (PROC_TEXT_BYTES / 8)
+#define CAP_BANK 11    /* where a request's capabilities "arrived" (PROC_S_RECEIVE) */
+#define CAP_EXITS 12
+#define MUTATIONS 20000
+
+static struct proc_server server;
+static struct coffer_ipc_buffer ipc; /* the worker's: VERIFY writes its capability here */
+
+/* What a request found, to tell that a refusal changed nothing. */
+static struct proc_server before;
+static uint64_t syscalls_before;
+
+/* ------------------------------------------------------------ text helpers */
+
+/* Write n strings, each with its NUL, then zeros, into the PROC_TEXT_BYTES
+ * at out; returns the bytes the strings took. */
+static unsigned text_of(uint8_t *out, const char *const *strings, unsigned n)
+{
+    unsigned at = 0;
+    memset(out, 0, PROC_TEXT_BYTES);
+    for (unsigned k = 0; k < n; k++) {
+        size_t len = strlen(strings[k]) + 1;
+        if (at + len > PROC_TEXT_BYTES) {
+            fprintf(stderr, "test_proc: a test text does not fit\n");
+            exit(2);
+        }
+        memcpy(out + at, strings[k], len);
+        at += (unsigned)len;
+    }
+    return at;
+}
+#define TEXT(out, ...)                                                                                             \
+    text_of((out), (const char *const[]){ __VA_ARGS__ },                                                          \
+            (unsigned)(sizeof((const char *const[]){ __VA_ARGS__ }) / sizeof(const char *)))
+
+/* A text buffer of exactly PROC_TEXT_BYTES on the heap: ASan sees a read
+ * past the text as a read past the buffer. */
+static uint8_t *text_alloc(void)
+{
+    uint8_t *t = malloc(PROC_TEXT_BYTES);
+    if (t == NULL)
+        exit(2);
+    return t;
+}
+
+/* ---------------------------------------------------------- proc_text_parse */
+
+static void test_parse_valid(void)
+{
+    uint8_t *text = text_alloc();
+    TEXT(text, "prog.elf", "prog", "-v", "file", "HOME=/", "TERM=vt100");
+    struct proc_text t;
+    unsigned r = proc_text_parse(text, 2, 2, &t);
+    const char *c = (const char *)text;
+    tap_ok(r == 0 && t.argc == 3 && t.envc == 2,
+           "parse: image, argv[0], two arguments, two words: OK, argc 3 (argv[0] counted), envc 2");
+    tap_ok(r == 0 && t.image == c && t.argv[0] == c + 9 && t.argv[1] == c + 14 && t.argv[2] == c + 17 &&
+               t.envp[0] == c + 22 && t.envp[1] == c + 29,
+           "parse: each pointer points at its string inside the text, nothing copied");
+    tap_ok(r == 0 && strcmp(t.argv[2], "file") == 0 && strcmp(t.envp[1], "TERM=vt100") == 0,
+           "parse: the strings read back as written");
+    TEXT(text, "prog.elf", "prog", "A=");
+    tap_ok(proc_text_parse(text, 0, 1, &t) == 0 && t.argc == 1 && strcmp(t.envp[0], "A=") == 0,
+           "parse: an environment word with an empty value is fine");
+    free(text);
+}
+
+/* Error 1: more than PROC_WORDS_MAX arguments or words; exactly that many
+ * is fine. */
+static void test_parse_counts(void)
+{
+    uint8_t *text = text_alloc();
+    const char *strings[2 + PROC_WORDS_MAX + PROC_WORDS_MAX];
+    unsigned n = 0;
+    strings[n++] = "prog.elf";
+    strings[n++] = "prog";
+    for (unsigned k = 0; k < PROC_WORDS_MAX; k++)
+        strings[n++] = "a";
+    for (unsigned k = 0; k < PROC_WORDS_MAX; k++)
+        strings[n++] = "E=v";
+    text_of(text, strings, n);
+    struct proc_text t;
+    tap_ok(proc_text_parse(text, PROC_WORDS_MAX, PROC_WORDS_MAX, &t) == 0 && t.argc == 1 + PROC_WORDS_MAX &&
+               t.envc == PROC_WORDS_MAX,
+           "parse: PROC_WORDS_MAX arguments and PROC_WORDS_MAX words: OK");
+    tap_ok(proc_text_parse(text, PROC_WORDS_MAX + 1, 0, &t) == 1, "parse: PROC_WORDS_MAX + 1 arguments: 1");
+    tap_ok(proc_text_parse(text, 0, PROC_WORDS_MAX + 1, &t) == 1, "parse: PROC_WORDS_MAX + 1 words: 1");
+    tap_ok(proc_text_parse(text, 255, 255, &t) == 1, "parse: the largest counts the 8-bit fields hold: 1");
+    free(text);
+}
+
+/* Error 2: a string whose NUL is not inside the text. */
+static void test_parse_unterminated(void)
+{
+    uint8_t *text = text_alloc();
+    struct proc_text t;
+    memset(text, 'x', PROC_TEXT_BYTES);
+    tap_ok(proc_text_parse(text, 0, 0, &t) == 2, "parse: no NUL anywhere: 2");
+
+    /* The last string runs to the end of the text: its NUL would be byte
+     * PROC_TEXT_BYTES, outside. */
+    TEXT(text, "prog.elf", "prog");
+    memset(text + 14, 'y', PROC_TEXT_BYTES - 14);
+    tap_ok(proc_text_parse(text, 1, 0, &t) == 2, "parse: an argument running to the end of the 384 bytes: 2");
+    tap_ok(proc_text_parse(text, 0, 1, &t) == 2, "parse: an environment word running to the end: 2");
+
+    /* Its NUL on the last byte: the text is exactly full, and valid. */
+    text[PROC_TEXT_BYTES - 1] = 0;
+    text[20] = '=';
+    tap_ok(proc_text_parse(text, 0, 1, &t) == 0 && t.envp[0] == (const char *)text + 14 &&
+               strlen(t.envp[0]) == PROC_TEXT_BYTES - 15,
+           "parse: a word whose NUL is the text's last byte: OK");
+    tap_ok(proc_text_parse(text, 0, 2, &t) == 2, "parse: one string more than an exactly full text holds: 2");
+
+    /* Zeros after the strings are empty strings, so an argument asked for
+     * past them is there (empty); only the image and argv[0] must not be. */
+    TEXT(text, "prog.elf", "prog");
+    tap_ok(proc_text_parse(text, PROC_WORDS_MAX, 0, &t) == 0 && t.argv[PROC_WORDS_MAX][0] == '\0',
+           "parse: arguments past the written strings are the empty strings of the zero padding");
+    free(text);
+}
+
+/* Error 3: an environment word that is no NAME=VALUE. */
+static void test_parse_env(void)
+{
+    uint8_t *text = text_alloc();
+    struct proc_text t;
+    TEXT(text, "prog.elf", "prog", "HOME=/", "NOVALUE");
+    tap_ok(proc_text_parse(text, 0, 2, &t) == 3, "parse: an environment word without '=': 3");
+    TEXT(text, "prog.elf", "prog", "=value");
+    tap_ok(proc_text_parse(text, 0, 1, &t) == 3, "parse: an environment word starting with '=': 3");
+    TEXT(text, "prog.elf", "prog", "NOVALUE");
+    tap_ok(proc_text_parse(text, 1, 0, &t) == 0, "parse: the same string as an argument is fine");
+    free(text);
+}
+
+/* Error 4: an empty image name or argv[0]. */
+static void test_parse_empty(void)
+{
+    uint8_t *text = text_alloc();
+    struct proc_text t;
+    TEXT(text, "", "prog");
+    tap_ok(proc_text_parse(text, 0, 0, &t) == 4, "parse: an empty image name: 4");
+    TEXT(text, "prog.elf", "", "arg");
+    tap_ok(proc_text_parse(text, 1, 0, &t) == 4, "parse: an empty argv[0]: 4");
+    free(text);
+}
+
+/* What proc_text_parse should answer, from the protocol's words: the
+ * counts, then every string's NUL inside the text, then the environment
+ * words, then the names. */
+static unsigned parse_model(const uint8_t *text, unsigned argc, unsigned envc)
+{
+    if (argc > PROC_WORDS_MAX || envc > PROC_WORDS_MAX)
+        return 1;
+    unsigned start[2 + PROC_WORDS_MAX + PROC_WORDS_MAX], at = 0, n = 2 + argc + envc;
+    for (unsigned k = 0; k < n; k++) {
+        start[k] = at;
+        while (at < PROC_TEXT_BYTES && text[at] != 0)
+            at++;
+        if (at == PROC_TEXT_BYTES)
+            return 2;
+        at++;
+    }
+    for (unsigned k = 2 + argc; k < n; k++)
+        if (text[start[k]] == '=' || strchr((const char *)text + start[k], '=') == NULL)
+            return 3;
+    return text[start[0]] == 0 || text[start[1]] == 0 ? 4 : 0;
+}
+
+/* On success: every pointer inside the text, in order, at a string's
+ * start (compared as addresses: nothing is read through a bad one). */
+static bool parse_result_sane(const uint8_t *text, const struct proc_text *t, unsigned argc, unsigned envc)
+{
+    const char *all[1 + 1 + PROC_WORDS_MAX + PROC_WORDS_MAX];
+    unsigned n = 0;
+    if (t->argc != argc + 1 || t->envc != envc)
+        return false;
+    all[n++] = t->image;
+    for (unsigned k = 0; k < t->argc; k++)
+        all[n++] = t->argv[k];
+    for (unsigned k = 0; k < t->envc; k++)
+        all[n++] = t->envp[k];
+    uintptr_t lo = (uintptr_t)text, next = lo; /* the first byte the next string may start at */
+    for (unsigned k = 0; k < n; k++) {
+        uintptr_t at = (uintptr_t)all[k];
+        if (at < next || at >= lo + PROC_TEXT_BYTES || (at != lo && text[at - lo - 1] != 0))
+            return false;
+        next = at + 1;
+    }
+    return true;
+}
+
+/* Random damage to a valid text: a byte anything, a NUL made or removed,
+ * an '=' put in, the tail filled; and counts around the valid ones. */
+static void mutate(uint8_t *text)
+{
+    unsigned edits = 1 + (unsigned)test_rng_below(4);
+    for (unsigned e = 0; e < edits; e++) {
+        unsigned at = (unsigned)test_rng_below(PROC_TEXT_BYTES);
+        switch (test_rng_below(5)) {
+        case 0: text[at] = (uint8_t)test_rng(); break;
+        case 1: text[at] = 0; break;
+        case 2: text[at] = text[at] == 0 ? 'z' : text[at]; break;
+        case 3: text[at] = '='; break;
+        default: memset(text + at, 'q', PROC_TEXT_BYTES - at); break;
+        }
+    }
+}
+
+static void test_parse_mutations(void)
+{
+    uint8_t *valid = text_alloc(), *text = text_alloc();
+    TEXT(valid, "prog.elf", "prog", "-v", "file", "HOME=/", "TERM=vt100");
+    test_rng_seed(0x70c);
+    unsigned bad = 0, wrong = 0, insane = 0, seen[5] = { 0 };
+    for (unsigned k = 0; k < MUTATIONS; k++) {
+        memcpy(text, valid, PROC_TEXT_BYTES);
+        mutate(text);
+        unsigned argc = (unsigned)test_rng_below(PROC_WORDS_MAX + 2);
+        unsigned envc = (unsigned)test_rng_below(PROC_WORDS_MAX + 2);
+        struct proc_text t;
+        unsigned r = proc_text_parse(text, argc, envc, &t);
+        if (r > 4) {
+            bad++;
+            continue;
+        }
+        seen[r]++;
+        if (r != parse_model(text, argc, envc))
+            wrong++;
+        if (r == 0 && !parse_result_sane(text, &t, argc, envc))
+            insane++;
+    }
+    tap_okf(bad == 0 && wrong == 0 && insane == 0,
+            "parse: %u mutated texts (seed 0x70c): always 0..4, the model's answer, pointers inside the text "
+            "(OK %u, counts %u, no NUL %u, no '=' %u, empty %u)",
+            MUTATIONS, seen[0], seen[1], seen[2], seen[3], seen[4]);
+    if (bad || wrong || insane)
+        tap_diag("out of range %u, not the model's %u, bad pointers %u", bad, wrong, insane);
+    tap_ok(seen[0] > 0 && seen[1] > 0 && seen[2] > 0 && seen[3] > 0 && seen[4] > 0,
+           "parse: the mutations reached every answer");
+    free(valid);
+    free(text);
+}
+
+/* ------------------------------------------------------- the dispatcher */
+
+static void fresh(const void *archive, size_t size)
+{
+    struct proc_env env = { .buf = &ipc, .scratch_va = 0, .boot_image = archive, .boot_image_size = size };
+    proc_server_init(&server, &env);
+}
+
+/* Hand-made entries (no process behind them, bank_alive false). */
+enum { E_SELF = 5, E_BUILT = 6, E_RUNNING = 7, E_FREE = 9, E_GEN = 3 };
+
+static void add_entry(unsigned i, enum proc_state state)
+{
+    server.procs[i] = (struct proc_entry){ .gen = E_GEN, .state = (uint8_t)state, .priority = 50, .mcp = 50,
+                                           .pid = 100 + i, .parent = 1, .budget_us = 1000, .period_us = 10000,
+                                           .limit = 1u << 20 };
+    strcpy(server.procs[i].name, "hand-made");
+}
+
+/* A server with a boot image and the three hand-made entries. */
+static void setup(const void *archive, size_t size)
+{
+    fresh(archive, size);
+    add_entry(E_SELF, PROC_STATE_RUNNING);
+    add_entry(E_BUILT, PROC_STATE_BUILT);
+    add_entry(E_RUNNING, PROC_STATE_RUNNING);
+}
+
+#define INIT PROC_BADGE(PROC_KIND_INIT, 0, 0)
+#define RELAY PROC_BADGE(PROC_KIND_RELAY, 0, 0)
+#define SELF(i) PROC_BADGE(PROC_KIND_SELF, E_GEN, (i))
+#define HANDLE(i) PROC_BADGE(PROC_KIND_HANDLE, E_GEN, (i))
+
+/* One request as the receive loop hands it over: `length` words of w,
+ * `ncaps` capabilities in the receive slots. */
+static struct coffer_reply call(uint64_t badge, uint64_t label, const uint64_t *w, unsigned length, unsigned ncaps)
+{
+    struct coffer_request rq = { .badge = badge, .label = label, .length = length, .ncaps = ncaps, .mr = w,
+                                 .caps = { CAP_BANK, CAP_EXITS } };
+    struct coffer_reply rp;
+    memset(&rp, 0xa5, sizeof rp); /* the dispatcher must set what it returns */
+    memcpy(&before, &server, sizeof server);
+    syscalls_before = host_syscalls_made;
+    proc_handle(&server, &rq, &rp);
+    return rp;
+}
+
+/* An operation of `length` zero words (enough for any but SPAWN). */
+static struct coffer_reply simple(uint64_t badge, uint64_t label, unsigned length, unsigned ncaps)
+{
+    static const uint64_t zeros[SPAWN_WORDS];
+    return call(badge, label, zeros, length, ncaps);
+}
+
+static struct coffer_reply grant(uint64_t badge, uint64_t slot)
+{
+    uint64_t w[1] = { slot };
+    return call(badge, PROC_OP_GRANT, w, 1, 1);
+}
+
+static bool reply_is(struct coffer_reply rp, uint64_t error, uint64_t d0, uint64_t d1)
+{
+    bool ok = rp.error == error && rp.length == 2 && rp.ncaps == 0 && rp.mr[0] == d0 && rp.mr[1] == d1;
+    if (!ok)
+        tap_diag("reply 0x%llx (%u words: 0x%llx, 0x%llx), expected 0x%llx (0x%llx, 0x%llx)",
+                 (unsigned long long)rp.error, rp.length, (unsigned long long)rp.mr[0], (unsigned long long)rp.mr[1],
+                 (unsigned long long)error, (unsigned long long)d0, (unsigned long long)d1);
+    return ok;
+}
+
+static bool unchanged(void)
+{
+    bool same = memcmp(&before, &server, sizeof server) == 0;
+    if (!same)
+        tap_diag("the server's state changed");
+    return same;
+}
+
+/* A refusal before anything: this error, the server as it was, no system call. */
+static bool refused(struct coffer_reply rp, uint64_t error, uint64_t d0, uint64_t d1)
+{
+    bool quiet = host_syscalls_made == syscalls_before;
+    if (!quiet)
+        tap_diag("%llu system calls made", (unsigned long long)(host_syscalls_made - syscalls_before));
+    return reply_is(rp, error, d0, d1) && unchanged() && quiet;
+}
+
+/* SPAWN's arguments, packed by spawn_call as proto/proc.def lays them out. */
+struct spawn {
+    uint64_t priority, mcp, flags, argc, envc, budget_us, period_us, limit;
+    uint8_t text[PROC_TEXT_BYTES];
+};
+
+/* Well within init's authority and anyone's with 50/50 and 10%. */
+static struct spawn spawn_default(const char *image)
+{
+    struct spawn sp = { .priority = 10, .mcp = 10, .budget_us = 1000, .period_us = 10000, .limit = ~0ull };
+    TEXT(sp.text, image, "prog");
+    return sp;
+}
+
+/* The same with a text that fails the text check (an empty image name):
+ * BAD_TEXT(4) means everything before the text passed. */
+static struct spawn spawn_past_arguments(void)
+{
+    return spawn_default("");
+}
+
+static struct coffer_reply spawn_call(uint64_t badge, const struct spawn *sp)
+{
+    uint64_t w[SPAWN_WORDS];
+    w[0] = sp->priority | sp->mcp << 8 | sp->flags << 16 | sp->argc << 24 | sp->envc << 32;
+    w[1] = sp->budget_us;
+    w[2] = sp->period_us;
+    w[3] = sp->limit;
+    coffer_proto_put_text(&w[4], TEXT_WORDS, sp->text, PROC_TEXT_BYTES);
+    return call(badge, PROC_OP_SPAWN, w, SPAWN_WORDS, 2);
+}
+
+/* Requests of the wrong shape are refused before a handler runs: the
+ * badges here would get other errors from the handlers. */
+static void test_shapes(void)
+{
+    setup(NULL, 0);
+    tap_ok(refused(simple(INIT, PROC_OP_SPAWN, SPAWN_WORDS - 1, 2), COFFER_ERR_PROTO_BAD_MESSAGE, SPAWN_WORDS, 2),
+           "SPAWN: 51 words is PROTO_BAD_MESSAGE(52, 2)");
+    tap_ok(refused(simple(INIT, PROC_OP_SPAWN, SPAWN_WORDS, 1), COFFER_ERR_PROTO_BAD_MESSAGE, SPAWN_WORDS, 2),
+           "SPAWN: one capability is PROTO_BAD_MESSAGE(52, 2)");
+    tap_ok(refused(simple(INIT, PROC_OP_GRANT, 1, 0), COFFER_ERR_PROTO_BAD_MESSAGE, 1, 1),
+           "GRANT: no capability is PROTO_BAD_MESSAGE(1, 1)");
+    tap_ok(refused(simple(INIT, PROC_OP_GRANT, 0, 1), COFFER_ERR_PROTO_BAD_MESSAGE, 1, 1),
+           "GRANT: no word is PROTO_BAD_MESSAGE(1, 1)");
+    static const uint64_t no_words[] = { PROC_OP_START, PROC_OP_WAIT, PROC_OP_KILL, PROC_OP_INFO };
+    for (unsigned k = 0; k < 4; k++) {
+        tap_okf(refused(simple(INIT, no_words[k], 1, 0), COFFER_ERR_PROTO_BAD_MESSAGE, 0, 0) &&
+                    refused(simple(INIT, no_words[k], 0, 1), COFFER_ERR_PROTO_BAD_MESSAGE, 0, 0),
+                "label %llu: a word or a capability is PROTO_BAD_MESSAGE(0, 0)", (unsigned long long)no_words[k]);
+    }
+    tap_ok(refused(simple(INIT, PROC_OP_EXIT, 0, 0), COFFER_ERR_PROTO_BAD_MESSAGE, 1, 0) &&
+               refused(simple(INIT, PROC_OP_EXIT, 2, 0), COFFER_ERR_PROTO_BAD_MESSAGE, 1, 0),
+           "EXIT: no word, two words: PROTO_BAD_MESSAGE(1, 0)");
+    tap_ok(refused(simple(INIT, PROC_OP_FAULTED, 3, 0), COFFER_ERR_PROTO_BAD_MESSAGE, 4, 0) &&
+               refused(simple(INIT, PROC_OP_FAULTED, 4, 1), COFFER_ERR_PROTO_BAD_MESSAGE, 4, 0),
+           "FAULTED: three words, a capability: PROTO_BAD_MESSAGE(4, 0)");
+}
+
+static void test_unknown(void)
+{
+    setup(NULL, 0);
+    tap_ok(refused(simple(INIT, 0, 0, 0), COFFER_ERR_PROTO_UNKNOWN_OP, 0, 0), "label 0 is PROTO_UNKNOWN_OP(0)");
+    tap_ok(refused(simple(INIT, 9, 1, 0), COFFER_ERR_PROTO_UNKNOWN_OP, 9, 0), "label 9 is PROTO_UNKNOWN_OP(9)");
+    tap_ok(refused(simple(HANDLE(E_BUILT), 1u << 20, 0, 0), COFFER_ERR_PROTO_UNKNOWN_OP, 1u << 20, 0),
+           "label 2^20 is PROTO_UNKNOWN_OP(2^20)");
+}
+
+/* START, WAIT, KILL, INFO and GRANT take a handle: another kind of badge
+ * is PROC_WRONG_KIND with the kind it is. */
+static void test_handle_ops_kinds(void)
+{
+    setup(NULL, 0);
+    static const uint64_t ops[] = { PROC_OP_START, PROC_OP_WAIT, PROC_OP_KILL, PROC_OP_INFO };
+    static const char *const names[] = { "START", "WAIT", "KILL", "INFO" };
+    for (unsigned k = 0; k < 4; k++) {
+        tap_okf(refused(simple(INIT, ops[k], 0, 0), COFFER_ERR_PROC_WRONG_KIND, 1, 0),
+                "%s with init's badge: PROC_WRONG_KIND(1)", names[k]);
+        tap_okf(refused(simple(SELF(E_SELF), ops[k], 0, 0), COFFER_ERR_PROC_WRONG_KIND, 2, 0),
+                "%s with a process's own badge: PROC_WRONG_KIND(2)", names[k]);
+    }
+    tap_ok(refused(grant(INIT, 0), COFFER_ERR_PROC_WRONG_KIND, 1, 0), "GRANT with init's badge: PROC_WRONG_KIND(1)");
+    tap_ok(refused(grant(SELF(E_SELF), 0), COFFER_ERR_PROC_WRONG_KIND, 2, 0),
+           "GRANT with a process's own badge: PROC_WRONG_KIND(2)");
+}
+
+/* A handle naming no process: a free entry, an older generation, an
+ * index past the table. */
+static void test_handle_ops_gone(void)
+{
+    setup(NULL, 0);
+    static const uint64_t ops[] = { PROC_OP_START, PROC_OP_WAIT, PROC_OP_KILL, PROC_OP_INFO };
+    static const char *const names[] = { "START", "WAIT", "KILL", "INFO" };
+    const uint64_t stale = PROC_BADGE(PROC_KIND_HANDLE, E_GEN - 1, E_BUILT);
+    const uint64_t past = PROC_BADGE(PROC_KIND_HANDLE, 0, PROC_MAX);
+    for (unsigned k = 0; k < 4; k++) {
+        tap_okf(refused(simple(PROC_BADGE(PROC_KIND_HANDLE, 0, E_FREE), ops[k], 0, 0), COFFER_ERR_PROC_GONE, 0, 0),
+                "%s with a handle to a free entry: PROC_GONE", names[k]);
+        tap_okf(refused(simple(stale, ops[k], 0, 0), COFFER_ERR_PROC_GONE, 0, 0) &&
+                    refused(simple(past, ops[k], 0, 0), COFFER_ERR_PROC_GONE, 0, 0),
+                "%s with a stale generation, with index PROC_MAX: PROC_GONE", names[k]);
+    }
+    tap_ok(refused(grant(PROC_BADGE(PROC_KIND_HANDLE, 0, E_FREE), 0), COFFER_ERR_PROC_GONE, 0, 0) &&
+               refused(grant(stale, 0), COFFER_ERR_PROC_GONE, 0, 0),
+           "GRANT with a handle to a free entry, with a stale generation: PROC_GONE");
+}
+
+/* The state a handle's operation needs. */
+static void test_handle_ops_states(void)
+{
+    setup(NULL, 0);
+    tap_ok(refused(simple(HANDLE(E_BUILT), PROC_OP_WAIT, 0, 0), COFFER_ERR_PROC_RUNNING, 0, 0),
+           "WAIT on a process not started: PROC_RUNNING");
+    tap_ok(refused(simple(HANDLE(E_RUNNING), PROC_OP_WAIT, 0, 0), COFFER_ERR_PROC_RUNNING, 0, 0),
+           "WAIT on a running process: PROC_RUNNING");
+    tap_ok(refused(simple(HANDLE(E_RUNNING), PROC_OP_START, 0, 0), COFFER_ERR_PROC_STARTED, 0, 0),
+           "START on a running process: PROC_STARTED");
+    tap_ok(refused(grant(HANDLE(E_BUILT), PROCESS_GRANTED_SLOTS), COFFER_ERR_PROC_BAD_ARGUMENT, 2, 0) &&
+               refused(grant(HANDLE(E_BUILT), 255), COFFER_ERR_PROC_BAD_ARGUMENT, 2, 0),
+           "GRANT to slot 8, to slot 255: PROC_BAD_ARGUMENT(2)");
+    tap_ok(refused(grant(HANDLE(E_RUNNING), 0), COFFER_ERR_PROC_STARTED, 0, 0),
+           "GRANT to a running process: PROC_STARTED");
+    server.procs[E_BUILT].state = PROC_STATE_ENDED;
+    tap_ok(refused(simple(HANDLE(E_BUILT), PROC_OP_START, 0, 0), COFFER_ERR_PROC_STARTED, 0, 0) &&
+               refused(grant(HANDLE(E_BUILT), 0), COFFER_ERR_PROC_STARTED, 0, 0),
+           "START and GRANT on a process that ended: PROC_STARTED");
+}
+
+/* EXIT is a process's own; FAULTED the fault thread's. */
+static void test_exit_faulted_kinds(void)
+{
+    setup(NULL, 0);
+    uint64_t w[4] = { PROC_BADGE(PROC_KIND_FAULT, E_GEN, E_RUNNING), COFFER_FAULT_MEMORY, 0x10040, 0 };
+    tap_ok(refused(simple(HANDLE(E_RUNNING), PROC_OP_EXIT, 1, 0), COFFER_ERR_PROC_WRONG_KIND, 3, 0),
+           "EXIT with a handle: PROC_WRONG_KIND(3)");
+    tap_ok(refused(simple(INIT, PROC_OP_EXIT, 1, 0), COFFER_ERR_PROC_WRONG_KIND, 1, 0),
+           "EXIT with init's badge: PROC_WRONG_KIND(1)");
+    tap_ok(refused(simple(PROC_BADGE(PROC_KIND_SELF, E_GEN - 1, E_SELF), PROC_OP_EXIT, 1, 0), COFFER_ERR_PROC_GONE,
+                   0, 0),
+           "EXIT with a stale process badge: PROC_GONE");
+    static const unsigned kinds[] = { PROC_KIND_INIT, PROC_KIND_SELF, PROC_KIND_HANDLE, PROC_KIND_FAULT,
+                                      PROC_KIND_RESCUE };
+    for (unsigned k = 0; k < sizeof kinds / sizeof kinds[0]; k++)
+        tap_okf(refused(call(PROC_BADGE(kinds[k], E_GEN, E_RUNNING), PROC_OP_FAULTED, w, 4, 0),
+                        COFFER_ERR_PROC_WRONG_KIND, kinds[k], 0),
+                "FAULTED from a badge of kind %u, not the relay: PROC_WRONG_KIND(%u), the process runs on", kinds[k],
+                kinds[k]);
+}
+
+/* Who may spawn: init, and a running process within its own authority. */
+static void test_spawn_kinds(void)
+{
+    setup(NULL, 0);
+    struct spawn sp = spawn_past_arguments();
+    tap_ok(refused(spawn_call(HANDLE(E_RUNNING), &sp), COFFER_ERR_PROC_WRONG_KIND, 3, 0),
+           "SPAWN with a handle: PROC_WRONG_KIND(3)");
+    tap_ok(refused(spawn_call(PROC_BADGE(PROC_KIND_FAULT, E_GEN, E_RUNNING), &sp), COFFER_ERR_PROC_WRONG_KIND, 4, 0),
+           "SPAWN with a fault badge: PROC_WRONG_KIND(4)");
+    tap_ok(refused(spawn_call(PROC_BADGE(PROC_KIND_SELF, E_GEN + 1, E_SELF), &sp), COFFER_ERR_PROC_GONE, 0, 0),
+           "SPAWN with a process badge of another generation: PROC_GONE");
+    tap_ok(refused(spawn_call(SELF(E_BUILT), &sp), COFFER_ERR_PROC_GONE, 0, 0),
+           "SPAWN with the badge of a process not running: PROC_GONE");
+    tap_ok(refused(spawn_call(PROC_BADGE(PROC_KIND_SELF, 0, E_FREE), &sp), COFFER_ERR_PROC_GONE, 0, 0),
+           "SPAWN with the badge of a free entry: PROC_GONE");
+}
+
+static void test_spawn_arguments(void)
+{
+    setup(NULL, 0);
+    struct spawn sp = spawn_past_arguments();
+    sp.flags = 2;
+    tap_ok(refused(spawn_call(INIT, &sp), COFFER_ERR_PROC_BAD_ARGUMENT, 0, 0), "SPAWN flags 2: PROC_BAD_ARGUMENT(0)");
+    sp.flags = 0xff;
+    tap_ok(refused(spawn_call(INIT, &sp), COFFER_ERR_PROC_BAD_ARGUMENT, 0, 0),
+           "SPAWN flags 0xff: PROC_BAD_ARGUMENT(0)");
+    sp = spawn_past_arguments();
+    sp.budget_us = 0;
+    tap_ok(refused(spawn_call(INIT, &sp), COFFER_ERR_PROC_BAD_ARGUMENT, 1, 0), "SPAWN budget 0: PROC_BAD_ARGUMENT(1)");
+    sp.budget_us = 20000;
+    tap_ok(refused(spawn_call(INIT, &sp), COFFER_ERR_PROC_BAD_ARGUMENT, 1, 0),
+           "SPAWN budget 20 ms of a 10 ms period: PROC_BAD_ARGUMENT(1)");
+    sp.budget_us = 1000;
+    sp.period_us = 3600000001ull;
+    tap_ok(refused(spawn_call(INIT, &sp), COFFER_ERR_PROC_BAD_ARGUMENT, 1, 0),
+           "SPAWN period 3600000001 us, past the kernel's most: PROC_BAD_ARGUMENT(1)");
+    sp.budget_us = 99;
+    sp.period_us = 10000;
+    tap_ok(refused(spawn_call(INIT, &sp), COFFER_ERR_PROC_BAD_ARGUMENT, 1, 0),
+           "SPAWN budget 99 us, below the kernel's 100: PROC_BAD_ARGUMENT(1)");
+
+    /* The edges that are allowed reach the text check. */
+    sp = spawn_past_arguments();
+    sp.flags = PROC_SPAWN_START;
+    sp.budget_us = 100;
+    tap_ok(refused(spawn_call(INIT, &sp), COFFER_ERR_PROC_BAD_TEXT, 4, 0),
+           "SPAWN PROC_SPAWN_START, budget 100 us: the arguments pass (to the text's PROC_BAD_TEXT(4))");
+    sp.budget_us = sp.period_us = 3600000000ull;
+    tap_ok(refused(spawn_call(INIT, &sp), COFFER_ERR_PROC_BAD_TEXT, 4, 0),
+           "SPAWN the whole CPU over 3600000000 us: the arguments pass");
+    sp = spawn_past_arguments();
+    sp.priority = sp.mcp = 255;
+    tap_ok(refused(spawn_call(INIT, &sp), COFFER_ERR_PROC_BAD_TEXT, 4, 0),
+           "SPAWN by init at priority and MCP 255: the arguments pass");
+}
+
+/* A process spawns with at most its own: entry E_SELF has MCP 50 and
+ * 1000 us per 10000 (100000 millionths). */
+static void test_spawn_authority(void)
+{
+    setup(NULL, 0);
+    struct spawn sp = spawn_past_arguments();
+    sp.priority = 60;
+    tap_ok(refused(spawn_call(SELF(E_SELF), &sp), COFFER_ERR_PROC_AUTHORITY, 0, 50),
+           "SPAWN at priority 60 by a process of MCP 50: PROC_AUTHORITY(0, 50)");
+    sp.priority = 50;
+    sp.mcp = 60;
+    tap_ok(refused(spawn_call(SELF(E_SELF), &sp), COFFER_ERR_PROC_AUTHORITY, 1, 50),
+           "SPAWN with MCP 60 by a process of MCP 50: PROC_AUTHORITY(1, 50)");
+    sp.mcp = 50;
+    sp.budget_us = 2000;
+    tap_ok(refused(spawn_call(SELF(E_SELF), &sp), COFFER_ERR_PROC_AUTHORITY, 2, 100000),
+           "SPAWN with 2000/10000 by a process of 1000/10000: PROC_AUTHORITY(2, 100000)");
+    sp.budget_us = 101;
+    sp.period_us = 1000;
+    tap_ok(refused(spawn_call(SELF(E_SELF), &sp), COFFER_ERR_PROC_AUTHORITY, 2, 100000),
+           "SPAWN with 101/1000, a hair above 10%: PROC_AUTHORITY(2, 100000)");
+    sp.budget_us = 100;
+    tap_ok(refused(spawn_call(SELF(E_SELF), &sp), COFFER_ERR_PROC_BAD_TEXT, 4, 0),
+           "SPAWN with priority 50, MCP 50 and 100/1000, exactly its own: authority passes (to PROC_BAD_TEXT(4))");
+}
+
+/* The text check, through SPAWN: its detail is proc_text_parse's. */
+static void test_spawn_text(void)
+{
+    setup(NULL, 0);
+    struct spawn sp = spawn_default("prog.elf");
+    sp.argc = PROC_WORDS_MAX + 1;
+    tap_ok(refused(spawn_call(INIT, &sp), COFFER_ERR_PROC_BAD_TEXT, 1, 0), "SPAWN argc 17: PROC_BAD_TEXT(1)");
+    sp.argc = 0;
+    sp.envc = PROC_WORDS_MAX + 1;
+    tap_ok(refused(spawn_call(INIT, &sp), COFFER_ERR_PROC_BAD_TEXT, 1, 0), "SPAWN envc 17: PROC_BAD_TEXT(1)");
+    sp.envc = 0;
+    memset(sp.text + 9, 'x', PROC_TEXT_BYTES - 9);
+    tap_ok(refused(spawn_call(INIT, &sp), COFFER_ERR_PROC_BAD_TEXT, 2, 0),
+           "SPAWN argv[0] running to the end of the text: PROC_BAD_TEXT(2)");
+    sp = spawn_default("prog.elf");
+    TEXT(sp.text, "prog.elf", "prog", "PATH");
+    sp.envc = 1;
+    tap_ok(refused(spawn_call(INIT, &sp), COFFER_ERR_PROC_BAD_TEXT, 3, 0),
+           "SPAWN environment word without '=': PROC_BAD_TEXT(3)");
+    TEXT(sp.text, "prog.elf", "");
+    sp.envc = 0;
+    tap_ok(refused(spawn_call(INIT, &sp), COFFER_ERR_PROC_BAD_TEXT, 4, 0), "SPAWN empty argv[0]: PROC_BAD_TEXT(4)");
+}
+
+/* ------------------------------------------------------- the boot image */
+
+/* A cpio "newc" archive in memory (lib/image/include/image/bootimage.h),
+ * copied at the end into a buffer of exactly its size. */
+struct archive {
+    uint8_t bytes[1u << 15];
+    size_t len;
+};
+
+static void archive_put(struct archive *a, const void *data, size_t n)
+{
+    if (a->len + n > sizeof a->bytes) {
+        fprintf(stderr, "test_proc: the test archive is too big\n");
+        exit(2);
+    }
+    if (n != 0) /* the trailer has no data: no memcpy from NULL */
+        memcpy(a->bytes + a->len, data, n);
+    a->len += n;
+}
+
+static void archive_pad4(struct archive *a)
+{
+    static const uint8_t zero[4];
+    archive_put(a, zero, (4 - (a->len & 3)) & 3);
+}
+
+/* An entry: "070701", 13 fields of 8 hex digits (mode, nlink, filesize
+ * and namesize set), the name with its NUL, the data, each padded to 4. */
+static void archive_add(struct archive *a, const char *name, const void *data, size_t size)
+{
+    char header[111];
+    const uint32_t fields[13] = { [1] = 0100755, [4] = 1, [6] = (uint32_t)size, [11] = (uint32_t)strlen(name) + 1 };
+    int n = snprintf(header, sizeof header, "070701");
+    for (unsigned k = 0; k < 13; k++)
+        n += snprintf(header + n, sizeof header - (size_t)n, "%08X", (unsigned)fields[k]);
+    archive_put(a, header, 110);
+    archive_put(a, name, strlen(name) + 1);
+    archive_pad4(a);
+    archive_put(a, data, size);
+    archive_pad4(a);
+}
+
+static uint8_t *archive_finish(struct archive *a, size_t *size)
+{
+    archive_add(a, "TRAILER!!!", NULL, 0);
+    uint8_t *out = malloc(a->len);
+    if (out == NULL)
+        exit(2);
+    memcpy(out, a->bytes, a->len);
+    *size = a->len;
+    return out;
+}
+
+/* load_plan_make as the manager calls it, for the status to expect. */
+static int plan_status(const void *image, size_t size)
+{
+    struct load_plan plan;
+    return load_plan_make(image, size, PROCESS_STACK_TOP - PROCESS_STACK_BYTES, &plan);
+}
+
+/* SPAWN of image `name` by init, with a capability in the bank's place
+ * that is no bank. */
+static struct coffer_reply spawn_image(const char *name)
+{
+    struct spawn sp = spawn_default(name);
+    return spawn_call(INIT, &sp);
+}
+
+static void test_spawn_image(void)
+{
+    /* Longer than an ELF header, so it is refused for what it is, not its size. */
+    static const char junk[] = "this is no ELF file, only some text in the boot image, long enough to "
+                               "fill an ELF header and its first program header";
+    struct elf_spec good = elf_spec_default(), wx = elf_spec_default();
+    wx.ph[1].flags = ELF_SPEC_PF_R | ELF_SPEC_PF_W | ELF_SPEC_PF_X;
+    uint8_t *good_elf = elf_spec_alloc(&good), *wx_elf = elf_spec_alloc(&wx);
+    struct archive *a = calloc(1, sizeof *a);
+    if (a == NULL)
+        exit(2);
+    archive_add(a, "junk", junk, sizeof junk);
+    archive_add(a, "wx.elf", wx_elf, wx.size);
+    archive_add(a, "short.elf", good_elf, 40); /* cut inside the ELF header */
+    archive_add(a, "prog.elf", good_elf, good.size);
+    size_t size;
+    uint8_t *image = archive_finish(a, &size);
+
+    setup(NULL, 0);
+    tap_ok(refused(spawn_image("prog.elf"), COFFER_ERR_PROC_NO_IMAGE, 0, 0),
+           "SPAWN with no boot image at all: PROC_NO_IMAGE");
+    setup(image, size);
+    tap_ok(refused(spawn_image("missing.elf"), COFFER_ERR_PROC_NO_IMAGE, 0, 0),
+           "SPAWN of a name not in the archive: PROC_NO_IMAGE");
+    tap_ok(refused(spawn_image("prog"), COFFER_ERR_PROC_NO_IMAGE, 0, 0) &&
+               refused(spawn_image("prog.elf.x"), COFFER_ERR_PROC_NO_IMAGE, 0, 0),
+           "SPAWN of a prefix of a name, of a name with more: PROC_NO_IMAGE (exact names only)");
+    int status = plan_status(junk, sizeof junk);
+    tap_okf(status < 0 && refused(spawn_image("junk"), COFFER_ERR_PROC_BAD_IMAGE, (uint64_t)(int64_t)status, 0),
+            "SPAWN of a file that is no ELF: PROC_BAD_IMAGE(%d), load_plan_make's status", status);
+    status = plan_status(good_elf, 40);
+    tap_okf(status < 0 && refused(spawn_image("short.elf"), COFFER_ERR_PROC_BAD_IMAGE, (uint64_t)(int64_t)status, 0),
+            "SPAWN of an ELF cut at 40 bytes: PROC_BAD_IMAGE(%d)", status);
+    tap_ok(refused(spawn_image("wx.elf"), COFFER_ERR_PROC_BAD_IMAGE, (uint64_t)(int64_t)LOAD_ERR_WX, 0),
+           "SPAWN of an ELF with a writable, executable segment: PROC_BAD_IMAGE(LOAD_ERR_WX)");
+
+    /* A valid image gets as far as the bank's VERIFY, an IPC call, which
+     * fails on the host: the capability is then no bank. */
+    tap_ok(plan_status(good_elf, good.size) == LOAD_OK, "(the builder's default ELF is one the loader accepts)");
+    struct coffer_reply rp = spawn_image("prog.elf");
+    tap_ok(reply_is(rp, COFFER_ERR_PROC_NOT_BANK, 0, 0) && unchanged() && host_syscalls_made == syscalls_before + 1 &&
+               ipc.caps[0] == CAP_BANK,
+           "SPAWN of a valid ELF with no bank server to VERIFY the bank: PROC_NOT_BANK after one call, the bank "
+           "capability's, nothing taken");
+    free(image);
+    free(a);
+    free(good_elf);
+    free(wx_elf);
+}
+
+/* ------------------------------------------------- ending, without a kernel */
+
+/* The fault thread reports a fault of a running process: it ends, and
+ * WAIT gives what it reported and forgets it. */
+static void test_fault_then_wait(void)
+{
+    setup(NULL, 0);
+    uint64_t w[4] = { PROC_BADGE(PROC_KIND_FAULT, E_GEN, E_RUNNING), COFFER_FAULT_MEMORY, 0x10040, 0xdead0 };
+    struct coffer_reply rp = call(RELAY, PROC_OP_FAULTED, w, 4, 0);
+    const struct proc_entry *p = &server.procs[E_RUNNING];
+    tap_ok(rp.error == COFFER_ERR_OK && rp.length == 0 && p->state == PROC_STATE_ENDED &&
+               p->how == PROC_ENDED_FAULT && p->code == COFFER_FAULT_MEMORY && p->pc == 0x10040 &&
+               p->addr == 0xdead0 && server.ended == 1,
+           "FAULTED from the relay: the process ended by a fault, where and at what kept");
+    rp = call(RELAY, PROC_OP_FAULTED, w, 4, 0);
+    tap_ok(rp.error == COFFER_ERR_OK && unchanged(), "FAULTED again for a process that ended: nothing changes");
+    w[0] = PROC_BADGE(PROC_KIND_FAULT, E_GEN + 1, E_SELF);
+    rp = call(RELAY, PROC_OP_FAULTED, w, 4, 0);
+    tap_ok(rp.error == COFFER_ERR_OK && unchanged() && server.procs[E_SELF].state == PROC_STATE_RUNNING,
+           "FAULTED with another generation's badge: the process of this one runs on");
+    w[0] = PROC_BADGE(PROC_KIND_FAULT, 0, 200);
+    rp = call(RELAY, PROC_OP_FAULTED, w, 4, 0);
+    tap_ok(rp.error == COFFER_ERR_OK && unchanged(), "FAULTED naming index 200, past the table: nothing changes");
+
+    rp = simple(HANDLE(E_RUNNING), PROC_OP_WAIT, 0, 0);
+    tap_ok(rp.error == COFFER_ERR_OK && rp.length == 4 &&
+               rp.mr[0] == (PROC_ENDED_FAULT | (uint64_t)COFFER_FAULT_MEMORY << 32) && rp.mr[1] == 0x10040 &&
+               rp.mr[2] == 0xdead0,
+           "WAIT: PROC_ENDED_FAULT, the fault type, pc and address");
+    tap_ok(p->state == PROC_STATE_FREE && p->gen == E_GEN + 1, "WAIT: the entry is free, its generation bumped");
+    tap_ok(refused(simple(HANDLE(E_RUNNING), PROC_OP_INFO, 0, 0), COFFER_ERR_PROC_GONE, 0, 0) &&
+               refused(simple(HANDLE(E_RUNNING), PROC_OP_WAIT, 0, 0), COFFER_ERR_PROC_GONE, 0, 0),
+           "after WAIT the old handle gets PROC_GONE");
+}
+
+static void test_exit_kill_info(void)
+{
+    setup(NULL, 0);
+    struct coffer_reply rp = simple(HANDLE(E_SELF), PROC_OP_INFO, 0, 0);
+    char name[33] = { 0 };
+    memcpy(name, &rp.mr[4], 32);
+    tap_ok(rp.error == COFFER_ERR_OK && rp.length == 8 &&
+               rp.mr[0] == (PROC_STATE_RUNNING | (uint64_t)(100 + E_SELF) << 8 | (uint64_t)1 << 32) &&
+               rp.mr[1] == 0 && rp.mr[2] == 1u << 20 && strcmp(name, "hand-made") == 0,
+           "INFO: state, pid, parent, no bank held, the limit and argv[0]");
+    uint64_t status[1] = { 0x100000000ull | 42 };
+    rp = call(SELF(E_SELF), PROC_OP_EXIT, status, 1, 0);
+    const struct proc_entry *p = &server.procs[E_SELF];
+    tap_ok(rp.error == COFFER_ERR_OK && p->state == PROC_STATE_ENDED && p->how == PROC_ENDED_EXIT && p->code == 42,
+           "EXIT 2^32 + 42 from the process itself: ended, status 42 (the low 32 bits)");
+    rp = simple(HANDLE(E_BUILT), PROC_OP_KILL, 0, 0);
+    p = &server.procs[E_BUILT];
+    tap_ok(rp.error == COFFER_ERR_OK && p->state == PROC_STATE_ENDED && p->how == PROC_ENDED_KILLED &&
+               server.ended == 2,
+           "KILL of a process not started: ended, killed");
+    rp = simple(HANDLE(E_BUILT), PROC_OP_KILL, 0, 0);
+    tap_ok(rp.error == COFFER_ERR_OK && unchanged(), "KILL again: OK, nothing changes until WAIT");
+}
+
+int main(void)
+{
+    test_parse_valid();
+    test_parse_counts();
+    test_parse_unterminated();
+    test_parse_env();
+    test_parse_empty();
+    test_parse_mutations();
+    test_shapes();
+    test_unknown();
+    test_handle_ops_kinds();
+    test_handle_ops_gone();
+    test_handle_ops_states();
+    test_exit_faulted_kinds();
+    test_spawn_kinds();
+    test_spawn_arguments();
+    test_spawn_authority();
+    test_spawn_text();
+    test_spawn_image();
+    test_fault_then_wait();
+    test_exit_kill_info();
+    return tap_done();
+}
