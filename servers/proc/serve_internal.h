@@ -11,7 +11,7 @@
 #include "proc.h"
 #include "proc_service.h"
 
-#define PROC_STACK_BYTES 16384
+#define PROC_STACK_BYTES ((uint64_t)16 << 10)
 
 struct proc_service_state {
     struct proc_server server;

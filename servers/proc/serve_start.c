@@ -35,12 +35,12 @@ static struct layout own_layout(void)
     struct layout l;
     l.stacks = round_up(sizeof(struct proc_service_state), PAGE);
     l.ipc = l.stacks + 2 * PROC_STACK_BYTES;
-    l.end = l.ipc + 2 * PAGE;
+    l.end = l.ipc + 2ull * PAGE;
     l.scratch = round_up(l.end, 1ull << PROC_FRAME_MAX_BITS);
     return l;
 }
-_Static_assert(sizeof(struct proc_service_state) + 2 * PROC_STACK_BYTES + 2 * PAGE + 2 * (1u << PROC_FRAME_MAX_BITS) <=
-                   2u << 20, "the manager's memory and scratch window share one page table");
+_Static_assert(sizeof(struct proc_service_state) + 2 * PROC_STACK_BYTES + 2ull * PAGE + (2ull << PROC_FRAME_MAX_BITS) <=
+                   2ull << 20, "the manager's memory and scratch window share one page table");
 
 struct build {
     struct starter st;

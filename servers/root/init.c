@@ -111,12 +111,12 @@ static void list(uint64_t s, unsigned count)
     printf("  %4s  %-10s %-8s %4s %10s %10s  %s\n", "pid", "name", "state", "prio", "bank KiB", "limit KiB",
            "CPU share");
     for (unsigned i = 0; i < count; i++) {
-        uint64_t state, pid, parent, held = 0, limit = 0, cpu;
-        char name[PROC_NAME_BYTES];
+        uint64_t state = 0, pid = 0, parent = 0, held = 0, limit = 0, cpu = 0;
+        char name[PROC_NAME_BYTES] = "";
         if (proc_info(buf, s + HANDLES + i, &state, &pid, &parent, &held, &limit, &cpu, name).error != COFFER_ERR_OK)
             continue;
         printf("  %4llu  %-10.10s %-8s %4u %10llu %10llu  %llu us / %llu us\n", (unsigned long long)pid, name,
-               states[state], conf[i].priority, (unsigned long long)(held >> 10), (unsigned long long)(limit >> 10),
+               state <= PROC_STATE_ENDED ? states[state] : "?", conf[i].priority, (unsigned long long)(held >> 10), (unsigned long long)(limit >> 10),
                (unsigned long long)conf[i].budget_us, (unsigned long long)conf[i].period_us);
     }
 }
@@ -140,7 +140,7 @@ static bool run_all(uint64_t s, unsigned count, const uint64_t *pids)
     while (left != 0 && coffer_time_now() < deadline) {
         coffer_wait_until(s + EXITS, deadline);
         for (unsigned i = 0; i < count; i++) {
-            uint64_t how, code, pc, addr, cpu;
+            uint64_t how = 0, code = 0, pc = 0, addr = 0, cpu = 0;
             if (!(left >> i & 1) || proc_wait(s + HANDLES + i, &how, &code, &pc, &addr, &cpu).error != COFFER_ERR_OK)
                 continue;
             left &= ~(1ull << i);
@@ -150,7 +150,8 @@ static bool run_all(uint64_t s, unsigned count, const uint64_t *pids)
                          (unsigned long long)pc, (unsigned long long)addr);
             else
                 snprintf(status, sizeof status, "status %llu", (unsigned long long)code);
-            printf("  %4llu  %-10.10s %-8s %-28s %8llu\n", (unsigned long long)pids[i], conf[i].name, ended[how],
+            printf("  %4llu  %-10.10s %-8s %-28s %8llu\n", (unsigned long long)pids[i], conf[i].name,
+                   how >= PROC_ENDED_EXIT && how <= PROC_ENDED_KILLED ? ended[how] : "?",
                    status, (unsigned long long)cpu);
         }
     }
@@ -165,7 +166,7 @@ int run_init(const struct coffer_bootinfo *bi, coffer_cptr_t prime, uint64_t fir
     uint64_t pids[MAX_PROCESSES] = { 0 };
     uint64_t s = first_free + PROC_SERVICE_SLOTS;
     struct coffer_ipc_buffer *buf = coffer_root_ipc_buffer();
-    uint64_t before, after, ignore;
+    uint64_t before = 0, after = 0, ignore = 0;
     bank_info(buf, prime, &ignore, &ignore, &ignore, &ignore, &ignore, &ignore, &before, &ignore, &ignore);
     if (!start_manager(bi, prime, first_free, s) || !read_conf(bi, &count))
         return 1;

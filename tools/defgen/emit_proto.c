@@ -302,11 +302,18 @@ static void emit_dispatch_case(FILE *out, const struct protocol *p, const struct
     for (int i = 0; i < e->ncaps_out; i++)
         fprintf(out, "            rp->caps[%d] = %s;\n", i, e->caps_out[i].name);
     if (mode_chosen(e)) {
-        fprintf(out, "            rp->cap_modes = 0x%lx", cap_modes(e->caps_out, e->ncaps_out));
+        const char *sep = "";
+        fprintf(out, "            rp->cap_modes = ");
+        if (cap_modes(e->caps_out, e->ncaps_out) != 0) {
+            fprintf(out, "0x%lx", cap_modes(e->caps_out, e->ncaps_out));
+            sep = " | ";
+        }
         for (int i = 0; i < e->ncaps_out; i++)
-            if (e->caps_out[i].mode == CAP_MODE_CHILD_OR_MOVE)
-                fprintf(out, " | (uint64_t)(%s_mode == COFFER_XFER_MOVE ? COFFER_XFER_MOVE : COFFER_XFER_CHILD) << %d",
-                        e->caps_out[i].name, 2 * i);
+            if (e->caps_out[i].mode == CAP_MODE_CHILD_OR_MOVE) {
+                fprintf(out, "%s(uint64_t)(%s_mode == COFFER_XFER_MOVE ? COFFER_XFER_MOVE : COFFER_XFER_CHILD) << %d",
+                        sep, e->caps_out[i].name, 2 * i);
+                sep = " | ";
+            }
         fprintf(out, ";\n");
     } else if (cap_modes(e->caps_out, e->ncaps_out) != 0) {
         fprintf(out, "            rp->cap_modes = 0x%lx;\n", cap_modes(e->caps_out, e->ncaps_out));
