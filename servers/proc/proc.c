@@ -68,17 +68,46 @@ static void record_end(struct proc_server *s, unsigned i, unsigned how, uint64_t
     coffer_signal(PROC_SELF(PROC_S_EXITS + i)); /* its spawner's notification, with its badge */
 }
 
-/* Processes whose banks went with another's (spawned inside it) ended
- * too: killed.  Each one found may take others with it (its own bank is
- * gone already, so nothing more is destroyed): one pass is enough. */
+static bool alive_pid(const struct proc_server *s, uint32_t pid)
+{
+    for (unsigned i = 0; i < PROC_MAX; i++)
+        if (s->procs[i].pid == pid && (s->procs[i].state == PROC_STATE_BUILT || s->procs[i].state == PROC_STATE_RUNNING))
+            return true;
+    return false;
+}
+
+static void forget(struct proc_server *s, unsigned i)
+{
+    coffer_cnode_delete(PROC_SELF(PROC_S_CNODE), PROC_SELF(PROC_S_EXITS + i), 64);
+    s->procs[i] = (struct proc_entry){ .gen = (s->procs[i].gen + 1) & 0xfffffu }; /* its handles are stale */
+}
+
+/*
+ * After a bank is destroyed: processes whose banks went with it (spawned
+ * inside it) ended too, killed; and an ended process whose spawner has
+ * ended as well can be waited for by no one (its handle was the
+ * spawner's), so it is reaped here, its bank destroyed if it still
+ * stands -- which may end more.  Until nothing changes: each round ends
+ * or frees at least one entry, so at most 2 * PROC_MAX rounds.
+ */
 static void sweep(struct proc_server *s)
 {
-    for (unsigned i = 0; i < PROC_MAX; i++) {
-        struct proc_entry *p = &s->procs[i];
-        if (p->state != PROC_STATE_FREE && p->bank_alive && !proc_alive(s, i)) {
-            p->bank_alive = false;
-            if (p->state != PROC_STATE_ENDED)
-                record_end(s, i, PROC_ENDED_KILLED, 0, 0, 0);
+    for (bool changed = true; changed;) {
+        changed = false;
+        for (unsigned i = 0; i < PROC_MAX; i++) {
+            struct proc_entry *p = &s->procs[i];
+            if (p->state != PROC_STATE_FREE && p->bank_alive && !proc_alive(s, i)) {
+                p->bank_alive = false;
+                if (p->state != PROC_STATE_ENDED)
+                    record_end(s, i, PROC_ENDED_KILLED, 0, 0, 0);
+                changed = true;
+            }
+            if (p->state == PROC_STATE_ENDED && p->parent != 0 && !alive_pid(s, p->parent)) {
+                if (p->bank_alive)
+                    proc_destroy_bank(s, i);
+                forget(s, i);
+                changed = true;
+            }
         }
     }
 }
@@ -97,8 +126,8 @@ static void destroy(struct proc_server *s, unsigned i)
     if (s->procs[i].bank_alive) {
         proc_destroy_bank(s, i);
         s->procs[i].bank_alive = false;
-        sweep(s);
     }
+    sweep(s);
 }
 
 /* ------------------------------------------------------------------ spawn */
@@ -280,9 +309,12 @@ struct coffer_result proc_serve_wait(struct proc_server *s, const struct coffer_
     *pc = p->pc;
     *addr = p->addr;
     *cpu_us = p->cpu_us;
-    destroy(s, i);
-    coffer_cnode_delete(PROC_SELF(PROC_S_CNODE), PROC_SELF(PROC_S_EXITS + i), 64);
-    *p = (struct proc_entry){ .gen = (p->gen + 1) & 0xfffffu }; /* reaped: its handles are stale */
+    if (p->bank_alive) {
+        proc_destroy_bank(s, i);
+        p->bank_alive = false;
+    }
+    forget(s, i); /* reaped */
+    sweep(s);     /* its ended children have no one to wait for them now */
     return ok();
 }
 
@@ -329,8 +361,10 @@ struct coffer_result proc_serve_exit(struct proc_server *s, const struct coffer_
     struct proc_entry *p = entry_of(s, rq->badge, PROC_KIND_SELF, &r);
     if (p == NULL)
         return r;
-    if (p->state == PROC_STATE_RUNNING)
+    if (p->state == PROC_STATE_RUNNING) {
         end(s, index_of(s, p), PROC_ENDED_EXIT, status, 0, 0);
+        sweep(s);
+    }
     return ok(); /* to no one: the caller is stopped */
 }
 
@@ -341,8 +375,10 @@ struct coffer_result proc_serve_faulted(struct proc_server *s, const struct coff
         return fail(COFFER_ERR_PROC_WRONG_KIND, PROC_BADGE_KIND(rq->badge), 0);
     unsigned i = PROC_BADGE_INDEX(badge);
     struct proc_entry *p = i < PROC_MAX ? &s->procs[i] : NULL;
-    if (p != NULL && p->state == PROC_STATE_RUNNING && p->gen == PROC_BADGE_GEN(badge))
+    if (p != NULL && p->state == PROC_STATE_RUNNING && p->gen == PROC_BADGE_GEN(badge)) {
         end(s, i, PROC_ENDED_FAULT, type, pc, addr);
+        sweep(s);
+    }
     return ok();
 }
 

@@ -39,7 +39,7 @@ static struct coffer_ipc_buffer *buf(void)
     return coffer_root_ipc_buffer();
 }
 
-enum { BANK = 30, EXITS = 31, EXITS_BADGED = 32, HANDLE = 33, HANDLE2 = 34, NOT_A_BANK = 35, SMALL = 36 };
+enum { BANK = 30, EXITS = 31, EXITS_BADGED = 32, HANDLE = 33, HANDLE2 = 34, NOT_A_BANK = 35, SMALL = 36, NAP = 37 };
 
 static bool start(void)
 {
@@ -71,7 +71,9 @@ static bool start(void)
            ktest_step(coffer_untyped_retype(container, COFFER_OBJ_NOTIFICATION, 0, ROOT, 0, S(EXITS), 1, W),
                       "an exit notification") &&
            ktest_step(coffer_cnode_mint(ROOT, S(EXITS_BADGED), D, ROOT, S(EXITS), D, COFFER_RIGHTS_ALL, 1),
-                      "badged 1");
+                      "badged 1") &&
+           ktest_step(coffer_untyped_retype(container, COFFER_OBJ_NOTIFICATION, 0, ROOT, 0, S(NAP), 1, W),
+                      "a notification to sleep on");
 }
 
 struct usage { uint64_t limit, effective, held, objects, overhead, children, free, count, banks; };
@@ -220,6 +222,60 @@ static void starved_process(void)
     coffer_cnode_delete(ROOT, S(HANDLE), D);
 }
 
+/* Sleep, letting lower priorities run. */
+static void nap_us(uint64_t us)
+{
+    coffer_wait_until(S(NAP), coffer_time_now() + tf_us_to_ticks(us));
+}
+
+static unsigned entries_in_use(void)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < PROC_MAX; i++)
+        n += pm.server->procs[i].state != PROC_STATE_FREE;
+    return n;
+}
+
+/* spin computes for ever: killed while it runs. */
+static void killed_while_running(void)
+{
+    struct usage before = usage(S(BANK));
+    uint64_t pid, how = 0, code = 1, state = 0, ppid, parent, held, limit, cpu = 0;
+    char name[32];
+    bool ok = spawn("spin", PROC_SPAWN_START, ~0ull, S(BANK), S(HANDLE), &pid).error == COFFER_ERR_OK;
+    nap_us(20000);
+    ok = ok && proc_info(buf(), S(HANDLE), &state, &ppid, &parent, &held, &limit, &cpu, name).error == COFFER_ERR_OK;
+    ktest_check(ok && state == PROC_STATE_RUNNING && cpu > 5000,
+                "proc: spin runs (INFO: running, %llu us of CPU in 20 ms)", (unsigned long long)cpu);
+    ktest_check(proc_kill(S(HANDLE)).error == COFFER_ERR_OK && wait_for(S(HANDLE), &how, &code).error == COFFER_ERR_OK &&
+                    how == PROC_ENDED_KILLED && same(usage(S(BANK)), before),
+                "proc: killed while it runs, reaped: every byte back");
+    coffer_cnode_delete(ROOT, S(HANDLE), D);
+}
+
+/* tree 2 spawns tree 1 on its own bank, which spawns tree 0: killing the
+ * first ends all three, and the two its children were are reaped by the
+ * manager (no one else can wait for them). */
+static void tree_killed(void)
+{
+    struct usage before = usage(S(BANK));
+    unsigned in_use = entries_in_use();
+    uint64_t pid, how = 0, code = 1, spawned = pm.server->spawned;
+    char text[PROC_TEXT_BYTES];
+    const char *words[] = { "tree", "tree", "2" };
+    size_t len = text_of(text, words, 3);
+    bool ok = proc_spawn(buf(), pm.init, 100, 100, PROC_SPAWN_START, 1, 0, 10000, 10000, ~0ull, text, len, S(BANK),
+                         S(EXITS_BADGED), S(HANDLE), &pid).error == COFFER_ERR_OK;
+    for (unsigned t = 0; ok && t < 100 && pm.server->spawned < spawned + 3; t++)
+        nap_us(10000);
+    ktest_check(ok && pm.server->spawned == spawned + 3 && entries_in_use() == in_use + 3,
+                "proc: tree 2 spawned tree 1, which spawned tree 0, each on a bank inside its spawner's");
+    ktest_check(proc_kill(S(HANDLE)).error == COFFER_ERR_OK && wait_for(S(HANDLE), &how, &code).error == COFFER_ERR_OK &&
+                    how == PROC_ENDED_KILLED && entries_in_use() == in_use && same(usage(S(BANK)), before),
+                "proc: killing tree 2 ended all three; the manager reaped its children; every byte back");
+    coffer_cnode_delete(ROOT, S(HANDLE), D);
+}
+
 static void killed_before_start(void)
 {
     struct usage before = usage(S(BANK));
@@ -314,6 +370,8 @@ void test_proc_service(void)
         cycles(50);
         faulting_process();
         starved_process();
+        killed_while_running();
+        tree_killed();
         killed_before_start();
         bad_requests();
     }
