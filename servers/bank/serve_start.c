@@ -12,22 +12,20 @@
  * What the server owns but never invokes — its frames, page tables, the
  * starter-side copies — is kept in a CNode of the starter's (KEEP).
  */
-#include <stdio.h>
 #include <string.h>
+
+#include <starter/starter.h>
 
 #include "serve_internal.h"
 
-#define W COFFER_RETYPE_AT_WATERMARK
 #define KEEP_BITS 9 /* 512 slots for the server's frames and page tables */
 
 /* Starter slots, from cfg->first_slot. */
 enum { S_ROOT, S_GUARDED, S_KEEP, S_TCB, S_SC, S_TEMP, S_PRIME, S_TEMP2 };
 
 struct builder {
-    const struct bank_service_config *cfg;
-    uint64_t slot0;     /* cfg->first_slot */
-    unsigned kept;      /* KEEP slots used */
-    uint64_t own_bytes; /* retyped from the work untyped */
+    struct starter st;
+    uint64_t slot0; /* cfg->first_slot */
 };
 
 static uint64_t at(const struct builder *b, unsigned which)
@@ -35,77 +33,22 @@ static uint64_t at(const struct builder *b, unsigned which)
     return b->slot0 + which;
 }
 
-static bool step(struct coffer_result r, const char *what)
+static bool step(struct builder *b, struct coffer_result r, const char *what)
 {
-    if (r.error != COFFER_ERR_OK)
-        printf("# bank service: %s failed: %s (%llu, %llu)\n", what, coffer_error_name(r.error),
-               (unsigned long long)r.detail0, (unsigned long long)r.detail1);
-    return r.error == COFFER_ERR_OK;
+    return starter_step(&b->st, r, what);
 }
 
-/* An object from the work untyped into the starter's temporary slot. */
+/* An object from the work untyped into the starter's slot `which`. */
 static struct coffer_result make(struct builder *b, uint64_t type, uint64_t size_bits, unsigned which)
 {
-    struct coffer_result r = coffer_untyped_retype(b->cfg->work_untyped, type, size_bits, ROOT, 0, at(b, which), 1, W);
-    if (r.error == COFFER_ERR_OK)
-        b->own_bytes += 1ull << coffer_object_bits(type, size_bits);
-    return r;
+    return starter_make(&b->st, type, size_bits, at(b, which));
 }
 
-/* The capability in the temporary slot goes to the next KEEP slot. */
+/* The capability in the starter's slot `which` goes to the next KEEP slot. */
 static struct coffer_result keep(struct builder *b, unsigned which)
 {
-    if (b->kept == 1u << KEEP_BITS)
-        return (struct coffer_result){ COFFER_ERR_NOT_ENOUGH_MEMORY, 0, 0 };
-    return coffer_cnode_move(at(b, S_KEEP), b->kept++, KEEP_BITS, ROOT, at(b, which), 64);
+    return starter_keep(&b->st, at(b, which));
 }
-
-/* Map the frame in the temporary slot at va, making page tables as the
- * walk needs them; then keep it. */
-static struct coffer_result map_kept(struct builder *b, uint64_t va)
-{
-    for (;;) {
-        struct coffer_result r = coffer_frame_map(at(b, S_TEMP), VSPACE, va, COFFER_MAP_R | COFFER_MAP_W);
-        if (r.error == COFFER_ERR_OK)
-            return keep(b, S_TEMP);
-        if (r.error != COFFER_ERR_FAILED_LOOKUP || r.detail0 >> 32 != COFFER_LOOKUP_NO_PAGE_TABLE)
-            return r;
-        if ((r = make(b, COFFER_OBJ_PAGE_TABLE, 0, S_TEMP2)).error != COFFER_ERR_OK ||
-            (r = coffer_page_table_map(at(b, S_TEMP2), VSPACE, va)).error != COFFER_ERR_OK ||
-            (r = keep(b, S_TEMP2)).error != COFFER_ERR_OK)
-            return r;
-    }
-}
-
-/* Page tables down to level 0 for [va, va + bytes): the record window.
- * Each table goes where the walk to an address first finds none. */
-static struct coffer_result window_tables(struct builder *b, uint64_t va, uint64_t bytes)
-{
-    for (uint64_t a = va; a < va + bytes; a += 2ull << 20) {
-        uint64_t level = 1;
-        while (level != 0) {
-            struct coffer_result r = make(b, COFFER_OBJ_PAGE_TABLE, 0, S_TEMP2);
-            if (r.error != COFFER_ERR_OK || (r = coffer_page_table_map(at(b, S_TEMP2), VSPACE, a)).error != COFFER_ERR_OK)
-                return r;
-            level = r.detail0;
-            if ((r = keep(b, S_TEMP2)).error != COFFER_ERR_OK)
-                return r;
-        }
-    }
-    return (struct coffer_result){ COFFER_ERR_OK, 0, 0 };
-}
-
-/* The server's own memory at own_va: frames of the work untyped. */
-static struct coffer_result own_memory(struct builder *b, uint64_t bytes)
-{
-    for (uint64_t off = 0; off < bytes; off += PAGE) {
-        struct coffer_result r = make(b, COFFER_OBJ_FRAME, COFFER_PAGE_BITS, S_TEMP);
-        if (r.error != COFFER_ERR_OK || (r = map_kept(b, b->cfg->own_va + off)).error != COFFER_ERR_OK)
-            return r;
-    }
-    return (struct coffer_result){ COFFER_ERR_OK, 0, 0 };
-}
-
 
 /* Where the RAM untyped lie: the lowest address and the span of all. */
 static struct coffer_result ram_span(const struct bank_service_config *cfg, uint64_t *base, uint64_t *span,
@@ -169,41 +112,39 @@ static struct coffer_result cspace(struct builder *b, const struct bank_service_
 {
     uint64_t root = at(b, S_ROOT), depth = cfg->root_bits + LEAF;
     struct coffer_result r;
-    if (!step(r = coffer_untyped_retype(cfg->work_untyped, COFFER_OBJ_CNODE, cfg->root_bits, ROOT, 0, root, 1, W),
-              "retype the server's root CNode"))
+    if (!step(b, r = starter_make(&b->st, COFFER_OBJ_CNODE, cfg->root_bits, root), "retype the server's root CNode"))
         return r;
-    b->own_bytes += 1ull << coffer_object_bits(COFFER_OBJ_CNODE, cfg->root_bits);
     /* Root slot 0, its own leaf; root slot 1, chunk 0. */
     for (unsigned i = 0; i < 2; i++)
-        if (!step(r = make(b, COFFER_OBJ_CNODE, LEAF, S_TEMP), "retype a leaf CNode") ||
-            !step(r = coffer_cnode_move(root, i, cfg->root_bits, ROOT, at(b, S_TEMP), 64), "place the leaf"))
+        if (!step(b, r = make(b, COFFER_OBJ_CNODE, LEAF, S_TEMP), "retype a leaf CNode") ||
+            !step(b, r = coffer_cnode_move(root, i, cfg->root_bits, ROOT, at(b, S_TEMP), 64), "place the leaf"))
             return r;
-    if (!step(r = coffer_cnode_mint(ROOT, at(b, S_GUARDED), 64, ROOT, root, 64, COFFER_RIGHTS_ALL,
+    if (!step(b, r = coffer_cnode_mint(ROOT, at(b, S_GUARDED), 64, ROOT, root, 64, COFFER_RIGHTS_ALL,
                                     COFFER_GUARD(64 - depth, 0)), "mint the guarded root") ||
-        !step(r = coffer_cnode_copy(root, SELF_CNODE, depth, ROOT, at(b, S_GUARDED), 64), "the server's self capability") ||
-        !step(r = coffer_cnode_copy(root, SELF_VSPACE, depth, ROOT, VSPACE, 64), "the server's VSpace capability") ||
-        !step(r = make(b, COFFER_OBJ_ENDPOINT, 0, S_TEMP), "retype the endpoint") ||
-        !step(r = coffer_cnode_move(root, SELF_ENDPOINT, depth, ROOT, at(b, S_TEMP), 64), "place the endpoint") ||
-        !step(r = make(b, COFFER_OBJ_NOTIFICATION, 0, S_TEMP), "retype the lock") ||
-        !step(r = coffer_cnode_move(root, SELF_LOCK, depth, ROOT, at(b, S_TEMP), 64), "place the lock") ||
-        !step(r = make(b, COFFER_OBJ_ENDPOINT, 0, S_TEMP), "retype the rescue endpoint") ||
-        !step(r = coffer_cnode_move(root, SELF_RESCUE, depth, ROOT, at(b, S_TEMP), 64), "place it") ||
-        !step(r = make(b, COFFER_OBJ_REPLY, 0, S_TEMP), "retype the rescuer's reply object") ||
-        !step(r = coffer_cnode_move(root, SELF_RESCUE_REPLY, depth, ROOT, at(b, S_TEMP), 64), "place it"))
+        !step(b, r = coffer_cnode_copy(root, SELF_CNODE, depth, ROOT, at(b, S_GUARDED), 64), "the server's self capability") ||
+        !step(b, r = coffer_cnode_copy(root, SELF_VSPACE, depth, ROOT, VSPACE, 64), "the server's VSpace capability") ||
+        !step(b, r = make(b, COFFER_OBJ_ENDPOINT, 0, S_TEMP), "retype the endpoint") ||
+        !step(b, r = coffer_cnode_move(root, SELF_ENDPOINT, depth, ROOT, at(b, S_TEMP), 64), "place the endpoint") ||
+        !step(b, r = make(b, COFFER_OBJ_NOTIFICATION, 0, S_TEMP), "retype the lock") ||
+        !step(b, r = coffer_cnode_move(root, SELF_LOCK, depth, ROOT, at(b, S_TEMP), 64), "place the lock") ||
+        !step(b, r = make(b, COFFER_OBJ_ENDPOINT, 0, S_TEMP), "retype the rescue endpoint") ||
+        !step(b, r = coffer_cnode_move(root, SELF_RESCUE, depth, ROOT, at(b, S_TEMP), 64), "place it") ||
+        !step(b, r = make(b, COFFER_OBJ_REPLY, 0, S_TEMP), "retype the rescuer's reply object") ||
+        !step(b, r = coffer_cnode_move(root, SELF_RESCUE_REPLY, depth, ROOT, at(b, S_TEMP), 64), "place it"))
         return r;
     for (unsigned i = 0; i < workers(cfg); i++)
-        if (!step(r = make(b, COFFER_OBJ_REPLY, 0, S_TEMP), "retype a reply object") ||
-            !step(r = coffer_cnode_move(root, SELF_REPLY(i), depth, ROOT, at(b, S_TEMP), 64), "place it") ||
-            !step(r = make(b, COFFER_OBJ_SCHED_CONTEXT, 0, S_TEMP), "retype a rescue context") ||
-            !step(r = coffer_sched_control_configure(COFFER_SLOT_SCHED_CONTROL, at(b, S_TEMP), 10000, 10000),
+        if (!step(b, r = make(b, COFFER_OBJ_REPLY, 0, S_TEMP), "retype a reply object") ||
+            !step(b, r = coffer_cnode_move(root, SELF_REPLY(i), depth, ROOT, at(b, S_TEMP), 64), "place it") ||
+            !step(b, r = make(b, COFFER_OBJ_SCHED_CONTEXT, 0, S_TEMP), "retype a rescue context") ||
+            !step(b, r = coffer_sched_control_configure(COFFER_SLOT_SCHED_CONTROL, at(b, S_TEMP), 10000, 10000),
                   "its budget") ||
-            !step(r = coffer_cnode_move(root, SELF_RESCUE_SC(i), depth, ROOT, at(b, S_TEMP), 64), "place it"))
+            !step(b, r = coffer_cnode_move(root, SELF_RESCUE_SC(i), depth, ROOT, at(b, S_TEMP), 64), "place it"))
             return r;
     if (cfg->asid_pool != COFFER_CPTR_NONE &&
-        !step(r = coffer_cnode_copy(root, SELF_ASID_POOL, depth, ROOT, cfg->asid_pool, 64), "copy the ASID pool"))
+        !step(b, r = coffer_cnode_copy(root, SELF_ASID_POOL, depth, ROOT, cfg->asid_pool, 64), "copy the ASID pool"))
         return r;
     for (unsigned i = 0; i < cfg->nram; i++)
-        if (!step(r = coffer_cnode_move(root, (uint64_t)1 << LEAF | (BANK_CHUNK0_EXTENTS + i), depth, ROOT,
+        if (!step(b, r = coffer_cnode_move(root, (uint64_t)1 << LEAF | (BANK_CHUNK0_EXTENTS + i), depth, ROOT,
                                         cfg->ram[i], 64), "hand over a RAM untyped"))
             return r;
     return r;
@@ -225,26 +166,15 @@ static struct coffer_result rescue_of(struct builder *b, const struct bank_servi
     return r;
 }
 
-/* A server thread, not started yet: its IPC buffer (the i-th, kept), a
- * TCB in the starter's slot tcb_at configured for the server's CSpace, at
- * the server's priority, and a scheduling context at sc_at with a budget
- * that never runs out. */
+/* A server thread, not started: its IPC buffer (the i-th, kept), a TCB in
+ * the starter's slot tcb_at configured for the server's CSpace, at the
+ * server's priority, and a scheduling context at sc_at with a budget that
+ * never runs out. */
 static struct coffer_result new_thread(struct builder *b, const struct bank_service_config *cfg,
                                        const struct layout *l, unsigned i, unsigned tcb_at, unsigned sc_at)
 {
-    struct coffer_result r;
-    uint64_t tcb = at(b, tcb_at), sc = at(b, sc_at), ipc = cfg->own_va + l->ipc + (uint64_t)i * PAGE;
-    if (!step(r = make(b, COFFER_OBJ_FRAME, COFFER_PAGE_BITS, S_TEMP), "retype an IPC buffer") ||
-        !step(r = coffer_frame_map(at(b, S_TEMP), VSPACE, ipc, COFFER_MAP_R | COFFER_MAP_W), "map the IPC buffer") ||
-        !step(r = make(b, COFFER_OBJ_TCB, 0, tcb_at), "retype a TCB") ||
-        !step(r = make(b, COFFER_OBJ_SCHED_CONTEXT, 0, sc_at), "retype a scheduling context") ||
-        !step(r = coffer_tcb_configure(tcb, COFFER_CPTR_NONE, at(b, S_GUARDED), VSPACE, ipc, at(b, S_TEMP)),
-              "configure the thread") ||
-        !step(r = keep(b, S_TEMP), "keep the IPC buffer") ||
-        !step(r = coffer_tcb_set_priority(tcb, COFFER_SLOT_TCB, cfg->priority), "set its priority") ||
-        !step(r = coffer_sched_control_configure(COFFER_SLOT_SCHED_CONTROL, sc, 10000, 10000), "its budget"))
-        return r;
-    return r;
+    return starter_thread(&b->st, at(b, S_GUARDED), cfg->own_va + l->ipc + (uint64_t)i * PAGE, cfg->priority,
+                          at(b, tcb_at), at(b, sc_at));
 }
 
 /* The rescuer: active on a context of its own, waiting on SELF_RESCUE. */
@@ -254,12 +184,12 @@ static struct coffer_result start_rescuer(struct builder *b, const struct bank_s
     struct coffer_result r;
     unsigned i = st->nworkers;
     uint64_t tcb = at(b, S_TEMP2), sc = at(b, S_PRIME);
-    if (!step(r = new_thread(b, cfg, l, i, S_TEMP2, S_PRIME), "make the rescuer") ||
-        !step(r = coffer_tcb_set_sched_context(tcb, sc), "bind it") ||
-        !step(r = coffer_thread_start(tcb, coffer_root_ipc_buffer(), service_rescuer,
+    if (!step(b, r = new_thread(b, cfg, l, i, S_TEMP2, S_PRIME), "make the rescuer") ||
+        !step(b, r = coffer_tcb_set_sched_context(tcb, sc), "bind it") ||
+        !step(b, r = coffer_thread_start(tcb, coffer_root_ipc_buffer(), service_rescuer,
                                       (void *)(uintptr_t)(cfg->own_va + l->stack + (uint64_t)(i + 1) * STACK_BYTES),
                                       (uint64_t)(uintptr_t)st), "start the rescuer") ||
-        !step(r = keep(b, S_TEMP2), "keep its TCB") || !step(r = keep(b, S_PRIME), "keep its context"))
+        !step(b, r = keep(b, S_TEMP2), "keep its TCB") || !step(b, r = keep(b, S_PRIME), "keep its context"))
         return r;
     return r;
 }
@@ -275,18 +205,16 @@ static struct coffer_result start_worker(struct builder *b, const struct bank_se
     uint64_t tcb = at(b, tcb_at), sc = at(b, sc_at);
     struct worker *w = &st->workers[i];
     *w = (struct worker){ .st = st, .index = i };
-    if (!step(r = new_thread(b, cfg, l, i, tcb_at, sc_at), "make the worker") ||
-        !step(r = coffer_tcb_set_loan_minimum(tcb, BOOKS_BUDGET_US), "its loan minimum") ||
-        !step(r = rescue_of(b, cfg, tcb, i), "its rescue") ||
-        !step(r = coffer_tcb_set_sched_context(tcb, sc), "bind the context") ||
-        !step(r = coffer_thread_start(tcb, coffer_root_ipc_buffer(), service_worker,
+    if (!step(b, r = new_thread(b, cfg, l, i, tcb_at, sc_at), "make the worker") ||
+        !step(b, r = coffer_tcb_set_loan_minimum(tcb, BOOKS_BUDGET_US), "its loan minimum") ||
+        !step(b, r = rescue_of(b, cfg, tcb, i), "its rescue") ||
+        !step(b, r = coffer_tcb_set_sched_context(tcb, sc), "bind the context") ||
+        !step(b, r = coffer_thread_start(tcb, coffer_root_ipc_buffer(), service_worker,
                                       (void *)(uintptr_t)(cfg->own_va + l->stack + (uint64_t)(i + 1) * STACK_BYTES),
                                       (uint64_t)(uintptr_t)w), "start the thread"))
         return r;
     /* Below the worker for a moment, so that it reaches its receive. */
-    if (!step(r = coffer_tcb_set_priority(COFFER_SLOT_TCB, COFFER_SLOT_TCB, cfg->priority > 0 ? cfg->priority - 1 : 0),
-              "lower my priority") ||
-        !step(r = coffer_tcb_set_priority(COFFER_SLOT_TCB, COFFER_SLOT_TCB, 255), "raise it again"))
+    if (!step(b, r = starter_yield_to(cfg->priority), "let it reach its receive"))
         return r;
     if (i == 0 && (!st->ready || st->init.error != COFFER_ERR_OK)) {
         coffer_tcb_suspend(tcb);
@@ -294,9 +222,9 @@ static struct coffer_result start_worker(struct builder *b, const struct bank_se
     }
     if (!w->waiting)
         return (struct coffer_result){ COFFER_ERR_ILLEGAL_OPERATION, i, 0 };
-    if (!step(r = coffer_tcb_set_sched_context(tcb, COFFER_CPTR_NONE), "make it passive") || i == 0)
+    if (!step(b, r = coffer_tcb_set_sched_context(tcb, COFFER_CPTR_NONE), "make it passive") || i == 0)
         return r;
-    if (!step(r = keep(b, S_TEMP2), "keep its TCB") || !step(r = keep(b, S_PRIME), "keep its context"))
+    if (!step(b, r = keep(b, S_TEMP2), "keep its TCB") || !step(b, r = keep(b, S_PRIME), "keep its context"))
         return r;
     return r;
 }
@@ -320,15 +248,16 @@ struct coffer_result bank_service_start(const struct bank_service_config *cfg, s
     if (cfg->nram == 0 || cfg->nram > MAX_RAM || cfg->root_bits < 2 || cfg->root_bits > 16 || cfg->nbanks == 0 ||
         workers(cfg) > MAX_WORKERS)
         return r;
-    if (!step(r = ram_span(cfg, &base, &span, &tree_bytes), "describe the RAM"))
+    struct builder b = { .st = { .name = "bank service" }, .slot0 = cfg->first_slot };
+    if (!step(&b, r = ram_span(cfg, &base, &span, &tree_bytes), "describe the RAM"))
         return r;
     unsigned nchunks = (1u << cfg->root_bits) - 1;
     struct layout l = own_layout(cfg, tree_bytes, nchunks);
-    struct builder b = { .cfg = cfg, .slot0 = cfg->first_slot };
-    if (!step(r = make(&b, COFFER_OBJ_CNODE, KEEP_BITS, S_KEEP), "retype the keep CNode") ||
-        !step(r = own_memory(&b, l.ipc), "map the server's own memory") ||
-        !step(r = window_tables(&b, cfg->window_va, round_up(span, 2ull << 20)), "the record window's page tables") ||
-        !step(r = cspace(&b, cfg), "build the server's CSpace"))
+    if (!step(&b, r = starter_open(&b.st, cfg->work_untyped, at(&b, S_KEEP), KEEP_BITS, at(&b, S_TEMP), at(&b, S_TEMP2),
+                                   "bank service"), "retype the keep CNode") ||
+        !step(&b, r = starter_memory(&b.st, cfg->own_va, l.ipc), "map the server's own memory") ||
+        !step(&b, r = starter_window(&b.st, cfg->window_va, round_up(span, 2ull << 20)), "the record window's page tables") ||
+        !step(&b, r = cspace(&b, cfg), "build the server's CSpace"))
         return r;
     uint8_t *own = (uint8_t *)(uintptr_t)cfg->own_va;
     struct service_state *st = (struct service_state *)own;
@@ -346,13 +275,13 @@ struct coffer_result bank_service_start(const struct bank_service_config *cfg, s
                                     .trees = (void *)(own + l.trees), .ntrees = cfg->nram,
                                     .tree_mem = own + l.tree_mem, .tree_bytes = tree_bytes,
                                     .chunk0 = own + l.chunk0 };
-    if (!step(r = thread(&b, cfg, st, &l), "start the server thread"))
+    if (!step(&b, r = thread(&b, cfg, st, &l), "start the server thread"))
         return r;
     uint64_t depth = cfg->root_bits + LEAF;
-    if (!step(r = coffer_cnode_copy(ROOT, at(&b, S_PRIME), 64, at(&b, S_ROOT),
+    if (!step(&b, r = coffer_cnode_copy(ROOT, at(&b, S_PRIME), 64, at(&b, S_ROOT),
                                     (uint64_t)1 << LEAF | BANK_CHUNK0_PRIME, depth), "copy the prime bank's capability"))
         return r;
     *out = (struct bank_service){ .tcb = at(&b, S_TCB), .cspace = at(&b, S_ROOT), .prime = at(&b, S_PRIME),
-                                  .server = &st->server, .rescues = &st->rescues, .own_bytes = b.own_bytes };
+                                  .server = &st->server, .rescues = &st->rescues, .own_bytes = b.st.own_bytes };
     return r;
 }
