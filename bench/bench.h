@@ -33,6 +33,8 @@ void bench_ipc(uint64_t calibration);
 void bench_proto(uint64_t calibration);
 /* The space bank (bench_bank.c). */
 void bench_bank(uint64_t calibration);
+/* Processes (bench_proc.c). */
+void bench_proc(uint64_t calibration);
 
 /* Measure `op` (a statement) BENCH_RUNS times into samples. */
 #define BENCH_MEASURE(samples, op)                                 \

@@ -49,6 +49,7 @@ int main(void)
     bench_ipc(calibration);
     bench_proto(calibration);
     bench_bank(calibration);
+    bench_proc(calibration);
 
     printf("bench: done\n");
     return 0;

@@ -20,8 +20,8 @@ BOOT_IMAGES += $(BUILD)/boot-$(1).cpio
 endef
 
 $(eval $(call boot_image,demo,root,hello crash,servers/root/boot.conf=boot.conf))
-$(eval $(call boot_image,test,coffer-test,hello crash tree spin))
-$(eval $(call boot_image,bench,coffer-bench,))
+$(eval $(call boot_image,test,coffer-test,hello crash tree spin greedy))
+$(eval $(call boot_image,bench,coffer-bench,stamp hoard))
 $(foreach k,$(FAULT_KINDS),$(eval $(call boot_image,fault-$(k),fault-$(k),)))
 
 # A boot image whose root task is not an ELF file: the kernel must refuse it.

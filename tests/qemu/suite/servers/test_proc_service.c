@@ -236,6 +236,34 @@ static unsigned entries_in_use(void)
     return n;
 }
 
+/* greedy mallocs 64 KiB blocks until its 1 MiB bank says no: malloc
+ * returns NULL with ENOMEM, the process says how far it got and exits;
+ * its bank comes back whole, and a process after it runs as before. */
+static void heap_exhausted(void)
+{
+    struct usage before = usage(S(BANK));
+    char text[PROC_TEXT_BYTES];
+    const char *words[] = { "greedy", "greedy", "64" };
+    size_t len = text_of(text, words, 3);
+    uint64_t pid, how = 0, kib = 0;
+    struct coffer_result r = proc_spawn(buf(), pm.init, 100, 100, PROC_SPAWN_START, 1, 0, 10000, 10000, 1u << 20, text,
+                                        len, S(BANK), S(EXITS_BADGED), S(HANDLE), &pid);
+    if (r.error == COFFER_ERR_OK)
+        r = wait_for(S(HANDLE), &how, &kib);
+    ktest_check(r.error == COFFER_ERR_OK && how == PROC_ENDED_EXIT && kib >= 512 && kib < 1024 &&
+                    same(usage(S(BANK)), before),
+                "proc: greedy's mallocs on a 1 MiB bank got %llu KiB, then NULL (ENOMEM), it exited; every byte back",
+                (unsigned long long)kib);
+    coffer_cnode_delete(ROOT, S(HANDLE), D);
+    how = 0;
+    uint64_t code = 1;
+    r = spawn("hello", PROC_SPAWN_START, ~0ull, S(BANK), S(HANDLE), &pid);
+    ktest_check(r.error == COFFER_ERR_OK && wait_for(S(HANDLE), &how, &code).error == COFFER_ERR_OK &&
+                    how == PROC_ENDED_EXIT && code == 0,
+                "proc: hello after it runs as before");
+    coffer_cnode_delete(ROOT, S(HANDLE), D);
+}
+
 /* spin computes for ever: killed while it runs. */
 static void killed_while_running(void)
 {
@@ -370,6 +398,7 @@ void test_proc_service(void)
         cycles(50);
         faulting_process();
         starved_process();
+        heap_exhausted();
         killed_while_running();
         tree_killed();
         killed_before_start();

@@ -1,0 +1,112 @@
+/*
+ * A process's heap (docs/processes.md, "The runtime"): picolibc's malloc
+ * takes memory with sbrk(), and this sbrk buys it from the process's own
+ * bank (PROCESS_SLOT_BANK) -- frames, and the page tables they need --
+ * and maps it after the image.  So the process pays for its heap, to the
+ * page, and when its bank is at its limit sbrk fails with ENOMEM and
+ * malloc returns NULL: nothing crashes, no one else notices.
+ *
+ * Frames are powers of two of pages, up to 2 MiB, never across a 2 MiB
+ * boundary (one page table maps each), so a growth of n pages takes
+ * O(log n) purchases.  Their capabilities take CSpace slots from the top
+ * of the process's CNode down (a program's own use starts at
+ * PROCESS_SLOT_FIRST_FREE and goes up); when the two meet, sbrk fails.
+ * The heap never shrinks: memory a free() gives back stays the heap's
+ * for the next malloc.
+ */
+#include <coffer.h>
+#include <errno.h>
+#include <process/layout.h>
+#include <proto/bank_client.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <unistd.h>
+
+#define PAGE COFFER_PAGE_SIZE
+#define SPAN_2M (2ull << 20)
+#define HEAP_LIMIT 0x0000003000000000ull /* far below the stack */
+
+extern char _end[]; /* lib/crt/user.ld: the end of the image */
+void *sbrk(ptrdiff_t increment); /* picolibc's malloc calls it (<unistd.h> declares it only for some standards) */
+
+static uintptr_t heap_base;   /* the page after the image (0: not begun) */
+static uintptr_t heap_break;  /* the first byte past the heap */
+static uintptr_t mapped_end;  /* pages are mapped up to here */
+static unsigned lowest_slot = 1u << PROCESS_CNODE_BITS; /* the slots taken: from here up */
+
+/* Pages of the next frame at va: a power of two, at most 2 MiB and n,
+ * inside one 2 MiB span. */
+static uint64_t frame_pages(uintptr_t va, uint64_t n)
+{
+    uint64_t pages = SPAN_2M / PAGE;
+    while (pages > n || va / SPAN_2M != (va + pages * PAGE - 1) / SPAN_2M)
+        pages >>= 1;
+    return pages;
+}
+
+static unsigned log2_of(uint64_t n)
+{
+    unsigned bits = 0;
+    while ((1ull << bits) < n)
+        bits++;
+    return bits;
+}
+
+/* An object from the bank into the next slot down; the slot back if the
+ * bank refuses. */
+static bool buy(uint64_t type, uint64_t size_bits, uint64_t *slot, uint64_t *handle)
+{
+    if (lowest_slot <= PROCESS_SLOT_FIRST_FREE + 16) /* the program's own slots: leave it some */
+        return false;
+    *slot = --lowest_slot;
+    if (bank_buy(coffer_root_ipc_buffer(), PROCESS_SLOT_BANK, type, size_bits, *slot, handle).error == COFFER_ERR_OK)
+        return true;
+    lowest_slot++;
+    return false;
+}
+
+/* One frame of `pages` pages, bought and mapped at va, with the page
+ * tables the walk needs.  If a table cannot be had, the frame goes back
+ * to the bank (the tables bought stay: the next try needs them). */
+static bool map_frame(uintptr_t va, uint64_t pages)
+{
+    uint64_t frame, frame_handle, table, table_handle;
+    if (!buy(COFFER_OBJ_FRAME, COFFER_PAGE_BITS + log2_of(pages), &frame, &frame_handle))
+        return false;
+    for (;;) {
+        struct coffer_result r = coffer_frame_map(frame, PROCESS_SLOT_VSPACE, va, COFFER_MAP_R | COFFER_MAP_W);
+        if (r.error == COFFER_ERR_OK)
+            return true;
+        if (r.error != COFFER_ERR_FAILED_LOOKUP || r.detail0 >> 32 != COFFER_LOOKUP_NO_PAGE_TABLE ||
+            !buy(COFFER_OBJ_PAGE_TABLE, 0, &table, &table_handle) ||
+            coffer_page_table_map(table, PROCESS_SLOT_VSPACE, va).error != COFFER_ERR_OK) {
+            bank_free(PROCESS_SLOT_BANK, frame_handle);
+            if (frame == lowest_slot)
+                lowest_slot++;
+            return false;
+        }
+    }
+}
+
+void *sbrk(ptrdiff_t increment)
+{
+    if (heap_base == 0)
+        heap_base = heap_break = mapped_end = ((uintptr_t)_end + PAGE - 1) & ~(uintptr_t)(PAGE - 1);
+    uintptr_t old = heap_break;
+    if ((increment < 0 && (uintptr_t)-increment > old - heap_base) ||
+        (increment > 0 && (uintptr_t)increment > HEAP_LIMIT - old)) {
+        errno = ENOMEM;
+        return (void *)-1;
+    }
+    uintptr_t end = old + (uintptr_t)increment;
+    while (mapped_end < end) {
+        uint64_t pages = frame_pages(mapped_end, (end - mapped_end + PAGE - 1) / PAGE);
+        if (!map_frame(mapped_end, pages)) {
+            errno = ENOMEM; /* what is mapped stays, for the next try */
+            return (void *)-1;
+        }
+        mapped_end += pages * PAGE;
+    }
+    heap_break = end;
+    return (void *)old;
+}
