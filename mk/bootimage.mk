@@ -20,7 +20,7 @@ BOOT_IMAGES += $(BUILD)/boot-$(1).cpio
 endef
 
 $(eval $(call boot_image,demo,root,hello crash,servers/root/boot.conf=boot.conf))
-$(eval $(call boot_image,test,coffer-test,hello crash tree spin greedy))
+$(eval $(call boot_image,test,coffer-test,hello crash tree spin greedy sleepy))
 $(eval $(call boot_image,bench,coffer-bench,stamp hoard))
 $(foreach k,$(FAULT_KINDS),$(eval $(call boot_image,fault-$(k),fault-$(k),)))
 

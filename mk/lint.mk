@@ -17,14 +17,14 @@ TIDY_TARGET := --target=riscv64-unknown-elf -march=rv64imac -mabi=lp64 -nostdlib
 TIDY_USER := --target=riscv64-unknown-elf -march=rv64imac -mabi=lp64 -nostdlibinc \
 	-isystem $(CLANG_RES)/include -std=c11 -DCONFIG_DEBUG=1 \
 	-isystem /usr/lib/picolibc/riscv64-unknown-elf/include $(USER_INCLUDES) \
-	$(foreach v,$(SERVICE_NAMES),-Iservers/$(v)) -DCOFFER_USER
+	$(foreach v,$(SERVICE_NAMES),-Iservers/$(v)) -DCOFFER_USER $(POSIX_FEATURES)
 tidy: $(TOOLCHAIN_STAMP) $(GENERATED_HEADERS)
 	@status=0; \
 	for f in $(KERNEL_CORE_SRCS) $(KERNEL_LIB_SRCS); do clang-tidy --quiet $$f -- -std=c11 -DCOFFER_HOST \
 		$(KERNEL_INCLUDES) || status=1; done; \
 	for f in $(filter %.c,$(KERNEL_ARCH_SRCS)); do \
 		clang-tidy --quiet $$f -- $(TIDY_TARGET) -ffreestanding || status=1; done; \
-	for f in $(USER_LIB_SRCS) $(sort $(wildcard lib/crt/*.c servers/*/*.c)); do \
+	for f in $(USER_LIB_SRCS) $(sort $(wildcard lib/crt/*.c lib/runtime/*.c servers/*/*.c)); do \
 		clang-tidy --quiet $$f -- $(TIDY_USER) || status=1; done; \
 	exit $$status
 

@@ -21,8 +21,13 @@ USER_ARCH_FLAGS := -march=rv64imac -mabi=lp64 -mcmodel=medany
 ULTO := $(if $(filter 1,$(LTO)),-flto=auto,)
 # -fno-tree-loop-distribute-patterns: a loop that clears words stays one
 # (Debian's picolibc builds memset a byte at a time, for size).
+# The POSIX clocks and sleeps lib/runtime provides (picolibc declares
+# clock_gettime, nanosleep and CLOCK_MONOTONIC only for a system that says
+# it has them).
+POSIX_FEATURES := -D_POSIX_TIMERS=200809L -D_POSIX_MONOTONIC_CLOCK=200809L
 UCFLAGS := -std=c11 $(WARN) -O2 -g --specs=picolibc.specs $(USER_ARCH_FLAGS) \
-	-fno-common -fno-tree-loop-distribute-patterns -DCOFFER_USER -DCONFIG_DEBUG=$(DEBUG) $(USER_INCLUDES) $(ULTO)
+	-fno-common -fno-tree-loop-distribute-patterns -DCOFFER_USER -DCONFIG_DEBUG=$(DEBUG) $(POSIX_FEATURES) \
+	$(USER_INCLUDES) $(ULTO)
 ULDFLAGS := --specs=picolibc.specs --crt0=hosted $(USER_ARCH_FLAGS) -O2 $(ULTO) -T lib/crt/user.ld \
 	-Wl,--build-id=none $(MAX_PAGE_FLAG)
 

@@ -140,9 +140,10 @@ static void put_aux(const struct stack_view *s, uint64_t *word, uint64_t type, u
 }
 
 /* The auxiliary vector, in the order initial_stack.h gives. */
-static void put_auxv(const struct stack_view *s, uint64_t *word, const struct load_plan *plan,
+static void put_auxv(const struct stack_view *s, uint64_t *word, const struct initial_stack_args *a,
                      uint64_t random_va)
 {
+    const struct load_plan *plan = a->plan;
     /* Unmapped headers: no count either, so nobody reads address 0. */
     uint64_t phnum = plan->phdr_vaddr != 0 ? plan->phnum : 0;
 
@@ -152,6 +153,7 @@ static void put_auxv(const struct stack_view *s, uint64_t *word, const struct lo
     put_aux(s, word, LOADER_AT_PAGESZ, COFFER_PAGE_SIZE);
     put_aux(s, word, LOADER_AT_ENTRY, plan->entry);
     put_aux(s, word, LOADER_AT_RANDOM, random_va);
+    put_aux(s, word, LOADER_AT_COFFER_TIMEBASE, a->timebase_hz);
     put_aux(s, word, LOADER_AT_NULL, 0);
 }
 
@@ -167,7 +169,7 @@ static void put_stack(const struct stack_view *s, const struct layout *l,
     word += WORD_BYTES;
     put_vector(s, &word, &str, a->argv, a->argc);
     put_vector(s, &word, &str, a->envp, a->envc);
-    put_auxv(s, &word, a->plan, random_va);
+    put_auxv(s, &word, a, random_va);
     memset(at(s, word), 0, (size_t)(random_va - word)); /* the alignment padding */
     memcpy(at(s, random_va), a->random, LOADER_RANDOM_BYTES);
 }

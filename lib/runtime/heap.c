@@ -22,6 +22,8 @@
 #include <stdint.h>
 #include <unistd.h>
 
+#include "runtime_internal.h"
+
 #define PAGE COFFER_PAGE_SIZE
 #define SPAN_2M (2ull << 20)
 #define HEAP_LIMIT 0x0000003000000000ull /* far below the stack */
@@ -52,9 +54,7 @@ static unsigned log2_of(uint64_t n)
     return bits;
 }
 
-/* An object from the bank into the next slot down; the slot back if the
- * bank refuses. */
-static bool buy(uint64_t type, uint64_t size_bits, uint64_t *slot, uint64_t *handle)
+bool runtime_buy(uint64_t type, uint64_t size_bits, uint64_t *slot, uint64_t *handle)
 {
     if (lowest_slot <= PROCESS_SLOT_FIRST_FREE + 16) /* the program's own slots: leave it some */
         return false;
@@ -70,15 +70,15 @@ static bool buy(uint64_t type, uint64_t size_bits, uint64_t *slot, uint64_t *han
  * to the bank (the tables bought stay: the next try needs them). */
 static bool map_frame(uintptr_t va, uint64_t pages)
 {
-    uint64_t frame, frame_handle, table, table_handle;
-    if (!buy(COFFER_OBJ_FRAME, COFFER_PAGE_BITS + log2_of(pages), &frame, &frame_handle))
+    uint64_t frame = 0, frame_handle = 0, table = 0, table_handle = 0;
+    if (!runtime_buy(COFFER_OBJ_FRAME, COFFER_PAGE_BITS + log2_of(pages), &frame, &frame_handle))
         return false;
     for (;;) {
         struct coffer_result r = coffer_frame_map(frame, PROCESS_SLOT_VSPACE, va, COFFER_MAP_R | COFFER_MAP_W);
         if (r.error == COFFER_ERR_OK)
             return true;
         if (r.error != COFFER_ERR_FAILED_LOOKUP || r.detail0 >> 32 != COFFER_LOOKUP_NO_PAGE_TABLE ||
-            !buy(COFFER_OBJ_PAGE_TABLE, 0, &table, &table_handle) ||
+            !runtime_buy(COFFER_OBJ_PAGE_TABLE, 0, &table, &table_handle) ||
             coffer_page_table_map(table, PROCESS_SLOT_VSPACE, va).error != COFFER_ERR_OK) {
             bank_free(PROCESS_SLOT_BANK, frame_handle);
             if (frame == lowest_slot)

@@ -8,9 +8,12 @@
  * clearing: the manager mapped .data from the file and .bss in fresh
  * frames, which the kernel zeroes.
  */
+#include <loader/initial_stack.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <unistd.h>
+
+#include "runtime_internal.h"
 
 extern char **environ;
 extern char __tls_base[]; /* lib/crt/user.ld: the one thread's TLS block */
@@ -28,6 +31,12 @@ void runtime_start(uint64_t *sp)
     int argc = (int)sp[0];
     char **argv = (char **)&sp[1];
     char **envp = argv + argc + 1;
+    char **end_of_envp = envp;
+    while (*end_of_envp != NULL)
+        end_of_envp++;
+    for (const uint64_t *aux = (const uint64_t *)(end_of_envp + 1); aux[0] != LOADER_AT_NULL; aux += 2)
+        if (aux[0] == LOADER_AT_COFFER_TIMEBASE)
+            runtime_timebase_hz = aux[1];
     environ = envp;
     _init_tls(__tls_base);
     _set_tls(__tls_base);

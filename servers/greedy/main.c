@@ -30,5 +30,7 @@ int main(int argc, char **argv)
         free(blocks[i]);
     char *again = malloc(100);
     printf("%s: freed them; a small malloc %s\n", argv[0], again != NULL ? "works again" : "FAILED");
-    return again != NULL && err == ENOMEM ? (int)(n * kib) : -1;
+    int status = again != NULL && err == ENOMEM ? (int)(n * kib) : -1;
+    free(again);
+    return status;
 }

@@ -127,6 +127,7 @@ struct proc_env {
     uint64_t boot_image_size;
     uint64_t random;               /* a seed for the processes' AT_RANDOM bytes (the time at start;
                                       each spawn stirs it) */
+    uint64_t timebase_hz;          /* the time CSR's ticks per second, for every process's auxv */
 };
 
 struct proc_server {

@@ -207,7 +207,8 @@ static uint64_t mix(uint64_t x)
 static struct coffer_result stack(struct build *b, const struct proc_spawn *sp, uint64_t *sp_out)
 {
     struct stack_fill f = { .args = { .argc = sp->text->argc, .argv = sp->text->argv, .envc = sp->text->envc,
-                                      .envp = sp->text->envp, .plan = sp->plan } };
+                                      .envp = sp->text->envp, .plan = sp->plan,
+                                      .timebase_hz = b->s->env.timebase_hz } };
     uint64_t seed = b->s->env.random = mix(b->s->env.random ^ b->p->pid);
     for (unsigned k = 0; k < LOADER_RANDOM_BYTES; k += 8) {
         seed = mix(seed);

@@ -164,7 +164,8 @@ struct coffer_result proc_service_start(const struct proc_service_config *cfg, s
     struct proc_env env = { .buf = (struct coffer_ipc_buffer *)(uintptr_t)(cfg->own_va + b.l.ipc),
                             .scratch_va = cfg->own_va + b.l.scratch,
                             .boot_image = (const void *)(uintptr_t)bi->bootimage_vaddr,
-                            .boot_image_size = bi->bootimage_size, .random = coffer_time_now() };
+                            .boot_image_size = bi->bootimage_size, .random = coffer_time_now(),
+                            .timebase_hz = bi->timebase_hz };
     proc_server_init(&st->server, &env);
     if (!worker(&b, st) || !helper(&b, st) ||
         !step(&b, r = badged(&b, PROC_S_ENDPOINT, PROC_BADGE(PROC_KIND_INIT, 0, 0)), "init's capability") ||

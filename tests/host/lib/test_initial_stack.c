@@ -85,7 +85,8 @@ static struct initial_stack_args example_args(void)
 {
     static const char *const argv[] = { "prog", "arg1" };
     static const char *const envp[] = { "K=V" };
-    struct initial_stack_args a = { .argc = 2, .argv = argv, .envc = 1, .envp = envp, .plan = &plan };
+    struct initial_stack_args a = { .argc = 2, .argv = argv, .envc = 1, .envp = envp, .plan = &plan,
+                                    .timebase_hz = 10000000 };
 
     for (unsigned i = 0; i < LOADER_RANDOM_BYTES; i++)
         a.random[i] = (uint8_t)(0x10 + i);
@@ -95,9 +96,9 @@ static struct initial_stack_args example_args(void)
 /* ---- the layout ---------------------------------------------------------- */
 
 /*
- * argc 2, envc 1: 20 words (160 bytes), 16 random bytes and 14 of strings
- * make 190, so 192 with the padding:
- *   TOP-192  argc, argv[0], argv[1], NULL, envp[0], NULL, 7 auxv pairs
+ * argc 2, envc 1: 22 words (176 bytes), 16 random bytes and 14 of strings
+ * make 206, so 208 with the padding:
+ *   TOP-208  argc, argv[0], argv[1], NULL, envp[0], NULL, 8 auxv pairs
  *   TOP-32   2 bytes of padding
  *   TOP-30   the random bytes
  *   TOP-14   "prog\0arg1\0K=V\0"
@@ -105,10 +106,11 @@ static struct initial_stack_args example_args(void)
 static void test_layout(void)
 {
     struct initial_stack_args a = example_args();
-    static const uint64_t want_words[20] = {
+    static const uint64_t want_words[22] = {
         2, TOP - 14, TOP - 9, 0, TOP - 4, 0,
         LOADER_AT_PHDR, 0x10040, LOADER_AT_PHENT, 56, LOADER_AT_PHNUM, 4, LOADER_AT_PAGESZ, 4096,
-        LOADER_AT_ENTRY, 0x10100, LOADER_AT_RANDOM, TOP - 30, LOADER_AT_NULL, 0,
+        LOADER_AT_ENTRY, 0x10100, LOADER_AT_RANDOM, TOP - 30, LOADER_AT_COFFER_TIMEBASE, 10000000,
+        LOADER_AT_NULL, 0,
     };
     size_t size = 4096;
     uint8_t *buf = pattern_buf(size);
@@ -116,10 +118,10 @@ static void test_layout(void)
     uint64_t sp = 0;
     bool words_ok = true;
 
-    tap_ok(initial_stack_bytes(&a) == 192, "bytes: 20 words, 16 random bytes and 14 of strings take 192");
-    tap_ok(initial_stack_build(buf, size, TOP, &a, &sp) == STACK_OK && sp == TOP - 192 && sp % 16 == 0,
-           "layout: sp is TOP - 192, 16-byte aligned");
-    for (unsigned i = 0; i < 20; i++) {
+    tap_ok(initial_stack_bytes(&a) == 208, "bytes: 22 words, 16 random bytes and 14 of strings take 208");
+    tap_ok(initial_stack_build(buf, size, TOP, &a, &sp) == STACK_OK && sp == TOP - 208 && sp % 16 == 0,
+           "layout: sp is TOP - 208, 16-byte aligned");
+    for (unsigned i = 0; i < 22; i++) {
         if (word_at(&v, sp + 8 * i) != want_words[i]) {
             tap_diag("word %u is %#llx, want %#llx", i, (unsigned long long)word_at(&v, sp + 8 * i),
                      (unsigned long long)want_words[i]);
@@ -135,24 +137,24 @@ static void test_layout(void)
     tap_ok(string_at(&v, word_at(&v, sp + 8), "prog") && string_at(&v, word_at(&v, sp + 16), "arg1") &&
                string_at(&v, word_at(&v, sp + 32), "K=V"),
            "layout: argv and envp read back through their virtual pointers");
-    tap_ok(all_pattern(buf, size - 192), "layout: nothing below sp is written");
+    tap_ok(all_pattern(buf, size - 208), "layout: nothing below sp is written");
     free(buf);
 }
 
 static void test_empty(void)
 {
     struct initial_stack_args a = { .plan = &plan };
-    size_t size = 160;
+    size_t size = 176;
     uint8_t *buf = pattern_buf(size);
     struct view v = { buf, size, TOP };
     uint64_t sp = 0;
 
-    tap_ok(initial_stack_bytes(&a) == 160, "empty: argc 0 and envc 0 take 17 words and 16 bytes, 160 in all");
-    tap_ok(initial_stack_build(buf, size, TOP, &a, &sp) == STACK_OK && sp == TOP - 160 && word_at(&v, sp) == 0 &&
+    tap_ok(initial_stack_bytes(&a) == 176, "empty: argc 0 and envc 0 take 19 words and 16 bytes, 176 in all");
+    tap_ok(initial_stack_build(buf, size, TOP, &a, &sp) == STACK_OK && sp == TOP - 176 && word_at(&v, sp) == 0 &&
                word_at(&v, sp + 8) == 0 && word_at(&v, sp + 16) == 0 &&
                word_at(&v, sp + 24) == LOADER_AT_PHDR && word_at(&v, sp + 8 * 13) == LOADER_AT_RANDOM &&
-               word_at(&v, sp + 8 * 14) == TOP - 16 && word_at(&v, sp + 8 * 15) == LOADER_AT_NULL &&
-               word_at(&v, sp + 8 * 16) == 0,
+               word_at(&v, sp + 8 * 14) == TOP - 16 && word_at(&v, sp + 8 * 15) == LOADER_AT_COFFER_TIMEBASE &&
+               word_at(&v, sp + 8 * 17) == LOADER_AT_NULL && word_at(&v, sp + 8 * 18) == 0,
            "empty: argc 0, the two NULLs, auxv with AT_RANDOM at TOP - 16 (NULL vectors allowed)");
     tap_ok(byte_at(&v, TOP - 24)[0] == 0 && byte_at(&v, TOP - 17)[0] == 0,
            "empty: the 8 bytes of padding are zero");
@@ -163,10 +165,10 @@ static void test_empty(void)
     size = initial_stack_bytes(&b);
     buf = pattern_buf(size);
     v = (struct view){ buf, size, TOP };
-    tap_ok(size == 176 && initial_stack_build(buf, size, TOP, &b, &sp) == STACK_OK &&
+    tap_ok(size == 192 && initial_stack_build(buf, size, TOP, &b, &sp) == STACK_OK &&
                word_at(&v, sp) == 1 && word_at(&v, sp + 8) == TOP - 1 && string_at(&v, TOP - 1, "") &&
                word_at(&v, sp + 16) == 0 && word_at(&v, sp + 24) == 0,
-           "empty: an empty argv[0] is one NUL byte at TOP - 1 (18 words, 17 bytes: 176)");
+           "empty: an empty argv[0] is one NUL byte at TOP - 1 (20 words, 17 bytes: 192)");
     free(buf);
 }
 
@@ -175,7 +177,7 @@ static void test_no_phdrs(void)
 {
     struct load_plan p = plan;
     struct initial_stack_args a = example_args();
-    size_t size = 192;
+    size_t size = 208;
     uint8_t *buf = pattern_buf(size);
     struct view v = { buf, size, TOP };
     uint64_t sp = 0;
@@ -307,9 +309,11 @@ static bool decodes_to(const struct view *v, uint64_t sp, const struct initial_s
     if (word_at(v, w) != 0)
         return false;
     w += 8;
-    /* AT_RANDOM is the sixth pair, AT_NULL the seventh. */
+    /* AT_RANDOM is the sixth pair, the timebase the seventh, AT_NULL the eighth. */
     return word_at(v, w + 80) == LOADER_AT_RANDOM && in_view(v, word_at(v, w + 88), 16) &&
-           memcmp(byte_at(v, word_at(v, w + 88)), a->random, 16) == 0 && word_at(v, w + 96) == LOADER_AT_NULL;
+           memcmp(byte_at(v, word_at(v, w + 88)), a->random, 16) == 0 &&
+           word_at(v, w + 96) == LOADER_AT_COFFER_TIMEBASE && word_at(v, w + 104) == a->timebase_hz &&
+           word_at(v, w + 112) == LOADER_AT_NULL;
 }
 
 static void test_random(void)
@@ -332,7 +336,7 @@ static void test_random(void)
         a.envp = envp;
         for (unsigned k = 0; k < LOADER_RANDOM_BYTES; k++)
             a.random[k] = (uint8_t)test_rng();
-        need = (8 * (a.argc + a.envc + 17) + 16 + strings + 15) / 16 * 16;
+        need = (8 * (a.argc + a.envc + 3 + 2 * LOADER_AUXV_PAIRS) + 16 + strings + 15) / 16 * 16;
 
         uint8_t *buf = pattern_buf(need + slack);
         struct view v = { buf, need + slack, top };

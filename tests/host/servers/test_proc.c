@@ -280,13 +280,14 @@ static void fresh(const void *archive, size_t size)
     proc_server_init(&server, &env);
 }
 
-/* Hand-made entries (no process behind them, bank_alive false). */
+/* Hand-made entries (no process behind them, bank_alive false), spawned
+ * by init (parent 0), so that no one reaps them but their WAIT. */
 enum { E_SELF = 5, E_BUILT = 6, E_RUNNING = 7, E_FREE = 9, E_GEN = 3 };
 
 static void add_entry(unsigned i, enum proc_state state)
 {
     server.procs[i] = (struct proc_entry){ .gen = E_GEN, .state = (uint8_t)state, .priority = 50, .mcp = 50,
-                                           .pid = 100 + i, .parent = 1, .budget_us = 1000, .period_us = 10000,
+                                           .pid = 100 + i, .parent = 0, .budget_us = 1000, .period_us = 10000,
                                            .limit = 1u << 20 };
     strcpy(server.procs[i].name, "hand-made");
 }
@@ -774,7 +775,7 @@ static void test_exit_kill_info(void)
     char name[33] = { 0 };
     memcpy(name, &rp.mr[4], 32);
     tap_ok(rp.error == COFFER_ERR_OK && rp.length == 8 &&
-               rp.mr[0] == (PROC_STATE_RUNNING | (uint64_t)(100 + E_SELF) << 8 | (uint64_t)1 << 32) &&
+               rp.mr[0] == (PROC_STATE_RUNNING | (uint64_t)(100 + E_SELF) << 8) &&
                rp.mr[1] == 0 && rp.mr[2] == 1u << 20 && strcmp(name, "hand-made") == 0,
            "INFO: state, pid, parent, no bank held, the limit and argv[0]");
     uint64_t status[1] = { 0x100000000ull | 42 };
@@ -789,6 +790,25 @@ static void test_exit_kill_info(void)
            "KILL of a process not started: ended, killed");
     rp = simple(HANDLE(E_BUILT), PROC_OP_KILL, 0, 0);
     tap_ok(rp.error == COFFER_ERR_OK && unchanged(), "KILL again: OK, nothing changes until WAIT");
+}
+
+/* A process's ended children are reaped by the manager once it has
+ * ended itself: their handles were its own, no one else can WAIT. */
+static void test_orphans_reaped(void)
+{
+    setup(NULL, 0);
+    server.procs[E_BUILT].parent = 100 + E_RUNNING; /* the child of E_RUNNING */
+    server.procs[E_BUILT].state = PROC_STATE_RUNNING;
+    uint64_t status[1] = { 7 };
+    struct coffer_reply rp = call(SELF(E_BUILT), PROC_OP_EXIT, status, 1, 0);
+    tap_ok(rp.error == COFFER_ERR_OK && server.procs[E_BUILT].state == PROC_STATE_ENDED,
+           "orphans: a child that exits while its spawner runs stays, for its spawner's WAIT");
+    rp = call(SELF(E_RUNNING), PROC_OP_EXIT, status, 1, 0);
+    tap_ok(rp.error == COFFER_ERR_OK && server.procs[E_RUNNING].state == PROC_STATE_ENDED &&
+               server.procs[E_BUILT].state == PROC_STATE_FREE && server.procs[E_BUILT].gen == E_GEN + 1,
+           "orphans: when the spawner ends, its ended child is reaped (the spawner itself waits for init)");
+    tap_ok(refused(simple(HANDLE(E_BUILT), PROC_OP_WAIT, 0, 0), COFFER_ERR_PROC_GONE, 0, 0),
+           "orphans: the child's old handle gets PROC_GONE");
 }
 
 int main(void)
@@ -812,5 +832,6 @@ int main(void)
     test_spawn_image();
     test_fault_then_wait();
     test_exit_kill_info();
+    test_orphans_reaped();
     return tap_done();
 }

@@ -17,7 +17,7 @@
  * Every word is 8 bytes, little-endian; every pointer in it is the
  * virtual address the process will see, not one in the caller's buffer.
  * The auxiliary vector holds, in this order: AT_PHDR, AT_PHENT, AT_PHNUM,
- * AT_PAGESZ, AT_ENTRY, AT_RANDOM, AT_NULL.  When the plan has no mapped
+ * AT_PAGESZ, AT_ENTRY, AT_RANDOM, LOADER_AT_COFFER_TIMEBASE, AT_NULL.  When the plan has no mapped
  * program headers (phdr_vaddr 0), AT_PHDR and AT_PHNUM are both 0, so a
  * runtime walking AT_PHNUM headers at AT_PHDR walks none.
  *
@@ -40,12 +40,15 @@
 #define LOADER_AT_PAGESZ 6  /* COFFER_PAGE_SIZE */
 #define LOADER_AT_ENTRY 9   /* the program's entry point */
 #define LOADER_AT_RANDOM 25 /* the address of 16 random bytes (stack protector, hash seeds) */
+/* Coffer's own, above every type Linux defines: the ticks per second of
+ * the time CSR (rdtime), for clock_gettime and deadlines. */
+#define LOADER_AT_COFFER_TIMEBASE 4096
 
 /* AT_PHENT's value: an ELF64 program header (elf_check accepts no other). */
 #define LOADER_PHENT_SIZE 56u
 
 /* The auxiliary vector's pairs, AT_NULL included. */
-#define LOADER_AUXV_PAIRS 7u
+#define LOADER_AUXV_PAIRS 8u
 
 /* Bytes of random data behind AT_RANDOM. */
 #define LOADER_RANDOM_BYTES 16u
@@ -68,6 +71,7 @@ struct initial_stack_args {
     const char *const *envp; /* "NAME=VALUE" strings envp[0..envc-1]; may be NULL when envc is 0 */
     const struct load_plan *plan; /* entry, phdr_vaddr and phnum for the auxiliary vector */
     uint8_t random[LOADER_RANDOM_BYTES]; /* copied to the stack for AT_RANDOM */
+    uint64_t timebase_hz;        /* for LOADER_AT_COFFER_TIMEBASE */
 };
 
 /*

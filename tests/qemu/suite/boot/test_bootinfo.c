@@ -64,6 +64,10 @@ void test_bootinfo(void)
     ktest_check(bi->untyped_count > 0 && bi->untyped_count <= COFFER_BOOTINFO_MAX_UNTYPED,
                 "bootinfo: untyped count %llu within 1..%d",
                 (unsigned long long)bi->untyped_count, COFFER_BOOTINFO_MAX_UNTYPED);
+    struct coffer_kernel_info info = { 0 };
+    coffer_debug_kernel_info((uint64_t)(uintptr_t)&info, sizeof info);
+    ktest_check(bi->timebase_hz != 0 && bi->timebase_hz == info.timebase_hz,
+                "bootinfo: timebase_hz %llu, the kernel's time CSR rate", (unsigned long long)bi->timebase_hz);
     ktest_check(untyped_aligned(bi), "bootinfo: untyped naturally aligned, >= 4 KiB");
     ktest_check(untyped_disjoint(bi), "bootinfo: untyped regions do not overlap");
     uint64_t ram = untyped_bytes(bi, false);

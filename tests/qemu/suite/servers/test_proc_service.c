@@ -264,6 +264,24 @@ static void heap_exhausted(void)
     coffer_cnode_delete(ROOT, S(HANDLE), D);
 }
 
+/* sleepy 50: nanosleep on a receive deadline, clock_gettime from the
+ * time base the manager passed; it sleeps, it does not spin. */
+static void sleeping_process(void)
+{
+    char text[PROC_TEXT_BYTES];
+    const char *words[] = { "sleepy", "sleepy", "50" };
+    size_t len = text_of(text, words, 3);
+    uint64_t pid, how = 0, ms = 0, pc, addr, cpu = ~0ull;
+    struct coffer_result r = proc_spawn(buf(), pm.init, 100, 100, PROC_SPAWN_START, 1, 0, 10000, 10000, ~0ull, text,
+                                        len, S(BANK), S(EXITS_BADGED), S(HANDLE), &pid);
+    if (r.error == COFFER_ERR_OK)
+        r = reap(S(HANDLE), &how, &ms, &pc, &addr, &cpu);
+    ktest_check(r.error == COFFER_ERR_OK && how == PROC_ENDED_EXIT && ms >= 50 && ms < 1000 && cpu < 20000,
+                "proc: sleepy asked for 50 ms and slept %llu ms by clock_gettime, on %llu us of CPU",
+                (unsigned long long)ms, (unsigned long long)cpu);
+    coffer_cnode_delete(ROOT, S(HANDLE), D);
+}
+
 /* spin computes for ever: killed while it runs. */
 static void killed_while_running(void)
 {
@@ -399,6 +417,7 @@ void test_proc_service(void)
         faulting_process();
         starved_process();
         heap_exhausted();
+        sleeping_process();
         killed_while_running();
         tree_killed();
         killed_before_start();

@@ -1,0 +1,20 @@
+/*
+ * What the runtime's parts share: the CSpace slots they take from the top
+ * of the process's CNode (heap.c), and the time base start.c finds in the
+ * auxiliary vector (time.c uses it).
+ */
+#ifndef RUNTIME_RUNTIME_INTERNAL_H
+#define RUNTIME_RUNTIME_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* An object from the process's bank into the next free slot from the
+ * top; false (and no slot taken) if the bank refuses or the slots meet
+ * the program's own. */
+bool runtime_buy(uint64_t type, uint64_t size_bits, uint64_t *slot, uint64_t *handle);
+
+/* The time CSR's ticks per second (LOADER_AT_COFFER_TIMEBASE), or 0. */
+extern uint64_t runtime_timebase_hz;
+
+#endif
