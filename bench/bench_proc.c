@@ -9,10 +9,10 @@
 #include "fixture.h"
 #include <bank/bank.h>
 #include <process/layout.h>
+#include <process/spawn_text.h>
 #include <proto/bank_client.h>
 #include <proto/proc_client.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "bank_service.h"
 #include "proc.h"
@@ -69,24 +69,13 @@ static bool start(uint64_t ram, uint64_t work_parent)
                       "a ready notification");
 }
 
-static size_t text_of(char *out, const char *const *words, unsigned n)
-{
-    size_t len = 0;
-    for (unsigned i = 0; i < n; i++) {
-        size_t w = strlen(words[i]) + 1;
-        memcpy(out + len, words[i], w);
-        len += w;
-    }
-    return len;
-}
-
 /* Spawn image with up to two arguments (NULL: none). */
 static struct coffer_result spawn2(const char *image, const char *arg, const char *arg2, uint64_t flags, uint64_t bank)
 {
     char text[PROC_TEXT_BYTES];
     const char *words[] = { image, image, arg, arg2 };
     unsigned argc = arg == NULL ? 0 : arg2 == NULL ? 1 : 2;
-    size_t len = text_of(text, words, 2 + argc);
+    size_t len = process_spawn_text(text, words, 2 + argc);
     uint64_t pid;
     return proc_spawn(buf(), pm.init, 100, 100, flags, argc, 0, 10000, 10000, ~0ull, text, len, bank,
                       S(EXITS_BADGED), S(HANDLE), &pid);

@@ -16,6 +16,7 @@
  */
 #include <coffer.h>
 #include <errno.h>
+#include <process/frames.h>
 #include <process/layout.h>
 #include <proto/bank_client.h>
 #include <stddef.h>
@@ -25,7 +26,6 @@
 #include "runtime_internal.h"
 
 #define PAGE COFFER_PAGE_SIZE
-#define SPAN_2M (2ull << 20)
 #define HEAP_LIMIT 0x0000003000000000ull /* far below the stack */
 
 extern char _end[]; /* lib/crt/user.ld: the end of the image */
@@ -35,24 +35,6 @@ static uintptr_t heap_base;   /* the page after the image (0: not begun) */
 static uintptr_t heap_break;  /* the first byte past the heap */
 static uintptr_t mapped_end;  /* pages are mapped up to here */
 static unsigned lowest_slot = 1u << PROCESS_CNODE_BITS; /* the slots taken: from here up */
-
-/* Pages of the next frame at va: a power of two, at most 2 MiB and n,
- * inside one 2 MiB span. */
-static uint64_t frame_pages(uintptr_t va, uint64_t n)
-{
-    uint64_t pages = SPAN_2M / PAGE;
-    while (pages > n || va / SPAN_2M != (va + pages * PAGE - 1) / SPAN_2M)
-        pages >>= 1;
-    return pages;
-}
-
-static unsigned log2_of(uint64_t n)
-{
-    unsigned bits = 0;
-    while ((1ull << bits) < n)
-        bits++;
-    return bits;
-}
 
 bool runtime_buy(uint64_t type, uint64_t size_bits, uint64_t *slot, uint64_t *handle)
 {
@@ -71,7 +53,7 @@ bool runtime_buy(uint64_t type, uint64_t size_bits, uint64_t *slot, uint64_t *ha
 static bool map_frame(uintptr_t va, uint64_t pages)
 {
     uint64_t frame = 0, frame_handle = 0, table = 0, table_handle = 0;
-    if (!runtime_buy(COFFER_OBJ_FRAME, COFFER_PAGE_BITS + log2_of(pages), &frame, &frame_handle))
+    if (!runtime_buy(COFFER_OBJ_FRAME, COFFER_PAGE_BITS + process_log2_ceil(pages), &frame, &frame_handle))
         return false;
     for (;;) {
         struct coffer_result r = coffer_frame_map(frame, PROCESS_SLOT_VSPACE, va, COFFER_MAP_R | COFFER_MAP_W);
@@ -100,7 +82,7 @@ void *sbrk(ptrdiff_t increment)
     }
     uintptr_t end = old + (uintptr_t)increment;
     while (mapped_end < end) {
-        uint64_t pages = frame_pages(mapped_end, (end - mapped_end + PAGE - 1) / PAGE);
+        uint64_t pages = process_frame_pages(mapped_end, (end - mapped_end + PAGE - 1) / PAGE, PROCESS_SPAN_2M / PAGE);
         if (!map_frame(mapped_end, pages)) {
             errno = ENOMEM; /* what is mapped stays, for the next try */
             return (void *)-1;

@@ -104,8 +104,7 @@ static void sweep(struct proc_server *s)
             }
             if (p->state == PROC_STATE_ENDED && p->parent != 0 && !alive_pid(s, p->parent) &&
                 !(s->reap_pending >> i & 1)) { /* a pending one is REAP's */
-                if (p->bank_alive)
-                    proc_destroy_bank(s, i);
+                proc_destroy_bank(s, i);
                 forget(s, i);
                 changed = true;
             }
@@ -123,10 +122,8 @@ static void end(struct proc_server *s, unsigned i, unsigned how, uint64_t code, 
     if (p->bank_alive)
         coffer_tcb_suspend(PROC_KEEP(i, PROC_K_TCB));
     record_end(s, i, how, code, pc, addr);
-    if ((p->flags & PROC_SPAWN_REAP_AT_EXIT) && p->bank_alive && how != PROC_ENDED_EXIT) {
+    if ((p->flags & PROC_SPAWN_REAP_AT_EXIT) && how != PROC_ENDED_EXIT)
         proc_destroy_bank(s, i);
-        p->bank_alive = false;
-    }
 }
 
 /* Whether an ended process will be waited for by no one. */
@@ -137,10 +134,7 @@ static bool orphan(const struct proc_server *s, const struct proc_entry *p)
 
 static void destroy(struct proc_server *s, unsigned i)
 {
-    if (s->procs[i].bank_alive) {
-        proc_destroy_bank(s, i);
-        s->procs[i].bank_alive = false;
-    }
+    proc_destroy_bank(s, i);
     sweep(s);
 }
 
@@ -261,8 +255,7 @@ struct coffer_result proc_serve_spawn(struct proc_server *s, const struct coffer
         (r = coffer_cnode_mint(PROC_SELF(PROC_S_CNODE), PROC_SELF(PROC_S_TEMP), 64, PROC_SELF(PROC_S_CNODE),
                                PROC_SELF(PROC_S_ENDPOINT), 64, COFFER_RIGHTS_ALL,
                                PROC_BADGE(PROC_KIND_HANDLE, gen, i))).error != COFFER_ERR_OK) {
-        if (p->bank_alive)
-            proc_destroy_bank(s, (unsigned)i);
+        proc_destroy_bank(s, (unsigned)i);
         coffer_cnode_delete(PROC_SELF(PROC_S_CNODE), PROC_SELF(PROC_S_EXITS + i), 64);
         *p = (struct proc_entry){ .gen = gen };
         return r;
@@ -323,10 +316,7 @@ struct coffer_result proc_serve_wait(struct proc_server *s, const struct coffer_
     *pc = p->pc;
     *addr = p->addr;
     *cpu_us = p->cpu_us;
-    if (p->bank_alive) {
-        proc_destroy_bank(s, i);
-        p->bank_alive = false;
-    }
+    proc_destroy_bank(s, i);
     forget(s, i); /* reaped */
     sweep(s);     /* its ended children have no one to wait for them now */
     return ok();
@@ -412,10 +402,8 @@ struct coffer_result proc_serve_reap(struct proc_server *s, const struct coffer_
     if (PROC_BADGE_KIND(rq->badge) != PROC_KIND_RELAY)
         return fail(COFFER_ERR_PROC_WRONG_KIND, PROC_BADGE_KIND(rq->badge), 0);
     for (unsigned i = 0; i < PROC_MAX; i++)
-        if (s->reap_pending >> i & 1 && s->procs[i].bank_alive) {
+        if (s->reap_pending >> i & 1)
             proc_destroy_bank(s, i);
-            s->procs[i].bank_alive = false;
-        }
     s->reap_pending = 0;
     sweep(s); /* orphans among them are forgotten; their children end */
     return ok();

@@ -25,6 +25,7 @@
 #include <coffer.h>
 #include <coffer/protocol.h>
 #include <loader/load_plan.h>
+#include <process/spawn_text.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -33,7 +34,7 @@
 #define PROC_LEAF_BITS 8      /* its own leaf and the largest keeper: 256 slots */
 #define PROC_KEEPER_MIN_BITS 5
 #define PROC_WORDS_MAX 16     /* arguments, and environment words, each */
-#define PROC_TEXT_BYTES 384   /* SPAWN's text */
+#define PROC_TEXT_BYTES PROCESS_SPAWN_TEXT_BYTES /* SPAWN's text */
 #define PROC_NAME_BYTES 32    /* argv[0] as INFO reports it */
 #define PROC_FRAME_MAX_BITS 16 /* image frames are at most 64 KiB: the scratch window */
 
@@ -172,8 +173,8 @@ struct proc_spawn {
  * as it was.  Errors: PROC_BANK(error, detail) for a refused purchase,
  * the kernel's for the rest. */
 struct coffer_result proc_build(struct proc_server *s, unsigned i, const struct proc_spawn *sp);
-/* Destroy entry i's process bank (KILL, WAIT, an exit with
- * PROC_SPAWN_REAP_AT_EXIT): everything it had goes. */
+/* Destroy entry i's process bank if it still stands (KILL, WAIT, REAP, an
+ * end with PROC_SPAWN_REAP_AT_EXIT): everything it had goes. */
 void proc_destroy_bank(struct proc_server *s, unsigned i);
 /* Whether entry i's keeper is still there (its bank not destroyed by
  * anyone), and the CPU time of its context. */

@@ -10,6 +10,7 @@
  */
 #include <bank/bank.h>
 #include <loader/initial_stack.h>
+#include <process/frames.h>
 #include <process/layout.h>
 #include <proto/bank_client.h>
 #include <string.h>
@@ -18,7 +19,6 @@
 
 #define KEEPER_DEPTH (64 - PROC_LEAF_BITS) /* resolves a root slot: its guard and index */
 #define PAGE COFFER_PAGE_SIZE
-#define SPAN_2M (2ull << 20)
 
 struct build {
     struct proc_server *s;
@@ -71,25 +71,10 @@ static struct coffer_result map(struct build *b, coffer_cptr_t frame, uint64_t v
 }
 
 /* The pages of the next frame at page `off` of a region of `pages` at va:
- * a power of two, at most 2^PROC_FRAME_MAX_BITS bytes, not across a 2 MiB
- * boundary (one page table maps it). */
+ * at most 2^PROC_FRAME_MAX_BITS bytes, the scratch window's size. */
 static uint64_t chunk_pages(uint64_t va, uint64_t off, uint64_t pages)
 {
-    uint64_t n = 1ull << (PROC_FRAME_MAX_BITS - COFFER_PAGE_BITS);
-    while (n > pages - off)
-        n >>= 1;
-    uint64_t at = va + off * PAGE;
-    while (at / SPAN_2M != (at + n * PAGE - 1) / SPAN_2M)
-        n >>= 1;
-    return n;
-}
-
-static unsigned log2_pages(uint64_t n)
-{
-    unsigned bits = 0;
-    while ((1ull << bits) < n)
-        bits++;
-    return bits;
+    return process_frame_pages(va + off * PAGE, pages - off, 1ull << (PROC_FRAME_MAX_BITS - COFFER_PAGE_BITS));
 }
 
 /* Fill a frame through the scratch window: fill(ctx, bytes) writes it. */
@@ -129,7 +114,7 @@ static struct coffer_result load_region(struct build *b, const struct proc_spawn
         coffer_cptr_t frame;
         struct image_part part = { rg, sp->image, off * PAGE };
         struct coffer_result r;
-        if ((r = buy_next(b, COFFER_OBJ_FRAME, COFFER_PAGE_BITS + log2_pages(n), &frame)).error != COFFER_ERR_OK ||
+        if ((r = buy_next(b, COFFER_OBJ_FRAME, COFFER_PAGE_BITS + process_log2_ceil(n), &frame)).error != COFFER_ERR_OK ||
             (r = fill_frame(b, frame, n * PAGE, copy_image_part, &part)).error != COFFER_ERR_OK ||
             (r = map(b, frame, rg->vaddr + off * PAGE, rg->rights)).error != COFFER_ERR_OK)
             return r;
@@ -148,7 +133,7 @@ static unsigned keeper_slots(const struct load_plan *plan)
         const struct load_region *rg = &plan->regions[r];
         for (uint64_t off = 0; off < rg->pages; off += chunk_pages(rg->vaddr, off, rg->pages))
             n++;
-        n += 2 * (unsigned)((rg->vaddr + rg->pages * PAGE - 1) / SPAN_2M - rg->vaddr / SPAN_2M + 1);
+        n += 2 * (unsigned)((rg->vaddr + rg->pages * PAGE - 1) / PROCESS_SPAN_2M - rg->vaddr / PROCESS_SPAN_2M + 1);
     }
     return n;
 }
@@ -158,7 +143,7 @@ static unsigned keeper_slots(const struct load_plan *plan)
 static struct coffer_result bank_and_keeper(struct build *b, const struct proc_spawn *sp)
 {
     struct proc_server *s = b->s;
-    unsigned bits = log2_pages(keeper_slots(sp->plan));
+    unsigned bits = process_log2_ceil(keeper_slots(sp->plan));
     bits = bits < PROC_KEEPER_MIN_BITS ? PROC_KEEPER_MIN_BITS : bits;
     if (bits > PROC_LEAF_BITS)
         return (struct coffer_result){ COFFER_ERR_PROC_BAD_IMAGE, (uint64_t)(int64_t)LOAD_ERR_TOO_MANY, 0 };
@@ -310,8 +295,10 @@ struct coffer_result proc_build(struct proc_server *s, unsigned i, const struct 
 
 void proc_destroy_bank(struct proc_server *s, unsigned i)
 {
-    (void)s;
+    if (!s->procs[i].bank_alive)
+        return;
     bank_destroy(PROC_KEEP(i, PROC_K_BANK));
+    s->procs[i].bank_alive = false;
 }
 
 bool proc_alive(const struct proc_server *s, unsigned i)

@@ -11,10 +11,10 @@
 #include <bootconf/bootconf.h>
 #include <image/bootimage.h>
 #include <process/layout.h>
+#include <process/spawn_text.h>
 #include <proto/bank_client.h>
 #include <proto/proc_client.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "demo.h"
 #include "proc.h"
@@ -64,9 +64,8 @@ static bool read_conf(const struct coffer_bootinfo *bi, unsigned *count)
 
 /* SPAWN's text: the image, argv[0] (the process's name), the arguments,
  * the environment. */
-static size_t spawn_text(const struct bootconf_process *p, char *text)
+static size_t spawn_text(const struct bootconf_process *p, char text[PROCESS_SPAWN_TEXT_BYTES])
 {
-    size_t len = 0;
     const char *words[2 + 2 * BOOTCONF_WORDS_MAX];
     unsigned n = 0;
     words[n++] = p->image;
@@ -75,14 +74,7 @@ static size_t spawn_text(const struct bootconf_process *p, char *text)
         words[n++] = bootconf_arg(p, i);
     for (unsigned i = 0; i < p->envc; i++)
         words[n++] = bootconf_env(p, i);
-    for (unsigned i = 0; i < n; i++) {
-        size_t w = strlen(words[i]) + 1;
-        if (len + w > PROC_TEXT_BYTES)
-            break; /* cannot be: bootconf keeps a process's words to 384 bytes */
-        memcpy(text + len, words[i], w);
-        len += w;
-    }
-    return len;
+    return process_spawn_text(text, words, n); /* fits: bootconf keeps a process's words to 384 bytes */
 }
 
 static bool spawn_all(coffer_cptr_t prime, uint64_t s, unsigned count, uint64_t *pids)

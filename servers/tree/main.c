@@ -8,27 +8,22 @@
 #include <bank/bank.h>
 #include <coffer.h>
 #include <process/layout.h>
+#include <process/spawn_text.h>
 #include <proto/bank_client.h>
 #include <proto/proc_client.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 enum { EXITS = PROCESS_SLOT_FIRST_FREE, CHILD };
 
 static int spawn_child(int depth)
 {
     struct coffer_ipc_buffer *buf = coffer_root_ipc_buffer();
-    char text[64], level[8];
+    char text[PROCESS_SPAWN_TEXT_BYTES], level[8];
     uint64_t pid;
     snprintf(level, sizeof level, "%d", depth);
-    size_t len = 0;
     const char *words[] = { "tree", "tree", level };
-    for (unsigned i = 0; i < 3; i++) {
-        size_t n = strlen(words[i]) + 1;
-        memcpy(text + len, words[i], n);
-        len += n;
-    }
+    size_t len = process_spawn_text(text, words, 3);
     struct coffer_result r = proc_spawn(buf, PROCESS_SLOT_MANAGER, 100, 100, 1 /* PROC_SPAWN_START */, 1, 0, 1000, 10000, ~0ull, text,
                        len, PROCESS_SLOT_BANK, EXITS, CHILD, &pid);
     if (r.error != COFFER_ERR_OK) {

@@ -11,6 +11,7 @@
 #include "ktest.h"
 #include <bank/bank.h>
 #include <process/layout.h>
+#include <process/spawn_text.h>
 #include <proto/bank_client.h>
 #include <proto/proc_client.h>
 
@@ -92,24 +93,12 @@ static bool same(struct usage a, struct usage b)
            a.free == b.free && a.count == b.count && a.banks == b.banks;
 }
 
-/* "image\0argv0\0args...\0env...\0" */
-static size_t text_of(char *out, const char *const *words, unsigned n)
-{
-    size_t len = 0;
-    for (unsigned i = 0; i < n; i++) {
-        for (const char *c = words[i]; *c; c++)
-            out[len++] = *c;
-        out[len++] = '\0';
-    }
-    return len;
-}
-
 static struct coffer_result spawn_on(const char *image, uint64_t flags, uint64_t budget_us, uint64_t period_us,
                                      uint64_t limit, uint64_t bank, uint64_t handle, uint64_t *pid)
 {
     char text[PROC_TEXT_BYTES];
     const char *words[] = { image, image, "GREETING=hi" };
-    size_t len = text_of(text, words, 3);
+    size_t len = process_spawn_text(text, words, 3);
     return proc_spawn(buf(), pm.init, 100, 100, flags, 0, 1, budget_us, period_us, limit, text, len, bank,
                       S(EXITS_BADGED), handle, pid);
 }
@@ -244,7 +233,7 @@ static void heap_exhausted(void)
     struct usage before = usage(S(BANK));
     char text[PROC_TEXT_BYTES];
     const char *words[] = { "greedy", "greedy", "64" };
-    size_t len = text_of(text, words, 3);
+    size_t len = process_spawn_text(text, words, 3);
     uint64_t pid, how = 0, kib = 0;
     struct coffer_result r = proc_spawn(buf(), pm.init, 100, 100, PROC_SPAWN_START, 1, 0, 10000, 10000, 1u << 20, text,
                                         len, S(BANK), S(EXITS_BADGED), S(HANDLE), &pid);
@@ -270,7 +259,7 @@ static void sleeping_process(void)
 {
     char text[PROC_TEXT_BYTES];
     const char *words[] = { "sleepy", "sleepy", "50" };
-    size_t len = text_of(text, words, 3);
+    size_t len = process_spawn_text(text, words, 3);
     uint64_t pid, how = 0, ms = 0, pc, addr, cpu = ~0ull;
     struct coffer_result r = proc_spawn(buf(), pm.init, 100, 100, PROC_SPAWN_START, 1, 0, 10000, 10000, ~0ull, text,
                                         len, S(BANK), S(EXITS_BADGED), S(HANDLE), &pid);
@@ -327,7 +316,7 @@ static void tree_killed(void)
     uint64_t pid, how = 0, code = 1, spawned = pm.server->spawned;
     char text[PROC_TEXT_BYTES];
     const char *words[] = { "tree", "tree", "2" };
-    size_t len = text_of(text, words, 3);
+    size_t len = process_spawn_text(text, words, 3);
     bool ok = proc_spawn(buf(), pm.init, 100, 100, PROC_SPAWN_START, 1, 0, 10000, 10000, ~0ull, text, len, S(BANK),
                          S(EXITS_BADGED), S(HANDLE), &pid).error == COFFER_ERR_OK;
     for (unsigned t = 0; ok && t < 100 && pm.server->spawned < spawned + 3; t++)
