@@ -10,9 +10,6 @@
  * a context of the manager's until its next receive, so the request ends
  * and the manager serves on (as the bank's rescuer, docs/banks.md); a
  * budget the worker's caller spent (a timeout fault) by the reply alone.
- * And it asks the worker to REAP, on its own context, the banks of
- * processes that exited and must go at once (the worker cannot destroy
- * them while it runs on the exiting process's context: proc.c).
  */
 #include <proto/proc_client.h>
 
@@ -42,11 +39,6 @@ void proc_helper(uint64_t arg)
         struct coffer_msg m = coffer_ipc_recv(PROC_SELF(PROC_S_FAULT_EP), PROC_SELF(PROC_S_FAULT_REPLY));
         if (m.error != COFFER_ERR_OK)
             continue;
-        if (m.info & COFFER_MSG_NOTIFICATION) { /* PROC_S_REAP: banks of exited processes to destroy */
-            coffer_ensure_budget(500);
-            proc_reap(PROC_SELF(PROC_S_RELAY));
-            continue;
-        }
         uint64_t type = COFFER_MSG_LABEL(m.info);
         if (PROC_BADGE_KIND(m.badge) == PROC_KIND_FAULT) {
             /* The worker stops the process (its fault wait ends), so the

@@ -143,9 +143,6 @@ static bool helper(struct build *b, struct proc_service_state *st)
     uint64_t ipc = b->cfg->own_va + b->l.ipc + PAGE, stack_top = b->cfg->own_va + b->l.stacks + 2 * PROC_STACK_BYTES;
     return step(b, starter_thread(&b->st, at(b, S_GUARDED), ipc, b->cfg->priority, tcb, sc), "make the fault thread") &&
            step(b, coffer_sched_control_configure(COFFER_SLOT_SCHED_CONTROL, sc, 1000, 10000), "its budget") &&
-           step(b, starter_make(&b->st, COFFER_OBJ_NOTIFICATION, 0, at(b, S_TEMP)), "the reap notification") &&
-           step(b, coffer_tcb_bind_notification(tcb, at(b, S_TEMP)), "bound to it") &&
-           step(b, move_in(b, PROC_S_REAP, at(b, S_TEMP)), "place it") &&
            step(b, coffer_tcb_set_sched_context(tcb, sc), "bind it") &&
            step(b, copy_in(b, PROC_S_FAULT_TCB, tcb), "its TCB in the CSpace") &&
            step(b, coffer_thread_start(tcb, coffer_root_ipc_buffer(), proc_helper, (void *)(uintptr_t)stack_top,
