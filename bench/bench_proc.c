@@ -191,7 +191,8 @@ void bench_proc(uint64_t calibration)
     malloc_cost("1024", "proc: malloc of 1 MiB, each page written once (frames of up to 2 MiB bought and mapped)");
     kill_vs_destroy();
     coffer_tcb_suspend(pm.worker);
-    coffer_tcb_suspend(pm.helper);
+    coffer_tcb_suspend(pm.fault_thread);
+    coffer_tcb_suspend(pm.rescuer);
     bench_step(coffer_cnode_revoke(ROOT, ram, BF_D), "revoke the RAM");
     bench_step(coffer_cnode_revoke(ROOT, work_parent, BF_D), "revoke the services' memory");
     if (coffer_untyped_describe(ram).detail0 != ram_free || coffer_untyped_describe(work_parent).detail0 != work_free)

@@ -78,6 +78,7 @@ static bool alive_pid(const struct proc_server *s, uint32_t pid)
 
 static void forget(struct proc_server *s, unsigned i)
 {
+    s->reap_pending &= ~(1ull << i); /* a REAP must not find its successor */
     coffer_cnode_delete(PROC_SELF(PROC_S_CNODE), PROC_SELF(PROC_S_EXITS + i), 64);
     s->procs[i] = (struct proc_entry){ .gen = (s->procs[i].gen + 1) & 0xfffffu }; /* its handles are stale */
 }
@@ -102,7 +103,8 @@ static void sweep(struct proc_server *s)
                     record_end(s, i, PROC_ENDED_KILLED, 0, 0, 0);
                 changed = true;
             }
-            if (p->state == PROC_STATE_ENDED && p->parent != 0 && !alive_pid(s, p->parent)) {
+            if (p->state == PROC_STATE_ENDED && p->parent != 0 && !alive_pid(s, p->parent) &&
+                !(s->reap_pending >> i & 1)) { /* a pending one is REAP's */
                 proc_destroy_bank(s, i);
                 forget(s, i);
                 changed = true;
@@ -111,13 +113,23 @@ static void sweep(struct proc_server *s)
     }
 }
 
-/* End process i: stopped, its status kept, its spawner told. */
+/* End process i: stopped, its status kept, its spawner told; with
+ * PROC_SPAWN_REAP_AT_EXIT its bank goes at once (only the status waits for
+ * WAIT) -- but not at an EXIT (proc_serve_exit says why). */
 static void end(struct proc_server *s, unsigned i, unsigned how, uint64_t code, uint64_t pc, uint64_t addr)
 {
     struct proc_entry *p = &s->procs[i];
     if (p->bank_alive)
         coffer_tcb_suspend(PROC_KEEP(i, PROC_K_TCB));
     record_end(s, i, how, code, pc, addr);
+    if ((p->flags & PROC_SPAWN_REAP_AT_EXIT) && how != PROC_ENDED_EXIT)
+        proc_destroy_bank(s, i);
+}
+
+/* Whether an ended process will be waited for by no one. */
+static bool orphan(const struct proc_server *s, const struct proc_entry *p)
+{
+    return p->parent != 0 && !alive_pid(s, p->parent);
 }
 
 static void destroy(struct proc_server *s, unsigned i)
@@ -353,9 +365,20 @@ struct coffer_result proc_serve_exit(struct proc_server *s, const struct coffer_
     struct proc_entry *p = entry_of(s, rq->badge, PROC_KIND_SELF, &r);
     if (p == NULL)
         return r;
+    /* The worker runs an EXIT on the process's own context, which would
+     * die with its bank in the middle of the bank server's destroy (a
+     * nested loan: the bank's worker is rescued, this one would not be).
+     * So a bank to destroy now -- PROC_SPAWN_REAP_AT_EXIT, or an orphan's
+     * -- is left to REAP, which the fault thread asks for on its own
+     * context. */
+    unsigned i = index_of(s, p);
     if (p->state == PROC_STATE_RUNNING) {
-        end(s, index_of(s, p), PROC_ENDED_EXIT, status, 0, 0);
-        sweep(s);
+        end(s, i, PROC_ENDED_EXIT, status, 0, 0);
+        if (p->bank_alive && ((p->flags & PROC_SPAWN_REAP_AT_EXIT) || orphan(s, p))) {
+            s->reap_pending |= 1ull << i;
+            coffer_signal(PROC_SELF(PROC_S_REAP));
+        }
+        sweep(s); /* its ended children have no one to wait for them now */
     }
     return ok(); /* to no one: the caller is stopped */
 }
@@ -371,6 +394,18 @@ struct coffer_result proc_serve_faulted(struct proc_server *s, const struct coff
         end(s, i, PROC_ENDED_FAULT, type, pc, addr);
         sweep(s);
     }
+    return ok();
+}
+
+struct coffer_result proc_serve_reap(struct proc_server *s, const struct coffer_request *rq)
+{
+    if (PROC_BADGE_KIND(rq->badge) != PROC_KIND_RELAY)
+        return fail(COFFER_ERR_PROC_WRONG_KIND, PROC_BADGE_KIND(rq->badge), 0);
+    for (unsigned i = 0; i < PROC_MAX; i++)
+        if (s->reap_pending >> i & 1)
+            proc_destroy_bank(s, i);
+    s->reap_pending = 0;
+    sweep(s); /* orphans among them are forgotten; their children end */
     return ok();
 }
 

@@ -40,7 +40,8 @@
 
 /* Spawn flags. */
 #define PROC_SPAWN_START 1u        /* start it at once (else: GRANT, then START) */
-#define PROC_SPAWN_FLAGS PROC_SPAWN_START
+#define PROC_SPAWN_REAP_AT_EXIT 2u /* destroy its bank as soon as it ends (else at WAIT or KILL) */
+#define PROC_SPAWN_FLAGS (PROC_SPAWN_START | PROC_SPAWN_REAP_AT_EXIT)
 
 /* The badge of a capability to the manager: who calls. */
 #define PROC_BADGE(kind, gen, index) ((uint64_t)(kind) << 28 | (uint64_t)((gen) & 0xfffffu) << 8 | (index))
@@ -53,7 +54,7 @@ enum proc_badge_kind {
     PROC_KIND_HANDLE = 3, /* a spawner about its process */
     PROC_KIND_FAULT = 4,  /* a process's faults, on the fault endpoint */
     PROC_KIND_RELAY = 5,  /* the manager's fault thread */
-    PROC_KIND_RESCUE = 6, /* the worker's own faults (a lent context gone), on the fault endpoint */
+    PROC_KIND_RESCUE = 6, /* the worker's own faults (a budget spent, a lent context gone), on the rescue endpoint */
 };
 
 /* INFO's state. */
@@ -84,7 +85,11 @@ enum proc_self_slot {
     PROC_S_TEMP = 13,
     PROC_S_TEMP2 = 14,
     PROC_S_FAULT_TCB = 15,
-    PROC_S_RESCUE_SC = 16,    /* what the fault thread lends the worker when its client's context dies */
+    PROC_S_RESCUE_SC = 16,    /* what the rescuer lends the worker when its client's context dies */
+    PROC_S_REAP = 17,         /* bound to the fault thread: a signal asks it for REAP */
+    PROC_S_RESCUE_EP = 18,    /* the worker's timeout faults arrive here (badged PROC_KIND_RESCUE) */
+    PROC_S_RESCUE_REPLY = 19, /* the rescuer's reply object */
+    PROC_S_RESCUER_TCB = 20,
     PROC_S_EXITS = 64,        /* + i: entry i's exit notification */
 };
 
@@ -135,6 +140,7 @@ struct proc_server {
     struct proc_env env;
     struct proc_entry procs[PROC_MAX];
     uint32_t next_pid;
+    uint64_t reap_pending;          /* bit i: entry i's bank to destroy at the next REAP */
     uint64_t spawned, ended;        /* counters, for tests and ps */
 };
 
@@ -170,8 +176,8 @@ struct proc_spawn {
  * as it was.  Errors: PROC_BANK(error, detail) for a refused purchase,
  * the kernel's for the rest. */
 struct coffer_result proc_build(struct proc_server *s, unsigned i, const struct proc_spawn *sp);
-/* Destroy entry i's process bank if it still stands (KILL, WAIT, an
- * orphan's reaping): everything it had goes. */
+/* Destroy entry i's process bank if it still stands (KILL, WAIT, REAP, an
+ * end with PROC_SPAWN_REAP_AT_EXIT): everything it had goes. */
 void proc_destroy_bank(struct proc_server *s, unsigned i);
 /* Whether entry i's keeper is still there (its bank not destroyed by
  * anyone), and the CPU time of its context. */

@@ -1,10 +1,10 @@
 /*
  * Starting the process manager (serve.c runs it): threads of the
  * starter's address space with a CSpace of their own -- the worker,
- * passive, serving proto/proc.def on its callers' time, and the fault
+ * passive, serving proto/proc.def on its callers' time; the fault
  * thread, active on a small context of the manager's, which relays
- * processes' faults to the worker and rescues the worker when a caller's
- * context dies under it.  The starter gives it an untyped for its own
+ * processes' faults to the worker and asks it to REAP; and the rescuer,
+ * the worker's timeout handler (serve.c).  The starter gives it an untyped for its own
  * memory (fixed from then on: own_bytes), a bank capability (for VERIFY),
  * and gets back init's capability: all authority (priority and MCP 255,
  * the whole CPU).
@@ -29,7 +29,7 @@ struct proc_service_config {
 
 struct proc_service {
     coffer_cptr_t init;          /* init's capability to the manager (the starter's slot) */
-    coffer_cptr_t worker, helper; /* the threads (the starter's slots) */
+    coffer_cptr_t worker, fault_thread, rescuer; /* the threads (the starter's slots) */
     struct proc_server *server;  /* its state, for tests (same address space) */
     const volatile uint64_t *rescues; /* requests the fault thread let the worker finish */
     const volatile uint64_t *faults;  /* processes' faults it relayed */

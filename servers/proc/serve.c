@@ -1,15 +1,28 @@
 /*
  * The process manager at run time (proc_service.h; serve_start.c builds
- * it).  The worker serves requests on its callers' time.  The fault
- * thread waits on the fault endpoint: a process's fault (badged
- * PROC_KIND_FAULT) it relays to the worker as FAULTED, on its own small
- * context -- faults never lend, and the worker is passive -- and the
- * worker stops the process and records the fault as its exit status.  A
- * fault of the worker's own (PROC_KIND_RESCUE: the context of the caller
- * it served died, with the caller's bank) it answers by lending the worker
- * a context of the manager's until its next receive, so the request ends
- * and the manager serves on (as the bank's rescuer, docs/banks.md); a
- * budget the worker's caller spent (a timeout fault) by the reply alone.
+ * it).  Three threads:
+ *
+ *  - the worker, passive, serves requests on its callers' time;
+ *  - the fault thread, active on a small context of the manager's, waits
+ *    on the fault endpoint: a process's fault (badged PROC_KIND_FAULT) it
+ *    relays to the worker as FAULTED -- faults never lend, and the worker
+ *    is passive -- and the worker stops the process and records the fault
+ *    as its exit status; a signal on its bound notification (PROC_S_REAP)
+ *    it turns into REAP, so that banks of processes that exited are
+ *    destroyed on the manager's time (the worker cannot destroy them on
+ *    the exiting process's context, which dies with them: proc.c);
+ *  - the rescuer, active on a context of its own, is the worker's timeout
+ *    handler: a budget the worker's caller spent in it (a timeout fault)
+ *    it answers with the reply alone, the worker going on at the caller's
+ *    next period; a context that died under the worker (CONTEXT_GONE: the
+ *    caller's bank destroyed) by lending the worker a context of the
+ *    manager's until its next receive, so the request ends and the manager
+ *    serves on (as the bank's rescuer, docs/banks.md).
+ *
+ * The rescuer is apart from the fault thread because the worker runs
+ * FAULTED and REAP on the fault thread's context: when that budget runs
+ * out the fault thread is blocked in its call, and the worker's timeout
+ * fault needs someone else to answer it.
  */
 #include <proto/proc_client.h>
 
@@ -32,32 +45,38 @@ void proc_worker(uint64_t arg)
     coffer_serve(&st->loop);
 }
 
-void proc_helper(uint64_t arg)
+void proc_fault_thread(uint64_t arg)
 {
     struct proc_service_state *st = (struct proc_service_state *)(uintptr_t)arg;
     for (;;) {
         struct coffer_msg m = coffer_ipc_recv(PROC_SELF(PROC_S_FAULT_EP), PROC_SELF(PROC_S_FAULT_REPLY));
         if (m.error != COFFER_ERR_OK)
             continue;
-        uint64_t type = COFFER_MSG_LABEL(m.info);
-        if (PROC_BADGE_KIND(m.badge) == PROC_KIND_FAULT) {
+        if (m.info & COFFER_MSG_NOTIFICATION) { /* PROC_S_REAP: banks of exited processes to destroy */
+            st->reaps++;
+            proc_reap(PROC_SELF(PROC_S_RELAY));
+        } else if (PROC_BADGE_KIND(m.badge) == PROC_KIND_FAULT) {
             /* The worker stops the process (its fault wait ends), so the
              * next receive abandons no one. */
             st->faults++;
-            /* The worker runs FAULTED on this thread's context, and its
-             * timeout faults come here: it must not run out while this
-             * thread waits for it (ENSURE_BUDGET waits for a full one). */
-            coffer_ensure_budget(500);
-            proc_faulted(PROC_SELF(PROC_S_RELAY), m.badge, type, m.mr[COFFER_FAULT_PC], m.mr[COFFER_FAULT_ADDR]);
-        } else if (PROC_BADGE_KIND(m.badge) == PROC_KIND_RESCUE) {
-            /* A spent budget needs only the reply: the worker goes on at
-             * its caller's next period.  A context gone needs one lent. */
-            st->timeouts += type == COFFER_FAULT_TIMEOUT;
-            if (type == COFFER_FAULT_CONTEXT_GONE &&
-                coffer_tcb_lend_sched_context(PROC_SELF(PROC_S_TCB), PROC_SELF(PROC_S_RESCUE_SC)).error ==
-                    COFFER_ERR_OK)
-                st->rescues++;
-            coffer_ipc_send(PROC_SELF(PROC_S_FAULT_REPLY), COFFER_MSGINFO(0, 0, 0), NULL);
+            proc_faulted(PROC_SELF(PROC_S_RELAY), m.badge, COFFER_MSG_LABEL(m.info), m.mr[COFFER_FAULT_PC],
+                         m.mr[COFFER_FAULT_ADDR]);
         }
+    }
+}
+
+void proc_rescuer(uint64_t arg)
+{
+    struct proc_service_state *st = (struct proc_service_state *)(uintptr_t)arg;
+    for (;;) {
+        struct coffer_msg m = coffer_ipc_recv(PROC_SELF(PROC_S_RESCUE_EP), PROC_SELF(PROC_S_RESCUE_REPLY));
+        if (m.error != COFFER_ERR_OK || PROC_BADGE_KIND(m.badge) != PROC_KIND_RESCUE)
+            continue;
+        uint64_t type = COFFER_MSG_LABEL(m.info);
+        st->timeouts += type == COFFER_FAULT_TIMEOUT;
+        if (type == COFFER_FAULT_CONTEXT_GONE &&
+            coffer_tcb_lend_sched_context(PROC_SELF(PROC_S_TCB), PROC_SELF(PROC_S_RESCUE_SC)).error == COFFER_ERR_OK)
+            st->rescues++;
+        coffer_ipc_send(PROC_SELF(PROC_S_RESCUE_REPLY), COFFER_MSGINFO(0, 0, 0), NULL);
     }
 }

@@ -1,5 +1,5 @@
 /*
- * What the process manager's two halves share (serve.c, its threads at
+ * What the process manager's two halves share (serve.c, its three threads at
  * run time; serve_start.c, building them): its state at the start of its
  * own memory and the threads' entry points.
  */
@@ -18,12 +18,14 @@ struct proc_service_state {
     struct coffer_server_loop loop;
     struct coffer_ipc_buffer *worker_buf;
     bool waiting;       /* the worker reached its receive */
-    uint64_t rescues;   /* worker rescues (proc_helper) */
+    uint64_t rescues;   /* worker rescues (proc_rescuer) */
     uint64_t faults;    /* processes' faults relayed */
-    uint64_t timeouts;  /* the worker's callers' budgets spent in it */
+    uint64_t timeouts;  /* budgets spent in the worker (proc_rescuer) */
+    uint64_t reaps;     /* REAPs asked for (proc_fault_thread) */
 };
 
 void proc_worker(uint64_t arg); /* arg: the struct proc_service_state */
-void proc_helper(uint64_t arg);
+void proc_fault_thread(uint64_t arg);
+void proc_rescuer(uint64_t arg);
 
 #endif

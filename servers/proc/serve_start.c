@@ -1,8 +1,8 @@
 /*
  * The process manager's start (proc_service.h; serve.c runs it): its
- * memory, its CSpace and its two threads, all from the untyped it is
- * given (lib/starter).  Its memory at own_va: its state, two stacks, two
- * IPC buffers; then, at the next 64 KiB, the scratch window where it
+ * memory, its CSpace and its three threads, all from the untyped it is
+ * given (lib/starter).  Its memory at own_va: its state, three stacks,
+ * three IPC buffers; then, at the next 64 KiB, the scratch window where it
  * fills the frames it buys for processes.  All of it lies in the first 2
  * MiB from own_va (2 MiB aligned), so the window needs no page table of
  * its own: the one its memory's pages made maps it too.
@@ -19,7 +19,11 @@
 #define DEPTH (PROC_ROOT_BITS + PROC_LEAF_BITS) /* from the unguarded root: a leaf slot */
 
 /* Starter slots, from cfg->first_slot. */
-enum { S_ROOT, S_GUARDED, S_KEEP, S_WORKER, S_WORKER_SC, S_TEMP, S_TEMP2, S_HELPER, S_HELPER_SC, S_INIT };
+enum { S_ROOT, S_GUARDED, S_KEEP, S_WORKER, S_WORKER_SC, S_TEMP, S_TEMP2, S_FAULT, S_FAULT_SC, S_INIT, S_RESCUER,
+       S_RESCUER_SC };
+_Static_assert(S_RESCUER_SC < PROC_SERVICE_SLOTS, "the starter slots the service keeps");
+
+#define THREADS 3 /* the worker, the fault thread, the rescuer: a stack and an IPC buffer each */
 
 static uint64_t round_up(uint64_t v, uint64_t to)
 {
@@ -34,12 +38,12 @@ static struct layout own_layout(void)
 {
     struct layout l;
     l.stacks = round_up(sizeof(struct proc_service_state), PAGE);
-    l.ipc = l.stacks + 2 * PROC_STACK_BYTES;
-    l.end = l.ipc + 2ull * PAGE;
+    l.ipc = l.stacks + THREADS * PROC_STACK_BYTES;
+    l.end = l.ipc + THREADS * PAGE;
     l.scratch = round_up(l.end, 1ull << PROC_FRAME_MAX_BITS);
     return l;
 }
-_Static_assert(sizeof(struct proc_service_state) + 2 * PROC_STACK_BYTES + 2ull * PAGE + (2ull << PROC_FRAME_MAX_BITS) <=
+_Static_assert(sizeof(struct proc_service_state) + THREADS * (PROC_STACK_BYTES + PAGE) + (2ull << PROC_FRAME_MAX_BITS) <=
                    2ull << 20, "the manager's memory and scratch window share one page table");
 
 struct build {
@@ -100,8 +104,10 @@ static bool cspace(struct build *b)
            step(b, copy_in(b, PROC_S_SCHED_CONTROL, COFFER_SLOT_SCHED_CONTROL), "sched control") &&
            step(b, place(b, COFFER_OBJ_ENDPOINT, PROC_S_ENDPOINT), "the endpoint") &&
            step(b, place(b, COFFER_OBJ_ENDPOINT, PROC_S_FAULT_EP), "the fault endpoint") &&
+           step(b, place(b, COFFER_OBJ_ENDPOINT, PROC_S_RESCUE_EP), "the rescue endpoint") &&
            step(b, place(b, COFFER_OBJ_REPLY, PROC_S_REPLY), "a reply object") &&
            step(b, place(b, COFFER_OBJ_REPLY, PROC_S_FAULT_REPLY), "another") &&
+           step(b, place(b, COFFER_OBJ_REPLY, PROC_S_RESCUE_REPLY), "a third") &&
            step(b, badged(b, PROC_S_ENDPOINT, PROC_BADGE(PROC_KIND_RELAY, 0, 0)), "the relay capability") &&
            step(b, move_in(b, PROC_S_RELAY, temp), "place it") &&
            step(b, starter_make(&b->st, COFFER_OBJ_SCHED_CONTEXT, 0, temp), "the rescue context") &&
@@ -110,7 +116,7 @@ static bool cspace(struct build *b)
 }
 
 /* The worker: MCP 255 (the authority for processes' priorities), its
- * timeout endpoint the fault endpoint (for rescues), run to its receive
+ * timeout endpoint the rescue endpoint, run to its receive
  * and made passive. */
 static bool worker(struct build *b, struct proc_service_state *st)
 {
@@ -120,7 +126,7 @@ static bool worker(struct build *b, struct proc_service_state *st)
     if (!step(b, starter_thread(&b->st, at(b, S_GUARDED), ipc, b->cfg->priority, tcb, sc), "make the worker") ||
         !step(b, coffer_tcb_set_mcp(tcb, COFFER_SLOT_TCB, 255), "its MCP") ||
         !step(b, copy_in(b, PROC_S_TCB, tcb), "its TCB in the CSpace") ||
-        !step(b, badged(b, PROC_S_FAULT_EP, PROC_BADGE(PROC_KIND_RESCUE, 0, 0)), "its rescue capability") ||
+        !step(b, badged(b, PROC_S_RESCUE_EP, PROC_BADGE(PROC_KIND_RESCUE, 0, 0)), "its rescue capability") ||
         !step(b, coffer_tcb_set_timeout_handler(tcb, at(b, S_TEMP)), "its timeout endpoint") ||
         !step(b, coffer_cnode_delete(ROOT, at(b, S_TEMP), 64), "drop the capability") ||
         !step(b, coffer_tcb_set_sched_context(tcb, sc), "bind the context") ||
@@ -136,18 +142,50 @@ static bool worker(struct build *b, struct proc_service_state *st)
            step(b, starter_keep(&b->st, sc), "keep its start context");
 }
 
-/* The fault thread, active on a context of its own (budget 1 ms in 10). */
-static bool helper(struct build *b, struct proc_service_state *st)
+/* An active thread of the manager's, on a context of its own (budget 1 ms
+ * in 10): thread n of the layout's stacks and IPC buffers, its TCB also
+ * in leaf slot self_tcb; with a leaf slot `note`, bound to a new
+ * notification placed there. */
+struct active {
+    unsigned n, tcb, sc, self_tcb, note;
+    void (*entry)(uint64_t);
+    const char *what;
+};
+
+static bool bound(struct build *b, uint64_t tcb, unsigned note)
 {
-    uint64_t tcb = at(b, S_HELPER), sc = at(b, S_HELPER_SC);
-    uint64_t ipc = b->cfg->own_va + b->l.ipc + PAGE, stack_top = b->cfg->own_va + b->l.stacks + 2 * PROC_STACK_BYTES;
-    return step(b, starter_thread(&b->st, at(b, S_GUARDED), ipc, b->cfg->priority, tcb, sc), "make the fault thread") &&
+    uint64_t temp = at(b, S_TEMP);
+    return step(b, starter_make(&b->st, COFFER_OBJ_NOTIFICATION, 0, temp), "its notification") &&
+           step(b, coffer_tcb_bind_notification(tcb, temp), "bound to it") && step(b, move_in(b, note, temp), "place it");
+}
+
+static bool active_thread(struct build *b, struct proc_service_state *st, const struct active *a)
+{
+    uint64_t tcb = at(b, a->tcb), sc = at(b, a->sc);
+    uint64_t ipc = b->cfg->own_va + b->l.ipc + a->n * PAGE;
+    uint64_t stack_top = b->cfg->own_va + b->l.stacks + (a->n + 1) * PROC_STACK_BYTES;
+    return step(b, starter_thread(&b->st, at(b, S_GUARDED), ipc, b->cfg->priority, tcb, sc), a->what) &&
            step(b, coffer_sched_control_configure(COFFER_SLOT_SCHED_CONTROL, sc, 1000, 10000), "its budget") &&
-           step(b, coffer_tcb_set_sched_context(tcb, sc), "bind it") &&
-           step(b, copy_in(b, PROC_S_FAULT_TCB, tcb), "its TCB in the CSpace") &&
-           step(b, coffer_thread_start(tcb, coffer_root_ipc_buffer(), proc_helper, (void *)(uintptr_t)stack_top,
+           (a->note == 0 || bound(b, tcb, a->note)) && step(b, coffer_tcb_set_sched_context(tcb, sc), "bind it") &&
+           step(b, copy_in(b, a->self_tcb, tcb), "its TCB in the CSpace") &&
+           step(b, coffer_thread_start(tcb, coffer_root_ipc_buffer(), a->entry, (void *)(uintptr_t)stack_top,
                                        (uint64_t)(uintptr_t)st), "start it") &&
            step(b, starter_keep(&b->st, sc), "keep its context");
+}
+
+/* The fault thread; its notification asks it for REAP. */
+static bool fault_thread(struct build *b, struct proc_service_state *st)
+{
+    static const struct active a = { 1, S_FAULT, S_FAULT_SC, PROC_S_FAULT_TCB, PROC_S_REAP, proc_fault_thread,
+                                     "make the fault thread" };
+    return active_thread(b, st, &a);
+}
+
+static bool rescuer(struct build *b, struct proc_service_state *st)
+{
+    static const struct active a = { 2, S_RESCUER, S_RESCUER_SC, PROC_S_RESCUER_TCB, 0, proc_rescuer,
+                                     "make the rescuer" };
+    return active_thread(b, st, &a);
 }
 
 struct coffer_result proc_service_start(const struct proc_service_config *cfg, struct proc_service *out)
@@ -167,11 +205,12 @@ struct coffer_result proc_service_start(const struct proc_service_config *cfg, s
                             .boot_image_size = bi->bootimage_size, .random = coffer_time_now(),
                             .timebase_hz = bi->timebase_hz };
     proc_server_init(&st->server, &env);
-    if (!worker(&b, st) || !helper(&b, st) ||
+    if (!worker(&b, st) || !fault_thread(&b, st) || !rescuer(&b, st) ||
         !step(&b, r = badged(&b, PROC_S_ENDPOINT, PROC_BADGE(PROC_KIND_INIT, 0, 0)), "init's capability") ||
         !step(&b, r = coffer_cnode_move(ROOT, at(&b, S_INIT), 64, ROOT, at(&b, S_TEMP), 64), "place it"))
         return r.error != COFFER_ERR_OK ? r : (struct coffer_result){ COFFER_ERR_ILLEGAL_OPERATION, 0, 0 };
-    *out = (struct proc_service){ .init = at(&b, S_INIT), .worker = at(&b, S_WORKER), .helper = at(&b, S_HELPER),
+    *out = (struct proc_service){ .init = at(&b, S_INIT), .worker = at(&b, S_WORKER), .fault_thread = at(&b, S_FAULT),
+                                  .rescuer = at(&b, S_RESCUER),
                                   .server = &st->server, .rescues = &st->rescues,
                                   .faults = &st->faults, .timeouts = &st->timeouts, .own_bytes = b.st.own_bytes };
     return (struct coffer_result){ COFFER_ERR_OK, 0, 0 };

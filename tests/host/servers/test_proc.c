@@ -190,7 +190,13 @@ static void test_unknown(void)
 {
     setup(NULL, 0);
     tap_ok(refused(simple(INIT, 0, 0, 0), COFFER_ERR_PROTO_UNKNOWN_OP, 0, 0), "label 0 is PROTO_UNKNOWN_OP(0)");
-    tap_ok(refused(simple(INIT, 9, 1, 0), COFFER_ERR_PROTO_UNKNOWN_OP, 9, 0), "label 9 is PROTO_UNKNOWN_OP(9)");
+    tap_ok(refused(simple(INIT, 10, 1, 0), COFFER_ERR_PROTO_UNKNOWN_OP, 10, 0), "label 10 is PROTO_UNKNOWN_OP(10)");
+    tap_ok(refused(simple(RELAY, PROC_OP_REAP, 1, 0), COFFER_ERR_PROTO_BAD_MESSAGE, 0, 0),
+           "REAP with a word is PROTO_BAD_MESSAGE(0, 0)");
+    tap_ok(refused(simple(INIT, PROC_OP_REAP, 0, 0), COFFER_ERR_PROC_WRONG_KIND, PROC_KIND_INIT, 0) &&
+               refused(simple(PROC_BADGE(PROC_KIND_SELF, E_GEN, E_SELF), PROC_OP_REAP, 0, 0), COFFER_ERR_PROC_WRONG_KIND,
+                       PROC_KIND_SELF, 0),
+           "REAP from anyone but the fault thread is PROC_WRONG_KIND");
     tap_ok(refused(simple(HANDLE(E_BUILT), 1u << 20, 0, 0), COFFER_ERR_PROTO_UNKNOWN_OP, 1u << 20, 0),
            "label 2^20 is PROTO_UNKNOWN_OP(2^20)");
 }
@@ -297,8 +303,8 @@ static void test_spawn_arguments(void)
 {
     setup(NULL, 0);
     struct spawn sp = spawn_past_arguments();
-    sp.flags = 2;
-    tap_ok(refused(spawn_call(INIT, &sp), COFFER_ERR_PROC_BAD_ARGUMENT, 0, 0), "SPAWN flags 2: PROC_BAD_ARGUMENT(0)");
+    sp.flags = 4;
+    tap_ok(refused(spawn_call(INIT, &sp), COFFER_ERR_PROC_BAD_ARGUMENT, 0, 0), "SPAWN flags 4: PROC_BAD_ARGUMENT(0)");
     sp.flags = 0xff;
     tap_ok(refused(spawn_call(INIT, &sp), COFFER_ERR_PROC_BAD_ARGUMENT, 0, 0),
            "SPAWN flags 0xff: PROC_BAD_ARGUMENT(0)");

@@ -271,6 +271,24 @@ static void sleeping_process(void)
     coffer_cnode_delete(ROOT, S(HANDLE), D);
 }
 
+/* PROC_SPAWN_REAP_AT_EXIT: hello's bank goes as it exits, before the
+ * WAIT, which still reports its status (the fault thread asks for the
+ * destroy on its own context: the EXIT ran on hello's, which dies with
+ * the bank). */
+static void reaped_at_exit(void)
+{
+    struct usage before = usage(S(BANK));
+    uint64_t pid, how = 0, code = 1;
+    struct coffer_result r = spawn("hello", PROC_SPAWN_START | PROC_SPAWN_REAP_AT_EXIT, ~0ull, S(BANK), S(HANDLE), &pid);
+    for (unsigned t = 0; r.error == COFFER_ERR_OK && t < 200 && !same(usage(S(BANK)), before); t++)
+        nap_us(10000);
+    bool back_before_wait = same(usage(S(BANK)), before);
+    ktest_check(r.error == COFFER_ERR_OK && back_before_wait && wait_for(S(HANDLE), &how, &code).error == COFFER_ERR_OK &&
+                    how == PROC_ENDED_EXIT && code == 0,
+                "proc: spawned to be reaped at exit, hello's bank is back before WAIT, which reports status 0");
+    coffer_cnode_delete(ROOT, S(HANDLE), D);
+}
+
 /* spin computes for ever: killed while it runs. */
 static void killed_while_running(void)
 {
@@ -408,12 +426,14 @@ void test_proc_service(void)
         heap_exhausted();
         sleeping_process();
         killed_while_running();
+        reaped_at_exit();
         tree_killed();
         killed_before_start();
         bad_requests();
     }
     coffer_tcb_suspend(pm.worker);
-    coffer_tcb_suspend(pm.helper);
+    coffer_tcb_suspend(pm.fault_thread);
+    coffer_tcb_suspend(pm.rescuer);
     coffer_tcb_suspend(banks.tcb);
     ktest_check(coffer_cnode_revoke(ROOT, container, D).error == COFFER_ERR_OK &&
                     coffer_cnode_delete(ROOT, container, D).error == COFFER_ERR_OK &&
