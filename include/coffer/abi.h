@@ -308,6 +308,6 @@ struct coffer_kernel_info {
     uint64_t context_switches; /* returns to user mode in another thread than the last */
 };
 
-#define COFFER_ABI_VERSION 2
+#define COFFER_ABI_VERSION 3
 
 #endif

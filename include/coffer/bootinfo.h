@@ -80,6 +80,7 @@ struct coffer_bootinfo {
     uint64_t ipc_buffer_vaddr; /* the root task's IPC buffer (COFFER_IPC_BUFFER_VADDR) */
     uint64_t irq_lines;        /* interrupt lines IRQ control can hand out: 1..irq_lines-1 */
     uint64_t uart_irq;         /* the console UART's line (0: none) */
+    uint64_t uart_paddr;       /* the console UART's registers (a 16550, one page; 0: none) */
     uint64_t timebase_hz;      /* ticks per second of the time CSR (coffer_time_now, deadlines) */
     uint64_t untyped_count;
     struct coffer_untyped_desc untyped_list[COFFER_BOOTINFO_MAX_UNTYPED];

@@ -100,7 +100,7 @@ struct coffer_result starter_thread(struct starter *st, coffer_cptr_t cspace, ui
                       "map the IPC buffer") ||
         !starter_step(st, r = starter_make(st, COFFER_OBJ_TCB, 0, tcb), "make a TCB") ||
         !starter_step(st, r = starter_make(st, COFFER_OBJ_SCHED_CONTEXT, 0, sc), "make a scheduling context") ||
-        !starter_step(st, r = coffer_tcb_configure(tcb, COFFER_CPTR_NONE, cspace, st->vspace, ipc_va, st->temp),
+        !starter_step(st, r = coffer_tcb_configure(tcb, st->fault_ep, cspace, st->vspace, ipc_va, st->temp),
                       "configure the thread") ||
         !starter_step(st, r = starter_keep(st, st->temp), "keep the IPC buffer") ||
         !starter_step(st, r = coffer_tcb_set_priority(tcb, COFFER_SLOT_TCB, priority), "set its priority") ||

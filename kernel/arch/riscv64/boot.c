@@ -136,6 +136,7 @@ void kernel_main(uint64_t hart_id, uint64_t dtb_pa)
     struct boot_facts facts = {
         .hart_id = hart_id, .machine = &machine, .used = used, .nused = ARRAY_SIZE(used),
         .uart_irq = uart != NULL && uart->has_irq ? uart->irq : 0,
+        .uart_paddr = uart != NULL ? uart->reg[0].base : 0,
     };
     struct thread *root;
     int err = boot_make_root(&facts, &root);

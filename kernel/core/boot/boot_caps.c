@@ -57,6 +57,7 @@ static void fill_bootinfo(const struct boot_facts *f, const struct region_set *f
     bi->root_cnode_bits = COFFER_ROOT_CNODE_BITS;
     bi->irq_lines = arch_irq_lines();
     bi->uart_irq = f->uart_irq;
+    bi->uart_paddr = f->uart_paddr;
     bi->timebase_hz = arch_time_hz();
     bi->untyped = (struct coffer_slot_region){ COFFER_SLOT_FIRST_FREE_FIXED,
                                                COFFER_SLOT_FIRST_FREE_FIXED + bi->untyped_count };

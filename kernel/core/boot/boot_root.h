@@ -34,6 +34,7 @@ struct boot_facts {
     const struct region *used;         /* RAM the arch keeps: kernel image, device tree, ... */
     unsigned nused;
     uint64_t uart_irq; /* the console UART's interrupt line (0: none) */
+    uint64_t uart_paddr; /* its registers' physical address (0: none) */
 };
 
 /*

@@ -26,6 +26,7 @@ struct starter {
     coffer_cptr_t temp_table; /* and page tables on theirs */
     const char *name;       /* for messages: "bank service" */
     uint64_t own_bytes;     /* made from untyped so far */
+    coffer_cptr_t fault_ep; /* the fault endpoint starter_thread gives its threads (0: none) */
 };
 
 /* Make the keep (2^keep_bits slots) in slot keep from untyped; temp and
@@ -56,7 +57,7 @@ struct coffer_result starter_window(struct starter *st, uint64_t va, uint64_t by
 
 /* A service thread, not started: its IPC buffer at ipc_va (a fresh frame,
  * mapped and kept), a TCB in tcb configured for the CSpace root cspace
- * (no fault endpoint) and the starter's address space, at priority, with
+ * (fault endpoint st->fault_ep, none if 0) and the starter's address space, at priority, with
  * a scheduling context in sc whose budget never runs out (10 ms of every
  * 10 ms), not bound. */
 struct coffer_result starter_thread(struct starter *st, coffer_cptr_t cspace, uint64_t ipc_va, uint8_t priority,
