@@ -38,5 +38,6 @@ void test_untyped_alloc(void);
 void test_cspace_slots(void);
 void test_bank_service(void);
 void test_proc_service(void);
+void test_console_service(void);
 
 #endif

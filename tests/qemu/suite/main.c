@@ -65,6 +65,7 @@ int main(void)
     test_cspace_slots();
     test_bank_service();
     test_proc_service();
+    test_console_service();
     printf("1..%d\n", count);
     printf("# totals: passed %d, failed %d\n", count - failed, failed);
     return failed ? 1 : 0;

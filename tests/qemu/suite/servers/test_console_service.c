@@ -1,0 +1,179 @@
+/*
+ * The console server in QEMU (servers/console): started beside a bank
+ * service, with the UART of the boot info.  A session opened on a child
+ * bank writes a line through the server to the UART; its buffer is the
+ * bank's, and every byte is back after CLOSE.  A session whose bank is
+ * destroyed under it is dropped: the server's guarded copy into the
+ * vanished buffer fails instead of faulting, and the worker serves on.
+ * The refusals each have a case.  Ends by revoking the untyped it all
+ * came from (the UART frame and the line's handler die with the server).
+ */
+#include "ktest.h"
+#include <bank/bank.h>
+#include <proto/bank_client.h>
+#include <proto/console_client.h>
+#include <string.h>
+
+#include "bank_service.h"
+#include "console.h"
+#include "console_service.h"
+
+#define ROOT COFFER_SLOT_CNODE
+#define D 64
+#define W COFFER_RETYPE_AT_WATERMARK
+
+static uint64_t slot_base;
+static struct bank_service banks;
+static struct console_service con;
+
+static uint64_t S(unsigned i)
+{
+    return slot_base + i;
+}
+
+static struct coffer_ipc_buffer *buf(void)
+{
+    return coffer_root_ipc_buffer();
+}
+
+enum { CONTAINER, BANK_WORK, RAM, CON_WORK, UART_FRAME, UART_IRQ, BANK = 40, READY, SESSION, SESSION2, DOOMED };
+
+static bool start(void)
+{
+    const struct coffer_bootinfo *bi = coffer_bootinfo();
+    uint64_t parent = coffer_largest_ram_untyped(bi, 24);
+    slot_base = bi->empty.start + 2600;
+    static coffer_cptr_t rams[1];
+    rams[0] = S(RAM);
+    struct bank_service_config bcfg = { .work_untyped = S(BANK_WORK), .ram = rams, .nram = 1, .first_slot = S(8),
+                                        .asid_pool = COFFER_SLOT_ASID_POOL, .root_bits = 10, .nbanks = 64,
+                                        .own_va = 0x3000000000ull, .window_va = 0x3400000000ull, .priority = 200 };
+    struct console_service_config ccfg = { .work_untyped = S(CON_WORK), .uart_frame = S(UART_FRAME),
+                                           .uart_irq = S(UART_IRQ), .first_slot = S(24),
+                                           .own_va = 0x3c00000000ull, .priority = 180 };
+    uint64_t id;
+    bool ok = ktest_step(coffer_untyped_retype(parent, COFFER_OBJ_UNTYPED, 23, ROOT, 0, S(CONTAINER), 1, W),
+                         "an 8 MiB container") &&
+              ktest_step(coffer_untyped_retype(S(CONTAINER), COFFER_OBJ_UNTYPED, 22, ROOT, 0, S(RAM), 1, W),
+                         "4 MiB of RAM for the prime bank") &&
+              ktest_step(coffer_untyped_retype(S(CONTAINER), COFFER_OBJ_UNTYPED, 21, ROOT, 0, S(BANK_WORK), 1, W),
+                         "2 MiB for the bank server") &&
+              ktest_step(coffer_untyped_retype(S(CONTAINER), COFFER_OBJ_UNTYPED, 19, ROOT, 0, S(CON_WORK), 1, W),
+                         "512 KiB for the console server") &&
+              ktest_step(bank_service_start(&bcfg, &banks), "start the bank service") &&
+              ktest_step(console_service_uart(S(UART_FRAME), S(UART_IRQ)), "the UART's frame and line");
+    ccfg.bank = banks.prime;
+    return ok && ktest_step(console_service_start(&ccfg, &con), "start the console server") &&
+           ktest_step(bank_create(buf(), banks.prime, 1u << 20, S(BANK), &id), "a 1 MiB bank for sessions") &&
+           ktest_step(coffer_untyped_retype(S(CONTAINER), COFFER_OBJ_NOTIFICATION, 0, ROOT, 0, S(READY), 1, W),
+                      "a ready notification");
+}
+
+/* The bytes in use in a bank: what it holds less what it holds free (it
+ * keeps the 64 KiB blocks it carves small objects from). */
+static uint64_t held(uint64_t bank)
+{
+    uint64_t limit = 0, effective, h = 0, objects, overhead, children, free_bytes = 0, count, nbanks;
+    bank_info(buf(), bank, &limit, &effective, &h, &objects, &overhead, &children, &free_bytes, &count, &nbanks);
+    return h - free_bytes;
+}
+
+static struct coffer_result say(uint64_t session, const char *line, uint64_t *taken)
+{
+    return console_write(buf(), session, strlen(line), line, strlen(line), taken);
+}
+
+static void session_writes(void)
+{
+    uint64_t handle;
+    bank_buy(buf(), S(BANK), COFFER_OBJ_FRAME, COFFER_PAGE_BITS, S(SESSION), &handle); /* the bank's records made */
+    bank_free(S(BANK), handle);
+    coffer_cnode_delete(ROOT, S(SESSION), D);
+    uint64_t before = held(S(BANK)), index = 99, taken = 0, t = 0, w = 0, q = 1, f = 1;
+    static const char line[] = "# console: a line through the console server\n";
+    struct coffer_result r = console_open(buf(), con.admin, 0, S(BANK), S(READY), S(SESSION), &index);
+    ktest_check(r.error == COFFER_ERR_OK && held(S(BANK)) == before + CONSOLE_BUFFER_BYTES,
+                "console: a session opened on my bank, which holds its 4 KiB buffer (%s, held %llu -> %llu)",
+                coffer_error_name(r.error), (unsigned long long)before, (unsigned long long)held(S(BANK)));
+    r = say(S(SESSION), line, &taken);
+    ktest_check(r.error == COFFER_ERR_OK && taken == strlen(line) &&
+                    console_info(S(SESSION), &t, &w, &q, &f).error == COFFER_ERR_OK && t == taken && w == taken &&
+                    q == 0 && f == 0,
+                "console: WRITE took the line and the UART all of it (taken %llu, written %llu, queued %llu)",
+                (unsigned long long)t, (unsigned long long)w, (unsigned long long)q);
+    r = console_close(S(SESSION));
+    ktest_check(r.error == COFFER_ERR_OK && held(S(BANK)) == before, "console: CLOSE gave every byte back to my bank (%s, held %llu)",
+                coffer_error_name(r.error), (unsigned long long)held(S(BANK)));
+    ktest_check(say(S(SESSION), line, &taken).error == COFFER_ERR_CONSOLE_GONE,
+                "console: WRITE after CLOSE is CONSOLE_GONE");
+    coffer_cnode_delete(ROOT, S(SESSION), D);
+}
+
+/* The bank destroyed under an open session: the next WRITE's copy into
+ * the vanished buffer fails (the rescuer moves the worker out of it). */
+static void buffer_vanishes(void)
+{
+    uint64_t id, index, taken = 0, recoveries = *con.recoveries;
+    bool ok = bank_create(buf(), S(BANK), 64u << 10, S(DOOMED), &id).error == COFFER_ERR_OK &&
+              console_open(buf(), con.admin, 0, S(DOOMED), S(READY), S(SESSION), &index).error == COFFER_ERR_OK &&
+              bank_destroy(S(DOOMED)).error == COFFER_ERR_OK;
+    struct coffer_result r = say(S(SESSION), "# console: into nothing\n", &taken);
+    ktest_check(ok && r.error == COFFER_ERR_CONSOLE_GONE && *con.recoveries == recoveries + 1 && *con.stopped == 0,
+                "console: a session whose bank was destroyed is CONSOLE_GONE; the guarded copy recovered (%s)",
+                coffer_error_name(r.error));
+    ktest_check(say(S(SESSION), "x", &taken).error == COFFER_ERR_CONSOLE_GONE,
+                "console: and stays gone; the server serves on");
+    coffer_cnode_delete(ROOT, S(SESSION), D);
+    coffer_cnode_delete(ROOT, S(DOOMED), D);
+}
+
+static void refusals(void)
+{
+    uint64_t index, taken;
+    static char big[CONSOLE_TEXT_BYTES + 8];
+    struct coffer_result r = console_open(buf(), con.admin, 0, S(READY), S(READY), S(SESSION), &index);
+    ktest_check(r.error == COFFER_ERR_CONSOLE_NOT_BANK, "console: a notification as the bank is CONSOLE_NOT_BANK");
+    r = console_open(buf(), con.admin, 2, S(BANK), S(READY), S(SESSION), &index);
+    ktest_check(r.error == COFFER_ERR_CONSOLE_BAD_ARGUMENT && r.detail0 == 0,
+                "console: unknown OPEN flags are CONSOLE_BAD_ARGUMENT(0)");
+    r = console_open(buf(), con.admin, 0, S(BANK), S(READY), S(SESSION), &index);
+    bool opened = r.error == COFFER_ERR_OK;
+    r = console_open(buf(), S(SESSION), CONSOLE_OPEN_INPUT, S(BANK), S(READY), S(SESSION2), &index);
+    ktest_check(opened && r.error == COFFER_ERR_CONSOLE_WRONG_KIND && r.detail0 == CONSOLE_KIND_SESSION,
+                "console: OPEN_INPUT with a session's capability is CONSOLE_WRONG_KIND(2)");
+    r = console_write(buf(), S(SESSION), sizeof big, big, CONSOLE_TEXT_BYTES, &taken);
+    ktest_check(r.error == COFFER_ERR_CONSOLE_BAD_ARGUMENT && r.detail0 == 1 && r.detail1 == CONSOLE_TEXT_BYTES,
+                "console: a WRITE past 256 bytes is CONSOLE_BAD_ARGUMENT(1, 256)");
+    r = console_write(buf(), con.admin, 1, "x", 1, &taken);
+    ktest_check(r.error == COFFER_ERR_CONSOLE_WRONG_KIND && r.detail0 == CONSOLE_KIND_ADMIN,
+                "console: WRITE with the admin capability is CONSOLE_WRONG_KIND(1)");
+    uint64_t length;
+    char text[CONSOLE_TEXT_BYTES];
+    ktest_check(console_read(buf(), S(SESSION), &length, text).error == COFFER_ERR_CONSOLE_NO_INPUT,
+                "console: READ on a session without the keyboard is CONSOLE_NO_INPUT");
+    ktest_check(console_interrupt(S(SESSION)).error == COFFER_ERR_CONSOLE_WRONG_KIND,
+                "console: INTERRUPT from anyone but the interrupt thread is CONSOLE_WRONG_KIND");
+    console_close(S(SESSION));
+    coffer_cnode_delete(ROOT, S(SESSION), D);
+}
+
+void test_console_service(void)
+{
+    const struct coffer_bootinfo *bi = coffer_bootinfo();
+    uint64_t parent = coffer_largest_ram_untyped(bi, 24);
+    uint64_t parent_free = coffer_untyped_describe(parent).detail0;
+    if (ktest_check(start(), "console: the server started beside a bank service, %llu KiB of its own memory",
+                    (unsigned long long)con.own_bytes >> 10)) {
+        session_writes();
+        buffer_vanishes();
+        refusals();
+    }
+    coffer_tcb_suspend(con.worker);
+    coffer_tcb_suspend(con.interrupts);
+    coffer_tcb_suspend(con.rescuer);
+    coffer_tcb_suspend(banks.tcb);
+    ktest_check(coffer_cnode_revoke(ROOT, S(CONTAINER), D).error == COFFER_ERR_OK &&
+                    coffer_cnode_delete(ROOT, S(CONTAINER), D).error == COFFER_ERR_OK &&
+                    coffer_untyped_describe(parent).detail0 == parent_free,
+                "console: the container revoked: both services and all they made are gone, the parent as it was");
+}
