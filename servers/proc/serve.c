@@ -53,7 +53,6 @@ void proc_fault_thread(uint64_t arg)
         if (m.error != COFFER_ERR_OK)
             continue;
         if (m.info & COFFER_MSG_NOTIFICATION) { /* PROC_S_REAP: banks of exited processes to destroy */
-            st->reaps++;
             proc_reap(PROC_SELF(PROC_S_RELAY));
         } else if (PROC_BADGE_KIND(m.badge) == PROC_KIND_FAULT) {
             /* The worker stops the process (its fault wait ends), so the
@@ -65,18 +64,19 @@ void proc_fault_thread(uint64_t arg)
     }
 }
 
+static bool worker_of(void *ctx, uint64_t badge, coffer_cptr_t *tcb, coffer_cptr_t *rescue_sc)
+{
+    (void)ctx;
+    *tcb = PROC_SELF(PROC_S_TCB);
+    *rescue_sc = PROC_SELF(PROC_S_RESCUE_SC);
+    return PROC_BADGE_KIND(badge) == PROC_KIND_RESCUE;
+}
+
 void proc_rescuer(uint64_t arg)
 {
     struct proc_service_state *st = (struct proc_service_state *)(uintptr_t)arg;
-    for (;;) {
-        struct coffer_msg m = coffer_ipc_recv(PROC_SELF(PROC_S_RESCUE_EP), PROC_SELF(PROC_S_RESCUE_REPLY));
-        if (m.error != COFFER_ERR_OK || PROC_BADGE_KIND(m.badge) != PROC_KIND_RESCUE)
-            continue;
-        uint64_t type = COFFER_MSG_LABEL(m.info);
-        st->timeouts += type == COFFER_FAULT_TIMEOUT;
-        if (type == COFFER_FAULT_CONTEXT_GONE &&
-            coffer_tcb_lend_sched_context(PROC_SELF(PROC_S_TCB), PROC_SELF(PROC_S_RESCUE_SC)).error == COFFER_ERR_OK)
-            st->rescues++;
-        coffer_ipc_send(PROC_SELF(PROC_S_RESCUE_REPLY), COFFER_MSGINFO(0, 0, 0), NULL);
-    }
+    st->rescuer.endpoint = PROC_SELF(PROC_S_RESCUE_EP);
+    st->rescuer.reply = PROC_SELF(PROC_S_RESCUE_REPLY);
+    st->rescuer.worker = worker_of;
+    coffer_rescue(&st->rescuer);
 }

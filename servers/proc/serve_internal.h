@@ -6,6 +6,7 @@
 #ifndef PROC_SERVER_SERVE_INTERNAL_H
 #define PROC_SERVER_SERVE_INTERNAL_H
 
+#include <server/rescue.h>
 #include <server/serve.h>
 
 #include "proc.h"
@@ -18,10 +19,8 @@ struct proc_service_state {
     struct coffer_server_loop loop;
     struct coffer_ipc_buffer *worker_buf;
     bool waiting;       /* the worker reached its receive */
-    uint64_t rescues;   /* worker rescues (proc_rescuer) */
     uint64_t faults;    /* processes' faults relayed */
-    uint64_t timeouts;  /* budgets spent in the worker (proc_rescuer) */
-    uint64_t reaps;     /* REAPs asked for (proc_fault_thread) */
+    struct coffer_rescuer rescuer; /* the worker's rescues and timeouts (proc_rescuer) */
 };
 
 void proc_worker(uint64_t arg); /* arg: the struct proc_service_state */

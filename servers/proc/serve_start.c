@@ -211,7 +211,7 @@ struct coffer_result proc_service_start(const struct proc_service_config *cfg, s
         return r.error != COFFER_ERR_OK ? r : (struct coffer_result){ COFFER_ERR_ILLEGAL_OPERATION, 0, 0 };
     *out = (struct proc_service){ .init = at(&b, S_INIT), .worker = at(&b, S_WORKER), .fault_thread = at(&b, S_FAULT),
                                   .rescuer = at(&b, S_RESCUER),
-                                  .server = &st->server, .rescues = &st->rescues,
-                                  .faults = &st->faults, .timeouts = &st->timeouts, .own_bytes = b.st.own_bytes };
+                                  .server = &st->server, .rescues = &st->rescuer.rescues,
+                                  .faults = &st->faults, .timeouts = &st->rescuer.timeouts, .own_bytes = b.st.own_bytes };
     return (struct coffer_result){ COFFER_ERR_OK, 0, 0 };
 }
