@@ -37,6 +37,7 @@ struct console_service {
     struct console_server *server; /* its state, for tests (same address space) */
     const volatile uint64_t *recoveries; /* guarded copies that faulted: buffers that vanished */
     const volatile uint64_t *stopped;    /* worker faults the rescuer could not answer (bugs) */
+    volatile uint8_t *uart;     /* its mapping of the UART's registers, for tests (loopback) */
     uint64_t own_bytes;         /* what it took of work_untyped */
 };
 

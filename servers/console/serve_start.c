@@ -194,7 +194,8 @@ struct coffer_result console_service_start(const struct console_service_config *
     *out = (struct console_service){ .admin = at(&b, S_ADMIN), .worker = at(&b, S_WORKER),
                                      .interrupts = at(&b, S_IRQT), .rescuer = at(&b, S_RESCUER),
                                      .server = &st->server, .recoveries = &st->rescuer.recoveries,
-                                     .stopped = &st->rescuer.stopped, .own_bytes = b.st.own_bytes };
+                                     .stopped = &st->rescuer.stopped, .uart = st->uart,
+                                     .own_bytes = b.st.own_bytes };
     return (struct coffer_result){ COFFER_ERR_OK, 0, 0 };
 }
 

@@ -17,6 +17,7 @@
 #include "bank_service.h"
 #include "console.h"
 #include "console_service.h"
+#include "thread/threads_fixture.h"
 
 #define ROOT COFFER_SLOT_CNODE
 #define D 64
@@ -36,7 +37,13 @@ static struct coffer_ipc_buffer *buf(void)
     return coffer_root_ipc_buffer();
 }
 
-enum { CONTAINER, BANK_WORK, RAM, CON_WORK, UART_FRAME, UART_IRQ, BANK = 40, READY, SESSION, SESSION2, DOOMED };
+enum { CONTAINER, BANK_WORK, RAM, CON_WORK, UART_FRAME, UART_IRQ, BANK = 40, READY, SESSION, SESSION2, DOOMED,
+       SMALL, MANY = 64 /* CONSOLE_SESSIONS + 1 of them */ };
+
+/* The 16550's registers and bits the loopback case uses. */
+enum { UART_LSR = 5, UART_MCR = 4 };
+#define UART_LSR_TEMT 0x40
+#define UART_MCR_LOOP 0x10
 
 static bool start(void)
 {
@@ -157,6 +164,122 @@ static void refusals(void)
     coffer_cnode_delete(ROOT, S(SESSION), D);
 }
 
+/* 32 sessions fill the table and the 33rd is refused; destroying one
+ * session's bank frees its entry for the next OPEN (the server drops the
+ * sessions whose buffers went when it finds no free one). */
+static void table_full(void)
+{
+    uint64_t id, index = 99, before = held(S(BANK)), t, w, q, f;
+    bool ok = bank_create(buf(), S(BANK), 64u << 10, S(DOOMED), &id).error == COFFER_ERR_OK;
+    for (unsigned i = 0; ok && i < CONSOLE_SESSIONS; i++)
+        ok = console_open(buf(), con.admin, 0, i == 5 ? S(DOOMED) : S(BANK), S(READY), S(MANY + i), &index).error ==
+             COFFER_ERR_OK;
+    struct coffer_result r =
+        console_open(buf(), con.admin, 0, S(BANK), S(READY), S(MANY + CONSOLE_SESSIONS), &index);
+    ktest_check(ok && r.error == COFFER_ERR_CONSOLE_TABLE_FULL,
+                "console: %u sessions open, the next OPEN is CONSOLE_TABLE_FULL (%s)", CONSOLE_SESSIONS,
+                coffer_error_name(r.error));
+    ok = bank_destroy(S(DOOMED)).error == COFFER_ERR_OK;
+    r = console_open(buf(), con.admin, 0, S(BANK), S(READY), S(MANY + CONSOLE_SESSIONS), &index);
+    ktest_check(ok && r.error == COFFER_ERR_OK && index == 5,
+                "console: with one session's bank destroyed, OPEN gets that session's entry (%s, index %llu)",
+                coffer_error_name(r.error), (unsigned long long)index);
+    ktest_check(console_close(S(MANY + 5)).error == COFFER_ERR_CONSOLE_GONE &&
+                    console_info(S(MANY + 5), &t, &w, &q, &f).error == COFFER_ERR_CONSOLE_GONE,
+                "console: the dropped session's old capability is CONSOLE_GONE to CLOSE and INFO");
+    ok = true;
+    for (unsigned i = 0; i <= CONSOLE_SESSIONS; i++) {
+        if (i != 5)
+            ok &= console_close(S(MANY + i)).error == COFFER_ERR_OK;
+        coffer_cnode_delete(ROOT, S(MANY + i), D);
+    }
+    coffer_cnode_delete(ROOT, S(DOOMED), D);
+    ktest_check(ok && held(S(BANK)) == before, "console: all closed, every byte back to my bank (held %llu, was %llu)",
+                (unsigned long long)held(S(BANK)), (unsigned long long)before);
+}
+
+/* A bank whose limit cannot pay for the buffer: CONSOLE_BANK with the
+ * bank's own error, nothing bought, no session taken. */
+static void bank_limit(void)
+{
+    uint64_t id, index = 99, opened = con.server->opened;
+    bool ok = bank_create(buf(), S(BANK), 2048, S(SMALL), &id).error == COFFER_ERR_OK;
+    struct coffer_result r = console_open(buf(), con.admin, 0, S(SMALL), S(READY), S(SESSION), &index);
+    ktest_check(ok && r.error == COFFER_ERR_CONSOLE_BANK && r.detail0 == COFFER_ERR_BANK_LIMIT &&
+                    held(S(SMALL)) == 0 && con.server->opened == opened,
+                "console: OPEN on a 2 KiB bank is CONSOLE_BANK(BANK_LIMIT), nothing bought (%s, %s, held %llu)",
+                coffer_error_name(r.error), coffer_error_name(r.detail0), (unsigned long long)held(S(SMALL)));
+    bank_destroy(S(SMALL));
+    coffer_cnode_delete(ROOT, S(SMALL), D);
+}
+
+/* The server's own memory does not grow with its clients: 200 sessions
+ * opened, written to and closed leave its untyped as it was. */
+static void own_memory(void)
+{
+    enum { CYCLES = 200 };
+    uint64_t own = coffer_untyped_describe(S(CON_WORK)).detail0, before = held(S(BANK)), index, taken;
+    unsigned good = 0;
+    for (unsigned i = 0; i < CYCLES; i++) {
+        good += console_open(buf(), con.admin, 0, S(BANK), S(READY), S(SESSION), &index).error == COFFER_ERR_OK &&
+                say(S(SESSION), "", &taken).error == COFFER_ERR_OK && console_close(S(SESSION)).error == COFFER_ERR_OK;
+        coffer_cnode_delete(ROOT, S(SESSION), D);
+    }
+    ktest_check(good == CYCLES && coffer_untyped_describe(S(CON_WORK)).detail0 == own && held(S(BANK)) == before,
+                "console: %u sessions opened and closed: the server's own memory and my bank as they were (%u good)",
+                CYCLES, good);
+}
+
+/* The keyboard in the UART's loopback mode: what a session writes comes
+ * back as typed input to the session that reads the keyboard, through
+ * the line's interrupt and the server's interrupt thread.  Nothing is
+ * printed meanwhile (the kernel's console output would loop back too). */
+static bool await_input(char *got, unsigned *n, unsigned want)
+{
+    for (unsigned tries = 0; *n < want && tries < 1000; tries++) {
+        uint64_t length = 0;
+        char text[CONSOLE_TEXT_BYTES];
+        if (console_read(buf(), S(SESSION), &length, text).error != COFFER_ERR_OK)
+            return false;
+        for (uint64_t k = 0; k < length && *n < CONSOLE_TEXT_BYTES; k++)
+            got[(*n)++] = text[k];
+        if (*n < want)
+            coffer_wait(S(READY));
+    }
+    return *n >= want;
+}
+
+static void keyboard(void)
+{
+    uint64_t index, taken;
+    struct coffer_result r = console_open(buf(), con.admin, CONSOLE_OPEN_INPUT, S(BANK), S(READY), S(SESSION), &index);
+    struct coffer_result again =
+        console_open(buf(), con.admin, CONSOLE_OPEN_INPUT, S(BANK), S(READY), S(SESSION2), &index);
+    ktest_check(r.error == COFFER_ERR_OK && again.error == COFFER_ERR_CONSOLE_INPUT_TAKEN,
+                "console: a second session for the keyboard is CONSOLE_INPUT_TAKEN (%s)", coffer_error_name(again.error));
+    if (r.error != COFFER_ERR_OK)
+        return;
+    volatile uint8_t *uart = con.uart;
+    char settle[CONSOLE_TEXT_BYTES], got[CONSOLE_TEXT_BYTES];
+    unsigned nsettle = 0, n = 0;
+    while ((uart[UART_LSR] & UART_LSR_TEMT) == 0) /* the console's last byte is out */
+        ;
+    uart[UART_MCR] = UART_MCR_LOOP;
+    /* A first byte to settle on: QEMU's UART may deliver a stale byte of
+     * its shift register when loopback starts.  Everything up to it goes. */
+    bool ok = say(S(SESSION), "\xff", &taken).error == COFFER_ERR_OK && await_input(settle, &nsettle, 1);
+    tf_spin_us(2000);
+    nsettle = 0;
+    ok = ok && await_input(settle, &nsettle, 0);
+    ok = ok && say(S(SESSION), "coffer", &taken).error == COFFER_ERR_OK && await_input(got, &n, 6);
+    uart[UART_MCR] = 0;
+    ktest_check(ok && n == 6 && memcmp(got, "coffer", 6) == 0,
+                "console: what a session wrote in loopback came back to the keyboard's session (%u bytes: %.*s)", n,
+                (int)n, got);
+    console_close(S(SESSION));
+    coffer_cnode_delete(ROOT, S(SESSION), D);
+}
+
 void test_console_service(void)
 {
     const struct coffer_bootinfo *bi = coffer_bootinfo();
@@ -167,6 +290,10 @@ void test_console_service(void)
         session_writes();
         buffer_vanishes();
         refusals();
+        table_full();
+        bank_limit();
+        own_memory();
+        keyboard();
     }
     coffer_tcb_suspend(con.worker);
     coffer_tcb_suspend(con.interrupts);
