@@ -35,6 +35,8 @@ void bench_proto(uint64_t calibration);
 void bench_bank(uint64_t calibration);
 /* Processes (bench_proc.c). */
 void bench_proc(uint64_t calibration);
+/* The console server (bench_console.c). */
+void bench_console(uint64_t calibration);
 
 /* Measure `op` (a statement) BENCH_RUNS times into samples. */
 #define BENCH_MEASURE(samples, op)                                 \

@@ -50,6 +50,7 @@ int main(void)
     bench_proto(calibration);
     bench_bank(calibration);
     bench_proc(calibration);
+    bench_console(calibration);
 
     printf("bench: done\n");
     return 0;
