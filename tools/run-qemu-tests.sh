@@ -86,9 +86,11 @@ if [ $status -eq 0 ] && grep -q 'root: hello from user mode' "$log" &&
     grep -q '^hello: hello, world (2 arguments: "world", "two words")' "$log" &&
     grep -q '^ *[0-9]*  hello  *exited   status 0 ' "$log" &&
     grep -q '^ *[0-9]*  crash  *faulted  fault 1 at pc 0x[0-9a-f]* addr 0x0 ' "$log" &&
+    grep -q '^hi: hi, world (0 arguments)' "$log" &&
+    grep -q 'init: console sessions opened: 1, .*; 56 bytes written through them' "$log" &&
     grep -q 'init: all reaped; .*: every byte back' "$log" &&
     grep -q 'root: done, shutting down' "$log"; then
-    result ok "demo: untyped table, derivation dump, an alias reading through its mapping, a passive server called through its generated protocol (and an error it refuses with), revoke to the last byte, the bank tree and its audit adding up to all RAM before and after a destroy, boot.conf's processes spawned, run, faulted and reaped with every byte back, exit status 0"
+    result ok "demo: untyped table, derivation dump, an alias reading through its mapping, a passive server called through its generated protocol (and an error it refuses with), revoke to the last byte, the bank tree and its audit adding up to all RAM before and after a destroy, boot.conf's processes spawned, run (hello's lines through the console server, on a session its bank paid for), faulted and reaped with every byte back, exit status 0"
 else
     result not-ok "demo: expected output or exit status 0 missing (status $status)"
     tail -15 "$log" | sed 's/^/#   /'

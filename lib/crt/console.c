@@ -1,9 +1,12 @@
 /*
- * stdio for Coffer programs: picolibc's stdout, stderr and stdin on the
- * kernel's debug console.  Output is line-buffered here and written with one
- * DEBUG_WRITE system call per line, not one trap per character.
+ * stdio for Coffer programs: picolibc's stdout, stderr and stdin on one
+ * line-buffered stream.  A line goes out in one call of
+ * crt_console_write() (<crt/console.h>), not a trap per character: here
+ * the kernel's debug console, one DEBUG_WRITE a line; a process's runtime
+ * replaces it with the console server's session.
  */
 #include <coffer.h>
+#include <crt/console.h>
 #include <stdio.h>
 
 #define LINE_MAX_BYTES 256
@@ -11,11 +14,21 @@
 static char line[LINE_MAX_BYTES];
 static unsigned line_len;
 
+__attribute__((weak)) void crt_console_write(const char *text, size_t n)
+{
+    coffer_debug_write((uint64_t)(uintptr_t)text, n);
+}
+
+__attribute__((weak)) int crt_console_getc(void)
+{
+    return EOF; /* the kernel's console takes no input */
+}
+
 static int console_flush(FILE *f)
 {
     (void)f;
     if (line_len > 0)
-        coffer_debug_write((uint64_t)(uintptr_t)line, line_len);
+        crt_console_write(line, line_len);
     line_len = 0;
     return 0;
 }
@@ -31,7 +44,7 @@ static int console_put(char c, FILE *f)
 static int console_get(FILE *f)
 {
     (void)f;
-    return EOF; /* console input arrives with the UART driver */
+    return crt_console_getc();
 }
 
 /* The stream object itself, defined once (picolibc's struct __file). */

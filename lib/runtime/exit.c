@@ -11,9 +11,12 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "runtime_internal.h"
+
 void _exit(int status)
 {
     fflush(stdout);
+    runtime_console_close(); /* its last lines out before its bank goes */
     proc_exit(PROCESS_SLOT_MANAGER, (uint64_t)(unsigned)status);
     for (;;)
         coffer_tcb_suspend(PROCESS_SLOT_TCB);

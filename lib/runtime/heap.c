@@ -36,14 +36,27 @@ static uintptr_t heap_break;  /* the first byte past the heap */
 static uintptr_t mapped_end;  /* pages are mapped up to here */
 static unsigned lowest_slot = 1u << PROCESS_CNODE_BITS; /* the slots taken: from here up */
 
-bool runtime_buy(uint64_t type, uint64_t size_bits, uint64_t *slot, uint64_t *handle)
+bool runtime_slot(uint64_t *slot)
 {
     if (lowest_slot <= PROCESS_SLOT_FIRST_FREE + 16) /* the program's own slots: leave it some */
         return false;
     *slot = --lowest_slot;
+    return true;
+}
+
+void runtime_slot_return(uint64_t slot)
+{
+    if (slot == lowest_slot)
+        lowest_slot++;
+}
+
+bool runtime_buy(uint64_t type, uint64_t size_bits, uint64_t *slot, uint64_t *handle)
+{
+    if (!runtime_slot(slot))
+        return false;
     if (bank_buy(coffer_root_ipc_buffer(), PROCESS_SLOT_BANK, type, size_bits, *slot, handle).error == COFFER_ERR_OK)
         return true;
-    lowest_slot++;
+    runtime_slot_return(*slot);
     return false;
 }
 

@@ -132,7 +132,7 @@ struct coffer_result console_serve_open(struct console_server *s, const struct c
                                         coffer_cptr_t *session)
 {
     unsigned kind = CONSOLE_BADGE_KIND(rq->badge);
-    struct coffer_result r = kind == CONSOLE_KIND_ADMIN || kind == CONSOLE_KIND_SESSION
+    struct coffer_result r = kind == CONSOLE_KIND_ADMIN || kind == CONSOLE_KIND_SESSION || kind == CONSOLE_KIND_OPENER
                                  ? console_ok()
                                  : console_fail(COFFER_ERR_CONSOLE_WRONG_KIND, kind, 0);
     if (kind == CONSOLE_KIND_SESSION)

@@ -30,32 +30,22 @@
 
 #include <coffer.h>
 #include <coffer/protocol.h>
+#include <console/console.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #define CONSOLE_SESSIONS 32          /* sessions at once, the table's size */
-#define CONSOLE_TEXT_BYTES 256       /* one WRITE's or READ's text */
 #define CONSOLE_BUFFER_BYTES COFFER_PAGE_SIZE /* a session's output buffer: one frame */
 #define CONSOLE_QUANTUM 128          /* the most bytes a session's turn at the UART gives */
 #define CONSOLE_INPUT_BYTES 256      /* the keyboard's bytes not read yet */
 #define CONSOLE_ROOT_BITS 2
 #define CONSOLE_LEAF_BITS 8
 
-/* OPEN's flags. */
-#define CONSOLE_OPEN_INPUT 1u
-#define CONSOLE_OPEN_FLAGS CONSOLE_OPEN_INPUT
-
 /* The badge of a capability to the server: who calls. */
 #define CONSOLE_BADGE(kind, gen, index) ((uint64_t)(kind) << 28 | (uint64_t)((gen) & 0xfffffu) << 8 | (index))
 #define CONSOLE_BADGE_KIND(b) ((unsigned)((b) >> 28) & 0xfu)
 #define CONSOLE_BADGE_GEN(b) ((uint32_t)((b) >> 8) & 0xfffffu)
 #define CONSOLE_BADGE_INDEX(b) ((unsigned)(b) & 0xffu)
-enum console_badge_kind {
-    CONSOLE_KIND_ADMIN = 1,   /* init's: opens sessions that read the keyboard */
-    CONSOLE_KIND_SESSION = 2, /* a session's own */
-    CONSOLE_KIND_IRQ = 3,     /* the server's interrupt thread (INTERRUPT) */
-    CONSOLE_KIND_RESCUE = 4,  /* the worker's faults, on the rescue endpoint */
-};
 
 /* The server's own slots (its leaf). */
 #define CONSOLE_SELF(j) ((coffer_cptr_t)(j))
@@ -116,6 +106,7 @@ struct console_server {
     uint64_t input_head, input_tail;
     uint64_t opened, dropped;      /* sessions opened; keyboard bytes no one read in time */
     uint64_t vanished;             /* sessions whose buffer went under the server */
+    uint64_t written;              /* bytes the UART took, of every session */
 };
 
 void console_server_init(struct console_server *s, const struct console_env *env);

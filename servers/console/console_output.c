@@ -65,6 +65,7 @@ static int turn(struct console_server *s, unsigned i)
     for (; put < n && u->ready(u->ctx); put++)
         u->put(u->ctx, line[put]);
     c->head += put;
+    s->written += put;
     if (c->wants_room && c->tail - c->head <= CONSOLE_BUFFER_BYTES - CONSOLE_TEXT_BYTES) {
         c->wants_room = false;
         coffer_signal(CONSOLE_SELF(CONSOLE_S_READY + i));

@@ -1,11 +1,13 @@
 /*
- * The demo's init part: the root task starts the process manager beside
- * the bank server and runs the processes boot.conf names (lib/bootconf,
- * docs/processes.md).  Each is spawned on a bank of its own inside the
- * prime bank, with its arguments, environment, priority and CPU share;
- * init lists them, starts them, waits for each to end (an exit
- * notification, a bit per process), reaps them and shows how each ended.
- * Every byte each had is back in the prime bank after.
+ * The demo's init part: the root task starts the process manager and the
+ * console server beside the bank server and runs the processes boot.conf
+ * names (lib/bootconf, docs/processes.md).  Each is spawned on a bank of
+ * its own inside the prime bank, with its arguments, environment,
+ * priority and CPU share, and the services its entry names (`caps`) at
+ * their granted slots (PROCESS_GRANT_*); init lists them, starts them,
+ * waits for each to end (an exit notification, a bit per process), reaps
+ * them and shows how each ended.  Every byte each had is back in the
+ * prime bank after, its console session's buffer too.
  */
 #include <bank/bank.h>
 #include <bootconf/bootconf.h>
@@ -15,7 +17,10 @@
 #include <proto/bank_client.h>
 #include <proto/proc_client.h>
 #include <stdio.h>
+#include <string.h>
 
+#include "console.h"
+#include "console_service.h"
 #include "demo.h"
 #include "proc.h"
 #include "proc_service.h"
@@ -25,10 +30,19 @@
 #define MAX_PROCESSES 8
 
 static struct proc_service pm;
+static struct console_service con;
 static struct bootconf_process conf[MAX_PROCESSES];
 
 /* Init's slots, after the manager's. */
-enum { WORK, EXITS, EXITS_BADGED, HANDLES = EXITS_BADGED + MAX_PROCESSES };
+enum { WORK, EXITS, EXITS_BADGED, HANDLES = EXITS_BADGED + MAX_PROCESSES, CON_WORK = HANDLES + MAX_PROCESSES,
+       UART_FRAME, UART_IRQ, CONSOLE_SLOTS };
+
+/* The services init grants, by the name boot.conf gives them. */
+static const struct service {
+    const char *name;
+    unsigned slot;            /* the granted slot it goes in: PROCESS_GRANT_* */
+    const coffer_cptr_t *cap; /* init's capability, of which the process gets a copy */
+} services[] = { { "console", PROCESS_GRANT_CONSOLE, &con.opener } };
 
 static const char *const ended[] = { [PROC_ENDED_EXIT] = "exited", [PROC_ENDED_FAULT] = "faulted",
                                      [PROC_ENDED_KILLED] = "killed" };
@@ -45,6 +59,57 @@ static bool start_manager(const struct coffer_bootinfo *bi, coffer_cptr_t prime,
            demo_step(proc_service_start(&cfg, &pm), "start the process manager") &&
            demo_step(coffer_untyped_retype(bi->untyped.start, COFFER_OBJ_NOTIFICATION, 0, ROOT, 0, s + EXITS, 1, W),
                      "make the exit notification");
+}
+
+/* The console server, on 128 KiB of the same untyped, with the UART; it
+ * verifies sessions' banks with the prime bank's server. */
+static bool start_console(const struct coffer_bootinfo *bi, coffer_cptr_t prime, uint64_t s)
+{
+    struct console_service_config cfg = { .work_untyped = s + CON_WORK, .bank = prime, .uart_frame = s + UART_FRAME,
+                                          .uart_irq = s + UART_IRQ, .first_slot = s + CONSOLE_SLOTS,
+                                          .own_va = 0x3c00000000ull, .priority = 180 };
+    return demo_step(coffer_untyped_retype(bi->untyped.start, COFFER_OBJ_UNTYPED, 17, ROOT, 0, cfg.work_untyped, 1, W),
+                     "carve the console's memory") &&
+           demo_step(console_service_uart(cfg.uart_frame, cfg.uart_irq), "the UART's frame and line") &&
+           demo_step(console_service_start(&cfg, &con), "start the console server");
+}
+
+/* The service named, or NULL. */
+static const struct service *service(const char *name)
+{
+    for (unsigned k = 0; k < sizeof services / sizeof services[0]; k++)
+        if (strcmp(services[k].name, name) == 0)
+            return &services[k];
+    return NULL;
+}
+
+/* Entries naming a service init does not have are left out, each said. */
+static unsigned drop_unserved(unsigned count)
+{
+    unsigned kept = 0;
+    for (unsigned i = 0; i < count; i++) {
+        bool served = true;
+        for (unsigned k = 0; k < conf[i].ncaps; k++)
+            if (service(conf[i].caps[k]) == NULL) {
+                printf("init: %s asks for \"%s\", which init does not serve: not started\n", conf[i].name,
+                       conf[i].caps[k]);
+                served = false;
+            }
+        if (served)
+            conf[kept++] = conf[i];
+    }
+    return kept;
+}
+
+/* Process i's services into its granted slots. */
+static bool grant(uint64_t handle, const struct bootconf_process *p)
+{
+    for (unsigned k = 0; k < p->ncaps; k++) {
+        const struct service *v = service(p->caps[k]);
+        if (!demo_step(proc_grant(coffer_root_ipc_buffer(), handle, v->slot, *v->cap), "grant a service"))
+            return false;
+    }
+    return true;
 }
 
 static bool read_conf(const struct coffer_bootinfo *bi, unsigned *count)
@@ -84,13 +149,12 @@ static bool spawn_all(coffer_cptr_t prime, uint64_t s, unsigned count, uint64_t 
         const struct bootconf_process *p = &conf[i];
         char text[PROC_TEXT_BYTES];
         size_t len = spawn_text(p, text);
-        if (p->ncaps > 0)
-            printf("init: %s asks for %u service capabilities; none is served yet\n", p->name, p->ncaps);
         if (!demo_step(coffer_cnode_mint(ROOT, s + EXITS_BADGED + i, 64, ROOT, s + EXITS, 64, COFFER_RIGHTS_ALL,
                                          1ull << i), "badge the exit notification") ||
             !demo_step(proc_spawn(buf, pm.init, p->priority, p->mcp, 0, p->argc, p->envc, p->budget_us, p->period_us,
                                   p->limit, text, len, prime, s + EXITS_BADGED + i, s + HANDLES + i, &pids[i]),
-                       "spawn"))
+                       "spawn") ||
+            !grant(s + HANDLES + i, p))
             return false;
     }
     return true;
@@ -160,16 +224,19 @@ int run_init(const struct coffer_bootinfo *bi, coffer_cptr_t prime, uint64_t fir
     struct coffer_ipc_buffer *buf = coffer_root_ipc_buffer();
     uint64_t before = 0, after = 0, ignore = 0;
     bank_info(buf, prime, &ignore, &ignore, &ignore, &ignore, &ignore, &ignore, &before, &ignore, &ignore);
-    if (!start_manager(bi, prime, first_free, s) || !read_conf(bi, &count))
+    if (!start_manager(bi, prime, first_free, s) || !start_console(bi, prime, s) || !read_conf(bi, &count))
         return 1;
-    printf("\ninit: the process manager runs (%llu KiB of its own memory); boot.conf read\n",
-           (unsigned long long)(pm.own_bytes >> 10));
+    printf("\ninit: the process manager (%llu KiB of its own memory) and the console server (%llu KiB) run;"
+           " boot.conf read\n", (unsigned long long)(pm.own_bytes >> 10), (unsigned long long)(con.own_bytes >> 10));
+    count = drop_unserved(count);
     if (!spawn_all(prime, s, count, pids))
         return 1;
     list(s, count);
     if (!run_all(s, count, pids))
         return 1;
     bank_info(buf, prime, &ignore, &ignore, &ignore, &ignore, &ignore, &ignore, &after, &ignore, &ignore);
+    printf("init: console sessions opened: %llu, each paid by its process's bank; %llu bytes written through them\n",
+           (unsigned long long)con.server->opened, (unsigned long long)con.server->written);
     printf("init: all reaped; the prime bank's free bytes %llu KiB before, %llu KiB after: %s\n",
            (unsigned long long)(before >> 10), (unsigned long long)(after >> 10),
            after == before ? "every byte back" : "MISMATCH");

@@ -115,6 +115,7 @@ static void vanish(unsigned i)
 #define SESSION(i) CONSOLE_BADGE(CONSOLE_KIND_SESSION, GEN, (i))
 #define ADMIN CONSOLE_BADGE(CONSOLE_KIND_ADMIN, 0, 0)
 #define IRQ CONSOLE_BADGE(CONSOLE_KIND_IRQ, 0, 0)
+#define OPENER CONSOLE_BADGE(CONSOLE_KIND_OPENER, 0, 0)
 
 static struct coffer_reply call(uint64_t badge, uint64_t label, const uint64_t *w, unsigned length, unsigned ncaps)
 {
@@ -227,6 +228,9 @@ static void test_refusals(void)
                 "%s with the admin capability: CONSOLE_WRONG_KIND(1)", names[k]);
         tap_okf(refused(simple(IRQ, session_ops[k], words, 0), COFFER_ERR_CONSOLE_WRONG_KIND, CONSOLE_KIND_IRQ, 0),
                 "%s with the interrupt thread's badge: CONSOLE_WRONG_KIND(3)", names[k]);
+        tap_okf(refused(simple(OPENER, session_ops[k], words, 0), COFFER_ERR_CONSOLE_WRONG_KIND, CONSOLE_KIND_OPENER,
+                        0),
+                "%s with an opener: CONSOLE_WRONG_KIND(5)", names[k]);
         tap_okf(refused(simple(CONSOLE_BADGE(CONSOLE_KIND_SESSION, GEN - 1, 0), session_ops[k], words, 0),
                         COFFER_ERR_CONSOLE_GONE, 0, 0),
                 "%s on an older generation of an open session: CONSOLE_GONE", names[k]);
@@ -261,12 +265,17 @@ static void test_refusals(void)
     tap_ok(refused(open_call(SESSION(0), CONSOLE_OPEN_INPUT), COFFER_ERR_CONSOLE_WRONG_KIND, CONSOLE_KIND_SESSION,
                    0),
            "OPEN for input with a session's capability: CONSOLE_WRONG_KIND(2)");
+    tap_ok(refused(open_call(OPENER, CONSOLE_OPEN_INPUT), COFFER_ERR_CONSOLE_WRONG_KIND, CONSOLE_KIND_OPENER, 0),
+           "OPEN for input with an opener: CONSOLE_WRONG_KIND(5)");
     tap_ok(refused(open_call(ADMIN, CONSOLE_OPEN_INPUT), COFFER_ERR_CONSOLE_INPUT_TAKEN, 0, 0),
            "OPEN for input while another session reads: CONSOLE_INPUT_TAKEN");
     /* The bank check asks the bank server (an IPC call, failing here). */
     struct coffer_reply rp = open_call(ADMIN, 0);
     tap_ok(reply_is(rp, COFFER_ERR_CONSOLE_NOT_BANK, 0, 0) && unchanged(),
            "OPEN on a capability the bank server does not verify: CONSOLE_NOT_BANK, nothing changed");
+    rp = open_call(OPENER, 0);
+    tap_ok(reply_is(rp, COFFER_ERR_CONSOLE_NOT_BANK, 0, 0) && unchanged(),
+           "OPEN with an opener gets as far as the bank check: CONSOLE_NOT_BANK, nothing changed");
 }
 
 /* Fill session i's buffer with `lines` lines "<tag><n>\n" (by WRITE). */
@@ -362,6 +371,7 @@ static void test_partial_write(void)
     tap_ok(!c->wants_room && host_syscalls_made == calls + 1, "room again: the ready notification is signalled");
     tap_ok(uart.written == CONSOLE_TEXT_BYTES + CONSOLE_QUANTUM && memcmp(uart.out, text, sizeof text) == 0,
            "the bytes across the ring's end come out as written");
+    tap_ok(server.written == uart.written, "the server counts every byte the UART took (written)");
 }
 
 static void test_vanish(void)

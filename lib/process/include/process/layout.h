@@ -31,6 +31,14 @@ enum process_slot {
 };
 #define PROCESS_GRANTED_SLOTS 8
 
+/* The granted slots the services have, as stdin and stdout have their
+ * file descriptors: init puts each service a boot.conf entry names
+ * (`caps = console ...`) at its own slot, whatever the order of the
+ * names, and the runtime looks there (an empty slot: not granted). */
+enum process_grant {
+    PROCESS_GRANT_CONSOLE = 0, /* the console server's opener (proto/console.def) */
+};
+
 #define PROCESS_IPC_BUFFER_VADDR COFFER_IPC_BUFFER_VADDR /* one page, as the root task's */
 #define PROCESS_STACK_TOP 0x0000003ffc000000ull          /* the stack grows down from here */
 #define PROCESS_STACK_BYTES (64u << 10)                   /* mapped at start; below it nothing */

@@ -162,6 +162,16 @@ static void refusals(void)
                 "console: INTERRUPT from anyone but the interrupt thread is CONSOLE_WRONG_KIND");
     console_close(S(SESSION));
     coffer_cnode_delete(ROOT, S(SESSION), D);
+    /* The opener: OPEN of an output session, and nothing else. */
+    r = console_open(buf(), con.opener, 0, S(BANK), S(READY), S(SESSION), &index);
+    ktest_check(r.error == COFFER_ERR_OK && say(S(SESSION), "", &taken).error == COFFER_ERR_OK &&
+                    console_close(S(SESSION)).error == COFFER_ERR_OK,
+                "console: the opener opens an output session that writes and closes (%s)", coffer_error_name(r.error));
+    coffer_cnode_delete(ROOT, S(SESSION), D);
+    r = console_open(buf(), con.opener, CONSOLE_OPEN_INPUT, S(BANK), S(READY), S(SESSION), &index);
+    ktest_check(r.error == COFFER_ERR_CONSOLE_WRONG_KIND && r.detail0 == CONSOLE_KIND_OPENER &&
+                    console_write(buf(), con.opener, 1, "x", 1, &taken).error == COFFER_ERR_CONSOLE_WRONG_KIND,
+                "console: the opener may not read the keyboard nor write: CONSOLE_WRONG_KIND(5)");
 }
 
 /* 32 sessions fill the table and the 33rd is refused; destroying one
