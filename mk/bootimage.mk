@@ -19,7 +19,8 @@ $(BUILD)/boot-$(1).cpio: $(MKBOOTIMAGE) $(patsubst %,$(BUILD)/boot/%.elf,$(2) $(
 BOOT_IMAGES += $(BUILD)/boot-$(1).cpio
 endef
 
-$(eval $(call boot_image,demo,root,hello crash,servers/root/boot.conf=boot.conf))
+$(eval $(call boot_image,demo,root,hello crash shell spin,servers/root/boot.conf=boot.conf))
+$(eval $(call boot_image,shell,root,hello crash shell spin,servers/root/boot-shell.conf=boot.conf))
 $(eval $(call boot_image,test,coffer-test,hello crash tree spin greedy sleepy))
 $(eval $(call boot_image,bench,coffer-bench,stamp hoard))
 $(foreach k,$(FAULT_KINDS),$(eval $(call boot_image,fault-$(k),fault-$(k),)))

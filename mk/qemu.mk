@@ -3,10 +3,14 @@
 QEMU_BASE := $(QEMU) -machine virt -cpu rv64 -m $(QEMU_MEM) -smp 1 -nographic \
 	-bios default -kernel $(KERNEL)
 
-.PHONY: run qemu qemu-gdb cspace-svg bank-svg size test-qemu bench trace-path trace-call
+.PHONY: run shell qemu qemu-gdb cspace-svg bank-svg size test-qemu bench trace-path trace-call
 
 run qemu: $(KERNEL) $(BUILD)/boot-demo.cpio
 	$(QEMU_BASE) -initrd $(BUILD)/boot-demo.cpio
+
+# The same system with the shell on the keyboard (Ctrl-A X leaves QEMU).
+shell: $(KERNEL) $(BUILD)/boot-shell.cpio
+	$(QEMU_BASE) -initrd $(BUILD)/boot-shell.cpio
 
 # Start halted with a GDB stub; in another terminal:
 #   gdb-multiarch build/kernel.elf -ex 'target remote :1234'

@@ -87,13 +87,29 @@ if [ $status -eq 0 ] && grep -q 'root: hello from user mode' "$log" &&
     grep -q '^ *[0-9]*  hello  *exited   status 0 ' "$log" &&
     grep -q '^ *[0-9]*  crash  *faulted  fault 1 at pc 0x[0-9a-f]* addr 0x0 ' "$log" &&
     grep -q '^hi: hi, world (0 arguments)' "$log" &&
-    grep -q 'init: console sessions opened: 1, .*; 56 bytes written through them' "$log" &&
+    grep -q 'init: console sessions opened: [0-9]*, .*; [0-9]* bytes written through them' "$log" &&
     grep -q 'init: all reaped; .*: every byte back' "$log" &&
     grep -q 'root: done, shutting down' "$log"; then
     result ok "demo: untyped table, derivation dump, an alias reading through its mapping, a passive server called through its generated protocol (and an error it refuses with), revoke to the last byte, the bank tree and its audit adding up to all RAM before and after a destroy, boot.conf's processes spawned, run (hello's lines through the console server, on a session its bank paid for), faulted and reaped with every byte back, exit status 0"
 else
     result not-ok "demo: expected output or exit status 0 missing (status $status)"
     tail -15 "$log" | sed 's/^/#   /'
+fi
+# The shell's scripted session (boot.conf's [shell]).
+if grep -q '^coffer> spawn hello from the shell --limit 512K' "$log" &&
+    grep -q '^hello: hello, world (3 arguments: "from", "the", "shell")' "$log" &&
+    grep -q '^pid [0-9]*: hello exited with status 0, ' "$log" &&
+    grep -q '^spin: spinning' "$log" &&
+    grep -q '^ *[0-9]*  spin  *running  *256 KiB  *256 KiB ' "$log" &&
+    grep -q '^pid [0-9]*: spin killed: its bank destroyed, 256 KiB back in the shell' "$log" &&
+    grep -q '^pid [0-9]*: spin was killed, ' "$log" &&
+    grep -q '^  prime  .* MiB .* MiB ' "$log" &&
+    grep -q '^    together  .*= what it holds: every byte attributed' "$log" &&
+    grep -q '^ *[0-9]*  shell  *exited   status 0 ' "$log"; then
+    result ok "demo: the shell's scripted session: help, spawn on a bank inside the shell's, wait, ps, kill, wait, banks and mem; the shell exits 0"
+else
+    result not-ok "demo: the shell's scripted session is not as expected"
+    grep -A40 '^coffer> help' "$log" | head -60 | sed 's/^/#   /'
 fi
 if sh tools/cspace-svg.sh "$qemu" "$build/boot-demo.cpio" "$build/cdt.svg" >/dev/null 2>&1 &&
     grep -q '<svg' "$build/cdt.svg" && grep -q -- '->' "$build/cdt.dot"; then
@@ -106,6 +122,42 @@ if sh tools/cspace-svg.sh "$qemu" "$build/boot-demo.cpio" "$build/banks.svg" ban
     result ok "demo: the bank tree renders to SVG (make bank-svg)"
 else
     result not-ok "demo: make bank-svg failed"
+fi
+
+# ---- the shell on the keyboard (make shell): each command typed after
+# the prompt before it shows in QEMU's output, as a person would
+log=$build/qemu-shell.log
+fifo=$build/qemu-shell.in
+rm -f "$fifo" && mkfifo "$fifo"
+timeout -s KILL "$limit" $qemu -initrd "$build/boot-shell.cpio" <"$fifo" >"$log" 2>&1 &
+qemu_pid=$!
+trap '' PIPE # a guest that died early: the writes fail, the checks say why
+exec 3>"$fifo"
+prompts=0
+for cmd in 'ps' 'spawn hello typed --limit 512K' 'wait' 'bogus\177\177\177\177\177mem' 'exit'; do
+    prompts=$((prompts + 1))
+    waited=0
+    while [ "$(grep -o 'coffer> ' "$log" | wc -l)" -lt $prompts ] && [ $waited -lt $((limit * 10)) ]; do
+        sleep 0.1
+        waited=$((waited + 1))
+    done
+    printf "$cmd\r" >&3 2>/dev/null
+done
+wait $qemu_pid
+status=$?
+exec 3>&-
+rm -f "$fifo"
+if [ $status -eq 0 ] && grep -q '^ *1  shell  *running ' "$log" &&
+    grep -q '^hello: hello, world (1 argument: "typed")' "$log" &&
+    grep -q '^pid 2: hello exited with status 0' "$log" &&
+    grep -q "$(printf 'bogus\\(\b \b\\)\\{5\\}mem')" "$log" &&
+    grep -q '= what it holds: every byte attributed' "$log" &&
+    grep -q '^ *1  shell  *exited   status 0 ' "$log" &&
+    grep -q 'init: all reaped; .*: every byte back' "$log"; then
+    result ok "shell: typed at through the keyboard's session: ps, spawn, wait, a line edited with DEL, mem, exit; QEMU exits 0"
+else
+    result not-ok "shell: the typed session is not as expected (status $status)"
+    tail -30 "$log" | sed 's/^/#   /'
 fi
 
 # ---- boot failures: a clean panic, never a hang or a silent exit

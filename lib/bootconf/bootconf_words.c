@@ -177,3 +177,15 @@ enum bootconf_status cursor_number(struct cursor *c, enum number_kind kind, uint
     *out = v * factor;
     return BOOTCONF_OK;
 }
+
+bool bootconf_bytes(const char *word, uint64_t *bytes)
+{
+    size_t len = strlen(word);
+    uint64_t v;
+    size_t n = digits(word, len, &v);
+    uint64_t factor = n == 0 ? 0 : unit_factor(NUMBER_BYTES, word + n, len - n);
+    if (factor == 0 || v > UINT64_MAX / factor)
+        return false;
+    *bytes = v * factor;
+    return true;
+}

@@ -2,15 +2,19 @@
  * A process's console (docs/console.md, "Clients"): stdio's lines
  * (lib/crt/console.c) go to a session of the console server when the
  * process's spawner granted the console's opener -- at PROCESS_SLOT_GRANTED
- * + PROCESS_GRANT_CONSOLE -- and to the kernel's debug console when not.
+ * + PROCESS_GRANT_CONSOLE -- and to the kernel's debug console when not;
+ * stdin reads the keyboard through a second session when the spawner
+ * granted the keyboard (PROCESS_GRANT_KEYBOARD), and is at its end when
+ * not.
  *
- * The session is opened at the first line, on the process's own bank:
- * the server buys the session's 4 KiB buffer from it, and the ready
- * notification is bought here, so the process pays for its console as it
- * pays for its heap.  A line the buffer cannot take whole waits for the
- * notification (the UART drains the buffer, and the server signals when
- * there is room).  _exit closes the session, which writes what is queued
- * before the process's bank -- and the buffer with it -- goes.  If the
+ * Each session is opened at first use, on the process's own bank: the
+ * server buys the session's 4 KiB buffer from it, and the one ready
+ * notification both sessions signal is bought here, so the process pays
+ * for its console as it pays for its heap.  A line the buffer cannot take
+ * whole waits for the notification (the UART drains the buffer, and the
+ * server signals when there is room); so does a read with nothing typed.
+ * _exit closes the sessions, which writes what is queued before the
+ * process's bank -- and the buffers with it -- goes.  If the output
  * session cannot be had, or the server drops it, the lines go to the
  * debug console: output is never lost for want of a console.
  */
@@ -25,32 +29,37 @@
 #include "runtime_internal.h"
 
 #define OPENER (PROCESS_SLOT_GRANTED + PROCESS_GRANT_CONSOLE)
+#define KEYBOARD (PROCESS_SLOT_GRANTED + PROCESS_GRANT_KEYBOARD)
 
-static enum { UNOPENED, SESSION, DEBUG_CONSOLE } mode;
-static uint64_t session, ready, ready_handle;
+enum mode { UNOPENED, SESSION, NONE };
+static enum mode output, input;
+static uint64_t out_session, in_session, ready;
+static char typed[CONSOLE_TEXT_BYTES];
+static size_t typed_len, typed_at;
 
-static bool granted(void)
+static bool granted(uint64_t slot)
 {
-    struct coffer_result r = coffer_cnode_identify(PROCESS_SLOT_CNODE, OPENER, 64);
+    struct coffer_result r = coffer_cnode_identify(PROCESS_SLOT_CNODE, slot, 64);
     return r.error == COFFER_ERR_OK && COFFER_ID_TYPE(r.detail0) == COFFER_OBJ_ENDPOINT;
 }
 
-/* A session on the process's bank, or the debug console. */
-static int open_session(void)
+/* The notification both sessions signal, bought once and kept. */
+static bool ready_notification(void)
+{
+    uint64_t handle;
+    return ready != 0 || runtime_buy(COFFER_OBJ_NOTIFICATION, 0, &ready, &handle);
+}
+
+/* A session through the capability at OPENER_SLOT on the process's bank. */
+static enum mode open_session(uint64_t opener_slot, uint64_t flags, uint64_t *session)
 {
     uint64_t index;
-    if (!granted() || !runtime_slot(&session))
-        return DEBUG_CONSOLE;
-    if (!runtime_buy(COFFER_OBJ_NOTIFICATION, 0, &ready, &ready_handle)) {
-        runtime_slot_return(session);
-        return DEBUG_CONSOLE;
-    }
-    if (console_open(coffer_root_ipc_buffer(), OPENER, 0, PROCESS_SLOT_BANK, ready, session, &index).error !=
-        COFFER_ERR_OK) {
-        bank_free(PROCESS_SLOT_BANK, ready_handle);
-        runtime_slot_return(ready);
-        runtime_slot_return(session);
-        return DEBUG_CONSOLE;
+    if (!granted(opener_slot) || !ready_notification() || !runtime_slot(session))
+        return NONE;
+    if (console_open(coffer_root_ipc_buffer(), opener_slot, flags, PROCESS_SLOT_BANK, ready, *session, &index)
+            .error != COFFER_ERR_OK) {
+        runtime_slot_return(*session);
+        return NONE;
     }
     return SESSION;
 }
@@ -60,7 +69,7 @@ static int open_session(void)
 static long write_chunk(const char *text, size_t chunk)
 {
     uint64_t taken = 0;
-    if (console_write(coffer_root_ipc_buffer(), session, chunk, text, chunk, &taken).error != COFFER_ERR_OK ||
+    if (console_write(coffer_root_ipc_buffer(), out_session, chunk, text, chunk, &taken).error != COFFER_ERR_OK ||
         taken > chunk)
         return -1;
     return (long)taken;
@@ -68,13 +77,13 @@ static long write_chunk(const char *text, size_t chunk)
 
 void crt_console_write(const char *text, size_t n)
 {
-    if (mode == UNOPENED)
-        mode = open_session();
-    while (mode == SESSION && n > 0) {
+    if (output == UNOPENED)
+        output = open_session(OPENER, 0, &out_session);
+    while (output == SESSION && n > 0) {
         size_t chunk = n < CONSOLE_TEXT_BYTES ? n : CONSOLE_TEXT_BYTES;
         long taken = write_chunk(text, chunk);
         if (taken < 0) {
-            mode = DEBUG_CONSOLE; /* the session is gone: the rest goes the other way */
+            output = NONE; /* the session is gone: the rest goes the other way */
             break;
         }
         text += taken;
@@ -86,14 +95,40 @@ void crt_console_write(const char *text, size_t n)
         coffer_debug_write((uint64_t)(uintptr_t)text, n);
 }
 
+/* Fills TYPED with what the keyboard has; false when it never will. */
+static bool read_typed(void)
+{
+    while (input == SESSION) {
+        uint64_t length = 0;
+        if (console_read(coffer_root_ipc_buffer(), in_session, &length, typed).error != COFFER_ERR_OK ||
+            length > sizeof typed) {
+            input = NONE;
+            break;
+        }
+        if (length > 0) {
+            typed_len = length;
+            typed_at = 0;
+            return true;
+        }
+        coffer_wait(ready); /* nothing typed yet (or the output's room: then read again) */
+    }
+    return false;
+}
+
 int crt_console_getc(void)
 {
-    return -1; /* a process's session writes only: the keyboard is init's to give */
+    if (input == UNOPENED)
+        input = open_session(KEYBOARD, CONSOLE_OPEN_INPUT, &in_session);
+    if (typed_at == typed_len && !read_typed())
+        return -1; /* EOF: no keyboard granted, or the session went */
+    return (unsigned char)typed[typed_at++];
 }
 
 void runtime_console_close(void)
 {
-    if (mode == SESSION)
-        console_close(session);
-    mode = DEBUG_CONSOLE;
+    if (output == SESSION)
+        console_close(out_session);
+    if (input == SESSION)
+        console_close(in_session);
+    output = input = NONE;
 }

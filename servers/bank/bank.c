@@ -430,7 +430,7 @@ struct coffer_result bank_serve_restrict(struct bank_server *s, const struct cof
     if (b == NULL)
         return r;
     unsigned have = BANK_BADGE_RIGHTS(rq->badge);
-    if (rights == 0 || (rights & ~(uint64_t)have) != 0)
+    if ((rights & ~(uint64_t)have) != 0) /* none is allowed: a capability that only looks (INFO, TREE) */
         return fail(COFFER_ERR_INVALID_ARGUMENT, 0, 0);
     rec_id rec;
     r = rec_alloc(s, b, 1, 0, &rec);

@@ -132,7 +132,8 @@ struct coffer_result console_serve_open(struct console_server *s, const struct c
                                         coffer_cptr_t *session)
 {
     unsigned kind = CONSOLE_BADGE_KIND(rq->badge);
-    struct coffer_result r = kind == CONSOLE_KIND_ADMIN || kind == CONSOLE_KIND_SESSION || kind == CONSOLE_KIND_OPENER
+    struct coffer_result r = kind == CONSOLE_KIND_ADMIN || kind == CONSOLE_KIND_SESSION || kind == CONSOLE_KIND_OPENER ||
+                                         kind == CONSOLE_KIND_KEYBOARD
                                  ? console_ok()
                                  : console_fail(COFFER_ERR_CONSOLE_WRONG_KIND, kind, 0);
     if (kind == CONSOLE_KIND_SESSION)
@@ -142,7 +143,7 @@ struct coffer_result console_serve_open(struct console_server *s, const struct c
     if (flags & ~(uint64_t)CONSOLE_OPEN_FLAGS)
         return console_fail(COFFER_ERR_CONSOLE_BAD_ARGUMENT, 0, 0);
     bool input = flags & CONSOLE_OPEN_INPUT;
-    if (input && kind != CONSOLE_KIND_ADMIN)
+    if (input && kind != CONSOLE_KIND_ADMIN && kind != CONSOLE_KIND_KEYBOARD)
         return console_fail(COFFER_ERR_CONSOLE_WRONG_KIND, kind, 0);
     if (input && console_reader(s) >= 0)
         return console_fail(COFFER_ERR_CONSOLE_INPUT_TAKEN, 0, 0);

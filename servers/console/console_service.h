@@ -18,7 +18,7 @@
 
 struct console_server;
 
-#define CONSOLE_SERVICE_SLOTS 13 /* starter slots the service keeps, from first_slot */
+#define CONSOLE_SERVICE_SLOTS 14 /* starter slots the service keeps, from first_slot */
 
 struct console_service_config {
     coffer_cptr_t work_untyped; /* the server's own memory: at least 2^17 bytes */
@@ -34,6 +34,7 @@ struct console_service_config {
 struct console_service {
     coffer_cptr_t admin;        /* the admin capability (the starter's slot) */
     coffer_cptr_t opener;       /* one that only opens output sessions: copies go to processes */
+    coffer_cptr_t keyboard;     /* one that also opens the keyboard's session: for the shell */
     coffer_cptr_t worker, interrupts, rescuer; /* the threads (the starter's slots) */
     struct console_server *server; /* its state, for tests (same address space) */
     const volatile uint64_t *recoveries; /* guarded copies that faulted: buffers that vanished */

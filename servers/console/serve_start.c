@@ -21,8 +21,8 @@
 
 /* Starter slots, from cfg->first_slot. */
 enum { S_ROOT, S_GUARDED, S_KEEP, S_WORKER, S_WORKER_SC, S_TEMP, S_TEMP2, S_IRQT, S_IRQT_SC, S_RESCUER,
-       S_RESCUER_SC, S_ADMIN, S_OPENER };
-_Static_assert(S_OPENER < CONSOLE_SERVICE_SLOTS, "the starter slots the service keeps");
+       S_RESCUER_SC, S_ADMIN, S_OPENER, S_KEYBOARD };
+_Static_assert(S_KEYBOARD < CONSOLE_SERVICE_SLOTS, "the starter slots the service keeps");
 
 static uint64_t round_up(uint64_t v, uint64_t to)
 {
@@ -191,9 +191,12 @@ struct coffer_result console_service_start(const struct console_service_config *
         !step(&b, r = badged(&b, CONSOLE_S_ENDPOINT, CONSOLE_BADGE(CONSOLE_KIND_ADMIN, 0, 0)), "the admin capability") ||
         !step(&b, r = coffer_cnode_move(ROOT, at(&b, S_ADMIN), 64, ROOT, at(&b, S_TEMP), 64), "place it") ||
         !step(&b, r = badged(&b, CONSOLE_S_ENDPOINT, CONSOLE_BADGE(CONSOLE_KIND_OPENER, 0, 0)), "the opener") ||
-        !step(&b, r = coffer_cnode_move(ROOT, at(&b, S_OPENER), 64, ROOT, at(&b, S_TEMP), 64), "place it"))
+        !step(&b, r = coffer_cnode_move(ROOT, at(&b, S_OPENER), 64, ROOT, at(&b, S_TEMP), 64), "place it") ||
+        !step(&b, r = badged(&b, CONSOLE_S_ENDPOINT, CONSOLE_BADGE(CONSOLE_KIND_KEYBOARD, 0, 0)), "the keyboard opener") ||
+        !step(&b, r = coffer_cnode_move(ROOT, at(&b, S_KEYBOARD), 64, ROOT, at(&b, S_TEMP), 64), "place it"))
         return r.error != COFFER_ERR_OK ? r : (struct coffer_result){ COFFER_ERR_ILLEGAL_OPERATION, 0, 0 };
     *out = (struct console_service){ .admin = at(&b, S_ADMIN), .opener = at(&b, S_OPENER),
+                                     .keyboard = at(&b, S_KEYBOARD),
                                      .worker = at(&b, S_WORKER),
                                      .interrupts = at(&b, S_IRQT), .rescuer = at(&b, S_RESCUER),
                                      .server = &st->server, .recoveries = &st->rescuer.recoveries,

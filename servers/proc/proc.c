@@ -340,7 +340,9 @@ struct coffer_result proc_serve_info(struct proc_server *s, const struct coffer_
                                      uint64_t *cpu_us, uint8_t *name)
 {
     struct coffer_result r;
-    struct proc_entry *p = entry_of(s, rq->badge, PROC_KIND_HANDLE, &r);
+    /* A spawner asks about its process, or a process about itself (ps). */
+    unsigned kind = PROC_BADGE_KIND(rq->badge) == PROC_KIND_SELF ? PROC_KIND_SELF : PROC_KIND_HANDLE;
+    struct proc_entry *p = entry_of(s, rq->badge, kind, &r);
     if (p == NULL)
         return r;
     unsigned i = index_of(s, p);

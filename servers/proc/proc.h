@@ -25,6 +25,7 @@
 #include <coffer.h>
 #include <coffer/protocol.h>
 #include <loader/load_plan.h>
+#include <process/manager.h>
 #include <process/spawn_text.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -35,38 +36,13 @@
 #define PROC_KEEPER_MIN_BITS 5
 #define PROC_WORDS_MAX 16     /* arguments, and environment words, each */
 #define PROC_TEXT_BYTES PROCESS_SPAWN_TEXT_BYTES /* SPAWN's text */
-#define PROC_NAME_BYTES 32    /* argv[0] as INFO reports it */
 #define PROC_FRAME_MAX_BITS 16 /* image frames are at most 64 KiB: the scratch window */
-
-/* Spawn flags. */
-#define PROC_SPAWN_START 1u        /* start it at once (else: GRANT, then START) */
-#define PROC_SPAWN_REAP_AT_EXIT 2u /* destroy its bank as soon as it ends (else at WAIT or KILL) */
-#define PROC_SPAWN_FLAGS (PROC_SPAWN_START | PROC_SPAWN_REAP_AT_EXIT)
 
 /* The badge of a capability to the manager: who calls. */
 #define PROC_BADGE(kind, gen, index) ((uint64_t)(kind) << 28 | (uint64_t)((gen) & 0xfffffu) << 8 | (index))
 #define PROC_BADGE_KIND(b) ((unsigned)((b) >> 28) & 0xfu)
 #define PROC_BADGE_GEN(b) ((uint32_t)((b) >> 8) & 0xfffffu)
 #define PROC_BADGE_INDEX(b) ((unsigned)(b) & 0xffu)
-enum proc_badge_kind {
-    PROC_KIND_INIT = 1,   /* init: all authority (priority and MCP 255, the whole CPU) */
-    PROC_KIND_SELF = 2,   /* a process about itself: EXIT, SPAWN with its authority */
-    PROC_KIND_HANDLE = 3, /* a spawner about its process */
-    PROC_KIND_FAULT = 4,  /* a process's faults, on the fault endpoint */
-    PROC_KIND_RELAY = 5,  /* the manager's fault thread */
-    PROC_KIND_RESCUE = 6, /* the worker's own faults (a budget spent, a lent context gone), on the rescue endpoint */
-};
-
-/* INFO's state. */
-enum proc_state {
-    PROC_STATE_FREE = 0,  /* (no process: never reported) */
-    PROC_STATE_BUILT = 1, /* spawned, not started */
-    PROC_STATE_RUNNING = 2,
-    PROC_STATE_ENDED = 3, /* exited, faulted or killed; not reaped */
-};
-
-/* WAIT's how. */
-enum proc_ended { PROC_ENDED_EXIT = 1, PROC_ENDED_FAULT = 2, PROC_ENDED_KILLED = 3 };
 
 /* The manager's own slots (its leaf). */
 #define PROC_SELF(j) ((coffer_cptr_t)(j))

@@ -31,18 +31,21 @@
 
 static struct proc_service pm;
 static struct console_service con;
+static coffer_cptr_t bank_view; /* the prime bank without rights: INFO and TREE */
 static struct bootconf_process conf[MAX_PROCESSES];
 
 /* Init's slots, after the manager's. */
 enum { WORK, EXITS, EXITS_BADGED, HANDLES = EXITS_BADGED + MAX_PROCESSES, CON_WORK = HANDLES + MAX_PROCESSES,
-       UART_FRAME, UART_IRQ, CONSOLE_SLOTS };
+       UART_FRAME, UART_IRQ, BANK_VIEW, CONSOLE_SLOTS };
 
 /* The services init grants, by the name boot.conf gives them. */
 static const struct service {
     const char *name;
     unsigned slot;            /* the granted slot it goes in: PROCESS_GRANT_* */
     const coffer_cptr_t *cap; /* init's capability, of which the process gets a copy */
-} services[] = { { "console", PROCESS_GRANT_CONSOLE, &con.opener } };
+} services[] = { { "console", PROCESS_GRANT_CONSOLE, &con.opener },
+                 { "keyboard", PROCESS_GRANT_KEYBOARD, &con.keyboard },
+                 { "banks", PROCESS_GRANT_BANKS, &bank_view } };
 
 static const char *const ended[] = { [PROC_ENDED_EXIT] = "exited", [PROC_ENDED_FAULT] = "faulted",
                                      [PROC_ENDED_KILLED] = "killed" };
@@ -184,13 +187,24 @@ static uint64_t ticks_per_second(void)
     return info.timebase_hz != 0 ? info.timebase_hz : 10000000;
 }
 
+/* Whether a process reads the keyboard: a person is at it, so init
+ * waits as long as they take. */
+static bool interactive(unsigned count)
+{
+    for (unsigned i = 0; i < count; i++)
+        for (unsigned k = 0; k < conf[i].ncaps; k++)
+            if (strcmp(conf[i].caps[k], "keyboard") == 0)
+                return true;
+    return false;
+}
+
 /* Start them all, then reap each as its bit comes up. */
 static bool run_all(uint64_t s, unsigned count, const uint64_t *pids)
 {
     for (unsigned i = 0; i < count; i++)
         if (!demo_step(proc_start(s + HANDLES + i), "start"))
             return false;
-    uint64_t left = (1ull << count) - 1, deadline = coffer_time_now() + 2 * ticks_per_second();
+    uint64_t left = (1ull << count) - 1, deadline = interactive(count) ? UINT64_MAX : coffer_time_now() + 5 * ticks_per_second();
     printf("init: started them; as each ends:\n");
     printf("  %4s  %-10s %-8s %-28s %8s\n", "pid", "name", "how", "status", "CPU us");
     while (left != 0 && coffer_time_now() < deadline) {
@@ -212,7 +226,7 @@ static bool run_all(uint64_t s, unsigned count, const uint64_t *pids)
         }
     }
     if (left != 0)
-        printf("init: processes still running after 2 s: 0x%llx\n", (unsigned long long)left);
+        printf("init: processes still running after 5 s: 0x%llx\n", (unsigned long long)left);
     return left == 0;
 }
 
@@ -223,6 +237,9 @@ int run_init(const struct coffer_bootinfo *bi, coffer_cptr_t prime, uint64_t fir
     uint64_t s = first_free + PROC_SERVICE_SLOTS;
     struct coffer_ipc_buffer *buf = coffer_root_ipc_buffer();
     uint64_t before = 0, after = 0, ignore = 0;
+    bank_view = s + BANK_VIEW; /* made first: its badge's record is the prime bank's for good */
+    if (!demo_step(bank_restrict(buf, prime, 0, bank_view), "a capability to look at the bank tree"))
+        return 1;
     bank_info(buf, prime, &ignore, &ignore, &ignore, &ignore, &ignore, &ignore, &before, &ignore, &ignore);
     if (!start_manager(bi, prime, first_free, s) || !start_console(bi, prime, s) || !read_conf(bi, &count))
         return 1;

@@ -283,9 +283,13 @@ HOT_INLINE void sched_return(void)
  * schedule() does not keep registers for this loop on every switch.) */
 COLD static void idle(void)
 {
-    /* Nothing can run, nor will until an interrupt: say so once. */
-    if (last_run != NULL && sched_context_next_release() == ~0ull && timeout_next() == ~0ull)
+    /* Nothing can run, nor will until an interrupt: say so, once a boot
+     * (a system waiting for its keyboard is here at every keystroke). */
+    static bool said;
+    if (!said && last_run != NULL && sched_context_next_release() == ~0ull && timeout_next() == ~0ull) {
         kprintf("coffer: no runnable thread; idle\n");
+        said = true;
+    }
     current_thread = NULL;
     last_run = NULL;
     deadline_dirty = true; /* the one set here ignores every budget */

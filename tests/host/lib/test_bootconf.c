@@ -209,9 +209,35 @@ static void test_mutations(uint64_t seed, unsigned steps)
             (unsigned long long)seed, steps, accepted);
 }
 
+
+/* bootconf_bytes: a limit's number and unit in one word, as the shell's
+ * --limit takes it. */
+static void test_bytes_word(void)
+{
+    static const struct { const char *word; uint64_t bytes; } good[] = {
+        { "65536", 65536 }, { "0", 0 }, { "512K", 512u << 10 }, { "512KiB", 512u << 10 }, { "4M", 4u << 20 },
+        { "4MiB", 4u << 20 }, { "1G", 1ull << 30 }, { "2GiB", 2ull << 30 }, { "100B", 100 },
+        { "18446744073709551615", UINT64_MAX },
+    };
+    static const char *const bad[] = { "", "K", "4 M", "4m", "4MB", "4Mi", "-1", "0x10", "17179869184G",
+                                       "18446744073709551616" };
+    bool all = true;
+    for (unsigned i = 0; i < sizeof good / sizeof good[0]; i++) {
+        uint64_t v = 1;
+        all = all && bootconf_bytes(good[i].word, &v) && v == good[i].bytes;
+    }
+    tap_ok(all, "bytes: digits alone or with B, K, KiB, M, MiB, G, GiB, up to 2^64 - 1");
+    all = true;
+    for (unsigned i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        uint64_t v = 7;
+        all = all && !bootconf_bytes(bad[i], &v) && v == 7;
+    }
+    tap_ok(all, "bytes: empty, no digits, a blank, an unknown unit, a sign, hex, past 64 bits refused, nothing written");
+}
 int main(int argc, char **argv)
 {
     test_example();
+    test_bytes_word();
     test_errors();
     test_text_full();
     test_seeded_runs(argc, argv, test_mutations, 20000);

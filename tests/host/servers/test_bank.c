@@ -247,8 +247,16 @@ static void test_rights_and_remove(void)
            "restrict: it cannot free, destroy, remove, set limits or create (BANK_NO_RIGHT)");
     tap_ok(call(buy_only, BANK_OP_RESTRICT, (uint64_t[]){ BANK_RIGHT_BUY | BANK_RIGHT_FREE }, 1).error ==
                    COFFER_ERR_INVALID_ARGUMENT &&
-               call(child, BANK_OP_RESTRICT, (uint64_t[]){ 0 }, 1).error == COFFER_ERR_INVALID_ARGUMENT,
-           "restrict: to more rights than held, or to none: INVALID_ARGUMENT");
+               call(child, BANK_OP_RESTRICT, (uint64_t[]){ 0x40 }, 1).error == COFFER_ERR_INVALID_ARGUMENT,
+           "restrict: to more rights than held, or past BANK_RIGHTS_ALL: INVALID_ARGUMENT");
+    const uint64_t look_only = BANK_BADGE(BANK_BADGE_INDEX(child), BANK_BADGE_GEN(child), 0);
+    rp = call(child, BANK_OP_RESTRICT, (uint64_t[]){ 0 }, 1);
+    tap_ok(rp.error == COFFER_ERR_OK && rp.ncaps == 1 && simple(look_only, BANK_OP_INFO) == COFFER_ERR_OK &&
+               call(look_only, BANK_OP_BUY, (uint64_t[]){ COFFER_OBJ_FRAME | 12u << 8 }, 1).error ==
+                   COFFER_ERR_BANK_NO_RIGHT &&
+               call(look_only, BANK_OP_CREATE, (uint64_t[]){ 1 }, 1).error == COFFER_ERR_BANK_NO_RIGHT &&
+               simple(look_only, BANK_OP_DESTROY) == COFFER_ERR_BANK_NO_RIGHT,
+           "restrict to no rights: a capability that reads INFO and cannot buy, create or destroy");
     struct bank *cb = bank_of(&server, (uint16_t)BANK_BADGE_INDEX(child));
     cb->pending = 1; /* as while a destroy below it is in flight (several server threads) */
     tap_ok(simple(child, BANK_OP_DESTROY) == COFFER_ERR_BANK_BUSY && simple(child, BANK_OP_REMOVE) == COFFER_ERR_BANK_BUSY &&

@@ -116,6 +116,7 @@ static void vanish(unsigned i)
 #define ADMIN CONSOLE_BADGE(CONSOLE_KIND_ADMIN, 0, 0)
 #define IRQ CONSOLE_BADGE(CONSOLE_KIND_IRQ, 0, 0)
 #define OPENER CONSOLE_BADGE(CONSOLE_KIND_OPENER, 0, 0)
+#define KEYBOARD CONSOLE_BADGE(CONSOLE_KIND_KEYBOARD, 0, 0)
 
 static struct coffer_reply call(uint64_t badge, uint64_t label, const uint64_t *w, unsigned length, unsigned ncaps)
 {
@@ -231,6 +232,9 @@ static void test_refusals(void)
         tap_okf(refused(simple(OPENER, session_ops[k], words, 0), COFFER_ERR_CONSOLE_WRONG_KIND, CONSOLE_KIND_OPENER,
                         0),
                 "%s with an opener: CONSOLE_WRONG_KIND(5)", names[k]);
+        tap_okf(refused(simple(KEYBOARD, session_ops[k], words, 0), COFFER_ERR_CONSOLE_WRONG_KIND,
+                        CONSOLE_KIND_KEYBOARD, 0),
+                "%s with a keyboard capability: CONSOLE_WRONG_KIND(6)", names[k]);
         tap_okf(refused(simple(CONSOLE_BADGE(CONSOLE_KIND_SESSION, GEN - 1, 0), session_ops[k], words, 0),
                         COFFER_ERR_CONSOLE_GONE, 0, 0),
                 "%s on an older generation of an open session: CONSOLE_GONE", names[k]);
@@ -269,6 +273,8 @@ static void test_refusals(void)
            "OPEN for input with an opener: CONSOLE_WRONG_KIND(5)");
     tap_ok(refused(open_call(ADMIN, CONSOLE_OPEN_INPUT), COFFER_ERR_CONSOLE_INPUT_TAKEN, 0, 0),
            "OPEN for input while another session reads: CONSOLE_INPUT_TAKEN");
+    tap_ok(refused(open_call(KEYBOARD, CONSOLE_OPEN_INPUT), COFFER_ERR_CONSOLE_INPUT_TAKEN, 0, 0),
+           "OPEN for input with a keyboard capability while another session reads: CONSOLE_INPUT_TAKEN");
     /* The bank check asks the bank server (an IPC call, failing here). */
     struct coffer_reply rp = open_call(ADMIN, 0);
     tap_ok(reply_is(rp, COFFER_ERR_CONSOLE_NOT_BANK, 0, 0) && unchanged(),
@@ -276,6 +282,9 @@ static void test_refusals(void)
     rp = open_call(OPENER, 0);
     tap_ok(reply_is(rp, COFFER_ERR_CONSOLE_NOT_BANK, 0, 0) && unchanged(),
            "OPEN with an opener gets as far as the bank check: CONSOLE_NOT_BANK, nothing changed");
+    rp = open_call(KEYBOARD, 0);
+    tap_ok(reply_is(rp, COFFER_ERR_CONSOLE_NOT_BANK, 0, 0) && unchanged(),
+           "OPEN with a keyboard capability gets as far as the bank check: CONSOLE_NOT_BANK, nothing changed");
 }
 
 /* Fill session i's buffer with `lines` lines "<tag><n>\n" (by WRITE). */

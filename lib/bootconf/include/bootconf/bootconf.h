@@ -21,6 +21,7 @@
 #ifndef BOOTCONF_BOOTCONF_H
 #define BOOTCONF_BOOTCONF_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -87,6 +88,10 @@ enum bootconf_status bootconf_parse(const char *text, size_t len, struct bootcon
 /* argv[i] and envv[i] of p as strings. */
 const char *bootconf_arg(const struct bootconf_process *p, unsigned i);
 const char *bootconf_env(const struct bootconf_process *p, unsigned i);
+
+/* A byte count written as in a `limit`, in one word ("512K", "4MiB",
+ * "65536"): false for anything else or past 64 bits. */
+bool bootconf_bytes(const char *word, uint64_t *bytes);
 
 /* "a NUL byte in the text" etc.; "unknown status" past the list. */
 const char *bootconf_strerror(enum bootconf_status status);

@@ -10,7 +10,7 @@
 #define CONSOLE_TEXT_BYTES 256 /* one WRITE's or READ's text */
 
 /* OPEN's flags. */
-#define CONSOLE_OPEN_INPUT 1u /* the session reads the keyboard (the admin capability only) */
+#define CONSOLE_OPEN_INPUT 1u /* the session reads the keyboard (the admin and keyboard capabilities only) */
 #define CONSOLE_OPEN_FLAGS CONSOLE_OPEN_INPUT
 
 /* Who calls: the kind in a capability's badge. */
@@ -20,6 +20,7 @@ enum console_badge_kind {
     CONSOLE_KIND_IRQ = 3,     /* the server's interrupt thread (INTERRUPT) */
     CONSOLE_KIND_RESCUE = 4,  /* the worker's faults, on the rescue endpoint */
     CONSOLE_KIND_OPENER = 5,  /* opens output sessions, nothing else: what init grants a process */
+    CONSOLE_KIND_KEYBOARD = 6, /* opens sessions, one of them reading the keyboard: what init grants a shell */
 };
 
 #endif

@@ -37,6 +37,8 @@ enum process_slot {
  * names, and the runtime looks there (an empty slot: not granted). */
 enum process_grant {
     PROCESS_GRANT_CONSOLE = 0, /* the console server's opener (proto/console.def) */
+    PROCESS_GRANT_KEYBOARD = 1, /* the console server's keyboard opener: stdin reads the keyboard */
+    PROCESS_GRANT_BANKS = 2,   /* the prime bank without rights: INFO and TREE, the whole tree to look at */
 };
 
 #define PROCESS_IPC_BUFFER_VADDR COFFER_IPC_BUFFER_VADDR /* one page, as the root task's */
