@@ -3,10 +3,11 @@
 #include <string.h>
 
 /*
- * Start-up, the bank table, and the protocol's handlers (proto/bank.def):
- * each decodes its request completely — the badge names a live bank and
- * carries the right, the arguments are ones the operation takes — before
- * anything changes.
+ * Start-up, the bank table, and the protocol's handlers (proto/bank.def;
+ * TREE's is with the walk it shares, bank_audit.c): each decodes its
+ * request completely — the badge names a live bank and carries the
+ * right, the arguments are ones the operation takes — before anything
+ * changes.
  */
 
 void bank_lock(struct bank_server *s)

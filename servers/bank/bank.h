@@ -105,6 +105,8 @@ struct bank {
     uint8_t grow_bits;    /* scratch: the extent space_block decided it grows by, */
     uint8_t grow_min;     /* the least it would do with, */
     uint8_t grow_cap;     /* and the most its ancestors let it ask for (0: any) */
+    uint8_t dying;        /* a destroy cut it off: its entry leads here until the table forgets it,
+                             but it is no bank any more (a TREE cursor naming it is refused) */
     uint16_t index;      /* its entry in the bank table */
     uint16_t parent, first_child, next_sibling; /* table indices, BANK_NONE for none */
     uint16_t path_child;  /* scratch for walks up and down the tree (space_block, INFO) */

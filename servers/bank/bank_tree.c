@@ -102,11 +102,14 @@ static void each_below(struct bank_server *s, struct bank *b, void (*visit)(stru
 
 /* A bank being destroyed answers no more: its badges' generation is
  * stale, so every request with one is BANK_DESTROYED, while its table
- * entry still leads to it for the walks of the steps after. */
+ * entry still leads to it for the walks of the steps after.  A TREE
+ * cursor is no badge -- its client writes it and could guess the new
+ * generation -- so the bank says it is dying too. */
 static void doom(struct bank_server *s, struct bank *b, struct bank *top)
 {
     (void)top;
     entry_of(s, b)->gen++;
+    b->dying = 1;
 }
 
 static void revoke_each(struct bank_server *s, struct bank *b, struct bank *top)

@@ -34,6 +34,12 @@
  * RAM above it anyway: 8 is as deep as 32 MiB allows. */
 #define BANK_DEPTH_MAX 8
 
+/* TREE's objects per type: two 32-bit counts a word (types0..types7),
+ * type t's in word t / 2, the low half for even t.  Words holds the
+ * BANK_TREE_TYPE_WORDS words in order. */
+#define BANK_TREE_TYPE_WORDS 8
+#define BANK_TREE_TYPE_COUNT(words, t) ((uint32_t)((words)[(t) / 2] >> (32 * ((t) % 2))))
+
 /* "no limit" for SET_TYPE_LIMIT and TYPE_INFO */
 #define BANK_NO_LIMIT (~0ull)
 

@@ -3,10 +3,11 @@
  * thread with 8 MiB of RAM for its prime bank, called through the
  * generated client (proto/bank.def) by this root task: objects bought
  * arrive in the caller's slots as children of the bank's and work;
- * copies handed on vanish with the bank; every error the protocol names
- * for bad requests; every byte back after each destroy, and the server's
- * own memory unchanged after many banks come and go.  Ends by revoking
- * the untyped it all came from: the parent as it was.
+ * copies handed on vanish with the bank; a tree walked with TREE; every
+ * error the protocol names for bad requests; every byte back after each
+ * destroy, and the server's own memory unchanged after many banks come
+ * and go.  Ends by revoking the untyped it all came from: the parent as
+ * it was.
  */
 #include "ktest.h"
 #include <bank/bank.h>
@@ -226,6 +227,51 @@ static void verify(void)
     ktest_check(both, "verify: another endpoint is not a bank, twice (the server cleared its receive slot)");
     ktest_check(bank_destroy(child).error == COFFER_ERR_OK && coffer_cnode_delete(ROOT, other, D).error == COFFER_ERR_OK,
                 "verify: the child destroyed, my endpoint deleted");
+}
+
+/* TREE over real IPC: a shell's view of the banks under its capability. */
+struct tree { uint64_t limit, held, objects, overhead, children, free, count, banks, depth, next;
+              uint64_t types[BANK_TREE_TYPE_WORDS]; };
+
+static struct coffer_result tree(uint64_t bank, uint64_t cursor, struct tree *t)
+{
+    uint64_t *w = t->types;
+    return bank_tree(buf(), bank, cursor, &t->limit, &t->held, &t->objects, &t->overhead, &t->children, &t->free,
+                     &t->count, &t->banks, &t->depth, &t->next, &w[0], &w[1], &w[2], &w[3], &w[4], &w[5], &w[6], &w[7]);
+}
+
+static uint64_t cursor_of(uint64_t id)
+{
+    return BANK_BADGE(BANK_BADGE_INDEX(id), BANK_BADGE_GEN(id), 0);
+}
+
+static void tree_walk(void)
+{
+    uint64_t id[4], h, top = S(40), one = S(41), two = S(42), leaf = S(43);
+    bool ok = ktest_step(bank_create(buf(), svc.prime, 1u << 20, top, &id[0]), "a bank to walk") &&
+              ktest_step(bank_create(buf(), top, 1u << 18, one, &id[1]), "a sub-bank") &&
+              ktest_step(bank_create(buf(), top, 1u << 18, two, &id[2]), "another, first in preorder") &&
+              ktest_step(bank_create(buf(), one, 1u << 17, leaf, &id[3]), "a sub-bank of the first") &&
+              ktest_step(bank_buy(buf(), leaf, COFFER_OBJ_ENDPOINT, 0, S(44), &h), "an endpoint from it");
+    /* preorder: top, two, one, leaf */
+    const uint64_t order[4] = { top, two, one, leaf }, cursors[4] = { 0, cursor_of(id[2]), cursor_of(id[1]),
+                                                                     cursor_of(id[3]) };
+    const unsigned depths[4] = { 0, 1, 1, 2 };
+    struct tree t[4];
+    for (unsigned i = 0; i < 4 && ok; i++) {
+        struct info in = info(order[i]);
+        ok = tree(top, cursors[i], &t[i]).error == COFFER_ERR_OK && t[i].depth == depths[i] &&
+             t[i].next == (i < 3 ? cursors[i + 1] : 0) && t[i].held == in.held && t[i].free == in.free &&
+             t[i].overhead == in.overhead && t[i].children == in.children && t[i].banks == in.banks;
+    }
+    ktest_check(ok && BANK_TREE_TYPE_COUNT(t[0].types, COFFER_OBJ_ENDPOINT) == 1 && t[0].count == 0 && t[3].count == 1,
+                "tree: four banks walked over IPC in preorder, each at its depth with INFO's bytes, the leaf's "
+                "endpoint counted at the top");
+    struct tree bad;
+    ktest_expect_error(tree(one, cursor_of(id[2]), &bad), COFFER_ERR_BANK_BAD_CURSOR, cursor_of(id[2]), 0,
+                       "tree: a sibling's cursor from a sub-bank is BANK_BAD_CURSOR");
+    ktest_check(bank_destroy(top).error == COFFER_ERR_OK && type_of(S(44)) == COFFER_ID_TYPE_NULL,
+                "tree: the walked bank destroyed, with its sub-banks");
 }
 
 /* ---- a second client while a destroy runs ---- */
@@ -558,6 +604,7 @@ void test_bank_service(void)
         limits_and_rights();
         verify();
         batch();
+        tree_walk();
         concurrent();
         throttled_client();
         client_context_dies();
