@@ -2,8 +2,8 @@
  * `banks` and `mem`: what the banks hold, seen through the capability
  * init granted at PROCESS_GRANT_BANKS -- the prime bank without rights,
  * which can look and do nothing else -- or, without it, the shell's own
- * bank.  Every figure is the bank server's (INFO, TYPE_INFO): the shell
- * adds nothing of its own.
+ * bank.  The tree is walked with the bank server's TREE, a bank a call,
+ * parent before sub-banks; every figure is the server's.
  */
 #include "shell_commands.h"
 
@@ -14,9 +14,11 @@
 #include <stdio.h>
 
 #define VIEW (PROCESS_SLOT_GRANTED + PROCESS_GRANT_BANKS)
+#define DEPTH_SHOWN 6 /* indentation stops there (the server allows deeper) */
 
-struct bank_figures {
-    uint64_t limit, effective, held, objects, overhead, children, free, count, banks;
+struct bank_row {
+    uint64_t limit, held, objects, overhead, children, free, count, banks, depth, next;
+    uint64_t types[BANK_TREE_TYPE_WORDS];
 };
 
 /* The bank to look at, and what it is called. */
@@ -28,12 +30,16 @@ static coffer_cptr_t viewed(const char **name)
     return granted ? VIEW : PROCESS_SLOT_BANK;
 }
 
-static bool figures(coffer_cptr_t bank, struct bank_figures *f)
+/* The bank at cursor (0: the one viewed); false, said, if the server
+ * refuses (a bank of the walk went between two calls, most likely). */
+static bool row_at(coffer_cptr_t bank, uint64_t cursor, struct bank_row *w)
 {
-    struct coffer_result r = bank_info(coffer_root_ipc_buffer(), bank, &f->limit, &f->effective, &f->held,
-                                       &f->objects, &f->overhead, &f->children, &f->free, &f->count, &f->banks);
+    uint64_t *t = w->types;
+    struct coffer_result r = bank_tree(coffer_root_ipc_buffer(), bank, cursor, &w->limit, &w->held, &w->objects,
+                                       &w->overhead, &w->children, &w->free, &w->count, &w->banks, &w->depth,
+                                       &w->next, &t[0], &t[1], &t[2], &t[3], &t[4], &t[5], &t[6], &t[7]);
     if (r.error != COFFER_ERR_OK)
-        printf("the bank server says %s\n", coffer_error_name(r.error));
+        printf("the bank server says %s: the tree changed, try again\n", coffer_error_name(r.error));
     return r.error == COFFER_ERR_OK;
 }
 
@@ -44,68 +50,102 @@ static void column(uint64_t bytes)
     printf(" %11s", b);
 }
 
+static void print_row(const struct bank_row *w, const char *top_name, uint64_t cursor)
+{
+    unsigned indent = 2 * (unsigned)(w->depth < DEPTH_SHOWN ? w->depth : DEPTH_SHOWN);
+    char name[24];
+    if (cursor == 0)
+        snprintf(name, sizeof name, "%s", top_name);
+    else
+        snprintf(name, sizeof name, "bank %llu", (unsigned long long)BANK_BADGE_INDEX(cursor));
+    printf("  %*s%-*s", (int)indent, "", 16 - (int)indent, name);
+    if (w->limit == UINT64_MAX)
+        printf(" %11s", "none");
+    else
+        column(w->limit);
+    column(w->held);
+    column(w->objects);
+    column(w->overhead);
+    column(w->children);
+    column(w->free);
+    printf(" %7llu\n", (unsigned long long)w->count);
+}
+
 bool shell_banks(const struct shell_words *words)
 {
     (void)words;
     const char *name;
     coffer_cptr_t bank = viewed(&name);
-    struct bank_figures f = { 0 };
-    if (!figures(bank, &f))
-        return false;
-    printf("  %-12s %11s %11s %11s %11s %11s %11s  %s\n", "bank", "limit", "held", "objects", "overhead",
-           "sub-banks", "free", "banks below");
-    printf("  %-12s", name);
-    if (f.limit == UINT64_MAX)
-        printf(" %11s", "none");
-    else
-        column(f.limit);
-    column(f.held);
-    column(f.objects);
-    column(f.overhead);
-    column(f.children);
-    column(f.free);
-    printf("  %llu\n", (unsigned long long)f.banks);
+    printf("  %-16s %11s %11s %11s %11s %11s %11s %7s\n", "bank", "limit", "held", "objects", "records",
+           "sub-banks", "free", "objects");
+    struct bank_row w = { 0 };
+    uint64_t cursor = 0;
+    do {
+        if (!row_at(bank, cursor, &w))
+            return false;
+        print_row(&w, name, cursor);
+        cursor = w.next;
+    } while (cursor != 0);
     return true;
 }
 
-bool shell_mem(const struct shell_words *words)
+static void mem_line(const char *what, uint64_t bytes)
 {
-    (void)words;
-    static const char *const types[COFFER_OBJ_COUNT_] = {
+    printf("    %-32s", what);
+    column(bytes);
+    printf("\n");
+}
+
+static void print_types(const uint64_t types[BANK_TREE_TYPE_WORDS])
+{
+    static const char *const names[COFFER_OBJ_COUNT_] = {
         [COFFER_OBJ_UNTYPED] = "untyped", [COFFER_OBJ_CNODE] = "CNode", [COFFER_OBJ_ENDPOINT] = "endpoint",
         [COFFER_OBJ_NOTIFICATION] = "notification", [COFFER_OBJ_TCB] = "TCB", [COFFER_OBJ_FRAME] = "frame",
         [COFFER_OBJ_SCHED_CONTEXT] = "sched context", [COFFER_OBJ_PAGE_TABLE] = "page table",
     };
-    const char *name;
-    coffer_cptr_t bank = viewed(&name);
-    struct bank_figures f = { 0 };
-    if (!figures(bank, &f))
-        return false;
-    printf("  the %s bank holds", name);
-    column(f.held);
-    printf(":\n");
-    printf("    %-28s", "its own objects");
-    column(f.objects);
-    printf("\n    %-28s", "its records (overhead)");
-    column(f.overhead);
-    printf("\n    %-28s", "its sub-banks");
-    column(f.children);
-    printf("\n    %-28s", "free");
-    column(f.free);
-    uint64_t sum = f.objects + f.overhead + f.children + f.free;
-    printf("\n    %-28s", "together");
-    column(sum);
-    printf("  %s\n", sum == f.held ? "= what it holds: every byte attributed" : "MISMATCH");
-    printf("  objects in it and below:");
+    printf("  objects in all of them:");
     const char *sep = " ";
     for (unsigned t = 0; t < COFFER_OBJ_COUNT_; t++) {
-        uint64_t count = 0, limit = 0;
-        if (types[t] != NULL && bank_type_info(bank, t, &count, &limit).error == COFFER_ERR_OK && count != 0) {
-            bool plural = count > 1 && t != COFFER_OBJ_UNTYPED;
-            printf("%s%llu %s%s", sep, (unsigned long long)count, types[t], plural ? "s" : "");
-            sep = ", ";
-        }
+        uint32_t count = BANK_TREE_TYPE_COUNT(types, t);
+        if (names[t] == NULL || count == 0)
+            continue;
+        bool plural = count > 1 && t != COFFER_OBJ_UNTYPED;
+        printf("%s%u %s%s", sep, (unsigned)count, names[t], plural ? "s" : "");
+        sep = ", ";
     }
     printf("\n");
-    return sum == f.held;
+}
+
+/* Every byte the viewed bank holds is in one of its banks' objects,
+ * records or free room: the sums over the tree must give its held. */
+bool shell_mem(const struct shell_words *words)
+{
+    (void)words;
+    const char *name;
+    coffer_cptr_t bank = viewed(&name);
+    struct bank_row top = { 0 }, w = { 0 };
+    uint64_t objects = 0, records = 0, free = 0, banks = 0, cursor = 0;
+    do {
+        if (!row_at(bank, cursor, &w))
+            return false;
+        if (cursor == 0)
+            top = w;
+        objects += w.objects;
+        records += w.overhead;
+        free += w.free;
+        banks++;
+        cursor = w.next;
+    } while (cursor != 0);
+    char held[SHELL_UNIT_BYTES];
+    shell_bytes(held, top.held);
+    printf("  the %s bank and the %llu banks below it hold %s:\n", name, (unsigned long long)(banks - 1), held);
+    mem_line("kernel objects", objects);
+    mem_line("the bank server's records", records);
+    mem_line("free, bought by no one yet", free);
+    uint64_t sum = objects + records + free;
+    printf("    %-32s", "together");
+    column(sum);
+    printf("  %s\n", sum == top.held ? "= what it holds: every byte attributed" : "MISMATCH");
+    print_types(top.types);
+    return sum == top.held;
 }

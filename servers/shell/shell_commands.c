@@ -228,15 +228,16 @@ static bool kill_process(const struct shell_words *words)
 
 static bool help(void)
 {
-    printf("  ps                                   the shell and the processes it spawned\n"
-           "  banks                                the bank tree: limits and what each holds\n"
-           "  mem                                  every byte of the banks' RAM, by what it is\n"
-           "  spawn IMAGE [ARGS...] [--limit BYTES] start a program of the boot image on a bank of its own\n"
-           "                                       (inside the shell's; BYTES like 512K or 4M; 1M if not given)\n"
-           "  kill PID                             end it: its bank is destroyed, every byte comes back\n"
-           "  wait [PID]                           wait for a process (any, or that one) to end, and reap it\n"
-           "  help                                 this\n"
-           "  exit                                 end the shell\n");
+    printf("  ps                 the shell and the processes it spawned\n"
+           "  banks              the bank tree: limits and what each holds\n"
+           "  mem                every byte the banks hold, by what it is\n"
+           "  spawn IMAGE [ARGS...] [--limit BYTES]\n"
+           "                     start a program of the boot image on a bank of its own inside\n"
+           "                     the shell's (BYTES like 512K or 4M; 1M if not given)\n"
+           "  kill PID           end it: its bank is destroyed, every byte comes back\n"
+           "  wait [PID]         wait for a process (any, or that one) to end, and reap it\n"
+           "  help               this\n"
+           "  exit               end the shell\n");
     return true;
 }
 

@@ -2,6 +2,7 @@
  * coffer-test: the root task of the in-QEMU test suite.
  */
 #include "ktest.h"
+#include <image/bootimage.h>
 #include <stdarg.h>
 
 static int count, failed;
@@ -47,8 +48,36 @@ bool ktest_step(struct coffer_result r, const char *step, ...)
     return false;
 }
 
+/* make soak's boot image has a file "soak" holding a number: the
+ * cycles to run instead of the suite (0: none, the whole suite). */
+static unsigned soak_cycles(void)
+{
+    const struct coffer_bootinfo *bi = coffer_bootinfo();
+    struct bootimage_file f;
+    if (bootimage_find((const void *)(uintptr_t)bi->bootimage_vaddr, bi->bootimage_size, "soak", &f) != 0)
+        return 0;
+    const char *text = f.data;
+    unsigned n = 0;
+    for (size_t i = 0; i < f.size && text[i] >= '0' && text[i] <= '9' && n < 1000000; i++)
+        n = n * 10 + (unsigned)(text[i] - '0');
+    return n;
+}
+
+static int totals(void)
+{
+    printf("1..%d\n", count);
+    printf("# totals: passed %d, failed %d\n", count - failed, failed);
+    return failed ? 1 : 0;
+}
+
 int main(void)
 {
+    unsigned soak = soak_cycles();
+    if (soak > 0) {
+        printf("# coffer in-QEMU soak: %u spawn cycles of each kind\n", soak);
+        test_proc_soak(soak);
+        return totals();
+    }
     printf("# coffer in-QEMU test suite\n");
     test_bootinfo();
     test_syscall();
@@ -66,7 +95,5 @@ int main(void)
     test_bank_service();
     test_proc_service();
     test_console_service();
-    printf("1..%d\n", count);
-    printf("# totals: passed %d, failed %d\n", count - failed, failed);
-    return failed ? 1 : 0;
+    return totals();
 }
