@@ -1,6 +1,6 @@
 /*
  * stdio for Coffer programs: picolibc's stdout, stderr and stdin on one
- * line-buffered stream.  A line goes out in one call of
+ * line-buffered stream, a line per thread.  A line goes out in one call of
  * crt_console_write() (<crt/console.h>), not a trap per character: here
  * the kernel's debug console, one DEBUG_WRITE a line; a process's runtime
  * replaces it with the console server's session.
@@ -11,8 +11,10 @@
 
 #define LINE_MAX_BYTES 256
 
-static char line[LINE_MAX_BYTES];
-static unsigned line_len;
+/* Each thread's line of its own (a process's threads: <runtime/thread.h>),
+ * so that lines from two threads never mix. */
+static _Thread_local char line[LINE_MAX_BYTES];
+static _Thread_local unsigned line_len;
 
 __attribute__((weak)) void crt_console_write(const char *text, size_t n)
 {

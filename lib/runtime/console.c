@@ -25,6 +25,8 @@
 #include <process/layout.h>
 #include <proto/bank_client.h>
 #include <proto/console_client.h>
+#include <runtime/thread.h>
+#include <sys/lock.h>
 
 #include "runtime_internal.h"
 
@@ -56,7 +58,7 @@ static enum mode open_session(uint64_t opener_slot, uint64_t flags, uint64_t *se
     uint64_t index;
     if (!granted(opener_slot) || !ready_notification() || !runtime_slot(session))
         return NONE;
-    if (console_open(coffer_root_ipc_buffer(), opener_slot, flags, PROCESS_SLOT_BANK, ready, *session, &index)
+    if (console_open(runtime_ipc_buffer(), opener_slot, flags, PROCESS_SLOT_BANK, ready, *session, &index)
             .error != COFFER_ERR_OK) {
         runtime_slot_return(*session);
         return NONE;
@@ -69,13 +71,33 @@ static enum mode open_session(uint64_t opener_slot, uint64_t flags, uint64_t *se
 static long write_chunk(const char *text, size_t chunk)
 {
     uint64_t taken = 0;
-    if (console_write(coffer_root_ipc_buffer(), out_session, chunk, text, chunk, &taken).error != COFFER_ERR_OK ||
+    if (console_write(runtime_ipc_buffer(), out_session, chunk, text, chunk, &taken).error != COFFER_ERR_OK ||
         taken > chunk)
         return -1;
     return (long)taken;
 }
 
-void crt_console_write(const char *text, size_t n)
+/* The runtime's console is one for all the process's threads: each line
+ * goes whole, and the sessions open once (picolibc's own lock, lock.c). */
+static void lock(void)
+{
+    __retarget_lock_acquire_recursive(&__lock___libc_recursive_mutex);
+}
+
+static void unlock(void)
+{
+    __retarget_lock_release_recursive(&__lock___libc_recursive_mutex);
+}
+
+/* The ready notification, the console free for other threads meanwhile. */
+static void wait_unlocked(void)
+{
+    unlock();
+    coffer_wait(ready);
+    lock();
+}
+
+static void write_locked(const char *text, size_t n)
 {
     if (output == UNOPENED)
         output = open_session(OPENER, 0, &out_session);
@@ -89,10 +111,17 @@ void crt_console_write(const char *text, size_t n)
         text += taken;
         n -= (size_t)taken;
         if ((size_t)taken != chunk)
-            coffer_wait(ready); /* the buffer is full: until the UART made room */
+            wait_unlocked(); /* the buffer is full: until the UART made room */
     }
     if (n > 0)
         coffer_debug_write((uint64_t)(uintptr_t)text, n);
+}
+
+void crt_console_write(const char *text, size_t n)
+{
+    lock();
+    write_locked(text, n);
+    unlock();
 }
 
 /* Fills TYPED with what the keyboard has; false when it never will. */
@@ -100,7 +129,7 @@ static bool read_typed(void)
 {
     while (input == SESSION) {
         uint64_t length = 0;
-        if (console_read(coffer_root_ipc_buffer(), in_session, &length, typed).error != COFFER_ERR_OK ||
+        if (console_read(runtime_ipc_buffer(), in_session, &length, typed).error != COFFER_ERR_OK ||
             length > sizeof typed) {
             input = NONE;
             break;
@@ -110,18 +139,19 @@ static bool read_typed(void)
             typed_at = 0;
             return true;
         }
-        coffer_wait(ready); /* nothing typed yet (or the output's room: then read again) */
+        wait_unlocked(); /* nothing typed yet (or the output's room: then read again) */
     }
     return false;
 }
 
 int crt_console_getc(void)
 {
+    lock();
     if (input == UNOPENED)
         input = open_session(KEYBOARD, CONSOLE_OPEN_INPUT, &in_session);
-    if (typed_at == typed_len && !read_typed())
-        return -1; /* EOF: no keyboard granted, or the session went */
-    return (unsigned char)typed[typed_at++];
+    int c = typed_at == typed_len && !read_typed() ? -1 : (unsigned char)typed[typed_at++]; /* -1: EOF */
+    unlock();
+    return c;
 }
 
 void runtime_console_close(void)

@@ -19,6 +19,7 @@
 #include <process/frames.h>
 #include <process/layout.h>
 #include <proto/bank_client.h>
+#include <runtime/thread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <unistd.h>
@@ -54,33 +55,38 @@ bool runtime_buy(uint64_t type, uint64_t size_bits, uint64_t *slot, uint64_t *ha
 {
     if (!runtime_slot(slot))
         return false;
-    if (bank_buy(coffer_root_ipc_buffer(), PROCESS_SLOT_BANK, type, size_bits, *slot, handle).error == COFFER_ERR_OK)
+    if (bank_buy(runtime_ipc_buffer(), PROCESS_SLOT_BANK, type, size_bits, *slot, handle).error == COFFER_ERR_OK)
         return true;
     runtime_slot_return(*slot);
     return false;
 }
 
-/* One frame of `pages` pages, bought and mapped at va, with the page
- * tables the walk needs.  If a table cannot be had, the frame goes back
- * to the bank (the tables bought stay: the next try needs them). */
-static bool map_frame(uintptr_t va, uint64_t pages)
+bool runtime_map(uint64_t frame, uintptr_t va)
 {
-    uint64_t frame = 0, frame_handle = 0, table = 0, table_handle = 0;
-    if (!runtime_buy(COFFER_OBJ_FRAME, COFFER_PAGE_BITS + process_log2_ceil(pages), &frame, &frame_handle))
-        return false;
+    uint64_t table = 0, table_handle = 0;
     for (;;) {
         struct coffer_result r = coffer_frame_map(frame, PROCESS_SLOT_VSPACE, va, COFFER_MAP_R | COFFER_MAP_W);
         if (r.error == COFFER_ERR_OK)
             return true;
         if (r.error != COFFER_ERR_FAILED_LOOKUP || r.detail0 >> 32 != COFFER_LOOKUP_NO_PAGE_TABLE ||
             !runtime_buy(COFFER_OBJ_PAGE_TABLE, 0, &table, &table_handle) ||
-            coffer_page_table_map(table, PROCESS_SLOT_VSPACE, va).error != COFFER_ERR_OK) {
-            bank_free(PROCESS_SLOT_BANK, frame_handle);
-            if (frame == lowest_slot)
-                lowest_slot++;
+            coffer_page_table_map(table, PROCESS_SLOT_VSPACE, va).error != COFFER_ERR_OK)
             return false;
-        }
     }
+}
+
+/* One frame of `pages` pages, bought and mapped at va.  If it cannot be
+ * mapped, the frame goes back to the bank. */
+static bool map_frame(uintptr_t va, uint64_t pages)
+{
+    uint64_t frame = 0, frame_handle = 0;
+    if (!runtime_buy(COFFER_OBJ_FRAME, COFFER_PAGE_BITS + process_log2_ceil(pages), &frame, &frame_handle))
+        return false;
+    if (runtime_map(frame, va))
+        return true;
+    bank_free(PROCESS_SLOT_BANK, frame_handle);
+    runtime_slot_return(frame);
+    return false;
 }
 
 void *sbrk(ptrdiff_t increment)

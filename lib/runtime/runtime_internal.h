@@ -20,6 +20,11 @@ void runtime_slot_return(uint64_t slot);
  * the program's own. */
 bool runtime_buy(uint64_t type, uint64_t size_bits, uint64_t *slot, uint64_t *handle);
 
+/* A frame mapped at va, read and write, with the page tables the walk
+ * needs bought (they stay: the next mapping there needs them); false if
+ * a table cannot be had or the kernel refuses. */
+bool runtime_map(uint64_t frame, uintptr_t va);
+
 /* The console session closed, what it queued written first (console.c;
  * _exit calls it before the process's bank goes). */
 void runtime_console_close(void);

@@ -119,8 +119,10 @@ static void sweep(struct proc_server *s)
 static void end(struct proc_server *s, unsigned i, unsigned how, uint64_t code, uint64_t pc, uint64_t addr)
 {
     struct proc_entry *p = &s->procs[i];
-    if (p->bank_alive)
+    if (p->bank_alive) {
         coffer_tcb_suspend(PROC_KEEP(i, PROC_K_TCB));
+        proc_threads_stop(s, i);
+    }
     record_end(s, i, how, code, pc, addr);
     if ((p->flags & PROC_SPAWN_REAP_AT_EXIT) && how != PROC_ENDED_EXIT)
         proc_destroy_bank(s, i);
@@ -141,7 +143,7 @@ static void destroy(struct proc_server *s, unsigned i)
 /* ------------------------------------------------------------------ spawn */
 
 /* What the caller may give: init everything, a process what it has. */
-static struct coffer_result authority(const struct proc_server *s, uint64_t badge, uint64_t priority,
+struct coffer_result proc_authority(const struct proc_server *s, uint64_t badge, uint64_t priority,
                                       uint64_t mcp, uint64_t budget, uint64_t period, uint32_t *parent)
 {
     unsigned kind = PROC_BADGE_KIND(badge);
@@ -165,6 +167,13 @@ static struct coffer_result authority(const struct proc_server *s, uint64_t badg
     return ok();
 }
 
+struct coffer_result proc_check_cpu(uint64_t budget, uint64_t period)
+{
+    if (period < PROC_BUDGET_MIN_US || period > PROC_PERIOD_MAX_US || budget < PROC_BUDGET_MIN_US || budget > period)
+        return fail(COFFER_ERR_PROC_BAD_ARGUMENT, 1, 0);
+    return ok();
+}
+
 static struct coffer_result check_arguments(uint64_t priority, uint64_t mcp, uint64_t flags, uint64_t budget,
                                             uint64_t period)
 {
@@ -172,10 +181,7 @@ static struct coffer_result check_arguments(uint64_t priority, uint64_t mcp, uin
     (void)mcp; /* 8-bit fields: 0-255, every one a priority */
     if ((flags & ~(uint64_t)PROC_SPAWN_FLAGS) != 0)
         return fail(COFFER_ERR_PROC_BAD_ARGUMENT, 0, 0);
-    if (period < PROC_BUDGET_MIN_US || period > PROC_PERIOD_MAX_US || budget < PROC_BUDGET_MIN_US ||
-        budget > period)
-        return fail(COFFER_ERR_PROC_BAD_ARGUMENT, 1, 0);
-    return ok();
+    return proc_check_cpu(budget, period);
 }
 
 /* The image, found and planned. */
@@ -230,7 +236,7 @@ struct coffer_result proc_serve_spawn(struct proc_server *s, const struct coffer
                                  ? fail(COFFER_ERR_PROC_WRONG_KIND, PROC_KIND_HANDLE, 0)
                                  : check_arguments(priority, mcp, flags, budget_us, period_us);
     if (r.error == COFFER_ERR_OK)
-        r = authority(s, rq->badge, priority, mcp, budget_us, period_us, &parent);
+        r = proc_authority(s, rq->badge, priority, mcp, budget_us, period_us, &parent);
     if (r.error != COFFER_ERR_OK)
         return r;
     if ((bad = proc_text_parse(text, (unsigned)argc, (unsigned)envc, &t)) != 0)

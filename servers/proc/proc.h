@@ -37,6 +37,7 @@
 #define PROC_WORDS_MAX 16     /* arguments, and environment words, each */
 #define PROC_TEXT_BYTES PROCESS_SPAWN_TEXT_BYTES /* SPAWN's text */
 #define PROC_FRAME_MAX_BITS 16 /* image frames are at most 64 KiB: the scratch window */
+#define PROC_THREADS_MAX 8     /* threads a process may have besides its first (THREAD) */
 
 /* The badge of a capability to the manager: who calls. */
 #define PROC_BADGE(kind, gen, index) ((uint64_t)(kind) << 28 | (uint64_t)((gen) & 0xfffffu) << 8 | (index))
@@ -57,7 +58,7 @@ enum proc_self_slot {
     PROC_S_REPLY = 8,         /* the worker's reply object */
     PROC_S_FAULT_REPLY = 9,   /* the fault thread's */
     PROC_S_RELAY = 10,        /* the fault thread's capability to the endpoint */
-    PROC_S_RECEIVE = 11,      /* a request's capabilities: 11 and 12 */
+    PROC_S_RECEIVE = 21,      /* a request's capabilities: 21 to 23 (COFFER_MSG_MAX_CAPS) */
     PROC_S_TEMP = 13,
     PROC_S_TEMP2 = 14,
     PROC_S_FAULT_TCB = 15,
@@ -81,8 +82,11 @@ enum proc_keep_slot {
     PROC_K_IPC = 5,     /* its IPC buffer's frame */
     PROC_K_STACK = 6,
     PROC_K_CSPACE = 7,  /* the CSpace root as the TCB has it: guarded */
-    PROC_K_FIRST = 8,   /* image frames and page tables */
+    PROC_K_THREADS = 8, /* + 2t, + 2t + 1: thread t's TCB and context (copies: THREAD) */
+    PROC_K_FIRST = PROC_K_THREADS + 2 * PROC_THREADS_MAX, /* image frames and page tables */
 };
+#define PROC_K_THREAD_TCB(t) (PROC_K_THREADS + 2 * (t))
+#define PROC_K_THREAD_SC(t) (PROC_K_THREADS + 2 * (t) + 1)
 
 struct proc_entry {
     uint32_t gen;       /* in its badges: bumped when it is reaped */
@@ -125,6 +129,19 @@ void proc_server_init(struct proc_server *s, const struct proc_env *env);
 /* Serve one request (the receive loop's dispatch function): the manager's
  * fault relay and protocol requests alike. */
 void proc_handle(struct proc_server *s, const struct coffer_request *rq, struct coffer_reply *rp);
+
+/* ---- proc.c, for proc_thread.c: what a caller may give ---- */
+/* A priority, MCP and CPU share within the caller's (init: anything);
+ * PROC_WRONG_KIND, PROC_GONE or PROC_AUTHORITY.  *parent: the caller's pid. */
+struct coffer_result proc_authority(const struct proc_server *s, uint64_t badge, uint64_t priority, uint64_t mcp,
+                                    uint64_t budget, uint64_t period, uint32_t *parent);
+/* A budget and period the kernel takes: PROC_BAD_ARGUMENT(1) if not. */
+struct coffer_result proc_check_cpu(uint64_t budget, uint64_t period);
+
+/* ---- proc_thread.c: a process's threads besides its first ---- */
+/* Stop them all (the process ended), and their CPU time so far. */
+void proc_threads_stop(const struct proc_server *s, unsigned i);
+uint64_t proc_threads_cpu_us(const struct proc_server *s, unsigned i);
 
 /* ---- proc_text.c: SPAWN's text, checked before anything is bought ---- */
 struct proc_text {

@@ -313,5 +313,5 @@ uint64_t proc_cpu_us(const struct proc_server *s, unsigned i)
     if (!s->procs[i].bank_alive || !proc_alive(s, i))
         return s->procs[i].cpu_us;
     struct coffer_result r = coffer_sched_context_consumed(PROC_KEEP(i, PROC_K_SC));
-    return r.error == COFFER_ERR_OK ? r.detail0 : s->procs[i].cpu_us;
+    return r.error == COFFER_ERR_OK ? r.detail0 + proc_threads_cpu_us(s, i) : s->procs[i].cpu_us;
 }

@@ -190,7 +190,7 @@ static void test_unknown(void)
 {
     setup(NULL, 0);
     tap_ok(refused(simple(INIT, 0, 0, 0), COFFER_ERR_PROTO_UNKNOWN_OP, 0, 0), "label 0 is PROTO_UNKNOWN_OP(0)");
-    tap_ok(refused(simple(INIT, 10, 1, 0), COFFER_ERR_PROTO_UNKNOWN_OP, 10, 0), "label 10 is PROTO_UNKNOWN_OP(10)");
+    tap_ok(refused(simple(INIT, 11, 1, 0), COFFER_ERR_PROTO_UNKNOWN_OP, 11, 0), "label 11 is PROTO_UNKNOWN_OP(11)");
     tap_ok(refused(simple(RELAY, PROC_OP_REAP, 1, 0), COFFER_ERR_PROTO_BAD_MESSAGE, 0, 0),
            "REAP with a word is PROTO_BAD_MESSAGE(0, 0)");
     tap_ok(refused(simple(INIT, PROC_OP_REAP, 0, 0), COFFER_ERR_PROC_WRONG_KIND, PROC_KIND_INIT, 0) &&
@@ -592,6 +592,53 @@ static void test_orphans_reaped(void)
            "orphans: the child's old handle gets PROC_GONE");
 }
 
+
+/* THREAD: words 0 priority | flags << 8, 1 budget, 2 period, 3 the IPC
+ * buffer's address; three capabilities. */
+static struct coffer_reply thread_call(uint64_t badge, uint64_t priority, uint64_t flags, uint64_t budget,
+                                       uint64_t period, uint64_t ipc_vaddr)
+{
+    uint64_t w[4] = { priority | flags << 8, budget, period, ipc_vaddr };
+    return call(badge, PROC_OP_THREAD, w, 4, 3);
+}
+
+/* Every refusal of THREAD before it acts (E_SELF: priority and MCP 50,
+ * 1000 us of every 10000). */
+static void test_thread_refusals(void)
+{
+    setup(NULL, 0);
+    const uint64_t va = PROCESS_THREAD_IPC_BUFFER(0);
+    tap_ok(refused(thread_call(INIT, 50, 0, 1000, 10000, va), COFFER_ERR_PROC_WRONG_KIND, PROC_KIND_INIT, 0) &&
+               refused(thread_call(HANDLE(E_SELF), 50, 0, 1000, 10000, va), COFFER_ERR_PROC_WRONG_KIND,
+                       PROC_KIND_HANDLE, 0),
+           "THREAD with init's badge or a handle: PROC_WRONG_KIND(1, 3)");
+    tap_ok(refused(thread_call(PROC_BADGE(PROC_KIND_SELF, E_GEN - 1, E_SELF), 50, 0, 1000, 10000, va),
+                   COFFER_ERR_PROC_GONE, 0, 0) &&
+               refused(thread_call(SELF(E_BUILT), 50, 0, 1000, 10000, va), COFFER_ERR_PROC_GONE, 0, 0),
+           "THREAD from a stale badge, or a process not started: PROC_GONE");
+    tap_ok(refused(thread_call(SELF(E_SELF), 50, 2, 1000, 10000, va), COFFER_ERR_PROC_BAD_ARGUMENT, 0, 0),
+           "THREAD with unknown flags: PROC_BAD_ARGUMENT(0)");
+    tap_ok(refused(thread_call(SELF(E_SELF), 51, 0, 1000, 10000, va), COFFER_ERR_PROC_AUTHORITY, 0, 50),
+           "THREAD at a priority above the process's MCP: PROC_AUTHORITY(0, 50)");
+    tap_ok(refused(thread_call(SELF(E_SELF), 50, 0, 2000, 10000, va), COFFER_ERR_PROC_AUTHORITY, 2, 100000),
+           "THREAD with a CPU share above the process's: PROC_AUTHORITY(2, 100000 millionths)");
+    tap_ok(refused(thread_call(SELF(E_SELF), 50, 0, 50, 10000, va), COFFER_ERR_PROC_BAD_ARGUMENT, 1, 0) &&
+               refused(thread_call(SELF(E_SELF), 50, 0, 3600000001ull, 3600000001ull, va),
+                       COFFER_ERR_PROC_BAD_ARGUMENT, 1, 0),
+           "THREAD with a budget below 100 us, or a period above an hour: PROC_BAD_ARGUMENT(1)");
+    tap_ok(refused(thread_call(SELF(E_SELF), 50, 0, 1000, 10000, 0), COFFER_ERR_PROC_BAD_ARGUMENT, 3, 0) &&
+               refused(thread_call(SELF(E_SELF), 50, 0, 1000, 10000, va + 8), COFFER_ERR_PROC_BAD_ARGUMENT, 3, 0) &&
+               refused(thread_call(SELF(E_SELF), 50, 0, 1000, 10000, COFFER_USER_TOP), COFFER_ERR_PROC_BAD_ARGUMENT,
+                       3, 0),
+           "THREAD with an IPC buffer at 0, not page-aligned, or past user space: PROC_BAD_ARGUMENT(3)");
+    /* The capabilities are looked at (a system call each, nothing changed). */
+    tap_ok(reply_is(thread_call(SELF(E_SELF), 50, 0, 1000, 10000, va), COFFER_ERR_PROC_BAD_ARGUMENT, 4, 0) &&
+               unchanged(),
+           "THREAD with no TCB where the TCB goes: PROC_BAD_ARGUMENT(4), nothing changed");
+    tap_ok(reply_is(thread_call(SELF(E_SELF), 255, PROC_THREAD_AS_PROCESS, 0, 0, va), COFFER_ERR_PROC_BAD_ARGUMENT,
+                    4, 0) && unchanged(),
+           "THREAD as the process (its priority and share, the words ignored) gets as far as the capabilities");
+}
 int main(void)
 {
     test_shapes();
@@ -608,5 +655,6 @@ int main(void)
     test_fault_then_wait();
     test_exit_kill_info();
     test_orphans_reaped();
+    test_thread_refusals();
     return tap_done();
 }

@@ -45,4 +45,14 @@ enum process_grant {
 #define PROCESS_STACK_TOP 0x0000003ffc000000ull          /* the stack grows down from here */
 #define PROCESS_STACK_BYTES (64u << 10)                   /* mapped at start; below it nothing */
 
+/* Threads besides the first (lib/runtime, <runtime/thread.h>): area t of
+ * PROCESS_THREAD_AREA_BYTES from PROCESS_THREAD_AREAS holds, after an
+ * unmapped 64 KiB (an overflow faults), its stack of
+ * PROCESS_THREAD_STACK_BYTES, then after another gap its IPC buffer. */
+#define PROCESS_THREAD_AREAS 0x0000003f00000000ull
+#define PROCESS_THREAD_AREA_BYTES (1u << 20)
+#define PROCESS_THREAD_STACK_BYTES (64u << 10)
+#define PROCESS_THREAD_STACK(t) (PROCESS_THREAD_AREAS + (uint64_t)(t) * PROCESS_THREAD_AREA_BYTES + (64u << 10))
+#define PROCESS_THREAD_IPC_BUFFER(t) (PROCESS_THREAD_STACK(t) + PROCESS_THREAD_STACK_BYTES + (64u << 10))
+
 #endif

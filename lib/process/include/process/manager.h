@@ -14,6 +14,10 @@
 #define PROC_SPAWN_REAP_AT_EXIT 2u /* destroy its bank as soon as it ends (else at WAIT or KILL) */
 #define PROC_SPAWN_FLAGS (PROC_SPAWN_START | PROC_SPAWN_REAP_AT_EXIT)
 
+/* THREAD's flags. */
+#define PROC_THREAD_AS_PROCESS 1u /* the process's own priority, budget and period */
+#define PROC_THREAD_FLAGS PROC_THREAD_AS_PROCESS
+
 /* Who calls: the kind in a capability's badge. */
 enum proc_badge_kind {
     PROC_KIND_INIT = 1,   /* init: all authority (priority and MCP 255, the whole CPU) */

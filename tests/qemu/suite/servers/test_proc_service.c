@@ -341,6 +341,55 @@ static void killed_while_running(void)
 /* tree 2 spawns tree 1 on its own bank, which spawns tree 0: killing the
  * first ends all three, and the two its children were are reaped by the
  * manager (no one else can wait for them). */
+/* `threads WHAT` (servers/threads), started at once on my bank. */
+static struct coffer_result spawn_threads(const char *what, uint64_t *pid)
+{
+    char text[PROC_TEXT_BYTES];
+    const char *words[] = { "threads", "threads", what };
+    size_t len = process_spawn_text(text, words, 3);
+    return proc_spawn(buf(), pm.init, 100, 100, PROC_SPAWN_START, 1, 0, 10000, 10000, ~0ull, text, len, S(BANK),
+                      S(EXITS_BADGED), S(HANDLE), pid);
+}
+
+/* A process's threads (THREAD, lib/runtime's threads): four sum their
+ * parts and are joined; as many as may be and one more (EAGAIN); a thread
+ * that faults ends its process; threads computing for ever end with it
+ * when it is killed.  Every byte back in my bank each time. */
+static void threads(void)
+{
+    static const struct { const char *what; unsigned how; uint64_t code; const char *name; } cases[] = {
+        { "4", PROC_ENDED_EXIT, 0, "four threads sum their parts, joined: exit 0" },
+        { "full", PROC_ENDED_EXIT, 0, "eight threads, a ninth refused (EAGAIN, the manager's PROC_THREADS_FULL), a priority above the MCP EPERM: exit 0" },
+        { "fault", PROC_ENDED_FAULT, COFFER_FAULT_MEMORY, "a thread's store to address 0 ends the process" },
+    };
+    for (unsigned k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        struct usage before = usage(S(BANK));
+        uint64_t pid, how = 0, code = 99, pc = 0, addr = 1, cpu = 0;
+        struct coffer_result r = spawn_threads(cases[k].what, &pid);
+        if (r.error == COFFER_ERR_OK)
+            r = reap(S(HANDLE), &how, &code, &pc, &addr, &cpu);
+        ktest_check(r.error == COFFER_ERR_OK && how == cases[k].how && code == cases[k].code &&
+                        (how != PROC_ENDED_FAULT || addr == 0) && same(usage(S(BANK)), before),
+                    "proc: threads: %s, every byte back (%s, how %llu, code %llu, %llu us)", cases[k].name,
+                    coffer_error_name(r.error), (unsigned long long)how, (unsigned long long)code,
+                    (unsigned long long)cpu);
+        coffer_cnode_delete(ROOT, S(HANDLE), D);
+    }
+    struct usage before = usage(S(BANK));
+    uint64_t pid, how = 0, code = 1, state = 0, ppid, parent, held, limit, cpu = 0;
+    char name[32];
+    bool ok = spawn_threads("spin", &pid).error == COFFER_ERR_OK;
+    nap_us(30000);
+    ok = ok && proc_info(buf(), S(HANDLE), &state, &ppid, &parent, &held, &limit, &cpu, name).error == COFFER_ERR_OK;
+    ktest_check(ok && state == PROC_STATE_RUNNING && cpu > 20000,
+                "proc: threads: two spinning threads' CPU time counts in INFO (%llu us in 30 ms)",
+                (unsigned long long)cpu);
+    ktest_check(proc_kill(S(HANDLE)).error == COFFER_ERR_OK && wait_for(S(HANDLE), &how, &code).error == COFFER_ERR_OK &&
+                    how == PROC_ENDED_KILLED && same(usage(S(BANK)), before),
+                "proc: threads: killed with its threads running: every byte back");
+    coffer_cnode_delete(ROOT, S(HANDLE), D);
+}
+
 static void tree_killed(void)
 {
     struct usage before = usage(S(BANK));
@@ -477,6 +526,7 @@ static void all_cases(unsigned n)
     killed_while_running();
     reaped_at_exit();
     tree_killed();
+    threads();
     killed_before_start();
     bad_requests();
 }
