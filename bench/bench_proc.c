@@ -111,7 +111,7 @@ static void spawn_to_main(void)
         samples_a[i] = (uint32_t)((uint32_t)code - (uint32_t)t0);
         samples_b[i] = t1 - t0;
     }
-    bench_report("proc: spawn stamp (a 17.5 KB program) to the first instruction of its main", samples_a, SPAWNS, 0);
+    bench_report("proc: spawn stamp (a 23 KB program) to the first instruction of its main", samples_a, SPAWNS, 0);
     bench_report("proc: spawn, run to exit and reap stamp (its bank destroyed)", samples_b, SPAWNS, 0);
     if (bad)
         printf("bench: %u spawns of stamp failed\n", bad);
