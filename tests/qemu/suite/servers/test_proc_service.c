@@ -431,6 +431,46 @@ static void killed_before_start(void)
     coffer_cnode_delete(ROOT, S(HANDLE), D);
 }
 
+/* Failure-atomic spawn, a failure injected at every purchase: a bank of
+ * its own with a limit of n objects of one type stops the spawn at the
+ * type's (n + 1)-th purchase, for each type a process is made of and n
+ * from 0 until the spawn gets through.  Each refusal is
+ * PROC_BANK(BANK_TYPE_LIMIT) with that bank exactly as before it. */
+static void spawn_fails_at_every_purchase(void)
+{
+    static const unsigned types[] = { COFFER_OBJ_CNODE, COFFER_OBJ_TCB, COFFER_OBJ_SCHED_CONTEXT,
+                                      COFFER_OBJ_VSPACE, COFFER_OBJ_PAGE_TABLE, COFFER_OBJ_FRAME };
+    struct usage mine = usage(S(BANK));
+    unsigned refusals = 0, through = 0;
+    bool ok = true;
+    for (unsigned k = 0; k < sizeof types / sizeof types[0]; k++) {
+        for (unsigned n = 0; n < 64; n++) {
+            uint64_t id, pid, how = 0, code = 1;
+            ok = ok && ktest_step(bank_create(buf(), S(BANK), 4u << 20, S(SMALL), &id), "a bank for the spawn") &&
+                 ktest_step(bank_set_type_limit(S(SMALL), types[k], n), "its type limit");
+            warm_up(S(SMALL));
+            struct usage before = usage(S(SMALL));
+            struct coffer_result r = spawn("hello", PROC_SPAWN_START, ~0ull, S(SMALL), S(HANDLE), &pid);
+            bool done = r.error == COFFER_ERR_OK;
+            if (done) {
+                ok = ok && wait_for(S(HANDLE), &how, &code).error == COFFER_ERR_OK && how == PROC_ENDED_EXIT;
+                coffer_cnode_delete(ROOT, S(HANDLE), D);
+                through++;
+            } else {
+                ok = ok && r.error == COFFER_ERR_PROC_BANK && r.detail0 == COFFER_ERR_BANK_TYPE_LIMIT &&
+                     same(usage(S(SMALL)), before);
+                refusals++;
+            }
+            ok = ok && bank_destroy(S(SMALL)).error == COFFER_ERR_OK;
+            if (done || !ok)
+                break;
+        }
+    }
+    ktest_check(ok && through == sizeof types / sizeof types[0] && same(usage(S(BANK)), mine),
+                "proc: a spawn stopped at each of its %u purchases of CNodes, TCBs, contexts, VSpaces, page tables "
+                "and frames in turn: PROC_BANK(BANK_TYPE_LIMIT) each time, nothing left behind", refusals);
+}
+
 static void bad_requests(void)
 {
     struct usage before = usage(S(BANK));
@@ -528,6 +568,7 @@ static void all_cases(unsigned n)
     tree_killed();
     threads();
     killed_before_start();
+    spawn_fails_at_every_purchase();
     bad_requests();
 }
 
