@@ -32,11 +32,6 @@ static void print_kib(uint64_t bytes)
 static void print_bank(void *ctx, const struct bank_audit_entry *e)
 {
     (void)ctx;
-    static const char *const types[COFFER_OBJ_COUNT_] = {
-        [COFFER_OBJ_UNTYPED] = "untyped", [COFFER_OBJ_CNODE] = "CNode", [COFFER_OBJ_ENDPOINT] = "endpoint",
-        [COFFER_OBJ_NOTIFICATION] = "notification", [COFFER_OBJ_TCB] = "TCB", [COFFER_OBJ_FRAME] = "frame",
-        [COFFER_OBJ_SCHED_CONTEXT] = "sched context", [COFFER_OBJ_PAGE_TABLE] = "page table",
-    };
     unsigned index = BANK_BADGE_INDEX(e->badge);
     const char *name = index < 8 && names[index] ? names[index] : "?";
     printf("  %*s%-*s", (int)e->depth * 2, "", 12 - (int)e->depth * 2, name);
@@ -48,8 +43,8 @@ static void print_bank(void *ctx, const struct bank_audit_entry *e)
     printf("  ");
     const char *sep = "";
     for (unsigned t = 0; t < COFFER_OBJ_COUNT_; t++)
-        if (e->type_count[t] != 0 && types[t] != NULL) {
-            printf("%s%u %s%s", sep, e->type_count[t], types[t], e->type_count[t] > 1 ? "s" : "");
+        if (e->type_count[t] != 0 && coffer_object_name(t) != NULL) {
+            printf("%s%u %s%s", sep, e->type_count[t], coffer_object_name(t), e->type_count[t] > 1 ? "s" : "");
             sep = ", ";
         }
     printf("\n");

@@ -98,19 +98,14 @@ static void mem_line(const char *what, uint64_t bytes)
 
 static void print_types(const uint64_t types[BANK_TREE_TYPE_WORDS])
 {
-    static const char *const names[COFFER_OBJ_COUNT_] = {
-        [COFFER_OBJ_UNTYPED] = "untyped", [COFFER_OBJ_CNODE] = "CNode", [COFFER_OBJ_ENDPOINT] = "endpoint",
-        [COFFER_OBJ_NOTIFICATION] = "notification", [COFFER_OBJ_TCB] = "TCB", [COFFER_OBJ_FRAME] = "frame",
-        [COFFER_OBJ_SCHED_CONTEXT] = "sched context", [COFFER_OBJ_PAGE_TABLE] = "page table",
-    };
     printf("  objects in all of them:");
     const char *sep = " ";
     for (unsigned t = 0; t < COFFER_OBJ_COUNT_; t++) {
         uint32_t count = BANK_TREE_TYPE_COUNT(types, t);
-        if (names[t] == NULL || count == 0)
+        if (coffer_object_name(t) == NULL || count == 0)
             continue;
         bool plural = count > 1 && t != COFFER_OBJ_UNTYPED;
-        printf("%s%u %s%s", sep, (unsigned)count, names[t], plural ? "s" : "");
+        printf("%s%u %s%s", sep, (unsigned)count, coffer_object_name(t), plural ? "s" : "");
         sep = ", ";
     }
     printf("\n");

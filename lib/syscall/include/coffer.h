@@ -31,6 +31,10 @@ static inline const struct coffer_bootinfo *coffer_bootinfo(void)
  * codes; "UNKNOWN" for numbers in neither list. */
 const char *coffer_error_name(uint64_t error);
 
+/* "CNode", "endpoint", "sched context" etc.: an object type's name for
+ * people (bank tables, the shell); NULL for a type without one. */
+const char *coffer_object_name(uint64_t type);
+
 /* Read the cycle and retired-instruction counters (enabled for U-mode by
  * the kernel; under QEMU -icount both count instructions). */
 static inline uint64_t coffer_rdcycle(void)
