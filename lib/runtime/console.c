@@ -22,6 +22,7 @@
 #include <coffer.h>
 #include <console/console.h>
 #include <crt/console.h>
+#include <process/granted.h>
 #include <process/layout.h>
 #include <proto/bank_client.h>
 #include <proto/console_client.h>
@@ -30,20 +31,12 @@
 
 #include "runtime_internal.h"
 
-#define OPENER (PROCESS_SLOT_GRANTED + PROCESS_GRANT_CONSOLE)
-#define KEYBOARD (PROCESS_SLOT_GRANTED + PROCESS_GRANT_KEYBOARD)
 
 enum mode { UNOPENED, SESSION, NONE };
 static enum mode output, input;
 static uint64_t out_session, in_session, ready;
 static char typed[CONSOLE_TEXT_BYTES];
 static size_t typed_len, typed_at;
-
-static bool granted(uint64_t slot)
-{
-    struct coffer_result r = coffer_cnode_identify(PROCESS_SLOT_CNODE, slot, 64);
-    return r.error == COFFER_ERR_OK && COFFER_ID_TYPE(r.detail0) == COFFER_OBJ_ENDPOINT;
-}
 
 /* The notification both sessions signal, bought once and kept. */
 static bool ready_notification(void)
@@ -52,13 +45,13 @@ static bool ready_notification(void)
     return ready != 0 || runtime_buy(COFFER_OBJ_NOTIFICATION, 0, &ready, &handle);
 }
 
-/* A session through the capability at OPENER_SLOT on the process's bank. */
-static enum mode open_session(uint64_t opener_slot, uint64_t flags, uint64_t *session)
+/* A session through the capability granted as GRANT, on the process's bank. */
+static enum mode open_session(enum process_grant grant, uint64_t flags, uint64_t *session)
 {
-    uint64_t index;
-    if (!granted(opener_slot) || !ready_notification() || !runtime_slot(session))
+    uint64_t index, opener = PROCESS_SLOT_GRANTED + grant;
+    if (!process_granted(grant) || !ready_notification() || !runtime_slot(session))
         return NONE;
-    if (console_open(runtime_ipc_buffer(), opener_slot, flags, PROCESS_SLOT_BANK, ready, *session, &index)
+    if (console_open(runtime_ipc_buffer(), opener, flags, PROCESS_SLOT_BANK, ready, *session, &index)
             .error != COFFER_ERR_OK) {
         runtime_slot_return(*session);
         return NONE;
@@ -100,7 +93,7 @@ static void wait_unlocked(void)
 static void write_locked(const char *text, size_t n)
 {
     if (output == UNOPENED)
-        output = open_session(OPENER, 0, &out_session);
+        output = open_session(PROCESS_GRANT_CONSOLE, 0, &out_session);
     while (output == SESSION && n > 0) {
         size_t chunk = n < CONSOLE_TEXT_BYTES ? n : CONSOLE_TEXT_BYTES;
         long taken = write_chunk(text, chunk);
@@ -148,7 +141,7 @@ int crt_console_getc(void)
 {
     lock();
     if (input == UNOPENED)
-        input = open_session(KEYBOARD, CONSOLE_OPEN_INPUT, &in_session);
+        input = open_session(PROCESS_GRANT_KEYBOARD, CONSOLE_OPEN_INPUT, &in_session);
     int c = typed_at == typed_len && !read_typed() ? -1 : (unsigned char)typed[typed_at++]; /* -1: EOF */
     unlock();
     return c;

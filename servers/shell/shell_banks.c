@@ -9,6 +9,7 @@
 
 #include <bank/bank.h>
 #include <coffer.h>
+#include <process/granted.h>
 #include <process/layout.h>
 #include <proto/bank_client.h>
 #include <stdio.h>
@@ -24,8 +25,7 @@ struct bank_row {
 /* The bank to look at, and what it is called. */
 static coffer_cptr_t viewed(const char **name)
 {
-    struct coffer_result r = coffer_cnode_identify(PROCESS_SLOT_CNODE, VIEW, 64);
-    bool granted = r.error == COFFER_ERR_OK && COFFER_ID_TYPE(r.detail0) == COFFER_OBJ_ENDPOINT;
+    bool granted = process_granted(PROCESS_GRANT_BANKS);
     *name = granted ? "prime" : "shell";
     return granted ? VIEW : PROCESS_SLOT_BANK;
 }

@@ -12,6 +12,7 @@
 
 #include <bank/bank.h>
 #include <coffer.h>
+#include <process/granted.h>
 #include <process/layout.h>
 #include <process/manager.h>
 #include <process/spawn_text.h>
@@ -52,12 +53,6 @@ bool shell_commands_init(void)
     uint64_t handle;
     struct coffer_result r = bank_buy(buf(), PROCESS_SLOT_BANK, COFFER_OBJ_NOTIFICATION, 0, SLOT_EXITS, &handle);
     return r.error == COFFER_ERR_OK || failed("shell: the exit notification", r);
-}
-
-static bool granted(uint64_t slot)
-{
-    struct coffer_result r = coffer_cnode_identify(PROCESS_SLOT_CNODE, slot, 64);
-    return r.error == COFFER_ERR_OK && COFFER_ID_TYPE(r.detail0) != COFFER_ID_TYPE_NULL;
 }
 
 static struct child *child_by_pid(uint64_t pid, unsigned *index)
@@ -136,7 +131,7 @@ static bool spawn(const struct shell_words *words)
     if (r.error != COFFER_ERR_OK)
         return failed("spawn", r);
     uint64_t console = PROCESS_SLOT_GRANTED + PROCESS_GRANT_CONSOLE;
-    if ((granted(console) && (r = proc_grant(buf(), handle, PROCESS_GRANT_CONSOLE, console)).error != COFFER_ERR_OK) ||
+    if ((process_granted(PROCESS_GRANT_CONSOLE) && (r = proc_grant(buf(), handle, PROCESS_GRANT_CONSOLE, console)).error != COFFER_ERR_OK) ||
         (r = proc_start(handle)).error != COFFER_ERR_OK) {
         proc_kill(handle);
         coffer_cnode_delete(PROCESS_SLOT_CNODE, handle, 64);
