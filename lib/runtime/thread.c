@@ -14,6 +14,7 @@
 #include <proto/proc_client.h>
 #include <runtime/thread.h>
 #include <stdlib.h>
+#include <syscall/thread.h>
 
 #include "runtime_internal.h"
 
@@ -106,23 +107,6 @@ static bool buy(struct runtime_thread *t)
     return true;
 }
 
-/* Its registers: at thread_main(t) on its stack, the process's gp. */
-static struct coffer_result start(struct runtime_thread *t)
-{
-    struct coffer_ipc_buffer *buf = runtime_ipc_buffer();
-    uint64_t gp, tp;
-    __asm__ volatile("mv %0, gp" : "=r"(gp));
-    __asm__ volatile("mv %0, tp" : "=r"(tp));
-    for (unsigned k = 0; k < COFFER_REG_COUNT; k++)
-        buf->mr[k] = 0;
-    buf->mr[COFFER_REG_PC] = (uint64_t)(uintptr_t)thread_main;
-    buf->mr[2] = PROCESS_THREAD_STACK(t->area) + PROCESS_THREAD_STACK_BYTES; /* sp */
-    buf->mr[3] = gp;
-    buf->mr[4] = tp; /* thread_main sets its own before any thread-local use */
-    buf->mr[10] = (uint64_t)(uintptr_t)t; /* a0 */
-    return coffer_tcb_write_registers(area_slots[t->area][TCB], COFFER_REG_COUNT, 1);
-}
-
 int runtime_thread_create(struct runtime_thread *t, void *(*fn)(void *), void *arg,
                           const struct runtime_thread_attr *attr)
 {
@@ -146,8 +130,10 @@ int runtime_thread_create(struct runtime_thread *t, void *(*fn)(void *), void *a
                                          own ? PROC_THREAD_AS_PROCESS : 0, own ? 0 : attr->budget_us,
                                          own ? 0 : attr->period_us, PROCESS_THREAD_IPC_BUFFER(a), s[TCB], s[SC],
                                          s[IPC], &number);
-    if (r.error == COFFER_ERR_OK)
-        r = start(t);
+    if (r.error == COFFER_ERR_OK) /* at thread_main(t) on its stack; it sets its own tp first */
+        r = coffer_thread_start(s[TCB], runtime_ipc_buffer(), thread_main,
+                                (void *)(uintptr_t)(PROCESS_THREAD_STACK(a) + PROCESS_THREAD_STACK_BYTES),
+                                (uint64_t)(uintptr_t)t);
     if (r.error != COFFER_ERR_OK) {
         give_back(t);
         return errno_of(r);

@@ -35,8 +35,7 @@ static bool is(coffer_cptr_t cap, unsigned type, unsigned size_bits)
 
 static bool slot_empty(coffer_cptr_t slot)
 {
-    struct coffer_result r = coffer_cnode_identify(PROC_SELF(PROC_S_CNODE), slot, 64);
-    return r.error == COFFER_ERR_OK && COFFER_ID_TYPE(r.detail0) == COFFER_ID_TYPE_NULL;
+    return is(slot, COFFER_ID_TYPE_NULL, 0);
 }
 
 /* The first thread number whose keeper slots are free, or -1. */
