@@ -193,7 +193,7 @@ static bool interactive(unsigned count)
 {
     for (unsigned i = 0; i < count; i++)
         for (unsigned k = 0; k < conf[i].ncaps; k++)
-            if (strcmp(conf[i].caps[k], "keyboard") == 0)
+            if (service(conf[i].caps[k])->slot == PROCESS_GRANT_KEYBOARD) /* drop_unserved: there is one */
                 return true;
     return false;
 }
