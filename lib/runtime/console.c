@@ -70,8 +70,9 @@ static long write_chunk(const char *text, size_t chunk)
     return (long)taken;
 }
 
-/* The runtime's console is one for all the process's threads: each line
- * goes whole, and the sessions open once (picolibc's own lock, lock.c). */
+/* The runtime's console is one for all the process's threads: the
+ * sessions open once, and a line goes whole unless the buffer fills under
+ * it -- the wait lets other threads in (picolibc's own lock, lock.c). */
 static void lock(void)
 {
     __retarget_lock_acquire_recursive(&__lock___libc_recursive_mutex);
