@@ -451,7 +451,7 @@ struct coffer_result bank_serve_restrict(struct bank_server *s, const struct cof
 }
 
 struct coffer_result bank_serve_verify(struct bank_server *s, const struct coffer_request *rq, coffer_cptr_t bank,
-                                       uint64_t *genuine, uint64_t *rights)
+                                       uint64_t *genuine, uint64_t *rights, uint64_t *id)
 {
     (void)bank; /* if it was not unwrapped it is no capability of this server's (the loop deletes it) */
     struct coffer_result r;
@@ -461,5 +461,6 @@ struct coffer_result bank_serve_verify(struct bank_server *s, const struct coffe
     bool ours = (rq->unwrapped & 1) && bank_from_badge(s, badge, 0, &r) != NULL;
     *genuine = ours;
     *rights = ours ? BANK_BADGE_RIGHTS(badge) : 0;
+    *id = ours ? BANK_ID(badge) : 0;
     return ok();
 }

@@ -4,6 +4,7 @@
  * console_output.c.
  */
 #include <bank/bank.h>
+#include <bank/verify.h>
 #include <proto/bank_client.h>
 #include <proto/console_server.h>
 #include <server/guarded.h>
@@ -93,10 +94,8 @@ static int free_session(struct console_server *s)
 
 static struct coffer_result check_bank(struct console_server *s, coffer_cptr_t bank)
 {
-    uint64_t genuine = 0, rights = 0;
-    struct coffer_result r = bank_verify(s->env.buf, CONSOLE_SELF(CONSOLE_S_BANK), bank, &genuine, &rights);
-    unsigned need = BANK_RIGHT_BUY | BANK_RIGHT_FREE;
-    if (r.error != COFFER_ERR_OK || genuine != 1 || (rights & need) != need)
+    uint64_t id;
+    if (!bank_is_genuine(s->env.buf, CONSOLE_SELF(CONSOLE_S_BANK), bank, BANK_RIGHT_BUY | BANK_RIGHT_FREE, &id))
         return console_fail(COFFER_ERR_CONSOLE_NOT_BANK, 0, 0);
     return console_ok();
 }

@@ -4,6 +4,7 @@
  * -- before it changes anything, then acts.  Building is proc_build.c's.
  */
 #include <bank/bank.h>
+#include <bank/verify.h>
 #include <image/bootimage.h>
 #include <process/layout.h>
 #include <proto/bank_client.h>
@@ -98,7 +99,7 @@ static void sweep(struct proc_server *s)
         for (unsigned i = 0; i < PROC_MAX; i++) {
             struct proc_entry *p = &s->procs[i];
             if (p->state != PROC_STATE_FREE && p->bank_alive && !proc_alive(s, i)) {
-                p->bank_alive = false;
+                proc_bank_gone(s, i);
                 if (p->state != PROC_STATE_ENDED)
                     record_end(s, i, PROC_ENDED_KILLED, 0, 0, 0);
                 changed = true;
@@ -196,13 +197,11 @@ static struct coffer_result find_image(const struct proc_server *s, const char *
     return ok();
 }
 
-/* A genuine bank of the bank server's that can buy and create. */
-static struct coffer_result check_bank(struct proc_server *s, coffer_cptr_t bank)
+/* A genuine bank of the bank server's that can buy and create; *id its
+ * identity. */
+static struct coffer_result check_bank(struct proc_server *s, coffer_cptr_t bank, uint64_t *id)
 {
-    uint64_t genuine = 0, rights = 0;
-    struct coffer_result r = bank_verify(s->env.buf, PROC_SELF(PROC_S_BANK), bank, &genuine, &rights);
-    unsigned need = BANK_RIGHT_BUY | BANK_RIGHT_CREATE;
-    if (r.error != COFFER_ERR_OK || genuine != 1 || (rights & need) != need)
+    if (!bank_is_genuine(s->env.buf, PROC_SELF(PROC_S_BANK), bank, BANK_RIGHT_BUY | BANK_RIGHT_CREATE, id))
         return fail(COFFER_ERR_PROC_NOT_BANK, 0, 0);
     return ok();
 }
@@ -232,6 +231,7 @@ struct coffer_result proc_serve_spawn(struct proc_server *s, const struct coffer
     struct bootimage_file file;
     struct load_plan plan;
     unsigned bad;
+    uint64_t payer;
     struct coffer_result r = PROC_BADGE_KIND(rq->badge) == PROC_KIND_HANDLE
                                  ? fail(COFFER_ERR_PROC_WRONG_KIND, PROC_KIND_HANDLE, 0)
                                  : check_arguments(priority, mcp, flags, budget_us, period_us);
@@ -242,7 +242,7 @@ struct coffer_result proc_serve_spawn(struct proc_server *s, const struct coffer
     if ((bad = proc_text_parse(text, (unsigned)argc, (unsigned)envc, &t)) != 0)
         return fail(COFFER_ERR_PROC_BAD_TEXT, bad, 0);
     if ((r = find_image(s, t.image, &file, &plan)).error != COFFER_ERR_OK ||
-        (r = check_bank(s, bank)).error != COFFER_ERR_OK)
+        (r = check_bank(s, bank, &payer)).error != COFFER_ERR_OK)
         return r;
     int i = free_entry(s);
     if (i < 0)
@@ -254,7 +254,7 @@ struct coffer_result proc_serve_spawn(struct proc_server *s, const struct coffer
                               .parent = parent, .budget_us = budget_us, .period_us = period_us, .limit = limit };
     strncpy(p->name, t.argv[0], PROC_NAME_BYTES - 1);
     struct proc_spawn sp = { .text = &t, .image = file.data, .image_size = file.size, .plan = &plan,
-                             .limit = limit, .bank = bank };
+                             .limit = limit, .bank = bank, .payer = payer };
     if ((r = proc_build(s, (unsigned)i, &sp)).error != COFFER_ERR_OK ||
         (r = coffer_cnode_copy(PROC_SELF(PROC_S_CNODE), PROC_SELF(PROC_S_EXITS + i), 64, PROC_SELF(PROC_S_CNODE),
                                exits, 64)).error != COFFER_ERR_OK ||

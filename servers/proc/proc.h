@@ -38,6 +38,7 @@
 #define PROC_TEXT_BYTES PROCESS_SPAWN_TEXT_BYTES /* SPAWN's text */
 #define PROC_FRAME_MAX_BITS 16 /* image frames are at most 64 KiB: the scratch window */
 #define PROC_THREADS_MAX 8     /* threads a process may have besides its first (THREAD) */
+#define PROC_SHARED_MAX 16     /* images whose read-only regions are shared at once */
 
 /* The badge of a capability to the manager: who calls. */
 #define PROC_BADGE(kind, gen, index) ((uint64_t)(kind) << 28 | (uint64_t)((gen) & 0xfffffu) << 8 | (index))
@@ -85,6 +86,15 @@ enum proc_keep_slot {
     PROC_K_THREADS = 8, /* + 2t, + 2t + 1: thread t's TCB and context (copies: THREAD) */
     PROC_K_FIRST = PROC_K_THREADS + 2 * PROC_THREADS_MAX, /* image frames and page tables */
 };
+/* A shared set (root slot 1 + PROC_MAX + t): the frames of an image's
+ * read-only regions, filled once and mapped into each process of the image
+ * spawned on one bank as read-only aliases (proc_image.c).  Slot 0 holds
+ * the set's own bank, a sub-bank of that spawner's bank; its frames follow
+ * in region and chunk order. */
+#define PROC_SHARE(t, j) ((coffer_cptr_t)(1u + PROC_MAX + (t)) << PROC_LEAF_BITS | (j))
+#define PROC_SHARE_BANK 0u
+#define PROC_SHARE_FIRST 1u
+
 #define PROC_K_THREAD_TCB(t) (PROC_K_THREADS + 2 * (t))
 #define PROC_K_THREAD_SC(t) (PROC_K_THREADS + 2 * (t) + 1)
 
@@ -96,6 +106,7 @@ struct proc_entry {
     uint8_t keeper_bits;
     uint8_t how;        /* enum proc_ended, once ended */
     bool bank_alive;    /* its bank not destroyed yet */
+    uint8_t shared;     /* 1 + the shared set its read-only regions map, 0 none */
     uint32_t pid, parent;
     uint32_t code;      /* exit status or fault type */
     unsigned kept;      /* keeper slots used */
@@ -116,9 +127,17 @@ struct proc_env {
     uint64_t timebase_hz;          /* the time CSR's ticks per second, for every process's auxv */
 };
 
+/* A shared set's record; its capabilities are at PROC_SHARE(t, j). */
+struct proc_shared {
+    const void *image; /* the boot-image file it was filled from: the key, with payer */
+    uint64_t payer;    /* BANK_ID of the bank its own bank lies in (the spawner's) */
+    uint32_t users;    /* processes that map it; 0: the record is free */
+};
+
 struct proc_server {
     struct proc_env env;
     struct proc_entry procs[PROC_MAX];
+    struct proc_shared shared[PROC_SHARED_MAX];
     uint32_t next_pid;
     uint64_t reap_pending;          /* bit i: entry i's bank to destroy at the next REAP */
     uint64_t spawned, ended;        /* counters, for tests and ps */
@@ -156,6 +175,8 @@ struct proc_text {
 unsigned proc_text_parse(const uint8_t *text, unsigned argc, unsigned envc, struct proc_text *out);
 
 /* ---- proc_build.c: a process on a new bank inside the spawner's ---- */
+/* A bank's refusal as the manager reports it: PROC_BANK(error, detail). */
+struct coffer_result proc_bank_error(struct coffer_result r);
 struct proc_spawn {
     const struct proc_text *text;
     const void *image;          /* its ELF file */
@@ -163,6 +184,7 @@ struct proc_spawn {
     const struct load_plan *plan;
     uint64_t limit;
     coffer_cptr_t bank;         /* the spawner's bank (verified) */
+    uint64_t payer;             /* its identity (BANK_ID) */
 };
 /* Build entry i's process (its fields set but state): on success it waits
  * to be started; on an error everything bought is gone, the spawner's bank
@@ -172,9 +194,36 @@ struct coffer_result proc_build(struct proc_server *s, unsigned i, const struct 
 /* Destroy entry i's process bank if it still stands (KILL, WAIT, REAP, an
  * end with PROC_SPAWN_REAP_AT_EXIT): everything it had goes. */
 void proc_destroy_bank(struct proc_server *s, unsigned i);
+/* Entry i's bank is gone, destroyed by anyone: its shared set loses a user. */
+void proc_bank_gone(struct proc_server *s, unsigned i);
 /* Whether entry i's keeper is still there (its bank not destroyed by
  * anyone), and the CPU time of its context. */
 bool proc_alive(const struct proc_server *s, unsigned i);
 uint64_t proc_cpu_us(const struct proc_server *s, unsigned i);
+
+/* ---- proc_image.c: an image's frames, each process's own or shared ---- */
+/* The pages of the frame at page `off` of a region of `pages` at va: at
+ * most 2^PROC_FRAME_MAX_BITS bytes (the scratch window), never across
+ * 2 MiB. */
+uint64_t proc_chunk_pages(uint64_t va, uint64_t off, uint64_t pages);
+/* Fill `frame` of `size` bytes with what lies at byte `offset` of region
+ * rg of the image (file bytes, zeros around them), through the scratch
+ * window. */
+struct coffer_result proc_fill_image_frame(struct proc_server *s, coffer_cptr_t frame, const struct load_region *rg,
+                                           const void *image, uint64_t offset, uint64_t size);
+/* Fill any frame: fill(ctx, bytes, size) writes it in the scratch window. */
+typedef void (*proc_fill_fn)(void *ctx, uint8_t *bytes, uint64_t size);
+struct coffer_result proc_fill_frame(struct proc_server *s, coffer_cptr_t frame, uint64_t size, proc_fill_fn fill,
+                                     void *ctx);
+/* The shared set for the image on the spawner's bank, with one user more:
+ * found, or filled on a new sub-bank of the spawner's.  *t is -1 when the
+ * image has no read-only region or no record is free (then each process
+ * gets its own copy).  Errors: PROC_BANK for a refused purchase, nothing
+ * left behind. */
+struct coffer_result proc_shared_get(struct proc_server *s, const struct proc_spawn *sp, int *t);
+/* One user fewer; the last one's going destroys the set's bank. */
+void proc_shared_put(struct proc_server *s, unsigned t);
+/* Whether set t's capabilities are still there (its payer not destroyed). */
+bool proc_shared_alive(unsigned t);
 
 #endif

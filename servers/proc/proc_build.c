@@ -25,6 +25,8 @@ struct build {
     unsigned i;
     struct proc_entry *p;
     coffer_cptr_t bank; /* the process bank's capability, where it is now */
+    int shared;         /* the shared set its read-only regions map, -1 none */
+    unsigned share_next; /* the set's slot of the next read-only frame */
 };
 
 static struct coffer_result ok(void)
@@ -32,8 +34,7 @@ static struct coffer_result ok(void)
     return (struct coffer_result){ COFFER_ERR_OK, 0, 0 };
 }
 
-/* A bank's refusal, as the manager reports it. */
-static struct coffer_result bank_error(struct coffer_result r)
+struct coffer_result proc_bank_error(struct coffer_result r)
 {
     if (r.error >= COFFER_ERR_BANK_LIMIT && r.error <= COFFER_ERR_BANK_TOO_DEEP)
         return (struct coffer_result){ COFFER_ERR_PROC_BANK, r.error, r.detail0 };
@@ -44,7 +45,7 @@ static struct coffer_result bank_error(struct coffer_result r)
 static struct coffer_result buy(struct build *b, uint64_t type, uint64_t size_bits, unsigned j)
 {
     uint64_t handle;
-    return bank_error(bank_buy_into(b->s->env.buf, b->bank, type, size_bits, 1 + b->i, KEEPER_DEPTH, j, &handle));
+    return proc_bank_error(bank_buy_into(b->s->env.buf, b->bank, type, size_bits, 1 + b->i, KEEPER_DEPTH, j, &handle));
 }
 
 static struct coffer_result buy_next(struct build *b, uint64_t type, uint64_t size_bits, coffer_cptr_t *out)
@@ -70,55 +71,33 @@ static struct coffer_result map(struct build *b, coffer_cptr_t frame, uint64_t v
     }
 }
 
-/* The pages of the next frame at page `off` of a region of `pages` at va:
- * at most 2^PROC_FRAME_MAX_BITS bytes, the scratch window's size. */
-static uint64_t chunk_pages(uint64_t va, uint64_t off, uint64_t pages)
+/* The next frame of a region: the process's own, bought and filled, or a
+ * read-only alias of its shared set's. */
+static struct coffer_result region_frame(struct build *b, const struct proc_spawn *sp, const struct load_region *rg,
+                                         uint64_t off, uint64_t n, coffer_cptr_t *frame)
 {
-    return process_frame_pages(va + off * PAGE, pages - off, 1ull << (PROC_FRAME_MAX_BITS - COFFER_PAGE_BITS));
-}
-
-/* Fill a frame through the scratch window: fill(ctx, bytes) writes it. */
-typedef void (*fill_fn)(void *ctx, uint8_t *bytes, uint64_t size);
-static struct coffer_result fill_frame(struct build *b, coffer_cptr_t frame, uint64_t size, fill_fn fill, void *ctx)
-{
-    uint64_t va = b->s->env.scratch_va;
-    struct coffer_result r = coffer_frame_map(frame, PROC_SELF(PROC_S_VSPACE), va, COFFER_MAP_R | COFFER_MAP_W);
+    if (rg->shared && b->shared >= 0) {
+        unsigned j = b->p->kept++;
+        *frame = PROC_KEEP(b->i, j);
+        coffer_cptr_t self = PROC_SELF(PROC_S_CNODE);
+        return coffer_cnode_mint(self, *frame, 64, self, PROC_SHARE((unsigned)b->shared, b->share_next++), 64,
+                                 COFFER_RIGHT_READ, 0);
+    }
+    struct coffer_result r = buy_next(b, COFFER_OBJ_FRAME, COFFER_PAGE_BITS + process_log2_ceil(n), frame);
     if (r.error != COFFER_ERR_OK)
         return r;
-    fill(ctx, (uint8_t *)(uintptr_t)va, size);
-    return coffer_frame_unmap(frame);
-}
-
-/* The image bytes that land in one frame of a region. */
-struct image_part {
-    const struct load_region *region;
-    const uint8_t *image;
-    uint64_t offset; /* the frame's first byte, in the region */
-};
-
-static void copy_image_part(void *ctx, uint8_t *bytes, uint64_t size)
-{
-    const struct image_part *part = ctx;
-    const struct load_region *rg = part->region;
-    uint64_t lo = part->offset > rg->copy_at ? part->offset : rg->copy_at;
-    uint64_t end = part->offset + size, file_end = rg->copy_at + rg->copy_bytes;
-    uint64_t hi = end < file_end ? end : file_end;
-    if (lo < hi) /* elf_check made sure the file holds these bytes */
-        memcpy(bytes + (lo - part->offset), part->image + rg->file_offset + (lo - rg->copy_at), hi - lo);
+    return proc_fill_image_frame(b->s, *frame, rg, sp->image, off * PAGE, n * PAGE);
 }
 
 static struct coffer_result load_region(struct build *b, const struct proc_spawn *sp, const struct load_region *rg)
 {
-    for (uint64_t off = 0; off < rg->pages;) {
-        uint64_t n = chunk_pages(rg->vaddr, off, rg->pages);
+    for (uint64_t off = 0, n; off < rg->pages; off += n) {
+        n = proc_chunk_pages(rg->vaddr, off, rg->pages);
         coffer_cptr_t frame;
-        struct image_part part = { rg, sp->image, off * PAGE };
         struct coffer_result r;
-        if ((r = buy_next(b, COFFER_OBJ_FRAME, COFFER_PAGE_BITS + process_log2_ceil(n), &frame)).error != COFFER_ERR_OK ||
-            (r = fill_frame(b, frame, n * PAGE, copy_image_part, &part)).error != COFFER_ERR_OK ||
+        if ((r = region_frame(b, sp, rg, off, n, &frame)).error != COFFER_ERR_OK ||
             (r = map(b, frame, rg->vaddr + off * PAGE, rg->rights)).error != COFFER_ERR_OK)
             return r;
-        off += n;
     }
     return ok();
 }
@@ -131,7 +110,7 @@ static unsigned keeper_slots(const struct load_plan *plan)
     unsigned n = PROC_K_FIRST + 2 * 2;
     for (unsigned r = 0; r < plan->nregions; r++) {
         const struct load_region *rg = &plan->regions[r];
-        for (uint64_t off = 0; off < rg->pages; off += chunk_pages(rg->vaddr, off, rg->pages))
+        for (uint64_t off = 0; off < rg->pages; off += proc_chunk_pages(rg->vaddr, off, rg->pages))
             n++;
         n += 2 * (unsigned)((rg->vaddr + rg->pages * PAGE - 1) / PROCESS_SPAN_2M - rg->vaddr / PROCESS_SPAN_2M + 1);
     }
@@ -148,14 +127,14 @@ static struct coffer_result bank_and_keeper(struct build *b, const struct proc_s
     if (bits > PROC_LEAF_BITS)
         return (struct coffer_result){ COFFER_ERR_PROC_BAD_IMAGE, (uint64_t)(int64_t)LOAD_ERR_TOO_MANY, 0 };
     uint64_t id, handle;
-    struct coffer_result r = bank_error(bank_create_into(s->env.buf, sp->bank, sp->limit, 0, KEEPER_DEPTH,
+    struct coffer_result r = proc_bank_error(bank_create_into(s->env.buf, sp->bank, sp->limit, 0, KEEPER_DEPTH,
                                                          PROC_S_TEMP2, &id));
     if (r.error != COFFER_ERR_OK)
         return r;
     b->bank = PROC_SELF(PROC_S_TEMP2);
     b->p->bank_alive = true;
     b->p->keeper_bits = (uint8_t)bits;
-    if ((r = bank_error(bank_buy_into(s->env.buf, b->bank, COFFER_OBJ_CNODE, bits, 0, KEEPER_DEPTH, PROC_S_TEMP,
+    if ((r = proc_bank_error(bank_buy_into(s->env.buf, b->bank, COFFER_OBJ_CNODE, bits, 0, KEEPER_DEPTH, PROC_S_TEMP,
                                       &handle))).error != COFFER_ERR_OK ||
         (r = coffer_cnode_mutate(PROC_SELF(PROC_S_CNODE), 1 + b->i, KEEPER_DEPTH, PROC_SELF(PROC_S_CNODE),
                                  PROC_SELF(PROC_S_TEMP), 64, COFFER_RIGHTS_ALL,
@@ -202,7 +181,7 @@ static struct coffer_result stack(struct build *b, const struct proc_spawn *sp, 
     coffer_cptr_t frame = PROC_KEEP(b->i, PROC_K_STACK);
     struct coffer_result r;
     if ((r = buy(b, COFFER_OBJ_FRAME, 16, PROC_K_STACK)).error != COFFER_ERR_OK ||
-        (r = fill_frame(b, frame, PROCESS_STACK_BYTES, build_stack, &f)).error != COFFER_ERR_OK)
+        (r = proc_fill_frame(b->s, frame, PROCESS_STACK_BYTES, build_stack, &f)).error != COFFER_ERR_OK)
         return r;
     if (f.status != STACK_OK)
         return (struct coffer_result){ COFFER_ERR_PROC_BAD_TEXT, 0, 0 }; /* cannot be: the text fits */
@@ -224,7 +203,7 @@ static struct coffer_result cspace(struct build *b)
     for (unsigned k = 0; k < sizeof copies / sizeof copies[0] && r.error == COFFER_ERR_OK; k++)
         r = coffer_cnode_copy(root, copies[k].slot, PROCESS_CNODE_BITS, self, PROC_KEEP(b->i, copies[k].keep), 64);
     if (r.error != COFFER_ERR_OK ||
-        (r = bank_error(bank_restrict_into(s->env.buf, b->bank, BANK_RIGHT_BUY | BANK_RIGHT_FREE | BANK_RIGHT_CREATE,
+        (r = proc_bank_error(bank_restrict_into(s->env.buf, b->bank, BANK_RIGHT_BUY | BANK_RIGHT_FREE | BANK_RIGHT_CREATE,
                                            root, 64, PROCESS_SLOT_BANK))).error != COFFER_ERR_OK)
         return r;
     return coffer_cnode_mint(root, PROCESS_SLOT_MANAGER, PROCESS_CNODE_BITS, self, PROC_SELF(PROC_S_ENDPOINT), 64,
@@ -273,9 +252,12 @@ static struct coffer_result objects(struct build *b)
 
 struct coffer_result proc_build(struct proc_server *s, unsigned i, const struct proc_spawn *sp)
 {
-    struct build b = { .s = s, .i = i, .p = &s->procs[i] };
+    struct build b = { .s = s, .i = i, .p = &s->procs[i], .share_next = PROC_SHARE_FIRST };
     uint64_t stack_pointer = 0;
-    struct coffer_result r = bank_and_keeper(&b, sp);
+    struct coffer_result r = proc_shared_get(s, sp, &b.shared);
+    b.p->shared = (uint8_t)(b.shared + 1);
+    if (r.error == COFFER_ERR_OK)
+        r = bank_and_keeper(&b, sp);
     if (r.error == COFFER_ERR_OK)
         r = objects(&b);
     for (unsigned k = 0; k < sp->plan->nregions && r.error == COFFER_ERR_OK; k++)
@@ -286,11 +268,21 @@ struct coffer_result proc_build(struct proc_server *s, unsigned i, const struct 
         r = cspace(&b);
     if (r.error == COFFER_ERR_OK)
         r = thread(&b, sp->plan->entry, stack_pointer);
-    if (r.error != COFFER_ERR_OK && b.p->bank_alive) {
-        bank_destroy(b.bank); /* everything bought goes with it */
-        b.p->bank_alive = false;
+    if (r.error != COFFER_ERR_OK) {
+        if (b.p->bank_alive)
+            bank_destroy(b.bank); /* everything bought goes with it */
+        proc_bank_gone(s, i);
     }
     return r;
+}
+
+void proc_bank_gone(struct proc_server *s, unsigned i)
+{
+    struct proc_entry *p = &s->procs[i];
+    p->bank_alive = false;
+    if (p->shared != 0)
+        proc_shared_put(s, p->shared - 1u);
+    p->shared = 0;
 }
 
 void proc_destroy_bank(struct proc_server *s, unsigned i)
@@ -298,7 +290,7 @@ void proc_destroy_bank(struct proc_server *s, unsigned i)
     if (!s->procs[i].bank_alive)
         return;
     bank_destroy(PROC_KEEP(i, PROC_K_BANK));
-    s->procs[i].bank_alive = false;
+    proc_bank_gone(s, i);
 }
 
 bool proc_alive(const struct proc_server *s, unsigned i)

@@ -209,13 +209,15 @@ static void test_verify(void)
     create(prime_badge, 1u << 20, &child);
     uint64_t buy_only = BANK_BADGE(BANK_BADGE_INDEX(child), BANK_BADGE_GEN(child), BANK_RIGHT_BUY);
     struct coffer_reply rp = verify(prime_badge, true, buy_only);
-    tap_ok(rp.error == COFFER_ERR_OK && rp.length == 2 && rp.mr[0] == 1 && rp.mr[1] == BANK_RIGHT_BUY,
-           "verify: a bank capability of this server (unwrapped by the kernel) is genuine, with its rights");
+    tap_ok(rp.error == COFFER_ERR_OK && rp.length == 3 && rp.mr[0] == 1 && rp.mr[1] == BANK_RIGHT_BUY &&
+               rp.mr[2] == BANK_ID(child),
+           "verify: a bank capability of this server (unwrapped by the kernel) is genuine, with its rights and identity");
     rp = verify(buy_only, true, prime_badge);
-    tap_ok(rp.error == COFFER_ERR_OK && rp.mr[0] == 1 && rp.mr[1] == BANK_RIGHTS_ALL,
-           "verify: any bank capability may ask, a restricted one too");
+    tap_ok(rp.error == COFFER_ERR_OK && rp.mr[0] == 1 && rp.mr[1] == BANK_RIGHTS_ALL &&
+               rp.mr[2] == BANK_ID(prime_badge) && rp.mr[2] != BANK_ID(child),
+           "verify: any bank capability may ask, a restricted one too; another bank, another identity");
     rp = verify(prime_badge, false, 0);
-    tap_ok(rp.error == COFFER_ERR_OK && rp.mr[0] == 0 && rp.mr[1] == 0,
+    tap_ok(rp.error == COFFER_ERR_OK && rp.mr[0] == 0 && rp.mr[1] == 0 && rp.mr[2] == 0,
            "verify: a capability that came to a slot is no bank of this server's: not genuine");
     simple(child, BANK_OP_DESTROY);
     rp = verify(prime_badge, true, buy_only);

@@ -25,6 +25,9 @@
 #define BANK_BADGE_INDEX(b) ((unsigned)((b) & 0xffff))
 #define BANK_BADGE_GEN(b) (((b) >> 16) & 0xffffffffffull)
 #define BANK_BADGE_RIGHTS(b) ((unsigned)((b) >> 56))
+/* A bank's identity: its badge without the rights, the same for every
+ * capability to it, never another bank's (VERIFY reports it). */
+#define BANK_ID(b) ((b) & 0x00ffffffffffffffull)
 
 /* How deep a bank may lie below the prime bank (depth 0): CREATE in a bank
  * this deep is BANK_TOO_DEEP.  It bounds what one request can make on

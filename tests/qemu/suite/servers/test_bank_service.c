@@ -211,18 +211,19 @@ static void batch(void)
 /* VERIFY: a capability handed over is checked with the server itself. */
 static void verify(void)
 {
-    uint64_t id, child = S(21), restricted = S(26), genuine = 9, rights = 9, other = S(28);
+    uint64_t id, child = S(21), restricted = S(26), genuine = 9, rights = 9, other = S(28), who = 9;
     ktest_step(bank_create(buf(), svc.prime, 1u << 20, child, &id), "a child to verify");
     ktest_step(bank_restrict(buf(), child, BANK_RIGHT_BUY | BANK_RIGHT_FREE, restricted), "a restricted one");
-    struct coffer_result r = bank_verify(buf(), svc.prime, restricted, &genuine, &rights);
+    struct coffer_result r = bank_verify(buf(), svc.prime, restricted, &genuine, &rights, &who);
     ktest_check(r.error == COFFER_ERR_OK && genuine == 1 && rights == (BANK_RIGHT_BUY | BANK_RIGHT_FREE) &&
                     type_of(restricted) == COFFER_OBJ_ENDPOINT,
                 "verify: a restricted bank capability is genuine, with its rights; I keep it (the kernel unwrapped it)");
+    ktest_check(who == BANK_ID(id) && who != 0, "verify: and names the bank as CREATE did, whatever the rights");
     ktest_step(coffer_untyped_retype(S(0), COFFER_OBJ_ENDPOINT, 0, ROOT, 0, other, 1, W), "an endpoint of my own");
     bool both = true;
     for (int i = 0; i < 2; i++) {
-        r = bank_verify(buf(), svc.prime, other, &genuine, &rights);
-        both = both && r.error == COFFER_ERR_OK && genuine == 0;
+        r = bank_verify(buf(), svc.prime, other, &genuine, &rights, &who);
+        both = both && r.error == COFFER_ERR_OK && genuine == 0 && who == 0;
     }
     ktest_check(both, "verify: another endpoint is not a bank, twice (the server cleared its receive slot)");
     ktest_check(bank_destroy(child).error == COFFER_ERR_OK && coffer_cnode_delete(ROOT, other, D).error == COFFER_ERR_OK,

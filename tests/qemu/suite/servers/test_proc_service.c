@@ -146,8 +146,9 @@ static void hello_runs(void)
     ktest_check(spawn("hello", PROC_SPAWN_START, ~0ull, S(BANK), S(HANDLE), &pid).error == COFFER_ERR_OK && pid > 0,
                 "proc: hello spawned from the boot image on a child bank (pid %llu)", (unsigned long long)pid);
     struct usage during = usage(S(BANK));
-    ktest_check(during.children > 0 && during.banks == before.banks + 1,
-                "proc: its process bank holds %llu bytes inside mine", (unsigned long long)during.children);
+    ktest_check(during.children > 0 && during.banks == before.banks + 2,
+                "proc: its process bank and its image's shared set hold %llu bytes inside mine",
+                (unsigned long long)during.children);
     struct coffer_result r = wait_for(S(HANDLE), &how, &code);
     ktest_check(r.error == COFFER_ERR_OK && how == PROC_ENDED_EXIT && code == 0,
                 "proc: it exited with status 0, and is reaped (%s, how %llu code %llu)", coffer_error_name(r.error),
@@ -410,6 +411,77 @@ static void tree_killed(void)
     coffer_cnode_delete(ROOT, S(HANDLE), D);
 }
 
+/* The shared sets in use, and the users of the one in use (if one). */
+static unsigned sets_in_use(unsigned *users)
+{
+    unsigned n = 0;
+    *users = 0;
+    for (unsigned t = 0; t < PROC_SHARED_MAX; t++)
+        if (pm.server->shared[t].users != 0) {
+            n++;
+            *users = pm.server->shared[t].users;
+        }
+    return n;
+}
+
+/* The bytes of kernel objects bought from a bank and every bank inside
+ * it, exactly (TREE walks it). */
+static uint64_t objects_in(uint64_t bank)
+{
+    uint64_t sum = 0, cursor = 0, objects, next, x, w[BANK_TREE_TYPE_WORDS];
+    do {
+        if (bank_tree(buf(), bank, cursor, &x, &x, &objects, &x, &x, &x, &x, &x, &x, &next, &w[0], &w[1], &w[2], &w[3],
+                      &w[4], &w[5], &w[6], &w[7]).error != COFFER_ERR_OK)
+            return 0;
+        sum += objects;
+        cursor = next;
+    } while (cursor != 0);
+    return sum;
+}
+
+/* Read-only regions shared: the second hello on my bank maps the first's
+ * text and read-only data, paid for once by my bank; it outlives the
+ * first one's death, and goes with the last user.  Another bank gets a
+ * set of its own. */
+static void shared_text(void)
+{
+    struct usage before = usage(S(BANK));
+    uint64_t pid, how = 0, code = 1, id, objects = objects_in(S(BANK));
+    unsigned users;
+    bool ok = spawn("hello", 0, ~0ull, S(BANK), S(HANDLE), &pid).error == COFFER_ERR_OK;
+    uint64_t first = objects_in(S(BANK)) - objects;
+    ok = ok && spawn("hello", 0, ~0ull, S(BANK), S(HANDLE2), &pid).error == COFFER_ERR_OK;
+    uint64_t second = objects_in(S(BANK)) - objects - first;
+    struct usage two = usage(S(BANK));
+    /* hello's text and read-only data are 4 pages; the set adds a CNode */
+    ktest_check(ok && sets_in_use(&users) == 1 && users == 2 && two.banks == before.banks + 3 &&
+                    first - second >= 4 * COFFER_PAGE_SIZE && first - second < 5 * COFFER_PAGE_SIZE,
+                "proc: a second hello on my bank shares the first one's read-only regions: objects of %llu bytes "
+                "against %llu, three banks (two processes, one set)", (unsigned long long)second,
+                (unsigned long long)first);
+    ok = proc_kill(S(HANDLE)).error == COFFER_ERR_OK && wait_for(S(HANDLE), &how, &code).error == COFFER_ERR_OK &&
+         how == PROC_ENDED_KILLED && sets_in_use(&users) == 1 && users == 1;
+    ok = ok && proc_start(S(HANDLE2)).error == COFFER_ERR_OK &&
+         wait_for(S(HANDLE2), &how, &code).error == COFFER_ERR_OK;
+    ktest_check(ok && how == PROC_ENDED_EXIT && code == 0 && sets_in_use(&users) == 0 && same(usage(S(BANK)), before),
+                "proc: the first killed, the second still runs on the set and exits 0; with it the set goes, every "
+                "byte back");
+    coffer_cnode_delete(ROOT, S(HANDLE), D);
+    coffer_cnode_delete(ROOT, S(HANDLE2), D);
+    ok = ktest_step(bank_create(buf(), S(BANK), 1u << 20, S(SMALL), &id), "another bank") &&
+         spawn("hello", 0, ~0ull, S(BANK), S(HANDLE), &pid).error == COFFER_ERR_OK &&
+         spawn("hello", 0, ~0ull, S(SMALL), S(HANDLE2), &pid).error == COFFER_ERR_OK;
+    ktest_check(ok && sets_in_use(&users) == 2 && users == 1,
+                "proc: hello on another bank gets a set of its own (no one maps what a stranger pays for)");
+    ok = bank_destroy(S(SMALL)).error == COFFER_ERR_OK && wait_for(S(HANDLE2), &how, &code).error == COFFER_ERR_OK &&
+         how == PROC_ENDED_KILLED && sets_in_use(&users) == 1;
+    ok = ok && proc_kill(S(HANDLE)).error == COFFER_ERR_OK && wait_for(S(HANDLE), &how, &code).error == COFFER_ERR_OK;
+    ktest_check(ok && sets_in_use(&users) == 0 && same(usage(S(BANK)), before),
+                "proc: that bank destroyed, its process and set go with it; mine killed, every byte back");
+    coffer_cnode_delete(ROOT, S(HANDLE), D);
+    coffer_cnode_delete(ROOT, S(HANDLE2), D);
+}
+
 static void killed_before_start(void)
 {
     struct usage before = usage(S(BANK));
@@ -568,6 +640,7 @@ static void all_cases(unsigned n)
     tree_killed();
     threads();
     killed_before_start();
+    shared_text();
     spawn_fails_at_every_purchase();
     bad_requests();
 }
