@@ -28,7 +28,7 @@ static struct bank_service banks;
 static struct proc_service pm;
 static uint64_t slot0;
 
-enum { RAM, BANK_WORK, PM_WORK, BANK, EXITS, EXITS_BADGED, HANDLE, READY, OWN_BANK, FIRST_SERVICE_SLOT = 16 };
+enum { RAM, BANK_WORK, PM_WORK, BANK, EXITS, EXITS_BADGED, HANDLE, READY, OWN_BANK, SIBLING, FIRST_SERVICE_SLOT = 16 };
 
 static uint64_t S(unsigned i)
 {
@@ -97,8 +97,9 @@ static struct coffer_result reap(uint64_t *code)
     return r;
 }
 
-/* stamp: SPAWN to its main, and the round trip to its reaping. */
-static void spawn_to_main(void)
+/* stamp: SPAWN to its main, and the round trip to its reaping; the first
+ * of the image on the bank makes its shared set, each time. */
+static void spawn_to_main(const char *to_main, const char *round_trip)
 {
     unsigned bad = 0;
     for (unsigned i = 0; i < SPAWNS; i++) {
@@ -111,10 +112,30 @@ static void spawn_to_main(void)
         samples_a[i] = (uint32_t)((uint32_t)code - (uint32_t)t0);
         samples_b[i] = t1 - t0;
     }
-    bench_report("proc: spawn stamp (a 23 KB program) to the first instruction of its main", samples_a, SPAWNS, 0);
-    bench_report("proc: spawn, run to exit and reap stamp (its bank destroyed)", samples_b, SPAWNS, 0);
+    bench_report(to_main, samples_a, SPAWNS, 0);
+    bench_report(round_trip, samples_b, SPAWNS, 0);
     if (bad)
         printf("bench: %u spawns of stamp failed\n", bad);
+}
+
+/* The same beside a stamp spawned on the bank and not started: its shared
+ * set stands, and each spawn maps it instead of filling its own. */
+static void spawn_to_main_shared(void)
+{
+    char text[PROC_TEXT_BYTES];
+    const char *words[] = { "stamp", "stamp" };
+    size_t len = process_spawn_text(text, words, 2);
+    uint64_t pid;
+    if (!bench_step(proc_spawn(buf(), pm.init, 100, 100, 0, 0, 0, 10000, 10000, ~0ull, text, len, S(BANK),
+                               S(EXITS_BADGED), S(SIBLING), &pid),
+                    "a stamp that is not started"))
+        return;
+    spawn_to_main("proc: spawn stamp to main, its read-only regions shared with another stamp's",
+                  "proc: spawn, run to exit and reap stamp, its read-only regions shared");
+    bench_step(proc_kill(S(SIBLING)), "kill the one not started");
+    uint64_t how, code, pc, addr, cpu;
+    bench_step(proc_wait(S(SIBLING), &how, &code, &pc, &addr, &cpu), "reap it");
+    coffer_cnode_delete(ROOT, S(SIBLING), BF_D);
 }
 
 /* stamp malloc K: one malloc of K KiB on a fresh part of the heap,
@@ -186,7 +207,9 @@ void bench_proc(uint64_t calibration)
     if (!bench_step(spawn("stamp", NULL, PROC_SPAWN_START, S(BANK)), "a first spawn") ||
         !bench_step(reap(&code), "its reaping"))
         return;
-    spawn_to_main();
+    spawn_to_main("proc: spawn stamp (a 23 KB program) to the first instruction of its main",
+                  "proc: spawn, run to exit and reap stamp (its bank destroyed)");
+    spawn_to_main_shared();
     malloc_cost("4", "proc: malloc of 4 KiB, a fresh page (a frame bought from the process's bank, mapped, written)");
     malloc_cost("1024", "proc: malloc of 1 MiB, each page written once (frames of up to 2 MiB bought and mapped)");
     kill_vs_destroy();
