@@ -70,11 +70,12 @@ static bool start(uint64_t ram, uint64_t work_parent)
 }
 
 /* Spawn image with up to two arguments (NULL: none). */
-static struct coffer_result spawn2(const char *image, const char *arg, const char *arg2, uint64_t flags, uint64_t bank)
+static struct coffer_result spawn3(const char *image, const char *arg, const char *arg2, const char *arg3,
+                                   uint64_t flags, uint64_t bank)
 {
     char text[PROC_TEXT_BYTES];
-    const char *words[] = { image, image, arg, arg2 };
-    unsigned argc = arg == NULL ? 0 : arg2 == NULL ? 1 : 2;
+    const char *words[] = { image, image, arg, arg2, arg3 };
+    unsigned argc = arg == NULL ? 0 : arg2 == NULL ? 1 : arg3 == NULL ? 2 : 3;
     size_t len = process_spawn_text(text, words, 2 + argc);
     uint64_t pid;
     return proc_spawn(buf(), pm.init, 100, 100, flags, argc, 0, 10000, 10000, ~0ull, text, len, bank,
@@ -83,7 +84,7 @@ static struct coffer_result spawn2(const char *image, const char *arg, const cha
 
 static struct coffer_result spawn(const char *image, const char *arg, uint64_t flags, uint64_t bank)
 {
-    return spawn2(image, arg, NULL, flags, bank);
+    return spawn3(image, arg, NULL, NULL, flags, bank);
 }
 
 /* Wait for the process to end, then reap it. */
@@ -140,12 +141,12 @@ static void spawn_to_main_shared(void)
 
 /* stamp malloc K: one malloc of K KiB on a fresh part of the heap,
  * measured inside the process. */
-static void malloc_cost(const char *kib, const char *what)
+static void malloc_cost(const char *mode, const char *n_or_kib, const char *max, const char *what)
 {
     unsigned n = 0;
     for (unsigned i = 0; i < 21; i++) {
         uint64_t code = 0;
-        struct coffer_result r = spawn2("stamp", "malloc", kib, PROC_SPAWN_START, S(BANK));
+        struct coffer_result r = spawn3("stamp", mode, n_or_kib, max, PROC_SPAWN_START, S(BANK));
         if (r.error != COFFER_ERR_OK || reap(&code).error != COFFER_ERR_OK || (uint32_t)code == ~0u)
             break;
         samples_a[n++] = (uint32_t)code;
@@ -210,8 +211,10 @@ void bench_proc(uint64_t calibration)
     spawn_to_main("proc: spawn stamp (a 23 KB program) to the first instruction of its main",
                   "proc: spawn, run to exit and reap stamp (its bank destroyed)");
     spawn_to_main_shared();
-    malloc_cost("4", "proc: malloc of 4 KiB, a fresh page (a frame bought from the process's bank, mapped, written)");
-    malloc_cost("1024", "proc: malloc of 1 MiB, each page written once (frames of up to 2 MiB bought and mapped)");
+    malloc_cost("malloc", "4", NULL, "proc: malloc of 4 KiB, a fresh page of the heap's step (mapped, not used yet), written");
+    malloc_cost("pages", "256", NULL, "proc: malloc of 4 KiB, each a fresh page, mean of 256 in a row (1 MiB), written");
+    malloc_cost("pages", "256", "max", "proc: malloc of 4 KiB, the dearest of those 256: the heap grows by a 64 KiB step");
+    malloc_cost("malloc", "1024", NULL, "proc: malloc of 1 MiB, each page written once (frames of up to 2 MiB bought and mapped)");
     kill_vs_destroy();
     coffer_tcb_suspend(pm.worker);
     coffer_tcb_suspend(pm.fault_thread);

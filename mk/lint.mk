@@ -16,7 +16,7 @@ TIDY_TARGET := --target=riscv64-unknown-elf -march=rv64imac -mabi=lp64 -nostdlib
 	-isystem $(CLANG_RES)/include -std=c11 -DCONFIG_DEBUG=1 $(KERNEL_INCLUDES)
 TIDY_USER := --target=riscv64-unknown-elf -march=rv64imac -mabi=lp64 -nostdlibinc \
 	-isystem $(CLANG_RES)/include -std=c11 -DCONFIG_DEBUG=1 \
-	-isystem /usr/lib/picolibc/riscv64-unknown-elf/include $(USER_INCLUDES) \
+	-isystem /usr/lib/picolibc/riscv64-unknown-elf/include/release $(USER_INCLUDES) \
 	$(foreach v,$(SERVICE_NAMES),-Iservers/$(v)) -DCOFFER_USER $(POSIX_FEATURES)
 tidy: $(TOOLCHAIN_STAMP) $(GENERATED_HEADERS)
 	@status=0; \

@@ -8,7 +8,11 @@
  *
  * Frames are powers of two of pages, up to 2 MiB, never across a 2 MiB
  * boundary (one page table maps each), so a growth of n pages takes
- * O(log n) purchases.  Their capabilities take CSpace slots from the top
+ * O(log n) purchases.  Like any allocator's top pad (glibc's M_TOP_PAD),
+ * a growth maps up to the next HEAP_STEP boundary, so that a run of small
+ * mallocs buys a frame once in 16 pages, not at every page; a bank that
+ * cannot give the step gets asked for exactly what is needed, so the
+ * limit is still reached to the page.  Their capabilities take CSpace slots from the top
  * of the process's CNode down (a program's own use starts at
  * PROCESS_SLOT_FIRST_FREE and goes up); when the two meet, sbrk fails.
  * The heap never shrinks: memory a free() gives back stays the heap's
@@ -28,8 +32,10 @@
 
 #define PAGE COFFER_PAGE_SIZE
 #define HEAP_LIMIT 0x0000003000000000ull /* far below the stack */
+#define HEAP_STEP (64u << 10)             /* a growth maps up to a boundary of this */
 
 extern char _end[]; /* lib/crt/user.ld: the end of the image */
+
 void *sbrk(ptrdiff_t increment); /* picolibc's malloc calls it (<unistd.h> declares it only for some standards) */
 
 static uintptr_t heap_base;   /* the page after the image (0: not begun) */
@@ -89,6 +95,18 @@ static bool map_frame(uintptr_t va, uint64_t pages)
     return false;
 }
 
+/* Map the heap up to end at least; on a refusal what is mapped stays. */
+static bool map_up_to(uintptr_t end)
+{
+    while (mapped_end < end) {
+        uint64_t pages = process_frame_pages(mapped_end, (end - mapped_end + PAGE - 1) / PAGE, PROCESS_SPAN_2M / PAGE);
+        if (!map_frame(mapped_end, pages))
+            return false;
+        mapped_end += pages * PAGE;
+    }
+    return true;
+}
+
 void *sbrk(ptrdiff_t increment)
 {
     if (heap_base == 0)
@@ -100,13 +118,10 @@ void *sbrk(ptrdiff_t increment)
         return (void *)-1;
     }
     uintptr_t end = old + (uintptr_t)increment;
-    while (mapped_end < end) {
-        uint64_t pages = process_frame_pages(mapped_end, (end - mapped_end + PAGE - 1) / PAGE, PROCESS_SPAN_2M / PAGE);
-        if (!map_frame(mapped_end, pages)) {
-            errno = ENOMEM; /* what is mapped stays, for the next try */
-            return (void *)-1;
-        }
-        mapped_end += pages * PAGE;
+    uintptr_t step = (end + HEAP_STEP - 1) & ~(uintptr_t)(HEAP_STEP - 1);
+    if (mapped_end < end && !map_up_to(step < HEAP_LIMIT ? step : end) && !map_up_to(end)) {
+        errno = ENOMEM; /* what is mapped stays, for the next try */
+        return (void *)-1;
     }
     heap_break = end;
     return (void *)old;

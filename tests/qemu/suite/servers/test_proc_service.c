@@ -10,6 +10,8 @@
  */
 #include "ktest.h"
 #include <bank/bank.h>
+#include <image/bootimage.h>
+#include <process/frames.h>
 #include <process/layout.h>
 #include <process/spawn_text.h>
 #include <proto/bank_client.h>
@@ -439,6 +441,24 @@ static uint64_t objects_in(uint64_t bank)
     return sum;
 }
 
+/* What hello's shared set holds: the frames of its read-only regions, cut
+ * as the manager cuts them (chunks), and their CNode's bytes. */
+static uint64_t shared_set_bytes(const char *image)
+{
+    struct bootimage_file file;
+    struct load_plan plan;
+    if (bootimage_find(pm.server->env.boot_image, pm.server->env.boot_image_size, image, &file) != BOOTIMAGE_OK ||
+        load_plan_make(file.data, file.size, PROCESS_STACK_TOP - PROCESS_STACK_BYTES, &plan) != LOAD_OK)
+        return 0;
+    uint64_t bytes = 0, frames = 0;
+    for (unsigned k = 0; k < plan.nregions; k++)
+        for (uint64_t off = 0, n; plan.regions[k].shared && off < plan.regions[k].pages; off += n, frames++) {
+            n = proc_chunk_pages(plan.regions[k].vaddr, off, plan.regions[k].pages);
+            bytes += n * COFFER_PAGE_SIZE;
+        }
+    return bytes + (1ull << (process_log2_ceil(PROC_SHARE_FIRST + frames) + COFFER_CNODE_SLOT_BITS));
+}
+
 /* Read-only regions shared: the second hello on my bank maps the first's
  * text and read-only data, paid for once by my bank; it outlives the
  * first one's death, and goes with the last user.  Another bank gets a
@@ -453,12 +473,12 @@ static void shared_text(void)
     ok = ok && spawn("hello", 0, ~0ull, S(BANK), S(HANDLE2), &pid).error == COFFER_ERR_OK;
     uint64_t second = objects_in(S(BANK)) - objects - first;
     struct usage two = usage(S(BANK));
-    /* hello's text and read-only data are 4 pages; the set adds a CNode */
-    ktest_check(ok && sets_in_use(&users) == 1 && users == 2 && two.banks == before.banks + 3 &&
-                    first - second >= 4 * COFFER_PAGE_SIZE && first - second < 5 * COFFER_PAGE_SIZE,
+    uint64_t set = shared_set_bytes("hello");
+    ktest_check(ok && sets_in_use(&users) == 1 && users == 2 && two.banks == before.banks + 3 && set > 0 &&
+                    first - second == set,
                 "proc: a second hello on my bank shares the first one's read-only regions: objects of %llu bytes "
-                "against %llu, three banks (two processes, one set)", (unsigned long long)second,
-                (unsigned long long)first);
+                "against %llu, the set's %llu; three banks (two processes, one set)", (unsigned long long)second,
+                (unsigned long long)first, (unsigned long long)set);
     ok = proc_kill(S(HANDLE)).error == COFFER_ERR_OK && wait_for(S(HANDLE), &how, &code).error == COFFER_ERR_OK &&
          how == PROC_ENDED_KILLED && sets_in_use(&users) == 1 && users == 1;
     ok = ok && proc_start(S(HANDLE2)).error == COFFER_ERR_OK &&
