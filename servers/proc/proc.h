@@ -71,6 +71,10 @@ enum proc_self_slot {
     PROC_S_EXITS = 64,        /* + i: entry i's exit notification */
 };
 
+/* A cptr of this depth names a slot of the manager's root CNode (the
+ * guard and the index): where keepers and shared sets are placed. */
+#define PROC_ROOT_SLOT_DEPTH (64 - PROC_LEAF_BITS)
+
 /* An entry's keeper (root slot 1 + i): the manager's capabilities to what
  * the process is made of. */
 #define PROC_KEEP(i, j) ((coffer_cptr_t)(1u + (i)) << PROC_LEAF_BITS | (j))
@@ -91,7 +95,8 @@ enum proc_keep_slot {
  * spawned on one bank as read-only aliases (proc_image.c).  Slot 0 holds
  * the set's own bank, a sub-bank of that spawner's bank; its frames follow
  * in region and chunk order. */
-#define PROC_SHARE(t, j) ((coffer_cptr_t)(1u + PROC_MAX + (t)) << PROC_LEAF_BITS | (j))
+#define PROC_SHARE_ROOT(t) (1u + PROC_MAX + (t))
+#define PROC_SHARE(t, j) ((coffer_cptr_t)PROC_SHARE_ROOT(t) << PROC_LEAF_BITS | (j))
 #define PROC_SHARE_BANK 0u
 #define PROC_SHARE_FIRST 1u
 
@@ -196,6 +201,17 @@ struct coffer_result proc_build(struct proc_server *s, unsigned i, const struct 
 void proc_destroy_bank(struct proc_server *s, unsigned i);
 /* Entry i's bank is gone, destroyed by anyone: its shared set loses a user. */
 void proc_bank_gone(struct proc_server *s, unsigned i);
+/* A new bank inside `parent` (its byte limit `limit`) with a CNode of
+ * 2^bits slots bought from it, placed at the manager's root slot `root`
+ * (guarded so that its slot j is root << PROC_LEAF_BITS | j), and the
+ * bank's capability moved into its slot `bank_slot`: a keeper, a shared
+ * set.  *bank says where the bank's capability is (0: none was made), so
+ * that on an error the caller destroys it, and everything with it. */
+struct coffer_result proc_bank_and_cnode(struct proc_server *s, coffer_cptr_t parent, uint64_t limit, unsigned root,
+                                         unsigned bits, unsigned bank_slot, coffer_cptr_t *bank);
+/* Whether the manager's root slot `root` still holds a CNode: a keeper or
+ * a shared set whose bank no one destroyed. */
+bool proc_root_is_cnode(unsigned root);
 /* Whether entry i's keeper is still there (its bank not destroyed by
  * anyone), and the CPU time of its context. */
 bool proc_alive(const struct proc_server *s, unsigned i);
@@ -223,7 +239,5 @@ struct coffer_result proc_fill_frame(struct proc_server *s, coffer_cptr_t frame,
 struct coffer_result proc_shared_get(struct proc_server *s, const struct proc_spawn *sp, int *t);
 /* One user fewer; the last one's going destroys the set's bank. */
 void proc_shared_put(struct proc_server *s, unsigned t);
-/* Whether set t's capabilities are still there (its payer not destroyed). */
-bool proc_shared_alive(unsigned t);
 
 #endif

@@ -17,7 +17,6 @@
 
 #include "proc.h"
 
-#define KEEPER_DEPTH (64 - PROC_LEAF_BITS) /* resolves a root slot: its guard and index */
 #define PAGE COFFER_PAGE_SIZE
 
 struct build {
@@ -25,8 +24,7 @@ struct build {
     unsigned i;
     struct proc_entry *p;
     coffer_cptr_t bank; /* the process bank's capability, where it is now */
-    int shared;         /* the shared set its read-only regions map, -1 none */
-    unsigned share_next; /* the set's slot of the next read-only frame */
+    unsigned share_next; /* the shared set's slot of the next read-only frame */
 };
 
 static struct coffer_result ok(void)
@@ -45,7 +43,8 @@ struct coffer_result proc_bank_error(struct coffer_result r)
 static struct coffer_result buy(struct build *b, uint64_t type, uint64_t size_bits, unsigned j)
 {
     uint64_t handle;
-    return proc_bank_error(bank_buy_into(b->s->env.buf, b->bank, type, size_bits, 1 + b->i, KEEPER_DEPTH, j, &handle));
+    return proc_bank_error(
+        bank_buy_into(b->s->env.buf, b->bank, type, size_bits, 1 + b->i, PROC_ROOT_SLOT_DEPTH, j, &handle));
 }
 
 static struct coffer_result buy_next(struct build *b, uint64_t type, uint64_t size_bits, coffer_cptr_t *out)
@@ -76,11 +75,11 @@ static struct coffer_result map(struct build *b, coffer_cptr_t frame, uint64_t v
 static struct coffer_result region_frame(struct build *b, const struct proc_spawn *sp, const struct load_region *rg,
                                          uint64_t off, uint64_t n, coffer_cptr_t *frame)
 {
-    if (rg->shared && b->shared >= 0) {
+    if (rg->shared && b->p->shared != 0) {
         unsigned j = b->p->kept++;
         *frame = PROC_KEEP(b->i, j);
         coffer_cptr_t self = PROC_SELF(PROC_S_CNODE);
-        return coffer_cnode_mint(self, *frame, 64, self, PROC_SHARE((unsigned)b->shared, b->share_next++), 64,
+        return coffer_cnode_mint(self, *frame, 64, self, PROC_SHARE(b->p->shared - 1u, b->share_next++), 64,
                                  COFFER_RIGHT_READ, 0);
     }
     struct coffer_result r = buy_next(b, COFFER_OBJ_FRAME, COFFER_PAGE_BITS + process_log2_ceil(n), frame);
@@ -117,34 +116,47 @@ static unsigned keeper_slots(const struct load_plan *plan)
     return n;
 }
 
-/* The process bank and the keeper: root slot 1 + i, guarded so that slot
- * j is PROC_KEEP(i, j). */
+struct coffer_result proc_bank_and_cnode(struct proc_server *s, coffer_cptr_t parent, uint64_t limit, unsigned root,
+                                         unsigned bits, unsigned bank_slot, coffer_cptr_t *bank)
+{
+    coffer_cptr_t self = PROC_SELF(PROC_S_CNODE);
+    uint64_t id, handle;
+    *bank = 0;
+    struct coffer_result r = proc_bank_error(
+        bank_create_into(s->env.buf, parent, limit, 0, PROC_ROOT_SLOT_DEPTH, PROC_S_TEMP2, &id));
+    if (r.error != COFFER_ERR_OK)
+        return r;
+    *bank = PROC_SELF(PROC_S_TEMP2);
+    if ((r = proc_bank_error(bank_buy_into(s->env.buf, *bank, COFFER_OBJ_CNODE, bits, 0, PROC_ROOT_SLOT_DEPTH,
+                                           PROC_S_TEMP, &handle))).error != COFFER_ERR_OK ||
+        (r = coffer_cnode_mutate(self, root, PROC_ROOT_SLOT_DEPTH, self, PROC_SELF(PROC_S_TEMP), 64, COFFER_RIGHTS_ALL,
+                                 COFFER_GUARD(PROC_LEAF_BITS - bits, 0))).error != COFFER_ERR_OK)
+        return r;
+    coffer_cptr_t placed = (coffer_cptr_t)root << PROC_LEAF_BITS | bank_slot;
+    if ((r = coffer_cnode_move(self, placed, 64, self, *bank, 64)).error == COFFER_ERR_OK)
+        *bank = placed;
+    return r;
+}
+
+bool proc_root_is_cnode(unsigned root)
+{
+    struct coffer_result r = coffer_cnode_identify(PROC_SELF(PROC_S_CNODE), root, PROC_ROOT_SLOT_DEPTH);
+    return r.error == COFFER_ERR_OK && COFFER_ID_TYPE(r.detail0) == COFFER_OBJ_CNODE;
+}
+
+/* The process bank and the keeper: root slot 1 + i, so that its slot j
+ * is PROC_KEEP(i, j). */
 static struct coffer_result bank_and_keeper(struct build *b, const struct proc_spawn *sp)
 {
-    struct proc_server *s = b->s;
     unsigned bits = process_log2_ceil(keeper_slots(sp->plan));
     bits = bits < PROC_KEEPER_MIN_BITS ? PROC_KEEPER_MIN_BITS : bits;
     if (bits > PROC_LEAF_BITS)
         return (struct coffer_result){ COFFER_ERR_PROC_BAD_IMAGE, (uint64_t)(int64_t)LOAD_ERR_TOO_MANY, 0 };
-    uint64_t id, handle;
-    struct coffer_result r = proc_bank_error(bank_create_into(s->env.buf, sp->bank, sp->limit, 0, KEEPER_DEPTH,
-                                                         PROC_S_TEMP2, &id));
-    if (r.error != COFFER_ERR_OK)
-        return r;
-    b->bank = PROC_SELF(PROC_S_TEMP2);
-    b->p->bank_alive = true;
+    struct coffer_result r = proc_bank_and_cnode(b->s, sp->bank, sp->limit, 1 + b->i, bits, PROC_K_BANK, &b->bank);
+    b->p->bank_alive = b->bank != 0;
     b->p->keeper_bits = (uint8_t)bits;
-    if ((r = proc_bank_error(bank_buy_into(s->env.buf, b->bank, COFFER_OBJ_CNODE, bits, 0, KEEPER_DEPTH, PROC_S_TEMP,
-                                      &handle))).error != COFFER_ERR_OK ||
-        (r = coffer_cnode_mutate(PROC_SELF(PROC_S_CNODE), 1 + b->i, KEEPER_DEPTH, PROC_SELF(PROC_S_CNODE),
-                                 PROC_SELF(PROC_S_TEMP), 64, COFFER_RIGHTS_ALL,
-                                 COFFER_GUARD(PROC_LEAF_BITS - bits, 0))).error != COFFER_ERR_OK ||
-        (r = coffer_cnode_move(PROC_SELF(PROC_S_CNODE), PROC_KEEP(b->i, PROC_K_BANK), 64, PROC_SELF(PROC_S_CNODE),
-                               b->bank, 64)).error != COFFER_ERR_OK)
-        return r;
-    b->bank = PROC_KEEP(b->i, PROC_K_BANK);
     b->p->kept = PROC_K_FIRST;
-    return ok();
+    return r;
 }
 
 /* The initial stack, at the top of the stack frame. */
@@ -254,8 +266,9 @@ struct coffer_result proc_build(struct proc_server *s, unsigned i, const struct 
 {
     struct build b = { .s = s, .i = i, .p = &s->procs[i], .share_next = PROC_SHARE_FIRST };
     uint64_t stack_pointer = 0;
-    struct coffer_result r = proc_shared_get(s, sp, &b.shared);
-    b.p->shared = (uint8_t)(b.shared + 1);
+    int shared;
+    struct coffer_result r = proc_shared_get(s, sp, &shared);
+    b.p->shared = (uint8_t)(shared + 1);
     if (r.error == COFFER_ERR_OK)
         r = bank_and_keeper(&b, sp);
     if (r.error == COFFER_ERR_OK)
@@ -296,8 +309,7 @@ void proc_destroy_bank(struct proc_server *s, unsigned i)
 bool proc_alive(const struct proc_server *s, unsigned i)
 {
     (void)s;
-    struct coffer_result r = coffer_cnode_identify(PROC_SELF(PROC_S_CNODE), 1 + i, KEEPER_DEPTH);
-    return r.error == COFFER_ERR_OK && COFFER_ID_TYPE(r.detail0) == COFFER_OBJ_CNODE;
+    return proc_root_is_cnode(1 + i);
 }
 
 uint64_t proc_cpu_us(const struct proc_server *s, unsigned i)

@@ -22,9 +22,7 @@
 
 #include "proc.h"
 
-#define KEEPER_DEPTH (64 - PROC_LEAF_BITS) /* resolves a root slot: its guard and index */
 #define PAGE COFFER_PAGE_SIZE
-#define SHARE_ROOT(t) (1u + PROC_MAX + (t))
 
 _Static_assert(1 + PROC_MAX + PROC_SHARED_MAX <= 1u << PROC_ROOT_BITS, "the manager's root CNode holds the sets");
 
@@ -71,12 +69,6 @@ struct coffer_result proc_fill_image_frame(struct proc_server *s, coffer_cptr_t 
 
 /* ------------------------------------------------------------ shared sets */
 
-bool proc_shared_alive(unsigned t)
-{
-    struct coffer_result r = coffer_cnode_identify(PROC_SELF(PROC_S_CNODE), SHARE_ROOT(t), KEEPER_DEPTH);
-    return r.error == COFFER_ERR_OK && COFFER_ID_TYPE(r.detail0) == COFFER_OBJ_CNODE;
-}
-
 /* The frames a plan's read-only regions take. */
 static unsigned shared_frames(const struct load_plan *plan)
 {
@@ -98,37 +90,12 @@ static int find(const struct proc_server *s, const struct proc_spawn *sp, bool *
         const struct proc_shared *sh = &s->shared[t];
         if (sh->users == 0) {
             free_one = free_one < 0 ? (int)t : free_one;
-        } else if (sh->image == sp->image && sh->payer == sp->payer && proc_shared_alive(t)) {
+        } else if (sh->image == sp->image && sh->payer == sp->payer && proc_root_is_cnode(PROC_SHARE_ROOT(t))) {
             *found = true;
             return (int)t;
         }
     }
     return free_one;
-}
-
-/* The set's bank inside the spawner's, and its CNode at root slot
- * SHARE_ROOT(t) holding that bank in slot 0.  *bank: where the bank's
- * capability is, for the caller to destroy on a failure (0: none made). */
-static struct coffer_result make_set(struct proc_server *s, const struct proc_spawn *sp, unsigned t, unsigned frames,
-                                     coffer_cptr_t *bank)
-{
-    unsigned bits = process_log2_ceil(PROC_SHARE_FIRST + frames);
-    uint64_t id, handle;
-    coffer_cptr_t self = PROC_SELF(PROC_S_CNODE);
-    *bank = 0;
-    struct coffer_result r = proc_bank_error(bank_create_into(s->env.buf, sp->bank, ~0ull, 0, KEEPER_DEPTH,
-                                                              PROC_S_TEMP2, &id));
-    if (r.error != COFFER_ERR_OK)
-        return r;
-    *bank = PROC_SELF(PROC_S_TEMP2);
-    if ((r = proc_bank_error(bank_buy_into(s->env.buf, *bank, COFFER_OBJ_CNODE, bits, 0, KEEPER_DEPTH, PROC_S_TEMP,
-                                           &handle))).error != COFFER_ERR_OK ||
-        (r = coffer_cnode_mutate(self, SHARE_ROOT(t), KEEPER_DEPTH, self, PROC_SELF(PROC_S_TEMP), 64, COFFER_RIGHTS_ALL,
-                                 COFFER_GUARD(PROC_LEAF_BITS - bits, 0))).error != COFFER_ERR_OK ||
-        (r = coffer_cnode_move(self, PROC_SHARE(t, PROC_SHARE_BANK), 64, self, *bank, 64)).error != COFFER_ERR_OK)
-        return r;
-    *bank = PROC_SHARE(t, PROC_SHARE_BANK);
-    return r;
 }
 
 /* Buy and fill the set's frames, in region and chunk order. */
@@ -142,7 +109,8 @@ static struct coffer_result fill_set(struct proc_server *s, const struct proc_sp
             uint64_t handle;
             struct coffer_result r = proc_bank_error(
                 bank_buy_into(s->env.buf, PROC_SHARE(t, PROC_SHARE_BANK), COFFER_OBJ_FRAME,
-                              COFFER_PAGE_BITS + process_log2_ceil(n), SHARE_ROOT(t), KEEPER_DEPTH, j, &handle));
+                              COFFER_PAGE_BITS + process_log2_ceil(n), PROC_SHARE_ROOT(t), PROC_ROOT_SLOT_DEPTH, j,
+                              &handle));
             if (r.error == COFFER_ERR_OK)
                 r = proc_fill_image_frame(s, PROC_SHARE(t, j), rg, sp->image, off * PAGE, n * PAGE);
             if (r.error != COFFER_ERR_OK)
@@ -166,7 +134,9 @@ struct coffer_result proc_shared_get(struct proc_server *s, const struct proc_sp
         return (struct coffer_result){ COFFER_ERR_OK, 0, 0 };
     }
     coffer_cptr_t bank;
-    struct coffer_result r = make_set(s, sp, (unsigned)u, frames, &bank);
+    /* the set's own bank inside the spawner's, its CNode holding it in slot 0 */
+    struct coffer_result r = proc_bank_and_cnode(s, sp->bank, ~0ull, PROC_SHARE_ROOT((unsigned)u),
+                                                 process_log2_ceil(PROC_SHARE_FIRST + frames), PROC_SHARE_BANK, &bank);
     if (r.error == COFFER_ERR_OK)
         r = fill_set(s, sp, (unsigned)u);
     if (r.error != COFFER_ERR_OK) {
@@ -184,7 +154,7 @@ void proc_shared_put(struct proc_server *s, unsigned t)
     struct proc_shared *sh = &s->shared[t];
     if (sh->users == 0 || --sh->users != 0)
         return;
-    if (proc_shared_alive(t))
+    if (proc_root_is_cnode(PROC_SHARE_ROOT(t)))
         bank_destroy(PROC_SHARE(t, PROC_SHARE_BANK));
     *sh = (struct proc_shared){ 0 };
 }
