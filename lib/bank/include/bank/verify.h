@@ -17,7 +17,6 @@ static inline bool bank_is_genuine(struct coffer_ipc_buffer *buf, coffer_cptr_t 
                                    unsigned need, uint64_t *id)
 {
     uint64_t genuine = 0, rights = 0;
-    *id = 0;
     struct coffer_result r = bank_verify(buf, any_bank, cap, &genuine, &rights, id);
     if (r.error != COFFER_ERR_OK || genuine != 1 || (rights & need) != need) {
         *id = 0;
