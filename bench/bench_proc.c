@@ -69,9 +69,10 @@ static bool start(uint64_t ram, uint64_t work_parent)
                       "a ready notification");
 }
 
-/* Spawn image with up to two arguments (NULL: none). */
-static struct coffer_result spawn3(const char *image, const char *arg, const char *arg2, const char *arg3,
-                                   uint64_t flags, uint64_t bank)
+/* Spawn image with up to three arguments (NULL: none), its handle into
+ * slot `handle`. */
+static struct coffer_result spawn3(uint64_t handle, const char *image, const char *arg, const char *arg2,
+                                   const char *arg3, uint64_t flags, uint64_t bank)
 {
     char text[PROC_TEXT_BYTES];
     const char *words[] = { image, image, arg, arg2, arg3 };
@@ -79,12 +80,12 @@ static struct coffer_result spawn3(const char *image, const char *arg, const cha
     size_t len = process_spawn_text(text, words, 2 + argc);
     uint64_t pid;
     return proc_spawn(buf(), pm.init, 100, 100, flags, argc, 0, 10000, 10000, ~0ull, text, len, bank,
-                      S(EXITS_BADGED), S(HANDLE), &pid);
+                      S(EXITS_BADGED), handle, &pid);
 }
 
 static struct coffer_result spawn(const char *image, const char *arg, uint64_t flags, uint64_t bank)
 {
-    return spawn3(image, arg, NULL, NULL, flags, bank);
+    return spawn3(S(HANDLE), image, arg, NULL, NULL, flags, bank);
 }
 
 /* Wait for the process to end, then reap it. */
@@ -123,13 +124,7 @@ static void spawn_to_main(const char *to_main, const char *round_trip)
  * set stands, and each spawn maps it instead of filling its own. */
 static void spawn_to_main_shared(void)
 {
-    char text[PROC_TEXT_BYTES];
-    const char *words[] = { "stamp", "stamp" };
-    size_t len = process_spawn_text(text, words, 2);
-    uint64_t pid;
-    if (!bench_step(proc_spawn(buf(), pm.init, 100, 100, 0, 0, 0, 10000, 10000, ~0ull, text, len, S(BANK),
-                               S(EXITS_BADGED), S(SIBLING), &pid),
-                    "a stamp that is not started"))
+    if (!bench_step(spawn3(S(SIBLING), "stamp", NULL, NULL, NULL, 0, S(BANK)), "a stamp that is not started"))
         return;
     spawn_to_main("proc: spawn stamp to main, its read-only regions shared with another stamp's",
                   "proc: spawn, run to exit and reap stamp, its read-only regions shared");
@@ -139,14 +134,14 @@ static void spawn_to_main_shared(void)
     coffer_cnode_delete(ROOT, S(SIBLING), BF_D);
 }
 
-/* stamp malloc K: one malloc of K KiB on a fresh part of the heap,
- * measured inside the process. */
+/* stamp malloc K (one malloc of K KiB on a fresh part of the heap) or
+ * stamp pages N [max] (N mallocs of 4 KiB), measured inside the process. */
 static void malloc_cost(const char *mode, const char *n_or_kib, const char *max, const char *what)
 {
     unsigned n = 0;
     for (unsigned i = 0; i < 21; i++) {
         uint64_t code = 0;
-        struct coffer_result r = spawn3("stamp", mode, n_or_kib, max, PROC_SPAWN_START, S(BANK));
+        struct coffer_result r = spawn3(S(HANDLE), "stamp", mode, n_or_kib, max, PROC_SPAWN_START, S(BANK));
         if (r.error != COFFER_ERR_OK || reap(&code).error != COFFER_ERR_OK || (uint32_t)code == ~0u)
             break;
         samples_a[n++] = (uint32_t)code;
