@@ -12,9 +12,10 @@
  * a growth maps up to the next HEAP_STEP boundary, so that a run of small
  * mallocs buys a frame once in 16 pages, not at every page; a bank that
  * cannot give the step gets asked for exactly what is needed, so the
- * limit is still reached to the page.  Their capabilities take CSpace slots from the top
- * of the process's CNode down (a program's own use starts at
- * PROCESS_SLOT_FIRST_FREE and goes up); when the two meet, sbrk fails.
+ * limit is still reached to the page.  The frames' capabilities take
+ * CSpace slots from the top of the process's CNode down (a program's own
+ * use starts at PROCESS_SLOT_FIRST_FREE and goes up); when the two meet,
+ * sbrk fails.
  * The heap never shrinks: memory a free() gives back stays the heap's
  * for the next malloc.
  */

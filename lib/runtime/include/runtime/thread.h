@@ -46,8 +46,9 @@ int runtime_thread_create(struct runtime_thread *t, void *(*fn)(void *), void *a
  * thread not created (or joined already). */
 int runtime_thread_join(struct runtime_thread *t, void **result);
 
-/* The calling thread's IPC buffer: the stubs that take one want it (the
- * first thread's is PROCESS_IPC_BUFFER_VADDR, coffer_root_ipc_buffer()). */
+/* The calling thread's IPC buffer, to pass to the generated protocol stubs
+ * that take one (bank_buy(buf, ...)): each thread has its own, and the
+ * first thread's is PROCESS_IPC_BUFFER_VADDR (coffer_root_ipc_buffer()). */
 struct coffer_ipc_buffer *runtime_ipc_buffer(void);
 
 #endif
