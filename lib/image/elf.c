@@ -238,6 +238,25 @@ int elf_check(const void *image, size_t size, uint16_t machine, uint64_t user_li
     return ELF_OK;
 }
 
+int elf_header_bytes(const void *image, size_t size, uint16_t machine, uint64_t *bytes)
+{
+    struct elf64_ehdr eh;
+    int err;
+
+    if (image == NULL || bytes == NULL)
+        return ELF_ERR_INVAL;
+    if (size < sizeof(eh))
+        return ELF_ERR_TRUNCATED;
+    memcpy(&eh, image, sizeof(eh));
+    err = check_ehdr(&eh, size, machine);
+    if (err < 0)
+        return err;
+    /* check_phdr_table bounded the table by size: no overflow */
+    uint64_t end = eh.e_phoff + (uint64_t)eh.e_phnum * sizeof(struct elf64_phdr);
+    *bytes = end > sizeof(eh) ? end : sizeof(eh);
+    return ELF_OK;
+}
+
 int elf_load_segment(const void *image, size_t size,
                      const struct elf_info *info, unsigned index,
                      struct elf_segment *out)

@@ -98,14 +98,35 @@ static int plan_segment(const void *image, size_t size, const struct elf_info *i
     return LOAD_OK;
 }
 
+/* The headers lie inside the readable bytes (they are all the checks read). */
+static int check_readable(const void *image, size_t readable, size_t size)
+{
+    uint64_t need;
+    if (readable == size)
+        return LOAD_OK;
+    if (readable < 64) /* not even the ELF header */
+        return LOAD_ERR_HEADERS;
+    int err = elf_header_bytes(image, size, ELF_EM_RISCV, &need);
+    if (err < 0)
+        return err;
+    return need <= readable ? LOAD_OK : LOAD_ERR_HEADERS;
+}
+
 int load_plan_make(const void *image, size_t size, uint64_t user_limit, struct load_plan *out)
+{
+    return load_plan_headers(image, size, size, user_limit, out);
+}
+
+int load_plan_headers(const void *image, size_t readable, size_t size, uint64_t user_limit, struct load_plan *out)
 {
     struct elf_info info;
     struct load_plan plan = { 0 };
     int err;
 
-    if (image == NULL || out == NULL)
+    if (image == NULL || out == NULL || readable > size)
         return LOAD_ERR_INVAL;
+    if ((err = check_readable(image, readable, size)) < 0)
+        return err;
     err = elf_check(image, size, ELF_EM_RISCV, user_limit, &info);
     if (err < 0)
         return err;
@@ -130,6 +151,7 @@ const char *load_strerror(int status)
     case LOAD_ERR_TOO_MANY:  return "too many loadable segments";
     case LOAD_ERR_NO_ACCESS: return "segment with no access rights";
     case LOAD_ERR_WX:        return "segment both writable and executable";
+    case LOAD_ERR_HEADERS:   return "program headers past the bytes read";
     default:                 return elf_strerror(status);
     }
 }

@@ -45,8 +45,7 @@ struct coffer_result starter_keep(struct starter *st, coffer_cptr_t slot)
     return coffer_cnode_move(st->keep, st->kept++, st->keep_bits, ROOT, slot, 64);
 }
 
-/* A page table at the first level the walk to va lacks; its level. */
-static struct coffer_result table_for(struct starter *st, uint64_t va)
+struct coffer_result starter_table(struct starter *st, uint64_t va)
 {
     struct coffer_result r = starter_make(st, COFFER_OBJ_PAGE_TABLE, 0, st->temp_table), kept;
     if (r.error != COFFER_ERR_OK || (r = coffer_page_table_map(st->temp_table, st->vspace, va)).error != COFFER_ERR_OK)
@@ -62,7 +61,7 @@ struct coffer_result starter_map_kept(struct starter *st, coffer_cptr_t slot, ui
         if (r.error == COFFER_ERR_OK)
             return starter_keep(st, slot);
         if (r.error != COFFER_ERR_FAILED_LOOKUP || r.detail0 >> 32 != COFFER_LOOKUP_NO_PAGE_TABLE ||
-            (r = table_for(st, va)).error != COFFER_ERR_OK)
+            (r = starter_table(st, va)).error != COFFER_ERR_OK)
             return r;
     }
 }
@@ -82,7 +81,7 @@ struct coffer_result starter_window(struct starter *st, uint64_t va, uint64_t by
     for (uint64_t a = va; a < va + bytes; a += 2ull << 20) {
         uint64_t level = 1;
         while (level != 0) {
-            struct coffer_result r = table_for(st, a);
+            struct coffer_result r = starter_table(st, a);
             if (r.error != COFFER_ERR_OK)
                 return r;
             level = r.detail0;

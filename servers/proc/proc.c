@@ -220,44 +220,51 @@ static void start(struct proc_server *s, unsigned i)
     s->procs[i].state = PROC_STATE_RUNNING;
 }
 
-struct coffer_result proc_serve_spawn(struct proc_server *s, const struct coffer_request *rq, uint64_t priority,
-                                      uint64_t mcp, uint64_t flags, uint64_t argc, uint64_t envc,
-                                      uint64_t budget_us, uint64_t period_us, uint64_t limit, const uint8_t *text,
-                                      coffer_cptr_t bank, coffer_cptr_t exits, uint64_t *pid,
-                                      coffer_cptr_t *process)
+/* What SPAWN and SPAWN_FRAME both take. */
+struct spawn_request {
+    uint64_t priority, mcp, flags, argc, envc, budget_us, period_us, limit;
+    const uint8_t *text;
+    coffer_cptr_t bank, exits;
+};
+
+/* The checks before the image: who calls, the arguments, the authority,
+ * the text (with the image's name, or without). */
+static struct coffer_result check_request(const struct proc_server *s, const struct coffer_request *rq,
+                                          const struct spawn_request *q, bool named, struct proc_text *t,
+                                          uint32_t *parent)
 {
-    uint32_t parent = 0;
-    struct proc_text t;
-    struct bootimage_file file;
-    struct load_plan plan;
-    unsigned bad;
-    uint64_t payer;
     struct coffer_result r = PROC_BADGE_KIND(rq->badge) == PROC_KIND_HANDLE
                                  ? fail(COFFER_ERR_PROC_WRONG_KIND, PROC_KIND_HANDLE, 0)
-                                 : check_arguments(priority, mcp, flags, budget_us, period_us);
+                                 : check_arguments(q->priority, q->mcp, q->flags, q->budget_us, q->period_us);
     if (r.error == COFFER_ERR_OK)
-        r = proc_authority(s, rq->badge, priority, mcp, budget_us, period_us, &parent);
+        r = proc_authority(s, rq->badge, q->priority, q->mcp, q->budget_us, q->period_us, parent);
     if (r.error != COFFER_ERR_OK)
         return r;
-    if ((bad = proc_text_parse(text, (unsigned)argc, (unsigned)envc, &t)) != 0)
-        return fail(COFFER_ERR_PROC_BAD_TEXT, bad, 0);
-    if ((r = find_image(s, t.image, &file, &plan)).error != COFFER_ERR_OK ||
-        (r = check_bank(s, bank, &payer)).error != COFFER_ERR_OK)
+    unsigned bad = proc_text_parse(q->text, (unsigned)q->argc, (unsigned)q->envc, named, t);
+    return bad != 0 ? fail(COFFER_ERR_PROC_BAD_TEXT, bad, 0) : ok();
+}
+
+/* The rest, the image planned: the bank, an entry, the process built on
+ * its bank, the spawner's notification kept and its handle made. */
+static struct coffer_result spawn(struct proc_server *s, const struct spawn_request *q, uint32_t parent,
+                                  struct proc_spawn *sp, uint64_t *pid, coffer_cptr_t *process)
+{
+    struct coffer_result r = check_bank(s, q->bank, &sp->payer);
+    if (r.error != COFFER_ERR_OK)
         return r;
     int i = free_entry(s);
     if (i < 0)
         return fail(COFFER_ERR_PROC_TABLE_FULL, 0, 0);
     struct proc_entry *p = &s->procs[i];
     uint32_t gen = p->gen;
-    *p = (struct proc_entry){ .gen = gen, .state = PROC_STATE_BUILT, .flags = (uint8_t)flags,
-                              .priority = (uint8_t)priority, .mcp = (uint8_t)mcp, .pid = s->next_pid,
-                              .parent = parent, .budget_us = budget_us, .period_us = period_us, .limit = limit };
-    strncpy(p->name, t.argv[0], PROC_NAME_BYTES - 1);
-    struct proc_spawn sp = { .text = &t, .image = file.data, .image_size = file.size, .plan = &plan,
-                             .limit = limit, .bank = bank, .payer = payer };
-    if ((r = proc_build(s, (unsigned)i, &sp)).error != COFFER_ERR_OK ||
+    *p = (struct proc_entry){ .gen = gen, .state = PROC_STATE_BUILT, .flags = (uint8_t)q->flags,
+                              .priority = (uint8_t)q->priority, .mcp = (uint8_t)q->mcp, .pid = s->next_pid,
+                              .parent = parent, .budget_us = q->budget_us, .period_us = q->period_us,
+                              .limit = q->limit };
+    strncpy(p->name, sp->text->argv[0], PROC_NAME_BYTES - 1);
+    if ((r = proc_build(s, (unsigned)i, sp)).error != COFFER_ERR_OK ||
         (r = coffer_cnode_copy(PROC_SELF(PROC_S_CNODE), PROC_SELF(PROC_S_EXITS + i), 64, PROC_SELF(PROC_S_CNODE),
-                               exits, 64)).error != COFFER_ERR_OK ||
+                               q->exits, 64)).error != COFFER_ERR_OK ||
         (r = coffer_cnode_mint(PROC_SELF(PROC_S_CNODE), PROC_SELF(PROC_S_TEMP), 64, PROC_SELF(PROC_S_CNODE),
                                PROC_SELF(PROC_S_ENDPOINT), 64, COFFER_RIGHTS_ALL,
                                PROC_BADGE(PROC_KIND_HANDLE, gen, i))).error != COFFER_ERR_OK) {
@@ -268,11 +275,56 @@ struct coffer_result proc_serve_spawn(struct proc_server *s, const struct coffer
     }
     s->next_pid++;
     s->spawned++;
-    if (flags & PROC_SPAWN_START)
+    if (q->flags & PROC_SPAWN_START)
         start(s, (unsigned)i);
     *pid = p->pid;
     *process = PROC_SELF(PROC_S_TEMP);
     return ok();
+}
+
+struct coffer_result proc_serve_spawn(struct proc_server *s, const struct coffer_request *rq, uint64_t priority,
+                                      uint64_t mcp, uint64_t flags, uint64_t argc, uint64_t envc,
+                                      uint64_t budget_us, uint64_t period_us, uint64_t limit, const uint8_t *text,
+                                      coffer_cptr_t bank, coffer_cptr_t exits, uint64_t *pid,
+                                      coffer_cptr_t *process)
+{
+    struct spawn_request q = { priority, mcp, flags, argc, envc, budget_us, period_us, limit, text, bank, exits };
+    uint32_t parent = 0;
+    struct proc_text t;
+    struct bootimage_file file;
+    struct load_plan plan;
+    struct coffer_result r = check_request(s, rq, &q, true, &t, &parent);
+    if (r.error == COFFER_ERR_OK)
+        r = find_image(s, t.image, &file, &plan);
+    if (r.error != COFFER_ERR_OK)
+        return r;
+    struct proc_spawn sp = { .text = &t, .image = file.data, .image_size = file.size, .plan = &plan,
+                             .limit = limit, .bank = bank };
+    return spawn(s, &q, parent, &sp, pid, process);
+}
+
+struct coffer_result proc_serve_spawn_frame(struct proc_server *s, const struct coffer_request *rq,
+                                            uint64_t priority, uint64_t mcp, uint64_t flags, uint64_t argc,
+                                            uint64_t envc, uint64_t budget_us, uint64_t period_us, uint64_t limit,
+                                            uint64_t image_bytes, const uint8_t *text, coffer_cptr_t bank,
+                                            coffer_cptr_t exits, coffer_cptr_t image, uint64_t *pid,
+                                            coffer_cptr_t *process)
+{
+    struct spawn_request q = { priority, mcp, flags, argc, envc, budget_us, period_us, limit, text, bank, exits };
+    uint32_t parent = 0;
+    struct proc_text t;
+    struct load_plan plan;
+    const void *data;
+    struct coffer_result r = check_request(s, rq, &q, false, &t, &parent);
+    if (r.error == COFFER_ERR_OK)
+        r = proc_frame_open(s, image, image_bytes, &data, &plan);
+    if (r.error != COFFER_ERR_OK)
+        return r;
+    struct proc_spawn sp = { .text = &t, .image = data, .image_size = image_bytes, .guarded = true,
+                             .plan = &plan, .limit = limit, .bank = bank };
+    r = spawn(s, &q, parent, &sp, pid, process);
+    proc_frame_close(image);
+    return r;
 }
 
 /* ------------------------------------------------------------ the others */

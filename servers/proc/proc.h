@@ -39,6 +39,7 @@
 #define PROC_FRAME_MAX_BITS 16 /* image frames are at most 64 KiB: the scratch window */
 #define PROC_THREADS_MAX 8     /* threads a process may have besides its first (THREAD) */
 #define PROC_SHARED_MAX 16     /* images whose read-only regions are shared at once */
+#define PROC_HEADER_BYTES 4096 /* SPAWN_FRAME: an image's headers must lie in its first page */
 
 /* The badge of a capability to the manager: who calls. */
 #define PROC_BADGE(kind, gen, index) ((uint64_t)(kind) << 28 | (uint64_t)((gen) & 0xfffffu) << 8 | (index))
@@ -125,6 +126,9 @@ struct proc_env {
     struct coffer_ipc_buffer *buf; /* the worker's IPC buffer */
     uint64_t scratch_va;           /* 2^PROC_FRAME_MAX_BITS of the manager's address space, page
                                       tables in place, nothing mapped: where it fills frames */
+    uint64_t image_va[3];          /* SPAWN_FRAME's image windows, by the page size the frame maps
+                                      with (proc_frame.c): [0] 2 MiB with a level-0 table, [1] 1 GiB
+                                      with a level-1 table, [2] 1 GiB with none */
     const void *boot_image;        /* the boot archive (cpio), read in place */
     uint64_t boot_image_size;
     uint64_t random;               /* a seed for the processes' AT_RANDOM bytes (the time at start;
@@ -143,6 +147,7 @@ struct proc_server {
     struct proc_env env;
     struct proc_entry procs[PROC_MAX];
     struct proc_shared shared[PROC_SHARED_MAX];
+    _Alignas(8) uint8_t headers[PROC_HEADER_BYTES]; /* SPAWN_FRAME: the image's first page, copied */
     uint32_t next_pid;
     uint64_t reap_pending;          /* bit i: entry i's bank to destroy at the next REAP */
     uint64_t spawned, ended;        /* counters, for tests and ps */
@@ -169,15 +174,16 @@ uint64_t proc_threads_cpu_us(const struct proc_server *s, unsigned i);
 
 /* ---- proc_text.c: SPAWN's text, checked before anything is bought ---- */
 struct proc_text {
-    const char *image;                  /* the boot-image file */
+    const char *image;                  /* the boot-image file (SPAWN_FRAME: NULL) */
     const char *argv[1 + PROC_WORDS_MAX]; /* argv[0], then the arguments */
     const char *envp[PROC_WORDS_MAX];
     unsigned argc, envc;                /* argc counts argv[0] */
 };
 /* Split the PROC_TEXT_BYTES of text into its strings: 0 (OK) or the
  * PROC_BAD_TEXT detail (1 a count, 2 no NUL, 3 no '=', 4 empty name).
- * The pointers point into text. */
-unsigned proc_text_parse(const uint8_t *text, unsigned argc, unsigned envc, struct proc_text *out);
+ * The pointers point into text.  Without `named` (SPAWN_FRAME) the text
+ * starts at argv[0] and out->image is NULL. */
+unsigned proc_text_parse(const uint8_t *text, unsigned argc, unsigned envc, bool named, struct proc_text *out);
 
 /* ---- proc_build.c: a process on a new bank inside the spawner's ---- */
 /* A bank's refusal as the manager reports it: PROC_BANK(error, detail). */
@@ -186,6 +192,9 @@ struct proc_spawn {
     const struct proc_text *text;
     const void *image;          /* its ELF file */
     uint64_t image_size;
+    bool guarded;               /* the file is in a frame of the caller's (SPAWN_FRAME), which may
+                                   vanish while it is read: read with coffer_guarded_copy(), never
+                                   shared */
     const struct load_plan *plan;
     uint64_t limit;
     coffer_cptr_t bank;         /* the spawner's bank (verified) */
@@ -223,12 +232,14 @@ uint64_t proc_cpu_us(const struct proc_server *s, unsigned i);
  * 2 MiB. */
 uint64_t proc_chunk_pages(uint64_t va, uint64_t off, uint64_t pages);
 /* Fill `frame` of `size` bytes with what lies at byte `offset` of region
- * rg of the image (file bytes, zeros around them), through the scratch
- * window. */
+ * rg of the spawn's image (file bytes, zeros around them), through the
+ * scratch window; PROC_IMAGE_GONE if a guarded image vanished. */
 struct coffer_result proc_fill_image_frame(struct proc_server *s, coffer_cptr_t frame, const struct load_region *rg,
-                                           const void *image, uint64_t offset, uint64_t size);
-/* Fill any frame: fill(ctx, bytes, size) writes it in the scratch window. */
-typedef void (*proc_fill_fn)(void *ctx, uint8_t *bytes, uint64_t size);
+                                           const struct proc_spawn *sp, uint64_t offset, uint64_t size);
+/* Fill any frame: fill(ctx, bytes, size) writes it in the scratch window
+ * and returns 0, or -1 when what it copies from vanished (then the fill
+ * is PROC_IMAGE_GONE). */
+typedef int (*proc_fill_fn)(void *ctx, uint8_t *bytes, uint64_t size);
 struct coffer_result proc_fill_frame(struct proc_server *s, coffer_cptr_t frame, uint64_t size, proc_fill_fn fill,
                                      void *ctx);
 /* The shared set for the image on the spawner's bank, with one user more:
@@ -239,5 +250,17 @@ struct coffer_result proc_fill_frame(struct proc_server *s, coffer_cptr_t frame,
 struct coffer_result proc_shared_get(struct proc_server *s, const struct proc_spawn *sp, int *t);
 /* One user fewer; the last one's going destroys the set's bank. */
 void proc_shared_put(struct proc_server *s, unsigned t);
+
+/* ---- proc_frame.c: SPAWN_FRAME's image, in a frame of the caller's ---- */
+/* Map the window of `frame` read-only in the image window its page size
+ * takes, copy its first page's headers out and plan the first
+ * image_bytes of it; *image is where it is mapped.  Errors (nothing left
+ * mapped): PROC_BAD_ARGUMENT(6) not a frame, (7) image_bytes 0 or past
+ * the window, or a window the manager cannot map; PROC_IMAGE_GONE;
+ * PROC_BAD_IMAGE(status). */
+struct coffer_result proc_frame_open(struct proc_server *s, coffer_cptr_t frame, uint64_t image_bytes,
+                                     const void **image, struct load_plan *plan);
+/* Unmap it again (when the spawn is done, or failed). */
+void proc_frame_close(coffer_cptr_t frame);
 
 #endif

@@ -85,7 +85,7 @@ static struct coffer_result region_frame(struct build *b, const struct proc_spaw
     struct coffer_result r = buy_next(b, COFFER_OBJ_FRAME, COFFER_PAGE_BITS + process_log2_ceil(n), frame);
     if (r.error != COFFER_ERR_OK)
         return r;
-    return proc_fill_image_frame(b->s, *frame, rg, sp->image, off * PAGE, n * PAGE);
+    return proc_fill_image_frame(b->s, *frame, rg, sp, off * PAGE, n * PAGE);
 }
 
 static struct coffer_result load_region(struct build *b, const struct proc_spawn *sp, const struct load_region *rg)
@@ -166,10 +166,11 @@ struct stack_fill {
     int status;
 };
 
-static void build_stack(void *ctx, uint8_t *bytes, uint64_t size)
+static int build_stack(void *ctx, uint8_t *bytes, uint64_t size)
 {
     struct stack_fill *f = ctx;
     f->status = initial_stack_build(bytes, size, PROCESS_STACK_TOP, &f->args, &f->sp);
+    return 0; /* from the manager's own memory: nothing vanishes */
 }
 
 static uint64_t mix(uint64_t x)

@@ -18,6 +18,7 @@
 #include <bank/bank.h>
 #include <process/frames.h>
 #include <proto/bank_client.h>
+#include <server/guarded.h>
 #include <string.h>
 
 #include "proc.h"
@@ -38,32 +39,40 @@ struct coffer_result proc_fill_frame(struct proc_server *s, coffer_cptr_t frame,
     struct coffer_result r = coffer_frame_map(frame, PROC_SELF(PROC_S_VSPACE), va, COFFER_MAP_R | COFFER_MAP_W);
     if (r.error != COFFER_ERR_OK)
         return r;
-    fill(ctx, (uint8_t *)(uintptr_t)va, size);
-    return coffer_frame_unmap(frame);
+    int filled = fill(ctx, (uint8_t *)(uintptr_t)va, size);
+    r = coffer_frame_unmap(frame);
+    return filled != 0 ? (struct coffer_result){ COFFER_ERR_PROC_IMAGE_GONE, 0, 0 } : r;
 }
 
 /* The image bytes that land in one frame of a region. */
 struct image_part {
     const struct load_region *region;
-    const uint8_t *image;
+    const struct proc_spawn *spawn;
     uint64_t offset; /* the frame's first byte, in the region */
 };
 
-static void copy_image_part(void *ctx, uint8_t *bytes, uint64_t size)
+static int copy_image_part(void *ctx, uint8_t *bytes, uint64_t size)
 {
     const struct image_part *part = ctx;
     const struct load_region *rg = part->region;
     uint64_t lo = part->offset > rg->copy_at ? part->offset : rg->copy_at;
     uint64_t end = part->offset + size, file_end = rg->copy_at + rg->copy_bytes;
     uint64_t hi = end < file_end ? end : file_end;
-    if (lo < hi) /* elf_check made sure the file holds these bytes */
-        memcpy(bytes + (lo - part->offset), part->image + rg->file_offset + (lo - rg->copy_at), hi - lo);
+    if (lo >= hi)
+        return 0;
+    /* the plan checked these bytes against the file's size */
+    uint8_t *to = bytes + (lo - part->offset);
+    const uint8_t *from = (const uint8_t *)part->spawn->image + rg->file_offset + (lo - rg->copy_at);
+    if (part->spawn->guarded) /* the caller's frame, which may vanish under the copy */
+        return coffer_guarded_copy(to, from, hi - lo);
+    memcpy(to, from, hi - lo);
+    return 0;
 }
 
 struct coffer_result proc_fill_image_frame(struct proc_server *s, coffer_cptr_t frame, const struct load_region *rg,
-                                           const void *image, uint64_t offset, uint64_t size)
+                                           const struct proc_spawn *sp, uint64_t offset, uint64_t size)
 {
-    struct image_part part = { rg, image, offset };
+    struct image_part part = { rg, sp, offset };
     return proc_fill_frame(s, frame, size, copy_image_part, &part);
 }
 
@@ -112,7 +121,7 @@ static struct coffer_result fill_set(struct proc_server *s, const struct proc_sp
                               COFFER_PAGE_BITS + process_log2_ceil(n), PROC_SHARE_ROOT(t), PROC_ROOT_SLOT_DEPTH, j,
                               &handle));
             if (r.error == COFFER_ERR_OK)
-                r = proc_fill_image_frame(s, PROC_SHARE(t, j), rg, sp->image, off * PAGE, n * PAGE);
+                r = proc_fill_image_frame(s, PROC_SHARE(t, j), rg, sp, off * PAGE, n * PAGE);
             if (r.error != COFFER_ERR_OK)
                 return r;
         }
@@ -122,7 +131,9 @@ static struct coffer_result fill_set(struct proc_server *s, const struct proc_sp
 
 struct coffer_result proc_shared_get(struct proc_server *s, const struct proc_spawn *sp, int *t)
 {
-    unsigned frames = shared_frames(sp->plan);
+    /* A frame's image is never shared: nothing says that two frames hold
+     * the same bytes, or that a frame's bytes stay the same. */
+    unsigned frames = sp->guarded ? 0 : shared_frames(sp->plan);
     bool found;
     int u = frames == 0 ? -1 : find(s, sp, &found);
     *t = u;

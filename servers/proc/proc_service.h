@@ -22,8 +22,8 @@ struct proc_service_config {
     coffer_cptr_t work_untyped; /* the manager's own memory: at least 2^18 bytes */
     coffer_cptr_t bank;         /* any capability to a bank of the bank server (copied) */
     uint64_t first_slot;        /* PROC_SERVICE_SLOTS free slots of the starter's root CNode */
-    uint64_t own_va;            /* its memory and scratch window in the shared address space:
-                                   2 MiB aligned, 2 MiB free */
+    uint64_t own_va;            /* its memory, scratch window and image windows in the shared
+                                   address space: 1 GiB aligned, 3 GiB free (serve_start.c) */
     uint8_t priority;
 };
 
@@ -34,6 +34,7 @@ struct proc_service {
     const volatile uint64_t *rescues; /* requests the fault thread let the worker finish */
     const volatile uint64_t *faults;  /* processes' faults it relayed */
     const volatile uint64_t *timeouts; /* callers' budgets spent inside the worker */
+    const volatile uint64_t *recoveries; /* guarded copies that faulted: a SPAWN_FRAME image gone */
     uint64_t own_bytes;          /* what it took of work_untyped */
 };
 

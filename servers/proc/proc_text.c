@@ -1,9 +1,10 @@
 /*
  * SPAWN's text (proto/proc.def): PROC_TEXT_BYTES of NUL-terminated
- * strings -- the image's name, argv[0], argc - 1 arguments, envc
- * NAME=VALUE words -- and then anything (the client sends zeros; more
- * strings asked for than it wrote are empty ones).  Untrusted: every
- * string must end inside the text; nothing is read past it.
+ * strings -- the image's name (SPAWN's; SPAWN_FRAME's has none), argv[0],
+ * argc arguments, envc NAME=VALUE words -- and then anything (the client
+ * sends zeros; more strings asked for than it wrote are empty ones).
+ * Untrusted: every string must end inside the text; nothing is read past
+ * it.
  */
 #include <string.h>
 
@@ -22,13 +23,13 @@ static const char *next_string(const uint8_t *text, unsigned *at)
     return s;
 }
 
-unsigned proc_text_parse(const uint8_t *text, unsigned argc, unsigned envc, struct proc_text *out)
+unsigned proc_text_parse(const uint8_t *text, unsigned argc, unsigned envc, bool named, struct proc_text *out)
 {
     if (argc > PROC_WORDS_MAX || envc > PROC_WORDS_MAX)
         return 1;
     unsigned at = 0;
     struct proc_text t = { .argc = argc + 1, .envc = envc };
-    if ((t.image = next_string(text, &at)) == NULL)
+    if (named && (t.image = next_string(text, &at)) == NULL)
         return 2;
     for (unsigned i = 0; i < t.argc; i++)
         if ((t.argv[i] = next_string(text, &at)) == NULL)
@@ -39,7 +40,7 @@ unsigned proc_text_parse(const uint8_t *text, unsigned argc, unsigned envc, stru
     for (unsigned i = 0; i < envc; i++)
         if (t.envp[i][0] == '=' || strchr(t.envp[i], '=') == NULL)
             return 3;
-    if (t.image[0] == '\0' || t.argv[0][0] == '\0')
+    if ((named && t.image[0] == '\0') || t.argv[0][0] == '\0')
         return 4;
     *out = t;
     return 0;

@@ -1,11 +1,16 @@
 /*
  * The process manager's start (proc_service.h; serve.c runs it): its
  * memory, its CSpace and its three threads, all from the untyped it is
- * given (lib/starter).  Its memory at own_va: its state, three stacks,
- * three IPC buffers; then, at the next 64 KiB, the scratch window where it
- * fills the frames it buys for processes.  All of it lies in the first 2
- * MiB from own_va (2 MiB aligned), so the window needs no page table of
- * its own: the one its memory's pages made maps it too.
+ * given (lib/starter).  Its address space from own_va (1 GiB aligned):
+ *
+ *   own_va            its state, three stacks, three IPC buffers; at the
+ *                     next 64 KiB the scratch window where it fills the
+ *                     frames it buys for processes (no table of its own:
+ *                     the one its memory's pages made maps it too)
+ *   own_va + 2 MiB    SPAWN_FRAME's window for frames of 4 KiB pages: a
+ *                     level-0 table, nothing mapped (proc_frame.c)
+ *   own_va + 1 GiB    the window for frames of 2 MiB pages: a level-1 table
+ *   own_va + 2 GiB    the window for a 1 GiB frame: no table at all
  */
 #include <string.h>
 
@@ -63,6 +68,15 @@ static bool step(struct build *b, struct coffer_result r, const char *what)
     return starter_step(&b->st, r, what);
 }
 
+static const uint64_t image_windows[3] = { 2ull << 20, 1ull << 30, 2ull << 30 }; /* from own_va */
+
+/* The image windows' page tables: a level-0 one, a level-1 one. */
+static bool image_windows_made(struct build *b)
+{
+    return step(b, starter_window(&b->st, b->cfg->own_va + image_windows[0], 2ull << 20), "the small image window") &&
+           step(b, starter_table(&b->st, b->cfg->own_va + image_windows[1]), "the large image window");
+}
+
 /* The starter's capability in slot from, moved (or copied) to leaf slot j. */
 static struct coffer_result move_in(struct build *b, unsigned j, uint64_t from)
 {
@@ -116,19 +130,23 @@ static bool cspace(struct build *b)
 }
 
 /* The worker: MCP 255 (the authority for processes' priorities), its
- * timeout endpoint the rescue endpoint, run to its receive
- * and made passive. */
+ * faults (a SPAWN_FRAME image vanishing under its guarded copy) and
+ * timeouts to the rescuer, run to its receive and made passive. */
 static bool worker(struct build *b, struct proc_service_state *st)
 {
     uint64_t tcb = at(b, S_WORKER), sc = at(b, S_WORKER_SC);
     uint64_t ipc = b->cfg->own_va + b->l.ipc, stack_top = b->cfg->own_va + b->l.stacks + PROC_STACK_BYTES;
     st->worker_buf = (struct coffer_ipc_buffer *)(uintptr_t)ipc;
-    if (!step(b, starter_thread(&b->st, at(b, S_GUARDED), ipc, b->cfg->priority, tcb, sc), "make the worker") ||
+    uint64_t rescue = at(b, S_TEMP2); /* starter_thread uses S_TEMP */
+    b->st.fault_ep = rescue;
+    bool made = step(b, badged(b, PROC_S_RESCUE_EP, PROC_BADGE(PROC_KIND_RESCUE, 0, 0)), "its rescue capability") &&
+                step(b, coffer_cnode_move(ROOT, rescue, 64, ROOT, at(b, S_TEMP), 64), "aside") &&
+                step(b, starter_thread(&b->st, at(b, S_GUARDED), ipc, b->cfg->priority, tcb, sc), "make the worker") &&
+                step(b, coffer_tcb_set_timeout_handler(tcb, rescue), "its timeout endpoint");
+    b->st.fault_ep = COFFER_CPTR_NONE;
+    if (!made || !step(b, coffer_cnode_delete(ROOT, rescue, 64), "drop the capability") ||
         !step(b, coffer_tcb_set_mcp(tcb, COFFER_SLOT_TCB, 255), "its MCP") ||
         !step(b, copy_in(b, PROC_S_TCB, tcb), "its TCB in the CSpace") ||
-        !step(b, badged(b, PROC_S_RESCUE_EP, PROC_BADGE(PROC_KIND_RESCUE, 0, 0)), "its rescue capability") ||
-        !step(b, coffer_tcb_set_timeout_handler(tcb, at(b, S_TEMP)), "its timeout endpoint") ||
-        !step(b, coffer_cnode_delete(ROOT, at(b, S_TEMP), 64), "drop the capability") ||
         !step(b, coffer_tcb_set_sched_context(tcb, sc), "bind the context") ||
         !step(b, coffer_thread_start(tcb, coffer_root_ipc_buffer(), proc_worker, (void *)(uintptr_t)stack_top,
                                      (uint64_t)(uintptr_t)st), "start the worker") ||
@@ -194,13 +212,16 @@ struct coffer_result proc_service_start(const struct proc_service_config *cfg, s
     struct coffer_result r = starter_open(&b.st, cfg->work_untyped, at(&b, S_KEEP), KEEP_BITS, at(&b, S_TEMP),
                                           at(&b, S_TEMP2), "process manager");
     if (!step(&b, r, "make the keep") ||
-        !step(&b, r = starter_memory(&b.st, cfg->own_va, b.l.ipc), "map its own memory") || !cspace(&b))
+        !step(&b, r = starter_memory(&b.st, cfg->own_va, b.l.ipc), "map its own memory") ||
+        !image_windows_made(&b) || !cspace(&b))
         return r.error != COFFER_ERR_OK ? r : (struct coffer_result){ COFFER_ERR_ILLEGAL_OPERATION, 0, 0 };
     struct proc_service_state *st = (struct proc_service_state *)(uintptr_t)cfg->own_va;
     memset(st, 0, sizeof *st);
     const struct coffer_bootinfo *bi = coffer_bootinfo();
     struct proc_env env = { .buf = (struct coffer_ipc_buffer *)(uintptr_t)(cfg->own_va + b.l.ipc),
                             .scratch_va = cfg->own_va + b.l.scratch,
+                            .image_va = { cfg->own_va + image_windows[0], cfg->own_va + image_windows[1],
+                                          cfg->own_va + image_windows[2] },
                             .boot_image = (const void *)(uintptr_t)bi->bootimage_vaddr,
                             .boot_image_size = bi->bootimage_size, .random = coffer_time_now(),
                             .timebase_hz = bi->timebase_hz };
@@ -212,6 +233,7 @@ struct coffer_result proc_service_start(const struct proc_service_config *cfg, s
     *out = (struct proc_service){ .init = at(&b, S_INIT), .worker = at(&b, S_WORKER), .fault_thread = at(&b, S_FAULT),
                                   .rescuer = at(&b, S_RESCUER),
                                   .server = &st->server, .rescues = &st->rescuer.rescues,
-                                  .faults = &st->faults, .timeouts = &st->rescuer.timeouts, .own_bytes = b.st.own_bytes };
+                                  .faults = &st->faults, .timeouts = &st->rescuer.timeouts,
+                                  .recoveries = &st->rescuer.recoveries, .own_bytes = b.st.own_bytes };
     return (struct coffer_result){ COFFER_ERR_OK, 0, 0 };
 }

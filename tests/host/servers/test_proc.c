@@ -31,6 +31,8 @@
 #define TEXT_WORDS (PROC_TEXT_BYTES / 8)
 #define CAP_BANK 11    /* where a request's capabilities "arrived" (PROC_S_RECEIVE) */
 #define CAP_EXITS 12
+#define CAP_IMAGE 13   /* SPAWN_FRAME's third */
+#define FRAME_WORDS 53 /* SPAWN_FRAME: five words, then the text */
 
 static struct proc_server server;
 static struct coffer_ipc_buffer ipc; /* the worker's: VERIFY writes its capability here */
@@ -78,7 +80,7 @@ static void setup(const void *archive, size_t size)
 static struct coffer_reply call(uint64_t badge, uint64_t label, const uint64_t *w, unsigned length, unsigned ncaps)
 {
     struct coffer_request rq = { .badge = badge, .label = label, .length = length, .ncaps = ncaps, .mr = w,
-                                 .caps = { CAP_BANK, CAP_EXITS } };
+                                 .caps = { CAP_BANK, CAP_EXITS, CAP_IMAGE } };
     struct coffer_reply rp;
     memset(&rp, 0xa5, sizeof rp); /* the dispatcher must set what it returns */
     memcpy(&before, &server, sizeof server);
@@ -190,7 +192,7 @@ static void test_unknown(void)
 {
     setup(NULL, 0);
     tap_ok(refused(simple(INIT, 0, 0, 0), COFFER_ERR_PROTO_UNKNOWN_OP, 0, 0), "label 0 is PROTO_UNKNOWN_OP(0)");
-    tap_ok(refused(simple(INIT, 11, 1, 0), COFFER_ERR_PROTO_UNKNOWN_OP, 11, 0), "label 11 is PROTO_UNKNOWN_OP(11)");
+    tap_ok(refused(simple(INIT, 12, 1, 0), COFFER_ERR_PROTO_UNKNOWN_OP, 12, 0), "label 12 is PROTO_UNKNOWN_OP(12)");
     tap_ok(refused(simple(RELAY, PROC_OP_REAP, 1, 0), COFFER_ERR_PROTO_BAD_MESSAGE, 0, 0),
            "REAP with a word is PROTO_BAD_MESSAGE(0, 0)");
     tap_ok(refused(simple(INIT, PROC_OP_REAP, 0, 0), COFFER_ERR_PROC_WRONG_KIND, PROC_KIND_INIT, 0) &&
@@ -388,6 +390,56 @@ static void test_spawn_text(void)
     TEXT(sp.text, "prog.elf", "");
     sp.envc = 0;
     tap_ok(refused(spawn_call(INIT, &sp), COFFER_ERR_PROC_BAD_TEXT, 4, 0), "SPAWN empty argv[0]: PROC_BAD_TEXT(4)");
+}
+
+/* SPAWN_FRAME's arguments: SPAWN's, the image's size, a text without
+ * the image's name. */
+static struct coffer_reply spawn_frame_call(uint64_t badge, const struct spawn *sp, uint64_t image_bytes)
+{
+    uint64_t w[FRAME_WORDS];
+    w[0] = sp->priority | sp->mcp << 8 | sp->flags << 16 | sp->argc << 24 | sp->envc << 32;
+    w[1] = sp->budget_us;
+    w[2] = sp->period_us;
+    w[3] = sp->limit;
+    w[4] = image_bytes;
+    coffer_proto_put_text(&w[5], TEXT_WORDS, sp->text, PROC_TEXT_BYTES);
+    return call(badge, PROC_OP_SPAWN_FRAME, w, FRAME_WORDS, 3);
+}
+
+/* SPAWN_FRAME checks what SPAWN checks, in the same order, then the frame
+ * (its image is read in QEMU only: test_proc_service.c). */
+static void test_spawn_frame(void)
+{
+    setup(NULL, 0);
+    tap_ok(refused(simple(INIT, PROC_OP_SPAWN_FRAME, FRAME_WORDS - 1, 3), COFFER_ERR_PROTO_BAD_MESSAGE, FRAME_WORDS,
+                   3) &&
+               refused(simple(INIT, PROC_OP_SPAWN_FRAME, FRAME_WORDS, 2), COFFER_ERR_PROTO_BAD_MESSAGE, FRAME_WORDS, 3),
+           "SPAWN_FRAME: 52 words, or two capabilities: PROTO_BAD_MESSAGE(53, 3)");
+    struct spawn sp = spawn_default("prog");
+    tap_ok(refused(spawn_frame_call(HANDLE(E_RUNNING), &sp, 4096), COFFER_ERR_PROC_WRONG_KIND, 3, 0),
+           "SPAWN_FRAME with a handle: PROC_WRONG_KIND(3)");
+    sp.flags = 4;
+    tap_ok(refused(spawn_frame_call(INIT, &sp, 4096), COFFER_ERR_PROC_BAD_ARGUMENT, 0, 0),
+           "SPAWN_FRAME flags 4: PROC_BAD_ARGUMENT(0)");
+    sp.flags = 0;
+    sp.budget_us = 20000;
+    tap_ok(refused(spawn_frame_call(INIT, &sp, 4096), COFFER_ERR_PROC_BAD_ARGUMENT, 1, 0),
+           "SPAWN_FRAME budget above its period: PROC_BAD_ARGUMENT(1)");
+    sp.budget_us = 1000;
+    sp.priority = 60;
+    tap_ok(refused(spawn_frame_call(SELF(E_SELF), &sp, 4096), COFFER_ERR_PROC_AUTHORITY, 0, 50),
+           "SPAWN_FRAME at priority 60 by a process of MCP 50: PROC_AUTHORITY(0, 50)");
+    sp.priority = 10;
+    TEXT(sp.text, "", "arg");
+    sp.argc = 1;
+    tap_ok(refused(spawn_frame_call(INIT, &sp, 4096), COFFER_ERR_PROC_BAD_TEXT, 4, 0),
+           "SPAWN_FRAME with an empty argv[0] first: PROC_BAD_TEXT(4) (the text has no image name)");
+    TEXT(sp.text, "prog", "arg");
+    struct coffer_reply rp = spawn_frame_call(INIT, &sp, 4096);
+    tap_ok(reply_is(rp, COFFER_ERR_PROC_BAD_ARGUMENT, 6, 0) && unchanged() &&
+               host_syscalls_made == syscalls_before + 1,
+           "SPAWN_FRAME with a text that passes: the frame is asked next (FRAME_ADDRESS, which fails on the host: "
+           "PROC_BAD_ARGUMENT(6)), nothing changed");
 }
 
 /* ------------------------------------------------------- the boot image */
@@ -651,6 +703,7 @@ int main(void)
     test_spawn_arguments();
     test_spawn_authority();
     test_spawn_text();
+    test_spawn_frame();
     test_spawn_image();
     test_fault_then_wait();
     test_exit_kill_info();

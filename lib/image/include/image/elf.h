@@ -90,6 +90,18 @@ int elf_check(const void *image, size_t size, uint16_t machine, uint64_t user_li
               struct elf_info *out);
 
 /*
+ * The bytes at the start of the image that elf_check() and
+ * elf_load_segment() read: the ELF header and the program header table
+ * (at least the header's 64).  Nothing past them is ever read, so a
+ * caller may check an image of `size` bytes from a copy of only these
+ * (the process manager copies an image's first page out of a frame its
+ * client could change).  The header is checked as elf_check() checks it
+ * first, with the same errors; 0 and *bytes, or a negative enum
+ * elf_status.
+ */
+int elf_header_bytes(const void *image, size_t size, uint16_t machine, uint64_t *bytes);
+
+/*
  * Fetch PT_LOAD segment number index (0 <= index < info->nload, in program
  * header order) of an image accepted by elf_check with that info.  The
  * segment is re-validated, so a stale or forged info cannot produce a range

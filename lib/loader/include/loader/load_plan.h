@@ -49,6 +49,7 @@ enum load_status {
     LOAD_ERR_TOO_MANY = -33,  /* more than LOAD_REGIONS_MAX PT_LOAD headers (empty ones count) */
     LOAD_ERR_NO_ACCESS = -34, /* a PT_LOAD with none of R, W, X */
     LOAD_ERR_WX = -35,        /* a PT_LOAD both writable and executable */
+    LOAD_ERR_HEADERS = -36,   /* load_plan_headers: the headers end past the readable bytes */
 };
 
 /* One region: whole pages mapped with one set of rights. */
@@ -96,6 +97,19 @@ struct load_plan {
  * (the last two for the first offending header in program-header order).
  */
 int load_plan_make(const void *image, size_t size, uint64_t user_limit, struct load_plan *out);
+
+/*
+ * The same for an image of `size` bytes of which only the first
+ * `readable` are given (readable <= size): a copy of its headers, taken
+ * from memory the caller does not trust to stay the same.  What the plan
+ * says about the rest (segments' file ranges) is checked against size,
+ * never read.  Errors: those of load_plan_make(), LOAD_ERR_INVAL also for
+ * readable > size, and LOAD_ERR_HEADERS (after the ELF header's own
+ * checks) when the header and program header table (elf_header_bytes())
+ * end past readable.  load_plan_make(image, size, ...) is
+ * load_plan_headers(image, size, size, ...).
+ */
+int load_plan_headers(const void *image, size_t readable, size_t size, uint64_t user_limit, struct load_plan *out);
 
 /* A short constant description of any code load_plan_make() returns
  * (elf_strerror()'s for the ELF ones), "unknown error" for others. */

@@ -51,6 +51,10 @@ struct coffer_result starter_map_kept(struct starter *st, coffer_cptr_t slot, ui
 /* Fresh frames for [va, va + bytes) (whole pages), mapped and kept. */
 struct coffer_result starter_memory(struct starter *st, uint64_t va, uint64_t bytes);
 
+/* One page table (kept) at the first level the walk to va lacks; its
+ * level in detail0. */
+struct coffer_result starter_table(struct starter *st, uint64_t va);
+
 /* Page tables down to level 0 for [va, va + bytes), nothing mapped: a
  * window the service maps frames into later without buying tables. */
 struct coffer_result starter_window(struct starter *st, uint64_t va, uint64_t bytes);
