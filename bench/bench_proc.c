@@ -8,11 +8,14 @@
 #include "bench.h"
 #include "fixture.h"
 #include <bank/bank.h>
+#include <image/bootimage.h>
+#include <process/frames.h>
 #include <process/layout.h>
 #include <process/spawn_text.h>
 #include <proto/bank_client.h>
 #include <proto/proc_client.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "bank_service.h"
 #include "proc.h"
@@ -28,7 +31,9 @@ static struct bank_service banks;
 static struct proc_service pm;
 static uint64_t slot0;
 
-enum { RAM, BANK_WORK, PM_WORK, BANK, EXITS, EXITS_BADGED, HANDLE, READY, OWN_BANK, SIBLING, FIRST_SERVICE_SLOT = 16 };
+enum { RAM, BANK_WORK, PM_WORK, BANK, EXITS, EXITS_BADGED, HANDLE, READY, OWN_BANK, SIBLING, FIRST_SERVICE_SLOT = 16,
+       KIT = FIRST_SERVICE_SLOT + BANK_SERVICE_SLOTS + PROC_SERVICE_SLOTS, KIT_TABLE1, KIT_TABLE0, KIT_FRAME };
+#define KIT_VA 0x2800000000ull /* where I map stamp's frame to fill it */
 
 static uint64_t S(unsigned i)
 {
@@ -88,6 +93,19 @@ static struct coffer_result spawn(const char *image, const char *arg, uint64_t f
     return spawn3(S(HANDLE), image, arg, NULL, NULL, flags, bank);
 }
 
+static uint64_t frame_bytes; /* of stamp, in S(KIT_FRAME) */
+
+/* stamp from the frame it was copied into (SPAWN_FRAME), started. */
+static struct coffer_result spawn_from_frame(void)
+{
+    char text[PROC_TEXT_BYTES];
+    const char *words[] = { "stamp" };
+    size_t len = process_spawn_text(text, words, 1);
+    uint64_t pid;
+    return proc_spawn_frame(buf(), pm.init, 100, 100, PROC_SPAWN_START, 0, 0, 10000, 10000, ~0ull, frame_bytes, text,
+                            len, S(BANK), S(EXITS_BADGED), S(KIT_FRAME), S(HANDLE), &pid);
+}
+
 /* Wait for the process to end, then reap it. */
 static struct coffer_result reap(uint64_t *code)
 {
@@ -99,14 +117,15 @@ static struct coffer_result reap(uint64_t *code)
     return r;
 }
 
-/* stamp: SPAWN to its main, and the round trip to its reaping; the first
- * of the image on the bank makes its shared set, each time. */
-static void spawn_to_main(const char *to_main, const char *round_trip)
+/* stamp: SPAWN (or SPAWN_FRAME) to its main, and the round trip to its
+ * reaping; the first of the image on the bank makes its shared set, each
+ * time (a frame's image has none). */
+static void spawn_to_main(const char *to_main, const char *round_trip, bool from_frame)
 {
     unsigned bad = 0;
     for (unsigned i = 0; i < SPAWNS; i++) {
         uint64_t code = 0, t0 = coffer_rdcycle();
-        struct coffer_result r = spawn("stamp", NULL, PROC_SPAWN_START, S(BANK));
+        struct coffer_result r = from_frame ? spawn_from_frame() : spawn("stamp", NULL, PROC_SPAWN_START, S(BANK));
         if (r.error == COFFER_ERR_OK)
             r = reap(&code);
         uint64_t t1 = coffer_rdcycle();
@@ -127,11 +146,36 @@ static void spawn_to_main_shared(void)
     if (!bench_step(spawn3(S(SIBLING), "stamp", NULL, NULL, NULL, 0, S(BANK)), "a stamp that is not started"))
         return;
     spawn_to_main("proc: spawn stamp to main, its read-only regions shared with another stamp's",
-                  "proc: spawn, run to exit and reap stamp, its read-only regions shared");
+                  "proc: spawn, run to exit and reap stamp, its read-only regions shared", false);
     bench_step(proc_kill(S(SIBLING)), "kill the one not started");
     uint64_t how, code, pc, addr, cpu;
     bench_step(proc_wait(S(SIBLING), &how, &code, &pc, &addr, &cpu), "reap it");
     coffer_cnode_delete(ROOT, S(SIBLING), BF_D);
+}
+
+/* stamp copied into a frame of a kit bank (with my page tables onto it),
+ * and SPAWN_FRAME of it to main: the manager maps it, plans it from its
+ * first page, copies every region with the guarded copy. */
+static void spawn_frame_to_main(void)
+{
+    struct bootimage_file stamp;
+    uint64_t id, h;
+    if (bootimage_find(pm.server->env.boot_image, pm.server->env.boot_image_size, "stamp", &stamp) != BOOTIMAGE_OK)
+        return;
+    unsigned bits = COFFER_PAGE_BITS + process_log2_ceil((stamp.size + COFFER_PAGE_SIZE - 1) / COFFER_PAGE_SIZE);
+    if (!bench_step(bank_create(buf(), banks.prime, 1u << 20, S(KIT), &id), "a kit bank") ||
+        !bench_step(bank_buy(buf(), S(KIT), COFFER_OBJ_PAGE_TABLE, 0, S(KIT_TABLE1), &h), "a level-1 table") ||
+        !bench_step(coffer_page_table_map(S(KIT_TABLE1), COFFER_SLOT_VSPACE, KIT_VA), "mapped") ||
+        !bench_step(bank_buy(buf(), S(KIT), COFFER_OBJ_PAGE_TABLE, 0, S(KIT_TABLE0), &h), "a level-0 table") ||
+        !bench_step(coffer_page_table_map(S(KIT_TABLE0), COFFER_SLOT_VSPACE, KIT_VA), "mapped") ||
+        !bench_step(bank_buy(buf(), S(KIT), COFFER_OBJ_FRAME, bits, S(KIT_FRAME), &h), "a frame for stamp") ||
+        !bench_step(coffer_frame_map(S(KIT_FRAME), COFFER_SLOT_VSPACE, KIT_VA, COFFER_MAP_R | COFFER_MAP_W), "mapped"))
+        return;
+    memcpy((void *)(uintptr_t)KIT_VA, stamp.data, stamp.size);
+    frame_bytes = stamp.size;
+    spawn_to_main("proc: SPAWN_FRAME of stamp from a frame to its main (its read-only regions copied, not shared)",
+                  "proc: SPAWN_FRAME, run to exit and reap stamp", true);
+    bench_step(bank_destroy(S(KIT)), "destroy the kit");
 }
 
 /* stamp malloc K (one malloc of K KiB on a fresh part of the heap) or
@@ -204,8 +248,9 @@ void bench_proc(uint64_t calibration)
         !bench_step(reap(&code), "its reaping"))
         return;
     spawn_to_main("proc: spawn stamp (a 23 KB program) to the first instruction of its main",
-                  "proc: spawn, run to exit and reap stamp (its bank destroyed)");
+                  "proc: spawn, run to exit and reap stamp (its bank destroyed)", false);
     spawn_to_main_shared();
+    spawn_frame_to_main();
     malloc_cost("malloc", "4", NULL, "proc: malloc of 4 KiB, a fresh page of the heap's step (mapped, not used yet), written");
     malloc_cost("pages", "256", NULL, "proc: malloc of 4 KiB, each a fresh page, mean of 256 in a row (1 MiB), written");
     malloc_cost("pages", "256", "max", "proc: malloc of 4 KiB, the dearest of those 256: the heap grows by a 64 KiB step");
