@@ -49,11 +49,11 @@ static bool ready_notification(void)
 static enum mode open_session(enum process_grant grant, uint64_t flags, uint64_t *session)
 {
     uint64_t index, opener = PROCESS_SLOT_GRANTED + grant;
-    if (!process_granted(grant) || !ready_notification() || !runtime_slot(session))
+    if (!process_granted(grant) || !ready_notification() || !runtime_slot_alloc(session))
         return NONE;
-    if (console_open(runtime_ipc_buffer(), opener, flags, PROCESS_SLOT_BANK, ready, *session, &index)
+    if (console_open_into(runtime_ipc_buffer(), opener, flags, PROCESS_SLOT_BANK, ready, PROCESS_RECV(*session), &index)
             .error != COFFER_ERR_OK) {
-        runtime_slot_return(*session);
+        runtime_slot_free(*session);
         return NONE;
     }
     return SESSION;

@@ -13,9 +13,8 @@
  * mallocs buys a frame once in 16 pages, not at every page; a bank that
  * cannot give the step gets asked for exactly what is needed, so the
  * limit is still reached to the page.  The frames' capabilities take
- * CSpace slots from the top of the process's CNode down (a program's own
- * use starts at PROCESS_SLOT_FIRST_FREE and goes up); when the two meet,
- * sbrk fails.
+ * the runtime's slots (runtime/slots.h), whose leaves the bank pays for
+ * too: the heap is bounded by the bank alone.
  * The heap never shrinks: memory a free() gives back stays the heap's
  * for the next malloc.
  */
@@ -24,6 +23,7 @@
 #include <process/frames.h>
 #include <process/layout.h>
 #include <proto/bank_client.h>
+#include <runtime/slots.h>
 #include <runtime/thread.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -42,29 +42,13 @@ void *sbrk(ptrdiff_t increment); /* picolibc's malloc calls it (<unistd.h> decla
 static uintptr_t heap_base;   /* the page after the image (0: not begun) */
 static uintptr_t heap_break;  /* the first byte past the heap */
 static uintptr_t mapped_end;  /* pages are mapped up to here */
-static unsigned lowest_slot = 1u << PROCESS_CNODE_BITS; /* the slots taken: from here up */
-
-bool runtime_slot(uint64_t *slot)
-{
-    if (lowest_slot <= PROCESS_SLOT_FIRST_FREE + 16) /* the program's own slots: leave it some */
-        return false;
-    *slot = --lowest_slot;
-    return true;
-}
-
-void runtime_slot_return(uint64_t slot)
-{
-    if (slot == lowest_slot)
-        lowest_slot++;
-}
-
 bool runtime_buy(uint64_t type, uint64_t size_bits, uint64_t *slot, uint64_t *handle)
 {
-    if (!runtime_slot(slot))
+    if (!runtime_slot_alloc(slot))
         return false;
-    if (bank_buy(runtime_ipc_buffer(), PROCESS_SLOT_BANK, type, size_bits, *slot, handle).error == COFFER_ERR_OK)
+    if (bank_buy_into(runtime_ipc_buffer(), PROCESS_SLOT_BANK, type, size_bits, PROCESS_RECV(*slot), handle).error == COFFER_ERR_OK)
         return true;
-    runtime_slot_return(*slot);
+    runtime_slot_free(*slot);
     return false;
 }
 
@@ -92,7 +76,7 @@ static bool map_frame(uintptr_t va, uint64_t pages)
     if (runtime_map(frame, va))
         return true;
     bank_free(PROCESS_SLOT_BANK, frame_handle);
-    runtime_slot_return(frame);
+    runtime_slot_free(frame);
     return false;
 }
 

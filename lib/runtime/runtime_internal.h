@@ -1,23 +1,18 @@
 /*
- * What the runtime's parts share: the CSpace slots they take from the top
- * of the process's CNode (heap.c), the console session (console.c), and
+ * What the runtime's parts share: objects bought into the runtime's slots
+ * (heap.c; cspace_slots.c), the console session (console.c), and
  * the time base start.c finds in the auxiliary vector (time.c uses it).
  */
 #ifndef RUNTIME_RUNTIME_INTERNAL_H
 #define RUNTIME_RUNTIME_INTERNAL_H
 
+#include <runtime/slots.h>
 #include <stdbool.h>
 #include <stdint.h>
 
-/* The next free slot from the top; false when the slots would meet the
- * program's own.  A slot returned is taken again only if it was the last
- * one taken (the slots are a stack). */
-bool runtime_slot(uint64_t *slot);
-void runtime_slot_return(uint64_t slot);
-
-/* An object from the process's bank into the next free slot from the
- * top; false (and no slot taken) if the bank refuses or the slots meet
- * the program's own. */
+/* An object from the process's bank into a slot of the runtime's
+ * (runtime/slots.h); false (and no slot taken) if the bank refuses or no
+ * slot can be had. */
 bool runtime_buy(uint64_t type, uint64_t size_bits, uint64_t *slot, uint64_t *handle);
 
 /* A frame mapped at va, read and write, with the page tables the walk

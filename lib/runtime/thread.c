@@ -41,7 +41,7 @@ static bool area_ready(unsigned a)
     if (s[DONE] != 0)
         return true;
     for (unsigned k = 0; k < DONE; k++)
-        if (s[k] == 0 && !runtime_slot(&s[k]))
+        if (s[k] == 0 && !runtime_slot_alloc(&s[k]))
             return false;
     return runtime_buy(COFFER_OBJ_NOTIFICATION, 0, &s[DONE], &handle);
 }
@@ -94,7 +94,7 @@ static bool buy(struct runtime_thread *t)
     };
     const uint64_t *s = area_slots[t->area];
     for (unsigned k = 0; k < DONE; k++)
-        if (bank_buy(runtime_ipc_buffer(), PROCESS_SLOT_BANK, what[k].type, what[k].bits, s[k], &t->handles[k])
+        if (bank_buy_into(runtime_ipc_buffer(), PROCESS_SLOT_BANK, what[k].type, what[k].bits, PROCESS_RECV(s[k]), &t->handles[k])
                 .error != COFFER_ERR_OK)
             return false;
     size_t align = (size_t)(uintptr_t)__tls_align < 8 ? 8 : (size_t)(uintptr_t)__tls_align;

@@ -80,7 +80,7 @@ enum proc_self_slot {
  * the process is made of. */
 #define PROC_KEEP(i, j) ((coffer_cptr_t)(1u + (i)) << PROC_LEAF_BITS | (j))
 enum proc_keep_slot {
-    PROC_K_CNODE = 0,   /* the process's CSpace root, unguarded */
+    PROC_K_CNODE = 0,   /* the process's first leaf CNode (its well-known slots), unguarded */
     PROC_K_BANK = 1,    /* the process bank, every right */
     PROC_K_TCB = 2,
     PROC_K_SC = 3,
@@ -88,7 +88,8 @@ enum proc_keep_slot {
     PROC_K_IPC = 5,     /* its IPC buffer's frame */
     PROC_K_STACK = 6,
     PROC_K_CSPACE = 7,  /* the CSpace root as the TCB has it: guarded */
-    PROC_K_THREADS = 8, /* + 2t, + 2t + 1: thread t's TCB and context (copies: THREAD) */
+    PROC_K_ROOT = 8,    /* the root CNode, unguarded: the first leaf in its slot 0 */
+    PROC_K_THREADS = 9, /* + 2t, + 2t + 1: thread t's TCB and context (copies: THREAD) */
     PROC_K_FIRST = PROC_K_THREADS + 2 * PROC_THREADS_MAX, /* image frames and page tables */
 };
 /* A shared set (root slot 1 + PROC_MAX + t): the frames of an image's

@@ -211,8 +211,11 @@ static struct coffer_result cspace(struct build *b)
         { PROCESS_SLOT_CNODE, PROC_K_CSPACE }, { PROCESS_SLOT_VSPACE, PROC_K_VSPACE }, { PROCESS_SLOT_TCB, PROC_K_TCB },
         { PROCESS_SLOT_SC, PROC_K_SC },        { PROCESS_SLOT_IPC_BUFFER, PROC_K_IPC },
     };
-    struct coffer_result r = coffer_cnode_mint(self, PROC_KEEP(b->i, PROC_K_CSPACE), 64, self, root, 64,
-                                               COFFER_RIGHTS_ALL, COFFER_GUARD(64 - PROCESS_CNODE_BITS, 0));
+    /* two levels: the leaf in the root's slot 0, the root guarded */
+    struct coffer_result r = coffer_cnode_copy(PROC_KEEP(b->i, PROC_K_ROOT), 0, PROCESS_ROOT_BITS, self, root, 64);
+    if (r.error == COFFER_ERR_OK)
+        r = coffer_cnode_mint(self, PROC_KEEP(b->i, PROC_K_CSPACE), 64, self, PROC_KEEP(b->i, PROC_K_ROOT), 64,
+                              COFFER_RIGHTS_ALL, COFFER_GUARD(PROCESS_ROOT_GUARD_BITS, 0));
     for (unsigned k = 0; k < sizeof copies / sizeof copies[0] && r.error == COFFER_ERR_OK; k++)
         r = coffer_cnode_copy(root, copies[k].slot, PROCESS_CNODE_BITS, self, PROC_KEEP(b->i, copies[k].keep), 64);
     if (r.error != COFFER_ERR_OK ||
@@ -256,6 +259,7 @@ static struct coffer_result objects(struct build *b)
     struct coffer_result r;
     if ((r = buy(b, COFFER_OBJ_VSPACE, 0, PROC_K_VSPACE)).error != COFFER_ERR_OK ||
         (r = buy(b, COFFER_OBJ_CNODE, PROCESS_CNODE_BITS, PROC_K_CNODE)).error != COFFER_ERR_OK ||
+        (r = buy(b, COFFER_OBJ_CNODE, PROCESS_ROOT_BITS, PROC_K_ROOT)).error != COFFER_ERR_OK ||
         (r = buy(b, COFFER_OBJ_TCB, 0, PROC_K_TCB)).error != COFFER_ERR_OK ||
         (r = buy(b, COFFER_OBJ_SCHED_CONTEXT, 0, PROC_K_SC)).error != COFFER_ERR_OK ||
         (r = buy(b, COFFER_OBJ_FRAME, COFFER_PAGE_BITS, PROC_K_IPC)).error != COFFER_ERR_OK)

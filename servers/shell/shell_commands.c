@@ -51,7 +51,7 @@ static bool failed(const char *what, struct coffer_result r)
 bool shell_commands_init(void)
 {
     uint64_t handle;
-    struct coffer_result r = bank_buy(buf(), PROCESS_SLOT_BANK, COFFER_OBJ_NOTIFICATION, 0, SLOT_EXITS, &handle);
+    struct coffer_result r = bank_buy_into(buf(), PROCESS_SLOT_BANK, COFFER_OBJ_NOTIFICATION, 0, PROCESS_RECV(SLOT_EXITS), &handle);
     return r.error == COFFER_ERR_OK || failed("shell: the exit notification", r);
 }
 
@@ -125,9 +125,9 @@ static bool spawn(const struct shell_words *words)
         return false;
     }
     uint64_t pid = 0, handle = SLOT_HANDLES + i;
-    struct coffer_result r = proc_spawn(buf(), PROCESS_SLOT_MANAGER, CHILD_PRIORITY, CHILD_PRIORITY, 0, sp.argc, 0,
-                                        CHILD_BUDGET_US, CHILD_PERIOD_US, sp.limit, text, len, PROCESS_SLOT_BANK,
-                                        SLOT_EXITS, handle, &pid);
+    struct coffer_result r = proc_spawn_into(buf(), PROCESS_SLOT_MANAGER, CHILD_PRIORITY, CHILD_PRIORITY, 0, sp.argc,
+                                             0, CHILD_BUDGET_US, CHILD_PERIOD_US, sp.limit, text, len,
+                                             PROCESS_SLOT_BANK, SLOT_EXITS, PROCESS_RECV(handle), &pid);
     if (r.error != COFFER_ERR_OK)
         return failed("spawn", r);
     uint64_t console = PROCESS_SLOT_GRANTED + PROCESS_GRANT_CONSOLE;

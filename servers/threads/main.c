@@ -91,7 +91,7 @@ static uint64_t manager_refusal(void)
                                          { COFFER_OBJ_FRAME, COFFER_PAGE_BITS } };
     uint64_t handles[3] = { 0 }, number = 0, error = COFFER_ERR_OK;
     for (unsigned k = 0; k < 3 && error == COFFER_ERR_OK; k++)
-        error = bank_buy(runtime_ipc_buffer(), PROCESS_SLOT_BANK, what[k][0], what[k][1], TCB + k, &handles[k]).error;
+        error = bank_buy_into(runtime_ipc_buffer(), PROCESS_SLOT_BANK, what[k][0], what[k][1], PROCESS_RECV(TCB + k), &handles[k]).error;
     if (error == COFFER_ERR_OK)
         error = proc_thread(runtime_ipc_buffer(), PROCESS_SLOT_MANAGER, 0, PROC_THREAD_AS_PROCESS, 0, 0,
                             PROCESS_THREAD_AREAS, TCB, SC, IPC, &number).error;

@@ -24,10 +24,12 @@ static int spawn_child(int depth)
     snprintf(level, sizeof level, "%d", depth);
     const char *words[] = { "tree", "tree", level };
     size_t len = process_spawn_text(text, words, 3);
-    struct coffer_result r = proc_spawn(buf, PROCESS_SLOT_MANAGER, 100, 100, 1 /* PROC_SPAWN_START */, 1, 0, 1000, 10000, ~0ull, text,
-                       len, PROCESS_SLOT_BANK, EXITS, CHILD, &pid);
+    struct coffer_result r = proc_spawn_into(buf, PROCESS_SLOT_MANAGER, 100, 100, 1 /* PROC_SPAWN_START */, 1, 0, 1000,
+                                             10000, ~0ull, text, len, PROCESS_SLOT_BANK, EXITS, PROCESS_RECV(CHILD),
+                                             &pid);
     if (r.error != COFFER_ERR_OK) {
-        printf("tree %d: spawning a child failed: %s\n", depth + 1, coffer_error_name(r.error));
+        printf("tree %d: spawning a child failed: %s (%s, %llu)\n", depth + 1, coffer_error_name(r.error),
+               coffer_error_name(r.detail0), (unsigned long long)r.detail1);
         return 1;
     }
     return 0;
@@ -39,7 +41,7 @@ int main(int argc, char **argv)
     uint64_t handle;
     /* The notification its child's end would signal; a leaf waits on it
      * too, for nothing. */
-    if (bank_buy(coffer_root_ipc_buffer(), PROCESS_SLOT_BANK, COFFER_OBJ_NOTIFICATION, 0, EXITS, &handle).error !=
+    if (bank_buy_into(coffer_root_ipc_buffer(), PROCESS_SLOT_BANK, COFFER_OBJ_NOTIFICATION, 0, PROCESS_RECV(EXITS), &handle).error !=
         COFFER_ERR_OK)
         return 1;
     printf("tree %d: up\n", depth);

@@ -3,9 +3,14 @@
  * world"): the ABI between the process manager (servers/proc), which
  * builds it, and the runtime (lib/runtime), which runs in it.
  *
- * Its CSpace is one CNode of 2^PROCESS_CNODE_BITS slots, resolved with 64
- * bits (a guard of 64 - PROCESS_CNODE_BITS zero bits), so a slot's number
- * is its capability pointer.  Its address space holds the image's
+ * Its CSpace has two levels, resolved with 64 bits: a root CNode of
+ * 2^PROCESS_ROOT_BITS slots with a guard of PROCESS_ROOT_GUARD_BITS zero
+ * bits, and in its slot 0 the first leaf, a CNode of 2^PROCESS_CNODE_BITS
+ * slots with the well-known capabilities below, so that a slot's number
+ * (below 2^PROCESS_CNODE_BITS) is its capability pointer.  Root slots 1
+ * and up are empty: the process puts more leaves there as it needs slots
+ * (lib/runtime/cspace_slots.c does, for the runtime's own), slot j of the leaf in
+ * root slot r being the pointer r << PROCESS_CNODE_BITS | j.  Its address space holds the image's
  * segments where the ELF file says, the stack below PROCESS_STACK_TOP and
  * the IPC buffer at PROCESS_IPC_BUFFER_VADDR; everything else is free for
  * the process to map (the heap starts at the page after the image).
@@ -15,11 +20,25 @@
 
 #include <coffer/bootinfo.h>
 
-#define PROCESS_CNODE_BITS 8 /* 256 slots */
+#define PROCESS_CNODE_BITS 8 /* a leaf: 256 slots */
+#define PROCESS_ROOT_BITS 4  /* the root: 16 leaves */
+#define PROCESS_ROOT_GUARD_BITS (64 - PROCESS_ROOT_BITS - PROCESS_CNODE_BITS)
+
+/*
+ * Where a capability sent to the process lands, for a generated client's
+ * *_into call: the three receive arguments that name the slot `slot`
+ * (its capability pointer) -- the leaf holding it (resolved with
+ * 64 - PROCESS_CNODE_BITS bits: the root's guard and index) and its index
+ * there.  The plain calls receive into a slot of the root CNode itself
+ * (docs/threads-ipc.md, recv_depth 0), which in a process holds leaves.
+ */
+#define PROCESS_RECV(slot)                                                                                           \
+    (uint64_t)(slot) >> PROCESS_CNODE_BITS, (uint64_t)(64 - PROCESS_CNODE_BITS),                                     \
+        (uint64_t)(slot) & ((1u << PROCESS_CNODE_BITS) - 1)
 
 enum process_slot {
     PROCESS_SLOT_NULL = 0,      /* always empty */
-    PROCESS_SLOT_CNODE = 1,     /* its CSpace root, guarded as its TCB has it */
+    PROCESS_SLOT_CNODE = 1,     /* its CSpace root (the root CNode), guarded as its TCB has it */
     PROCESS_SLOT_VSPACE = 2,    /* its address space */
     PROCESS_SLOT_TCB = 3,       /* its first thread */
     PROCESS_SLOT_SC = 4,        /* that thread's scheduling context */

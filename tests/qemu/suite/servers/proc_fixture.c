@@ -8,7 +8,7 @@
 #include "proc_fixture.h"
 #include "thread/threads_fixture.h"
 
-#define RAM_BITS 23
+#define RAM_BITS 24
 
 static uint64_t slot_base;
 struct bank_service banks;
@@ -39,10 +39,10 @@ static bool start(void)
                                         .own_va = 0x3000000000ull, .window_va = 0x3400000000ull, .priority = 200 };
     struct proc_service_config pcfg = { .work_untyped = pm_work, .first_slot = S(16), .own_va = 0x3800000000ull,
                                         .priority = 190 };
-    bool ok = ktest_step(coffer_untyped_retype(parent, COFFER_OBJ_UNTYPED, 24, ROOT, 0, container, 1, W),
-                         "a 16 MiB container") &&
+    bool ok = ktest_step(coffer_untyped_retype(parent, COFFER_OBJ_UNTYPED, 25, ROOT, 0, container, 1, W),
+                         "a 32 MiB container") &&
               ktest_step(coffer_untyped_retype(container, COFFER_OBJ_UNTYPED, RAM_BITS, ROOT, 0, ram, 1, W),
-                         "8 MiB of RAM for the prime bank") &&
+                         "16 MiB of RAM for the prime bank") &&
               ktest_step(coffer_untyped_retype(container, COFFER_OBJ_UNTYPED, 21, ROOT, 0, bank_work, 1, W),
                          "2 MiB for the bank server") &&
               ktest_step(coffer_untyped_retype(container, COFFER_OBJ_UNTYPED, 20, ROOT, 0, pm_work, 1, W),

@@ -1,7 +1,7 @@
 /*
  * What the process manager's QEMU tests share (test_proc_service.c,
- * test_proc_frame.c): a bank service with 8 MiB of RAM and the process
- * manager beside it, started from a 16 MiB container that proc_fixture_run
+ * test_proc_frame.c): a bank service with 16 MiB of RAM and the process
+ * manager beside it, started from a 32 MiB container that proc_fixture_run
  * revokes at the end; init's capability to the manager (pm.init); a 4 MiB
  * bank of mine for processes; and the helpers every case uses.
  */

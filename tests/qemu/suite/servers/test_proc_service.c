@@ -1,6 +1,8 @@
 /*
  * The process manager in QEMU (servers/proc): started beside a bank
- * service with 8 MiB of RAM, called through the generated client
+ * service with 16 MiB of RAM (a tree of three processes, each bank
+ * nested in the one above, needs extents that double at each level:
+ * docs/banks.md), called through the generated client
  * (proto/proc.def) with init's capability.  hello from the boot image is
  * spawned on a child bank, runs, exits through the manager, and is
  * reaped; the bank's usage is then exactly what it was, 50 times over.
@@ -367,6 +369,52 @@ static void shared_text(void)
     coffer_cnode_delete(ROOT, S(HANDLE2), D);
 }
 
+/* `hoard N slots` on bank: its exit code (how 0 if it did not end). */
+static uint64_t hoard_slots(uint64_t bank, const char *n, struct coffer_result *r)
+{
+    char text[PROC_TEXT_BYTES];
+    const char *words[] = { "hoard", "hoard", n, "slots" };
+    size_t len = process_spawn_text(text, words, 4);
+    uint64_t pid, how = 0, code = ~0ull;
+    *r = proc_spawn(buf(), pm.init, 100, 100, PROC_SPAWN_START, 2, 0, 10000, 10000, ~0ull, text, len, bank,
+                    S(EXITS_BADGED), S(HANDLE), &pid);
+    if (r->error == COFFER_ERR_OK && wait_for(S(HANDLE), &how, &code).error == COFFER_ERR_OK &&
+        how != PROC_ENDED_EXIT)
+        code = ~0ull;
+    coffer_cnode_delete(ROOT, S(HANDLE), D);
+    return code;
+}
+
+/* A process's CSpace grows: hoard keeps 600 endpoints in slots of the
+ * runtime's, which takes 224 of its first leaf and buys two leaves of
+ * 256 from its bank for the rest; every byte back.  On a bank whose
+ * CNodes are all spent by the spawn, the runtime's first leaf purchase is
+ * refused: hoard learns it from runtime_slot_alloc and exits 255. */
+static void cspace_grows(void)
+{
+    struct usage before = usage(S(BANK));
+    struct coffer_result r;
+    uint64_t leaves = hoard_slots(S(BANK), "600", &r);
+    ktest_check(r.error == COFFER_ERR_OK && leaves == 2 && same(usage(S(BANK)), before),
+                "proc: hoard holds 600 capabilities in its slots: its CSpace grew by %llu leaves of 256 slots "
+                "(2 expected), every byte back (%s %llu %llu)", (unsigned long long)leaves, coffer_error_name(r.error),
+                (unsigned long long)r.detail0, (unsigned long long)r.detail1);
+    uint64_t code = 0, id;
+    unsigned n = 0;
+    for (; n < 8; n++) {
+        if (!ktest_step(bank_create(buf(), S(BANK), 4u << 20, S(SMALL), &id), "a bank for hoard") ||
+            !ktest_step(bank_set_type_limit(S(SMALL), COFFER_OBJ_CNODE, n), "its CNode limit"))
+            break;
+        code = hoard_slots(S(SMALL), "600", &r);
+        bank_destroy(S(SMALL));
+        if (r.error == COFFER_ERR_OK)
+            break;
+    }
+    ktest_check(r.error == COFFER_ERR_OK && code == 255 && same(usage(S(BANK)), before),
+                "proc: on a bank of %u CNodes, all the spawn's, hoard's slots past its first leaf are refused "
+                "(exit 255, no crash), every byte back", n);
+}
+
 static void killed_before_start(void)
 {
     struct usage before = usage(S(BANK));
@@ -501,6 +549,7 @@ static void all_cases(unsigned n)
     tree_killed();
     threads();
     killed_before_start();
+    cspace_grows();
     shared_text();
     spawn_fails_at_every_purchase();
     bad_requests();
