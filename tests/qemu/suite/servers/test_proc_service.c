@@ -1,8 +1,7 @@
 /*
  * The process manager in QEMU (servers/proc): started beside a bank
- * service with 16 MiB of RAM (a tree of three processes, each bank
- * nested in the one above, needs extents that double at each level:
- * docs/banks.md), called through the generated client
+ * service with 16 MiB of RAM (room for test_proc_frame.c's 4 MiB frame
+ * beside a process), called through the generated client
  * (proto/proc.def) with init's capability.  hello from the boot image is
  * spawned on a child bank, runs, exits through the manager, and is
  * reaped; the bank's usage is then exactly what it was, 50 times over.
