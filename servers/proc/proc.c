@@ -346,6 +346,34 @@ struct coffer_result proc_serve_grant(struct proc_server *s, const struct coffer
                              PROC_SELF(PROC_S_CNODE), cap, 64);
 }
 
+struct coffer_result proc_serve_faults(struct proc_server *s, const struct coffer_request *rq, coffer_cptr_t endpoint)
+{
+    struct coffer_result r;
+    struct proc_entry *p = entry_of(s, rq->badge, PROC_KIND_HANDLE, &r);
+    if (p == NULL)
+        return r;
+    if (p->state != PROC_STATE_BUILT)
+        return fail(COFFER_ERR_PROC_STARTED, 0, 0);
+    struct coffer_result id = coffer_cnode_identify(PROC_SELF(PROC_S_CNODE), endpoint, 64);
+    if (id.error != COFFER_ERR_OK || COFFER_ID_TYPE(id.detail0) != COFFER_OBJ_ENDPOINT)
+        return fail(COFFER_ERR_PROC_BAD_ARGUMENT, 4, 0);
+    unsigned i = index_of(s, p);
+    coffer_cptr_t self = PROC_SELF(PROC_S_CNODE), keep = PROC_KEEP(i, PROC_K_FAULTS);
+    coffer_cnode_delete(self, keep, 64); /* an earlier FAULTS's */
+    if ((r = coffer_cnode_copy(self, keep, 64, self, endpoint, 64)).error != COFFER_ERR_OK)
+        return r;
+    p->spawner_faults = true;
+    if ((r = proc_fault_endpoint(s, i)).error == COFFER_ERR_OK)
+        r = coffer_tcb_configure(PROC_KEEP(i, PROC_K_TCB), PROC_SELF(PROC_S_TEMP), PROC_KEEP(i, PROC_K_CSPACE),
+                                 PROC_KEEP(i, PROC_K_VSPACE), PROCESS_IPC_BUFFER_VADDR, PROC_KEEP(i, PROC_K_IPC));
+    coffer_cnode_delete(self, PROC_SELF(PROC_S_TEMP), 64);
+    if (r.error != COFFER_ERR_OK) { /* the manager's again */
+        p->spawner_faults = false;
+        coffer_cnode_delete(self, keep, 64);
+    }
+    return r;
+}
+
 struct coffer_result proc_serve_start(struct proc_server *s, const struct coffer_request *rq)
 {
     struct coffer_result r;

@@ -89,7 +89,8 @@ enum proc_keep_slot {
     PROC_K_STACK = 6,
     PROC_K_CSPACE = 7,  /* the CSpace root as the TCB has it: guarded */
     PROC_K_ROOT = 8,    /* the root CNode, unguarded: the first leaf in its slot 0 */
-    PROC_K_THREADS = 9, /* + 2t, + 2t + 1: thread t's TCB and context (copies: THREAD) */
+    PROC_K_FAULTS = 9,  /* the spawner's fault endpoint (FAULTS), if it asked */
+    PROC_K_THREADS = 10, /* + 2t, + 2t + 1: thread t's TCB and context (copies: THREAD) */
     PROC_K_FIRST = PROC_K_THREADS + 2 * PROC_THREADS_MAX, /* image frames and page tables */
 };
 /* A shared set (root slot 1 + PROC_MAX + t): the frames of an image's
@@ -114,6 +115,7 @@ struct proc_entry {
     uint8_t how;        /* enum proc_ended, once ended */
     bool bank_alive;    /* its bank not destroyed yet */
     uint8_t shared;     /* 1 + the shared set its read-only regions map, 0 none */
+    bool spawner_faults; /* FAULTS: its faults go to PROC_K_FAULTS, not to the manager */
     uint32_t pid, parent;
     uint32_t code;      /* exit status or fault type */
     unsigned kept;      /* keeper slots used */
@@ -169,6 +171,9 @@ struct coffer_result proc_authority(const struct proc_server *s, uint64_t badge,
 struct coffer_result proc_check_cpu(uint64_t budget, uint64_t period);
 
 /* ---- proc_thread.c: a process's threads besides its first ---- */
+/* A capability for a thread of entry i's fault endpoint, in PROC_S_TEMP:
+ * the spawner's (FAULTS) or the manager's, badged with the process. */
+struct coffer_result proc_fault_endpoint(const struct proc_server *s, unsigned i);
 /* Stop them all (the process ended), and their CPU time so far. */
 void proc_threads_stop(const struct proc_server *s, unsigned i);
 uint64_t proc_threads_cpu_us(const struct proc_server *s, unsigned i);

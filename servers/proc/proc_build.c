@@ -232,8 +232,7 @@ static struct coffer_result thread(struct build *b, uint64_t entry, uint64_t sp)
 {
     struct proc_server *s = b->s;
     coffer_cptr_t self = PROC_SELF(PROC_S_CNODE), tcb = PROC_KEEP(b->i, PROC_K_TCB);
-    struct coffer_result r = coffer_cnode_mint(self, PROC_SELF(PROC_S_TEMP), 64, self, PROC_SELF(PROC_S_FAULT_EP), 64,
-                                               COFFER_RIGHTS_ALL, PROC_BADGE(PROC_KIND_FAULT, b->p->gen, b->i));
+    struct coffer_result r = proc_fault_endpoint(s, b->i);
     if (r.error != COFFER_ERR_OK)
         return r;
     r = coffer_tcb_configure(tcb, PROC_SELF(PROC_S_TEMP), PROC_KEEP(b->i, PROC_K_CSPACE),

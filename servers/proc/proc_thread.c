@@ -82,14 +82,23 @@ static struct coffer_result decode(const struct proc_server *s, const struct cof
     return (struct coffer_result){ COFFER_ERR_OK, 0, 0 };
 }
 
+struct coffer_result proc_fault_endpoint(const struct proc_server *s, unsigned i)
+{
+    coffer_cptr_t self = PROC_SELF(PROC_S_CNODE);
+    if (s->procs[i].spawner_faults)
+        return coffer_cnode_copy(self, PROC_SELF(PROC_S_TEMP), 64, self, PROC_KEEP(i, PROC_K_FAULTS), 64);
+    return coffer_cnode_mint(self, PROC_SELF(PROC_S_TEMP), 64, self, PROC_SELF(PROC_S_FAULT_EP), 64,
+                             COFFER_RIGHTS_ALL, PROC_BADGE(PROC_KIND_FAULT, s->procs[i].gen, i));
+}
+
 /* Thread t of process i from the copies in its keeper. */
-static struct coffer_result make(const struct proc_entry *p, unsigned i, unsigned t, const struct thread_cpu *cpu,
+static struct coffer_result make(const struct proc_server *s, unsigned i, unsigned t, const struct thread_cpu *cpu,
                                  uint64_t ipc_vaddr, coffer_cptr_t ipc)
 {
+    const struct proc_entry *p = &s->procs[i];
     coffer_cptr_t self = PROC_SELF(PROC_S_CNODE), tcb = PROC_KEEP(i, PROC_K_THREAD_TCB(t)),
                   sc = PROC_KEEP(i, PROC_K_THREAD_SC(t));
-    struct coffer_result r = coffer_cnode_mint(self, PROC_SELF(PROC_S_TEMP), 64, self, PROC_SELF(PROC_S_FAULT_EP), 64,
-                                               COFFER_RIGHTS_ALL, PROC_BADGE(PROC_KIND_FAULT, p->gen, i));
+    struct coffer_result r = proc_fault_endpoint(s, i);
     if (r.error != COFFER_ERR_OK)
         return r;
     r = coffer_tcb_configure(tcb, PROC_SELF(PROC_S_TEMP), PROC_KEEP(i, PROC_K_CSPACE), PROC_KEEP(i, PROC_K_VSPACE),
@@ -118,7 +127,7 @@ struct coffer_result proc_serve_thread(struct proc_server *s, const struct coffe
                   kept_sc = PROC_KEEP(i, PROC_K_THREAD_SC(t));
     if ((r = coffer_cnode_copy(self, kept_tcb, 64, self, tcb, 64)).error != COFFER_ERR_OK ||
         (r = coffer_cnode_copy(self, kept_sc, 64, self, sc, 64)).error != COFFER_ERR_OK ||
-        (r = make(&s->procs[i], i, (unsigned)t, &cpu, ipc_vaddr, ipc)).error != COFFER_ERR_OK) {
+        (r = make(s, i, (unsigned)t, &cpu, ipc_vaddr, ipc)).error != COFFER_ERR_OK) {
         coffer_cnode_delete(self, kept_tcb, 64); /* the objects stay the process's, to free */
         coffer_cnode_delete(self, kept_sc, 64);
         return r;

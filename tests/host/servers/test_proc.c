@@ -192,7 +192,7 @@ static void test_unknown(void)
 {
     setup(NULL, 0);
     tap_ok(refused(simple(INIT, 0, 0, 0), COFFER_ERR_PROTO_UNKNOWN_OP, 0, 0), "label 0 is PROTO_UNKNOWN_OP(0)");
-    tap_ok(refused(simple(INIT, 12, 1, 0), COFFER_ERR_PROTO_UNKNOWN_OP, 12, 0), "label 12 is PROTO_UNKNOWN_OP(12)");
+    tap_ok(refused(simple(INIT, 13, 1, 0), COFFER_ERR_PROTO_UNKNOWN_OP, 13, 0), "label 13 is PROTO_UNKNOWN_OP(13)");
     tap_ok(refused(simple(RELAY, PROC_OP_REAP, 1, 0), COFFER_ERR_PROTO_BAD_MESSAGE, 0, 0),
            "REAP with a word is PROTO_BAD_MESSAGE(0, 0)");
     tap_ok(refused(simple(INIT, PROC_OP_REAP, 0, 0), COFFER_ERR_PROC_WRONG_KIND, PROC_KIND_INIT, 0) &&
@@ -263,6 +263,27 @@ static void test_handle_ops_states(void)
     tap_ok(refused(simple(HANDLE(E_BUILT), PROC_OP_START, 0, 0), COFFER_ERR_PROC_STARTED, 0, 0) &&
                refused(grant(HANDLE(E_BUILT), 0), COFFER_ERR_PROC_STARTED, 0, 0),
            "START and GRANT on a process that ended: PROC_STARTED");
+}
+
+/* FAULTS: a handle's, before START, with an endpoint. */
+static void test_faults(void)
+{
+    setup(NULL, 0);
+    tap_ok(refused(simple(INIT, PROC_OP_FAULTS, 0, 0), COFFER_ERR_PROTO_BAD_MESSAGE, 0, 1),
+           "FAULTS without a capability: PROTO_BAD_MESSAGE(0, 1)");
+    tap_ok(refused(simple(INIT, PROC_OP_FAULTS, 0, 1), COFFER_ERR_PROC_WRONG_KIND, 1, 0) &&
+               refused(simple(SELF(E_SELF), PROC_OP_FAULTS, 0, 1), COFFER_ERR_PROC_WRONG_KIND, 2, 0),
+           "FAULTS with init's badge, a process's own: PROC_WRONG_KIND(1), (2)");
+    tap_ok(refused(simple(PROC_BADGE(PROC_KIND_HANDLE, E_GEN - 1, E_BUILT), PROC_OP_FAULTS, 0, 1),
+                   COFFER_ERR_PROC_GONE, 0, 0),
+           "FAULTS with a stale handle: PROC_GONE");
+    tap_ok(refused(simple(HANDLE(E_RUNNING), PROC_OP_FAULTS, 0, 1), COFFER_ERR_PROC_STARTED, 0, 0),
+           "FAULTS on a running process: PROC_STARTED");
+    struct coffer_reply rp = simple(HANDLE(E_BUILT), PROC_OP_FAULTS, 0, 1);
+    tap_ok(reply_is(rp, COFFER_ERR_PROC_BAD_ARGUMENT, 4, 0) && unchanged() &&
+               host_syscalls_made == syscalls_before + 1,
+           "FAULTS on a built process asks what the capability is (IDENTIFY, which fails on the host: "
+           "PROC_BAD_ARGUMENT(4)), nothing changed");
 }
 
 /* EXIT is a process's own; FAULTED the fault thread's. */
@@ -704,6 +725,7 @@ int main(void)
     test_spawn_authority();
     test_spawn_text();
     test_spawn_frame();
+    test_faults();
     test_spawn_image();
     test_fault_then_wait();
     test_exit_kill_info();

@@ -435,6 +435,46 @@ static void killed_before_start(void)
     coffer_cnode_delete(ROOT, S(HANDLE), D);
 }
 
+/* FAULTS: crash's fault comes to my endpoint, badged as I minted it, and
+ * not to the manager, which keeps it running; I kill it, every byte back.
+ * After START, and with a notification, FAULTS is refused. */
+static void spawner_handles_faults(void)
+{
+    enum { FAULT_EP = CASE_SLOTS, FAULT_EP_BADGED, FAULT_REPLY };
+    struct usage before = usage(S(BANK));
+    uint64_t pid, how = 0, code = 1, state = 0, ppid, parent, held, limit, cpu, faults = *pm.faults;
+    char name[32];
+    bool ok = ktest_step(coffer_untyped_retype(S(0), COFFER_OBJ_ENDPOINT, 0, ROOT, 0, S(FAULT_EP), 1, W),
+                         "an endpoint for faults") &&
+              ktest_step(coffer_untyped_retype(S(0), COFFER_OBJ_REPLY, 0, ROOT, 0, S(FAULT_REPLY), 1, W), "a reply") &&
+              ktest_step(coffer_cnode_mint(ROOT, S(FAULT_EP_BADGED), D, ROOT, S(FAULT_EP), D, COFFER_RIGHTS_ALL, 77),
+                         "badged 77") &&
+              ktest_step(spawn("crash", 0, ~0ull, S(BANK), S(HANDLE), &pid), "spawn crash, not started");
+    ktest_expect_error(proc_faults(buf(), S(HANDLE), S(EXITS)), COFFER_ERR_PROC_BAD_ARGUMENT, 4, 0,
+                       "proc: FAULTS with a notification is PROC_BAD_ARGUMENT(4)");
+    ok = ok && ktest_step(proc_faults(buf(), S(HANDLE), S(FAULT_EP_BADGED)), "FAULTS: mine") &&
+         ktest_step(proc_start(S(HANDLE)), "start it");
+    struct coffer_msg m = coffer_ipc_recv_until(S(FAULT_EP), S(FAULT_REPLY),
+                                                coffer_time_now() + tf_us_to_ticks(2000000));
+    ktest_check(ok && m.error == COFFER_ERR_OK && m.badge == 77 && COFFER_MSG_LABEL(m.info) == COFFER_FAULT_MEMORY &&
+                    m.mr[COFFER_FAULT_ADDR] == 0,
+                "proc: with FAULTS, crash's fault comes to my endpoint (badge %llu, type %llu, address 0x%llx)",
+                (unsigned long long)m.badge, (unsigned long long)COFFER_MSG_LABEL(m.info),
+                (unsigned long long)m.mr[COFFER_FAULT_ADDR]);
+    ok = proc_info(buf(), S(HANDLE), &state, &ppid, &parent, &held, &limit, &cpu, name).error == COFFER_ERR_OK;
+    ktest_check(ok && state == PROC_STATE_RUNNING && *pm.faults == faults,
+                "proc: the manager saw no fault: crash is still running (stopped in its fault, mine to answer)");
+    ktest_expect_error(proc_faults(buf(), S(HANDLE), S(FAULT_EP)), COFFER_ERR_PROC_STARTED, 0, 0,
+                       "proc: FAULTS after START is PROC_STARTED");
+    ktest_check(proc_kill(S(HANDLE)).error == COFFER_ERR_OK && wait_for(S(HANDLE), &how, &code).error == COFFER_ERR_OK &&
+                    how == PROC_ENDED_KILLED && same(usage(S(BANK)), before),
+                "proc: killed, reaped: every byte back");
+    coffer_cnode_delete(ROOT, S(HANDLE), D);
+    coffer_cnode_delete(ROOT, S(FAULT_EP_BADGED), D);
+    coffer_cnode_delete(ROOT, S(FAULT_EP), D);
+    coffer_cnode_delete(ROOT, S(FAULT_REPLY), D);
+}
+
 /* Failure-atomic spawn, a failure injected at every purchase: a bank of
  * its own with a limit of n objects of one type stops the spawn at the
  * type's (n + 1)-th purchase, for each type a process is made of and n
@@ -540,6 +580,7 @@ static void all_cases(unsigned n)
     cycles(n);
     kill_cycles(n);
     faulting_process();
+    spawner_handles_faults();
     starved_process();
     heap_exhausted();
     sleeping_process();
