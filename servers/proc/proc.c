@@ -246,9 +246,17 @@ static struct coffer_result check_request(const struct proc_server *s, const str
 
 /* The rest, the image planned: the bank, an entry, the process built on
  * its bank, the spawner's notification kept and its handle made. */
+/* Whether the caller's context died since `before` (the rescuer lent the
+ * worker one of the manager's): no one will get the reply. */
+static bool caller_died(const struct proc_server *s, uint64_t before)
+{
+    return s->env.rescues != NULL && *s->env.rescues != before;
+}
+
 static struct coffer_result spawn(struct proc_server *s, const struct spawn_request *q, uint32_t parent,
                                   struct proc_spawn *sp, uint64_t *pid, coffer_cptr_t *process)
 {
+    uint64_t rescues = s->env.rescues != NULL ? *s->env.rescues : 0;
     struct coffer_result r = check_bank(s, q->bank, &sp->payer);
     if (r.error != COFFER_ERR_OK)
         return r;
@@ -267,7 +275,14 @@ static struct coffer_result spawn(struct proc_server *s, const struct spawn_requ
                                q->exits, 64)).error != COFFER_ERR_OK ||
         (r = coffer_cnode_mint(PROC_SELF(PROC_S_CNODE), PROC_SELF(PROC_S_TEMP), 64, PROC_SELF(PROC_S_CNODE),
                                PROC_SELF(PROC_S_ENDPOINT), 64, COFFER_RIGHTS_ALL,
-                               PROC_BADGE(PROC_KIND_HANDLE, gen, i))).error != COFFER_ERR_OK) {
+                               PROC_BADGE(PROC_KIND_HANDLE, gen, i))).error != COFFER_ERR_OK ||
+        caller_died(s, rescues)) {
+        /* A process no one holds a handle to would stay for ever: undone
+         * when its spawner died during the spawn, as after any failure. */
+        if (r.error == COFFER_ERR_OK) {
+            coffer_cnode_delete(PROC_SELF(PROC_S_CNODE), PROC_SELF(PROC_S_TEMP), 64);
+            r = fail(COFFER_ERR_PROC_GONE, 0, 0);
+        }
         proc_destroy_bank(s, (unsigned)i);
         coffer_cnode_delete(PROC_SELF(PROC_S_CNODE), PROC_SELF(PROC_S_EXITS + i), 64);
         *p = (struct proc_entry){ .gen = gen };

@@ -137,6 +137,8 @@ struct proc_env {
     uint64_t random;               /* a seed for the processes' AT_RANDOM bytes (the time at start;
                                       each spawn stirs it) */
     uint64_t timebase_hz;          /* the time CSR's ticks per second, for every process's auxv */
+    const volatile uint64_t *rescues; /* the rescuer's count of contexts lent: a request during which
+                                         it moved had its caller die (NULL: never) */
 };
 
 /* A shared set's record; its capabilities are at PROC_SHARE(t, j). */

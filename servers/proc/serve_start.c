@@ -224,7 +224,7 @@ struct coffer_result proc_service_start(const struct proc_service_config *cfg, s
                                           cfg->own_va + image_windows[2] },
                             .boot_image = (const void *)(uintptr_t)bi->bootimage_vaddr,
                             .boot_image_size = bi->bootimage_size, .random = coffer_time_now(),
-                            .timebase_hz = bi->timebase_hz };
+                            .timebase_hz = bi->timebase_hz, .rescues = &st->rescuer.rescues };
     proc_server_init(&st->server, &env);
     if (!worker(&b, st) || !fault_thread(&b, st) || !rescuer(&b, st) ||
         !step(&b, r = badged(&b, PROC_S_ENDPOINT, PROC_BADGE(PROC_KIND_INIT, 0, 0)), "init's capability") ||

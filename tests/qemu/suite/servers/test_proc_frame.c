@@ -5,7 +5,8 @@
  * exits, every byte back, each process with its own copy of the text;
  * every refusal; and an image revoked while the manager copies it ends
  * that spawn with PROC_IMAGE_GONE, nothing left behind, the manager
- * serving on.  The frames, my page tables onto them and the spawning
+ * serving on; and a spawner killed while the manager builds its process
+ * has that process undone.  The frames, my page tables onto them and the spawning
  * thread of the last case come from a kit bank inside the prime bank,
  * destroyed at the end.
  */
@@ -22,7 +23,7 @@
 #include "proc_fixture.h"
 
 enum { KIT = CASE_SLOTS, TABLE1, TABLE0, SMALL_FRAME, BIG_FRAME, ALIAS, GONE_FRAME, SPAWNER_TCB, SPAWNER_SC,
-       SPAWNER_IPC };
+       SPAWNER_IPC, DOOMED };
 
 /* My windows onto the kit's frames, in one GiB: a level-1 table and, for
  * its first 2 MiB, a level-0 one. */
@@ -195,7 +196,7 @@ static void frame_refusals(void)
 
 /* ---------------------------------------------- the image revoked under it */
 
-static volatile uint64_t gone_error = ~0ull;
+static volatile uint64_t gone_error;
 static volatile bool gone_done;
 static uint64_t spawner_stack[2048];
 
@@ -209,11 +210,18 @@ static void spawner(uint64_t bytes)
     coffer_tcb_suspend(S(SPAWNER_TCB));
 }
 
-static bool spawner_made(void)
+/* The spawning thread's TCB, context and IPC buffer, bought from the bank
+ * in slot `from` (the kit, or a bank to destroy under it). */
+static bool spawner_made(unsigned from)
 {
     uint64_t h;
-    return buy(COFFER_OBJ_TCB, 0, SPAWNER_TCB, &h) && buy(COFFER_OBJ_SCHED_CONTEXT, 0, SPAWNER_SC, &h) &&
-           buy(COFFER_OBJ_FRAME, COFFER_PAGE_BITS, SPAWNER_IPC, &h) && map(SPAWNER_IPC, IPC_VA) &&
+    gone_error = ~0ull;
+    gone_done = false;
+    return ktest_step(bank_buy(buf(), S(from), COFFER_OBJ_TCB, 0, S(SPAWNER_TCB), &h), "the spawner's TCB") &&
+           ktest_step(bank_buy(buf(), S(from), COFFER_OBJ_SCHED_CONTEXT, 0, S(SPAWNER_SC), &h), "its context") &&
+           ktest_step(bank_buy(buf(), S(from), COFFER_OBJ_FRAME, COFFER_PAGE_BITS, S(SPAWNER_IPC), &h),
+                      "its IPC buffer") &&
+           map(SPAWNER_IPC, IPC_VA) &&
            ktest_step(coffer_tcb_configure(S(SPAWNER_TCB), COFFER_CPTR_NONE, COFFER_SLOT_CNODE, COFFER_SLOT_VSPACE,
                                            IPC_VA, S(SPAWNER_IPC)), "configure the spawner") &&
            ktest_step(coffer_tcb_set_priority(S(SPAWNER_TCB), COFFER_SLOT_TCB, 100), "its priority") &&
@@ -235,7 +243,7 @@ static void image_revoked_while_read(void)
 {
     uint64_t h, pid, how = 0, code = 1;
     uint64_t segment = MIB, bytes = 0x1001 + segment;
-    if (!buy(COFFER_OBJ_FRAME, 21, GONE_FRAME, &h) || !map(GONE_FRAME, GONE_VA) || !spawner_made())
+    if (!buy(COFFER_OBJ_FRAME, 21, GONE_FRAME, &h) || !map(GONE_FRAME, GONE_VA) || !spawner_made(KIT))
         return;
     uint8_t *image = (uint8_t *)(uintptr_t)GONE_VA;
     write_elf(image, 64, 0x1001, 0x10001, segment);
@@ -266,6 +274,51 @@ static void image_revoked_while_read(void)
                 "proc: the manager serves on: hello after it runs");
     coffer_cnode_delete(ROOT, S(HANDLE), D);
     coffer_cnode_delete(ROOT, S(HANDLE2), D);
+    coffer_tcb_suspend(S(SPAWNER_TCB));
+    for (unsigned k = SPAWNER_TCB; k <= SPAWNER_IPC; k++)
+        coffer_cnode_delete(ROOT, S(k), D); /* the kit's bank keeps them till its end */
+}
+
+/*
+ * The spawner killed mid-spawn: its TCB, context and IPC buffer come from
+ * a bank I destroy as soon as the manager has an entry for its spawn (the
+ * image, in the kit, stays).  The manager's worker, running on the dead
+ * context, is lent one of the manager's by its rescuer and finishes the
+ * request -- and then undoes the process, whose handle no one would get:
+ * no entry, every byte back in my bank.
+ */
+static void spawner_killed_while_spawning(void)
+{
+    uint64_t id, pid, how = 0, code = 1, bytes = 0x1001 + MIB;
+    uint8_t *image = (uint8_t *)(uintptr_t)GONE_VA;
+    write_elf(image, 64, 0x1001, 0x10001, MIB); /* the frame holds the same image as before: refill it */
+    memset(image + 0x1001, 0x13, MIB);
+    struct usage before = usage(S(BANK));
+    unsigned in_use = entries_in_use();
+    uint64_t rescues = *pm.rescues;
+    bool made = ktest_step(bank_create(buf(), S(KIT), 1 * MIB, S(DOOMED), &id), "a bank for the spawner") &&
+                spawner_made(DOOMED) &&
+                ktest_step(coffer_cnode_mint(ROOT, S(ALIAS), D, ROOT, S(GONE_FRAME), D, COFFER_RIGHTS_ALL, 0),
+                           "an alias of the frame") &&
+                ktest_step(coffer_thread_start(S(SPAWNER_TCB), coffer_root_ipc_buffer(), spawner,
+                                               spawner_stack + 2048, bytes), "start the spawner");
+    bool killed = false;
+    for (unsigned t = 0; made && t < 50000 && !killed; t++) {
+        if (entries_in_use() > in_use)
+            killed = bank_destroy(S(DOOMED)).error == COFFER_ERR_OK;
+        nap_us(100);
+    }
+    for (unsigned t = 0; killed && t < 2000 && entries_in_use() != in_use; t++)
+        nap_us(1000); /* the worker finishes on the lent context */
+    ktest_check(killed && !gone_done && *pm.rescues > rescues && entries_in_use() == in_use &&
+                    same(usage(S(BANK)), before),
+                "proc: the spawner killed mid-spawn (its bank destroyed): the manager's worker rescued, the process it "
+                "was building undone, no entry left, every byte back in my bank");
+    ktest_check(spawn("hello", PROC_SPAWN_START, ~0ull, S(BANK), S(HANDLE), &pid).error == COFFER_ERR_OK &&
+                    wait_for(S(HANDLE), &how, &code).error == COFFER_ERR_OK && how == PROC_ENDED_EXIT && code == 0,
+                "proc: the manager serves on: hello after it runs");
+    coffer_cnode_delete(ROOT, S(HANDLE), D);
+    coffer_cnode_delete(ROOT, S(ALIAS), D);
 }
 
 void proc_frame_cases(void)
@@ -276,6 +329,7 @@ void proc_frame_cases(void)
     hello_from_frames();
     frame_refusals();
     image_revoked_while_read();
+    spawner_killed_while_spawning();
     ktest_check(bank_destroy(S(KIT)).error == COFFER_ERR_OK && same(usage(banks.prime), prime),
                 "proc: the kit bank destroyed (frames, tables, the spawner): the prime bank as it was");
 }
