@@ -30,8 +30,8 @@
 include mk/config.mk
 include mk/generated.mk
 include mk/kernel.mk
-include mk/user.mk
 include mk/ports.mk
+include mk/user.mk
 include mk/bootimage.mk
 include mk/qemu.mk
 include mk/host.mk

@@ -7,7 +7,7 @@
 #   make ports   both libraries: $(BUILD)/ports/libz.a, libbz2.a
 PORTS := $(BUILD)/ports
 # Their code is theirs: the target's ABI and picolibc, no -Werror.
-PORT_CFLAGS := -std=gnu99 -O2 -g $(PICOLIBC_FLAGS) $(USER_ARCH_FLAGS) -ffunction-sections
+PORT_CFLAGS = -std=gnu99 -O2 -g $(PICOLIBC_FLAGS) $(USER_ARCH_FLAGS) -ffunction-sections
 
 ZLIB_VERSION := 1:1.2.13.dfsg-1
 ZLIB_PINS := zlib_1.2.13.dfsg-1.dsc=3fa1e6b2fc525062aa88207dda52fed8e045373c809d362fe8a2bfbf7cf515a8 \
@@ -29,7 +29,7 @@ $(PORTS)/$(1)/.unpacked: tools/fetch-port.sh mk/ports.mk
 	sh tools/fetch-port.sh $(3) $(4) $(PORTS)/$(1) $(5)
 $(PORTS)/$(1)/obj/%.o: $(PORTS)/$(1)/.unpacked
 	@mkdir -p $$(dir $$@)
-	$(CC_TARGET) $(PORT_CFLAGS) $(7) -I$(PORTS)/$(1)/src -c $(PORTS)/$(1)/src/$$*.c -o $$@
+	$(CC_TARGET) $$(PORT_CFLAGS) $(7) -I$(PORTS)/$(1)/src -c $(PORTS)/$(1)/src/$$*.c -o $$@
 $(PORTS)/$(2): $(patsubst %,$(PORTS)/$(1)/obj/%.o,$(6))
 	rm -f $$@
 	$(CROSS)ar rcs $$@ $$^
@@ -37,6 +37,18 @@ PORT_LIBS += $(PORTS)/$(2)
 endef
 $(eval $(call port,zlib,libz.a,zlib,$(ZLIB_VERSION),$(ZLIB_PINS),$(ZLIB_OBJS),$(ZLIB_FLAGS)))
 $(eval $(call port,bzip2,libbz2.a,bzip2,$(BZIP2_VERSION),$(BZIP2_PINS),$(BZIP2_OBJS),$(BZIP2_FLAGS)))
+
+PORT_INCLUDES := -I$(PORTS)/zlib/src -I$(PORTS)/bzip2/src
+PORT_UNPACKED := $(PORTS)/zlib/.unpacked $(PORTS)/bzip2/.unpacked
+
+# The suite's test of them (tests/qemu/suite/lib/test_ports.c): hello as
+# the host's gzip and bzip2 compress it.
+$(BUILD)/ports/test/hello.gz: $(BUILD)/boot/hello.elf
+	@mkdir -p $(dir $@)
+	gzip -9 -n -c $< >$@
+$(BUILD)/ports/test/hello.bz2: $(BUILD)/boot/hello.elf
+	@mkdir -p $(dir $@)
+	bzip2 -1 -c $< >$@
 
 .PHONY: ports
 ports: $(PORT_LIBS)

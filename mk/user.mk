@@ -71,10 +71,10 @@ $(BUILD)/user/lib$(1).a: $(call user_objs,$(wildcard lib/$(1)/*.c))
 endef
 $(foreach l,$(USER_LIB_NAMES),$(eval $(call user_library,$(l))))
 
-# user_program(name, sources)
+# user_program(name, sources[, ports' libraries])
 define user_program
-$(BUILD)/user/$(1).elf: $(call user_objs,$(2)) $(CRT_OBJS) $(USER_LIBS) lib/crt/user.ld
-	$(CC_TARGET) $(ULDFLAGS) $(call user_objs,$(2)) $(CRT_OBJS) -Wl,--start-group $(USER_LIBS) -Wl,--end-group -o $$@
+$(BUILD)/user/$(1).elf: $(call user_objs,$(2)) $(CRT_OBJS) $(USER_LIBS) $(3) lib/crt/user.ld
+	$(CC_TARGET) $(ULDFLAGS) $(call user_objs,$(2)) $(CRT_OBJS) -Wl,--start-group $(USER_LIBS) $(3) -Wl,--end-group -o $$@
 USER_PROGRAMS += $(BUILD)/user/$(1).elf
 endef
 
@@ -101,7 +101,11 @@ $(foreach s,$(filter $(ROOT_TASK_NAMES),$(SERVER_NAMES)),$(eval $(call user_prog
 	$(sort $(wildcard servers/$(s)/*.c)) $(SERVICE_SRCS))))
 $(foreach s,$(filter-out $(ROOT_TASK_NAMES),$(SERVER_NAMES)),$(eval $(call user_process,$(s),\
 	$(sort $(wildcard servers/$(s)/*.c)))))
-$(eval $(call user_program,coffer-test,$(sort $(wildcard tests/qemu/suite/*.c tests/qemu/suite/*/*.c)) $(SERVICE_SRCS)))
+$(eval $(call user_program,coffer-test,$(sort $(wildcard tests/qemu/suite/*.c tests/qemu/suite/*/*.c)) $(SERVICE_SRCS),\
+	$(PORT_LIBS)))
+# The suite tests the ports (mk/ports.mk) with their own headers.
+$(BUILD)/user/tests/qemu/suite/lib/test_ports.c.o: UCFLAGS += $(PORT_INCLUDES)
+$(BUILD)/user/tests/qemu/suite/lib/test_ports.c.o: | $(PORT_UNPACKED)
 # The benchmarks also run the demo's text server (bench_proto.c) and the services.
 $(eval $(call user_program,coffer-bench,$(sort $(wildcard bench/*.c)) servers/root/upper.c $(SERVICE_SRCS)))
 $(BUILD)/user/bench/bench_proto.c.o: UCFLAGS += -Iservers/root

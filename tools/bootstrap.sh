@@ -5,7 +5,9 @@
 # Packages come only from Debian's archive: the RISC-V cross compiler,
 # picolibc for user programs, QEMU (with the OpenSBI firmware it bundles),
 # the device-tree compiler (used by tests to inspect QEMU's DTB), graphviz
-# (CSpace pictures) and gdb-multiarch for `make qemu-gdb`.  Host tools the
+# (CSpace pictures), gdb-multiarch for `make qemu-gdb`, and what the ports
+# take (docs/ports.md: dpkg-source, xz, the archive's keyring; gzip and
+# bzip2 for their test data).  Host tools the
 # tests use (clang, clang-tidy, cppcheck) are listed too.
 set -eu
 
@@ -24,6 +26,11 @@ cppcheck:cppcheck
 clang-tidy:clang-tidy
 clang:clang
 valgrind:valgrind
+dpkg-dev:dpkg-source
+xz-utils:xz
+bzip2:bzip2
+gzip:gzip
+debian-archive-keyring:/usr/share/keyrings/debian-archive-keyring.gpg
 libclang-rt-14-dev:/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a
 "
 

@@ -94,6 +94,7 @@ int main(void)
     test_cspace_slots();
     test_bank_service();
     test_proc_service();
+    test_ports();
     test_console_service();
     return totals();
 }

@@ -18,6 +18,7 @@
 #include <process/spawn_text.h>
 #include <proto/bank_client.h>
 #include <proto/proc_client.h>
+#include <server/guarded.h>
 #include <string.h>
 
 #include "proc_fixture.h"
@@ -279,10 +280,21 @@ static void image_revoked_while_read(void)
         coffer_cnode_delete(ROOT, S(k), D); /* the kit's bank keeps them till its end */
 }
 
+/* Whether the thread (preempted by me) stands in the guarded copy. */
+static bool in_guarded_copy(uint64_t tcb)
+{
+    return coffer_tcb_read_registers(tcb, COFFER_REG_COUNT).error == COFFER_ERR_OK &&
+           coffer_guarded_fault_pc(buf()->mr[COFFER_REG_PC]);
+}
+
 /*
  * The spawner killed mid-spawn: its TCB, context and IPC buffer come from
- * a bank I destroy as soon as the manager has an entry for its spawn (the
- * image, in the kit, stays).  The manager's worker, running on the dead
+ * a bank I destroy once the manager has an entry for its spawn and its
+ * worker stands in the guarded copy of the image (the image, in the kit,
+ * stays).  Only there: had the worker lent the dying context on to the
+ * bank server (a purchase), it would get the bank's reply but no context
+ * back and stop for good -- the kernel tells only the thread that ran on
+ * the dead context (docs/banks.md, the nested loan; not solved yet).  The manager's worker, running on the dead
  * context, is lent one of the manager's by its rescuer and finishes the
  * request -- and then undoes the process, whose handle no one would get:
  * no entry, every byte back in my bank.
@@ -304,7 +316,7 @@ static void spawner_killed_while_spawning(void)
                                                spawner_stack + 2048, bytes), "start the spawner");
     bool killed = false;
     for (unsigned t = 0; made && t < 50000 && !killed; t++) {
-        if (entries_in_use() > in_use)
+        if (entries_in_use() > in_use && in_guarded_copy(pm.worker))
             killed = bank_destroy(S(DOOMED)).error == COFFER_ERR_OK;
         nap_us(100);
     }
