@@ -32,7 +32,8 @@ static struct proc_service pm;
 static uint64_t slot0;
 
 enum { RAM, BANK_WORK, PM_WORK, BANK, EXITS, EXITS_BADGED, HANDLE, READY, OWN_BANK, SIBLING, FIRST_SERVICE_SLOT = 16,
-       KIT = FIRST_SERVICE_SLOT + BANK_SERVICE_SLOTS + PROC_SERVICE_SLOTS, KIT_TABLE1, KIT_TABLE0, KIT_FRAME };
+       KIT = FIRST_SERVICE_SLOT + BANK_SERVICE_SLOTS + PROC_SERVICE_SLOTS, KIT_TABLE1, KIT_TABLE0, KIT_FRAME,
+       FAULT_EP };
 #define KIT_VA 0x2800000000ull /* where I map stamp's frame to fill it */
 
 static uint64_t S(unsigned i)
@@ -71,7 +72,9 @@ static bool start(uint64_t ram, uint64_t work_parent)
            bench_step(coffer_cnode_mint(ROOT, S(EXITS_BADGED), BF_D, ROOT, S(EXITS), BF_D, COFFER_RIGHTS_ALL, 1),
                       "badged") &&
            bench_step(coffer_untyped_retype(work_parent, COFFER_OBJ_NOTIFICATION, 0, ROOT, 0, S(READY), 1, W),
-                      "a ready notification");
+                      "a ready notification") &&
+           bench_step(coffer_untyped_retype(work_parent, COFFER_OBJ_ENDPOINT, 0, ROOT, 0, S(FAULT_EP), 1, W),
+                      "an endpoint for faults");
 }
 
 /* Spawn image with up to three arguments (NULL: none), its handle into
@@ -162,7 +165,7 @@ static void spawn_frame_to_main(void)
     uint64_t id, h;
     if (bootimage_find(pm.server->env.boot_image, pm.server->env.boot_image_size, "stamp", &stamp) != BOOTIMAGE_OK)
         return;
-    unsigned bits = COFFER_PAGE_BITS + process_log2_ceil((stamp.size + COFFER_PAGE_SIZE - 1) / COFFER_PAGE_SIZE);
+    unsigned bits = process_frame_bits(stamp.size);
     if (!bench_step(bank_create(buf(), banks.prime, 1u << 20, S(KIT), &id), "a kit bank") ||
         !bench_step(bank_buy(buf(), S(KIT), COFFER_OBJ_PAGE_TABLE, 0, S(KIT_TABLE1), &h), "a level-1 table") ||
         !bench_step(coffer_page_table_map(S(KIT_TABLE1), COFFER_SLOT_VSPACE, KIT_VA), "mapped") ||
@@ -176,6 +179,26 @@ static void spawn_frame_to_main(void)
     spawn_to_main("proc: SPAWN_FRAME of stamp from a frame to its main (its read-only regions copied, not shared)",
                   "proc: SPAWN_FRAME, run to exit and reap stamp", true);
     bench_step(bank_destroy(S(KIT)), "destroy the kit");
+}
+
+/* FAULTS on a stamp spawned and not started: the manager checks the
+ * endpoint, keeps a copy and reconfigures the thread; then the stamp is
+ * killed and reaped. */
+static void faults_cost(void)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < SPAWNS; i++) {
+        uint64_t code;
+        if (spawn("stamp", NULL, 0, S(BANK)).error != COFFER_ERR_OK)
+            break;
+        uint64_t t0 = coffer_rdcycle();
+        struct coffer_result r = proc_faults(buf(), S(HANDLE), S(FAULT_EP));
+        samples_a[n] = coffer_rdcycle() - t0;
+        n += r.error == COFFER_ERR_OK;
+        proc_kill(S(HANDLE));
+        reap(&code);
+    }
+    bench_report("proc: FAULTS (the spawner's endpoint made a process's fault handler)", samples_a, n, 0);
 }
 
 /* stamp malloc K (one malloc of K KiB on a fresh part of the heap) or
@@ -251,6 +274,7 @@ void bench_proc(uint64_t calibration)
                   "proc: spawn, run to exit and reap stamp (its bank destroyed)", false);
     spawn_to_main_shared();
     spawn_frame_to_main();
+    faults_cost();
     malloc_cost("malloc", "4", NULL, "proc: malloc of 4 KiB, a fresh page of the heap's step (mapped, not used yet), written");
     malloc_cost("pages", "256", NULL, "proc: malloc of 4 KiB, each a fresh page, mean of 256 in a row (1 MiB), written");
     malloc_cost("pages", "256", "max", "proc: malloc of 4 KiB, the dearest of those 256: the heap grows by a 64 KiB step");

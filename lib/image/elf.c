@@ -203,6 +203,16 @@ static int check_phdr(const void *image, size_t size, struct elf_info *info,
     return ELF_OK;
 }
 
+/* The ELF header, copied out of the image and checked (the caller checked
+ * image is not NULL). */
+static int read_ehdr(const void *image, size_t size, uint16_t machine, struct elf64_ehdr *eh)
+{
+    if (size < sizeof(*eh))
+        return ELF_ERR_TRUNCATED;
+    memcpy(eh, image, sizeof(*eh));
+    return check_ehdr(eh, size, machine);
+}
+
 int elf_check(const void *image, size_t size, uint16_t machine, uint64_t user_limit,
               struct elf_info *out)
 {
@@ -213,10 +223,7 @@ int elf_check(const void *image, size_t size, uint16_t machine, uint64_t user_li
 
     if (image == NULL || out == NULL || !IMAGE_ALIGNED(user_limit, COFFER_PAGE_SIZE))
         return ELF_ERR_INVAL;
-    if (size < sizeof(eh))
-        return ELF_ERR_TRUNCATED;
-    memcpy(&eh, image, sizeof(eh));
-    err = check_ehdr(&eh, size, machine);
+    err = read_ehdr(image, size, machine, &eh);
     if (err < 0)
         return err;
 
@@ -245,10 +252,7 @@ int elf_header_bytes(const void *image, size_t size, uint16_t machine, uint64_t 
 
     if (image == NULL || bytes == NULL)
         return ELF_ERR_INVAL;
-    if (size < sizeof(eh))
-        return ELF_ERR_TRUNCATED;
-    memcpy(&eh, image, sizeof(eh));
-    err = check_ehdr(&eh, size, machine);
+    err = read_ehdr(image, size, machine, &eh);
     if (err < 0)
         return err;
     /* check_phdr_table bounded the table by size: no overflow */

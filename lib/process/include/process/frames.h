@@ -34,4 +34,10 @@ static inline unsigned process_log2_ceil(uint64_t n)
     return bits;
 }
 
+/* The size_bits of the smallest frame that holds `bytes` (> 0). */
+static inline unsigned process_frame_bits(uint64_t bytes)
+{
+    return COFFER_PAGE_BITS + process_log2_ceil((bytes + COFFER_PAGE_SIZE - 1) / COFFER_PAGE_SIZE);
+}
+
 #endif

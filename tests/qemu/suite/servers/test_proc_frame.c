@@ -94,16 +94,10 @@ static bool runs_from(uint64_t image, const char *what)
     return ok;
 }
 
-/* The frame size hello fits in. */
-static unsigned hello_bits(void)
-{
-    return COFFER_PAGE_BITS + process_log2_ceil((hello.size + COFFER_PAGE_SIZE - 1) / COFFER_PAGE_SIZE);
-}
-
 static void hello_from_frames(void)
 {
     uint64_t h, big;
-    unsigned bits = hello_bits();
+    unsigned bits = process_frame_bits(hello.size);
     if (!buy(COFFER_OBJ_FRAME, bits, SMALL_FRAME, &h) || !map(SMALL_FRAME, SMALL_VA))
         return;
     memcpy((void *)(uintptr_t)SMALL_VA, hello.data, hello.size);
@@ -231,6 +225,36 @@ static bool spawner_made(unsigned from)
            ktest_step(coffer_tcb_set_sched_context(S(SPAWNER_TCB), S(SPAWNER_SC)), "bound");
 }
 
+/* The slow image in the 2 MiB frame: one R|X segment of 1 MiB at the odd
+ * offset 0x1001, so that the guarded copy goes byte by byte. */
+#define SLOW_IMAGE_BYTES (0x1001 + MIB)
+
+static void write_slow_image(void)
+{
+    uint8_t *image = (uint8_t *)(uintptr_t)GONE_VA;
+    write_elf(image, 64, 0x1001, 0x10001, MIB);
+    memset(image + 0x1001, 0x13, MIB); /* addi zero, zero, 0: nops */
+}
+
+/* The spawner started on an alias of the 2 MiB frame (which it hands over). */
+static bool spawner_started(void)
+{
+    return ktest_step(coffer_cnode_mint(ROOT, S(ALIAS), D, ROOT, S(GONE_FRAME), D, COFFER_RIGHTS_ALL, 0),
+                      "an alias of the frame to hand over") &&
+           ktest_step(coffer_thread_start(S(SPAWNER_TCB), coffer_root_ipc_buffer(), spawner, spawner_stack + 2048,
+                                          SLOW_IMAGE_BYTES), "start the spawner");
+}
+
+/* hello spawned, run and reaped after a case: the manager serves on. */
+static void manager_serves_on(void)
+{
+    uint64_t pid, how = 0, code = 1;
+    ktest_check(spawn("hello", PROC_SPAWN_START, ~0ull, S(BANK), S(HANDLE), &pid).error == COFFER_ERR_OK &&
+                    wait_for(S(HANDLE), &how, &code).error == COFFER_ERR_OK && how == PROC_ENDED_EXIT && code == 0,
+                "proc: the manager serves on: hello after it runs");
+    coffer_cnode_delete(ROOT, S(HANDLE), D);
+}
+
 /*
  * A thread of mine spawns from an alias of a 2 MiB frame holding an ELF
  * whose one segment is 1 MiB at an odd offset, so that the manager's
@@ -242,20 +266,14 @@ static bool spawner_made(unsigned from)
  */
 static void image_revoked_while_read(void)
 {
-    uint64_t h, pid, how = 0, code = 1;
-    uint64_t segment = MIB, bytes = 0x1001 + segment;
+    uint64_t h;
     if (!buy(COFFER_OBJ_FRAME, 21, GONE_FRAME, &h) || !map(GONE_FRAME, GONE_VA) || !spawner_made(KIT))
         return;
-    uint8_t *image = (uint8_t *)(uintptr_t)GONE_VA;
-    write_elf(image, 64, 0x1001, 0x10001, segment);
-    memset(image + 0x1001, 0x13, segment); /* addi zero, zero, 0: nops */
+    write_slow_image();
     struct usage before = usage(S(BANK));
     unsigned in_use = entries_in_use();
     uint64_t recoveries = *pm.recoveries;
-    bool made = ktest_step(coffer_cnode_mint(ROOT, S(ALIAS), D, ROOT, S(GONE_FRAME), D, COFFER_RIGHTS_ALL, 0),
-                           "an alias of the frame to hand over") &&
-                ktest_step(coffer_thread_start(S(SPAWNER_TCB), coffer_root_ipc_buffer(), spawner,
-                                               spawner_stack + 2048, bytes), "start the spawner");
+    bool made = spawner_started();
     bool revoked = false, seen = false;
     for (unsigned t = 0; made && t < 50000 && !gone_done; t++) {
         if (!revoked && entries_in_use() > in_use) {
@@ -270,10 +288,7 @@ static void image_revoked_while_read(void)
                 "manager's fault recovered", gone_done ? coffer_error_name(gone_error) : "no answer");
     ktest_check(entries_in_use() == in_use && same(usage(S(BANK)), before),
                 "proc: nothing of that spawn is left: no entry, every byte back in my bank");
-    ktest_check(spawn("hello", PROC_SPAWN_START, ~0ull, S(BANK), S(HANDLE), &pid).error == COFFER_ERR_OK &&
-                    wait_for(S(HANDLE), &how, &code).error == COFFER_ERR_OK && how == PROC_ENDED_EXIT && code == 0,
-                "proc: the manager serves on: hello after it runs");
-    coffer_cnode_delete(ROOT, S(HANDLE), D);
+    manager_serves_on();
     coffer_cnode_delete(ROOT, S(HANDLE2), D);
     coffer_tcb_suspend(S(SPAWNER_TCB));
     for (unsigned k = SPAWNER_TCB; k <= SPAWNER_IPC; k++)
@@ -301,19 +316,13 @@ static bool in_guarded_copy(uint64_t tcb)
  */
 static void spawner_killed_while_spawning(void)
 {
-    uint64_t id, pid, how = 0, code = 1, bytes = 0x1001 + MIB;
-    uint8_t *image = (uint8_t *)(uintptr_t)GONE_VA;
-    write_elf(image, 64, 0x1001, 0x10001, MIB); /* the frame holds the same image as before: refill it */
-    memset(image + 0x1001, 0x13, MIB);
+    uint64_t id;
+    write_slow_image(); /* again: the frame was the last case's */
     struct usage before = usage(S(BANK));
     unsigned in_use = entries_in_use();
     uint64_t rescues = *pm.rescues;
     bool made = ktest_step(bank_create(buf(), S(KIT), 1 * MIB, S(DOOMED), &id), "a bank for the spawner") &&
-                spawner_made(DOOMED) &&
-                ktest_step(coffer_cnode_mint(ROOT, S(ALIAS), D, ROOT, S(GONE_FRAME), D, COFFER_RIGHTS_ALL, 0),
-                           "an alias of the frame") &&
-                ktest_step(coffer_thread_start(S(SPAWNER_TCB), coffer_root_ipc_buffer(), spawner,
-                                               spawner_stack + 2048, bytes), "start the spawner");
+                spawner_made(DOOMED) && spawner_started();
     bool killed = false;
     for (unsigned t = 0; made && t < 50000 && !killed; t++) {
         if (entries_in_use() > in_use && in_guarded_copy(pm.worker))
@@ -326,10 +335,7 @@ static void spawner_killed_while_spawning(void)
                     same(usage(S(BANK)), before),
                 "proc: the spawner killed mid-spawn (its bank destroyed): the manager's worker rescued, the process it "
                 "was building undone, no entry left, every byte back in my bank");
-    ktest_check(spawn("hello", PROC_SPAWN_START, ~0ull, S(BANK), S(HANDLE), &pid).error == COFFER_ERR_OK &&
-                    wait_for(S(HANDLE), &how, &code).error == COFFER_ERR_OK && how == PROC_ENDED_EXIT && code == 0,
-                "proc: the manager serves on: hello after it runs");
-    coffer_cnode_delete(ROOT, S(HANDLE), D);
+    manager_serves_on();
     coffer_cnode_delete(ROOT, S(ALIAS), D);
 }
 
