@@ -109,6 +109,19 @@ struct coffer_result starter_thread(struct starter *st, coffer_cptr_t cspace, ui
     return r;
 }
 
+struct coffer_result starter_rescued_thread(struct starter *st, coffer_cptr_t cspace, uint64_t ipc_va,
+                                            uint8_t priority, coffer_cptr_t tcb, coffer_cptr_t sc,
+                                            coffer_cptr_t rescue)
+{
+    coffer_cptr_t fault_ep = st->fault_ep;
+    st->fault_ep = rescue;
+    struct coffer_result r = starter_thread(st, cspace, ipc_va, priority, tcb, sc);
+    st->fault_ep = fault_ep;
+    if (r.error == COFFER_ERR_OK)
+        starter_step(st, r = coffer_tcb_set_timeout_handler(tcb, rescue), "its timeout endpoint");
+    return r;
+}
+
 struct coffer_result starter_yield_to(uint8_t priority)
 {
     struct coffer_result r = coffer_tcb_set_priority(COFFER_SLOT_TCB, COFFER_SLOT_TCB, priority > 0 ? priority - 1 : 0);

@@ -134,12 +134,10 @@ static bool worker(struct build *b, struct console_service_state *st)
     uint64_t ipc = b->cfg->own_va + b->l.ipc, stack_top = b->cfg->own_va + b->l.stacks + CONSOLE_STACK_BYTES;
     st->worker_buf = (struct coffer_ipc_buffer *)(uintptr_t)ipc;
     uint64_t rescue = at(b, S_TEMP2); /* starter_thread uses S_TEMP */
-    b->st.fault_ep = rescue;
     bool made = step(b, badged(b, CONSOLE_S_RESCUE_EP, CONSOLE_BADGE(CONSOLE_KIND_RESCUE, 0, 0)), "its rescue capability") &&
                 step(b, coffer_cnode_move(ROOT, rescue, 64, ROOT, at(b, S_TEMP), 64), "aside") &&
-                step(b, starter_thread(&b->st, at(b, S_GUARDED), ipc, b->cfg->priority, tcb, sc), "make the worker") &&
-                step(b, coffer_tcb_set_timeout_handler(tcb, rescue), "its timeout endpoint");
-    b->st.fault_ep = COFFER_CPTR_NONE;
+                step(b, starter_rescued_thread(&b->st, at(b, S_GUARDED), ipc, b->cfg->priority, tcb, sc, rescue),
+                     "make the worker");
     if (!made || !step(b, coffer_cnode_delete(ROOT, rescue, 64), "drop the capability") ||
         !step(b, copy_in(b, CONSOLE_S_TCB, tcb), "its TCB in the CSpace") ||
         !step(b, coffer_tcb_set_sched_context(tcb, sc), "bind the context") ||

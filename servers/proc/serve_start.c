@@ -138,12 +138,10 @@ static bool worker(struct build *b, struct proc_service_state *st)
     uint64_t ipc = b->cfg->own_va + b->l.ipc, stack_top = b->cfg->own_va + b->l.stacks + PROC_STACK_BYTES;
     st->worker_buf = (struct coffer_ipc_buffer *)(uintptr_t)ipc;
     uint64_t rescue = at(b, S_TEMP2); /* starter_thread uses S_TEMP */
-    b->st.fault_ep = rescue;
     bool made = step(b, badged(b, PROC_S_RESCUE_EP, PROC_BADGE(PROC_KIND_RESCUE, 0, 0)), "its rescue capability") &&
                 step(b, coffer_cnode_move(ROOT, rescue, 64, ROOT, at(b, S_TEMP), 64), "aside") &&
-                step(b, starter_thread(&b->st, at(b, S_GUARDED), ipc, b->cfg->priority, tcb, sc), "make the worker") &&
-                step(b, coffer_tcb_set_timeout_handler(tcb, rescue), "its timeout endpoint");
-    b->st.fault_ep = COFFER_CPTR_NONE;
+                step(b, starter_rescued_thread(&b->st, at(b, S_GUARDED), ipc, b->cfg->priority, tcb, sc, rescue),
+                     "make the worker");
     if (!made || !step(b, coffer_cnode_delete(ROOT, rescue, 64), "drop the capability") ||
         !step(b, coffer_tcb_set_mcp(tcb, COFFER_SLOT_TCB, 255), "its MCP") ||
         !step(b, copy_in(b, PROC_S_TCB, tcb), "its TCB in the CSpace") ||

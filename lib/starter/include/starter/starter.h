@@ -67,6 +67,13 @@ struct coffer_result starter_window(struct starter *st, uint64_t va, uint64_t by
 struct coffer_result starter_thread(struct starter *st, coffer_cptr_t cspace, uint64_t ipc_va, uint8_t priority,
                                     coffer_cptr_t tcb, coffer_cptr_t sc);
 
+/* The same for a server's passive worker: its faults and its timeouts go
+ * to `rescue` (an endpoint capability in the starter's CSpace, copied into
+ * the TCB), the server's rescuer (lib/server rescue.h). */
+struct coffer_result starter_rescued_thread(struct starter *st, coffer_cptr_t cspace, uint64_t ipc_va,
+                                            uint8_t priority, coffer_cptr_t tcb, coffer_cptr_t sc,
+                                            coffer_cptr_t rescue);
+
 /* Let a thread the starter just started run to where it waits: the
  * starter drops below priority for a moment. */
 struct coffer_result starter_yield_to(uint8_t priority);
