@@ -34,12 +34,11 @@ $(PORTS)/$(2): $(patsubst %,$(PORTS)/$(1)/obj/%.o,$(6))
 	rm -f $$@
 	$(CROSS)ar rcs $$@ $$^
 PORT_LIBS += $(PORTS)/$(2)
+PORT_INCLUDES += -I$(PORTS)/$(1)/src
+PORT_UNPACKED += $(PORTS)/$(1)/.unpacked
 endef
 $(eval $(call port,zlib,libz.a,zlib,$(ZLIB_VERSION),$(ZLIB_PINS),$(ZLIB_OBJS),$(ZLIB_FLAGS)))
 $(eval $(call port,bzip2,libbz2.a,bzip2,$(BZIP2_VERSION),$(BZIP2_PINS),$(BZIP2_OBJS),$(BZIP2_FLAGS)))
-
-PORT_INCLUDES := -I$(PORTS)/zlib/src -I$(PORTS)/bzip2/src
-PORT_UNPACKED := $(PORTS)/zlib/.unpacked $(PORTS)/bzip2/.unpacked
 
 # The suite's test of them (tests/qemu/suite/lib/test_ports.c): hello as
 # the host's gzip and bzip2 compress it.
