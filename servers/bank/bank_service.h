@@ -40,6 +40,8 @@ struct bank_service {
     coffer_cptr_t prime;          /* a capability to the prime bank, every right */
     struct bank_server *server;   /* its state, for the audit (same address space) */
     const volatile uint64_t *rescues; /* workers it let finish after their client's context died */
+    const volatile uint32_t *books_lock; /* the books' lock word, 0 when free (serve.c): a test that
+                                            must strike a request outside its locked stretch looks */
     uint64_t own_bytes;           /* what it took of work_untyped */
 };
 

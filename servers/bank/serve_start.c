@@ -282,6 +282,6 @@ struct coffer_result bank_service_start(const struct bank_service_config *cfg, s
                                     (uint64_t)1 << LEAF | BANK_CHUNK0_PRIME, depth), "copy the prime bank's capability"))
         return r;
     *out = (struct bank_service){ .tcb = at(&b, S_TCB), .cspace = at(&b, S_ROOT), .prime = at(&b, S_PRIME),
-                                  .server = &st->server, .rescues = &st->rescues, .own_bytes = b.st.own_bytes };
+                                  .server = &st->server, .rescues = &st->rescues, .books_lock = &st->lock, .own_bytes = b.st.own_bytes };
     return r;
 }

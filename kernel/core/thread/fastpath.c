@@ -166,6 +166,7 @@ HOT_INLINE bool fastpath_reply_recv(struct thread *t)
     r->caller = NULL;
     caller->reply = NULL;
     caller->ipc_flags = 0;
+    caller->loan_died = 0; /* it has a context here: the flag is moot */
     t->state = THREAD_BLOCKED_RECV;
     if (sc != NULL) { /* sched_context_return(), in the one case checked */
         sched_context_move(sc, t, caller);

@@ -12,6 +12,7 @@
 #include "cap/cdt.h"
 #include "object/invoke.h"
 #include "object/irq.h"
+#include "thread/fault.h"
 #include "thread/sched.h"
 #include "thread/sched_context.h"
 #include "thread/timeout.h"
@@ -326,12 +327,26 @@ static struct coffer_result ep_recv(struct endpoint *ep, struct thread *t, struc
     return syscall_no_result();
 }
 
+/* A caller whose reply wait ended runs on the context that came back
+ * along the reply, or on its own.  If the one it lent along the call died
+ * further up the chain (loan_died), it has neither: its timeout handler is
+ * told now, when it would run (fault_context_gone()). */
+static void wake_caller(struct thread *caller, bool loan_died, bool in_front)
+{
+    thread_wake(caller, in_front);
+    if (loan_died && caller->sc == NULL)
+        fault_context_gone(caller);
+}
+
 /* t answers r's caller with the message in its registers. */
 static void do_reply(struct thread *t, struct reply *r)
 {
     struct thread *caller = r->caller;
+    bool loan_died = false;
     r->caller = NULL;
     if (caller != NULL) {
+        loan_died = caller->loan_died;
+        caller->loan_died = 0;
         caller->reply = NULL;
         if (caller->ipc_flags & IPC_FAULT) {
             if (COFFER_MSG_LENGTH(arch_msg_info(&t->regs)) >= 1)
@@ -345,7 +360,7 @@ static void do_reply(struct thread *t, struct reply *r)
     if (r->lent != NULL)
         sched_context_return(r, caller);
     if (caller != NULL)
-        thread_wake(caller, true);
+        wake_caller(caller, loan_died, true);
 }
 
 /* ---------------------------------------------------------------- notifications */
@@ -425,6 +440,7 @@ void ipc_cancel(struct thread *t)
     case THREAD_BLOCKED_REPLY:
         t->reply->caller = NULL;
         t->reply = NULL;
+        t->loan_died = 0;
         break;
     default:
         return;
@@ -480,6 +496,7 @@ void notification_dies(struct notification *n)
 void reply_dies(struct reply *r)
 {
     struct thread *caller = r->caller;
+    bool loan_died = caller != NULL && caller->loan_died;
     if (caller != NULL)
         ipc_cancel(caller);
     if (r->lent != NULL)
@@ -489,7 +506,7 @@ void reply_dies(struct reply *r)
         caller->ipc_flags = 0;
         if (!fault) {
             thread_set_result(caller, COFFER_ERR_ABORTED, 0, 0);
-            thread_wake(caller, false);
+            wake_caller(caller, loan_died, false);
         }
     }
     if (r->receiver != NULL)

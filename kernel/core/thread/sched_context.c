@@ -188,10 +188,15 @@ void sched_context_return(struct reply *r, struct thread *caller)
 void sched_context_dies(struct sched_context *sc)
 {
     /* A thread running on it on loan is left with none: its timeout
-     * handler hears of it once the context is gone (fault.h). */
+     * handler hears of it once the context is gone (fault.h).  The
+     * borrowers below it in a chain of loans wait for replies that will
+     * bring no context back: each hears of it when its reply comes
+     * (ipc.c), not before, so the chain unwinds in order. */
     struct thread *borrower = sc->thread != NULL && sc->thread != sc->home ? sc->thread : NULL;
     for (struct reply *x = sc->lent_via, *below; x != NULL; x = below) {
         below = x->lent_prev;
+        if (x->caller != NULL && x->caller != sc->home)
+            x->caller->loan_died = 1;
         x->lent = NULL;
         x->lent_prev = NULL;
     }

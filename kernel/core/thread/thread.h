@@ -67,8 +67,11 @@ struct thread {
     uint64_t ipc_buffer_vaddr;   /* where the thread sees its IPC buffer */
     uint8_t state;               /* enum thread_state */
     uint8_t priority;
-    uint8_t mcp;                 /* maximum controlled priority */
     uint8_t ipc_flags;           /* IPC_* while BLOCKED_SEND */
+    uint8_t loan_died;           /* BLOCKED_REPLY only: the context it lent along
+                                  * the call died further up a chain of loans, so
+                                  * the reply brings none back (sched_context_dies) */
+    uint8_t mcp;                 /* maximum controlled priority */
     uint8_t in_ready;            /* in a ready queue (next/prev are its links); the
                                   * running thread usually is not (sched.h) */
     uint8_t home_until_recv;     /* its home context is lent (TCB_LEND_SCHED_CONTEXT):

@@ -161,24 +161,6 @@ static void test_sched_context(void)
     fx_reset();
 }
 
-/* A handler thread (active, priority 50) with the endpoint it will hear
- * faults on and its reply object. */
-struct handler_fx {
-    struct endpoint *ep;
-    struct reply *reply;
-    uint64_t cptr, reply_cptr;
-    struct thread *thread;
-};
-
-static struct handler_fx new_handler(void)
-{
-    struct handler_fx f;
-    f.cptr = fx_endpoint(&f.ep);
-    f.reply_cptr = fx_reply(&f.reply);
-    f.thread = fx_active("H", 50, 1000, 1000, NULL);
-    return f;
-}
-
 /* A timeout fault: the budget runs out, the timeout handler hears of it. */
 static void test_timeout_fault(void)
 {

@@ -87,6 +87,24 @@ static inline struct thread *passive_server(const char *name, unsigned prio, uin
     return t;
 }
 
+/* A handler thread (active, priority 50) with the endpoint it will hear
+ * faults on and its reply object. */
+struct handler_fx {
+    struct endpoint *ep;
+    struct reply *reply;
+    uint64_t cptr, reply_cptr;
+    struct thread *thread;
+};
+
+static inline struct handler_fx new_handler(void)
+{
+    struct handler_fx f;
+    f.cptr = fx_endpoint(&f.ep);
+    f.reply_cptr = fx_reply(&f.reply);
+    f.thread = fx_active("H", 50, 1000, 1000, NULL);
+    return f;
+}
+
 /* Run fn in a child process (the kernel code under test may crash);
  * true if it returned normally.  The child's output (an ASan report) is
  * thrown away unless FX_CHILD_OUTPUT is set in the environment. */

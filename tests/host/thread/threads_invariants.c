@@ -85,6 +85,8 @@ bool fx_invariants(void)
             t->state != THREAD_BLOCKED_RECV)
             return fx_fail("%s: BLOCKED_REPLY without its reply object (or the reverse)%s",
                            t->name, "");
+        if (t->loan_died && t->state != THREAD_BLOCKED_REPLY)
+            return fx_fail("%s: a dead loan flagged outside a reply wait%s", t->name, "");
         if (t->state == THREAD_BLOCKED_RECV && (t->reply == NULL || t->reply->receiver != t))
             return fx_fail("%s: receives without its reply object%s", t->name, "");
         if (t->sc != NULL && t->sc->thread != t)
