@@ -18,6 +18,8 @@ static bool answer(struct coffer_rescuer *r, const struct coffer_msg *m, uint64_
         r->timeouts++;
         return true;
     case COFFER_FAULT_CONTEXT_GONE:
+        if (sc == COFFER_CPTR_NONE)
+            break;
         if (coffer_tcb_lend_sched_context(tcb, sc).error == COFFER_ERR_OK)
             r->rescues++;
         return true;
@@ -32,6 +34,8 @@ static bool answer(struct coffer_rescuer *r, const struct coffer_msg *m, uint64_
         break;
     }
     r->stopped++;
+    if (r->abandon != NULL)
+        r->abandon(r->ctx, m->badge);
     return false;
 }
 

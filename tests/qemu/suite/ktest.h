@@ -39,6 +39,7 @@ void test_cspace_slots(void);
 void test_bank_service(void);
 void test_proc_service(void);
 void test_ports(void);
+void test_kv_service(void);
 void test_proc_soak(unsigned cycles); /* make soak: only the spawn cycles, this many of each */
 void test_console_service(void);
 

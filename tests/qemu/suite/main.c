@@ -96,5 +96,6 @@ int main(void)
     test_proc_service();
     test_ports();
     test_console_service();
+    test_kv_service();
     return totals();
 }

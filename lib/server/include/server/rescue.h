@@ -17,7 +17,11 @@
  *
  * The badge of a fault says which worker: the server's `worker` callback
  * maps it to the worker's TCB and the context to lend (false: not a
- * worker's badge, ignored).
+ * worker's badge, ignored).  A worker given no context to lend
+ * (COFFER_CPTR_NONE: a session's, whose client pays for its every
+ * instruction, lib/session) is left stopped when its client's context
+ * dies, as after any other fault it cannot answer; `abandon`, if set,
+ * hears of each worker left stopped.
  */
 #ifndef COFFER_SERVER_RESCUE_H
 #define COFFER_SERVER_RESCUE_H
@@ -29,6 +33,7 @@ struct coffer_rescuer {
     coffer_cptr_t endpoint, reply;  /* the rescue endpoint, the rescuer's reply object */
     bool (*worker)(void *ctx, uint64_t badge, coffer_cptr_t *tcb, coffer_cptr_t *rescue_sc);
     void *ctx;
+    void (*abandon)(void *ctx, uint64_t badge); /* a worker left stopped (NULL: nothing to do) */
     /* Counters, for tests. */
     volatile uint64_t timeouts, rescues, recoveries, stopped;
 };
