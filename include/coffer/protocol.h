@@ -31,6 +31,11 @@ struct coffer_request {
     uint64_t badges[COFFER_MSG_MAX_CAPS];
 };
 
+/* The rights a server gives the endpoint capabilities it hands its
+ * clients: call, with capabilities both ways -- never READ, which would
+ * let a client receive on the server's endpoint and answer for it. */
+#define COFFER_PROTO_CLIENT_RIGHTS (COFFER_RIGHT_WRITE | COFFER_RIGHT_GRANT | COFFER_RIGHT_GRANT_REPLY)
+
 /* The reply the dispatcher builds, for the receive loop to send. */
 struct coffer_reply {
     uint64_t error; /* the reply's label */

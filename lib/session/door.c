@@ -13,10 +13,6 @@
 
 #include "session_internal.h"
 
-/* What a client's session capability may do: call, with capabilities
- * both ways -- never receive, which would let it answer for the worker. */
-#define SESSION_CLIENT_RIGHTS (COFFER_RIGHT_WRITE | COFFER_RIGHT_GRANT | COFFER_RIGHT_GRANT_REPLY)
-
 static struct coffer_result ok(void)
 {
     return (struct coffer_result){ COFFER_ERR_OK, 0, 0 };
@@ -150,7 +146,7 @@ struct coffer_result session_serve_open(struct session_server *s, const struct c
     c->state = SESSION_OPEN;
     if ((r = worker_start(s, c)).error != COFFER_ERR_OK ||
         (r = coffer_cnode_mint(s->cfg.root, temp, 64, s->cfg.root, session_slot(s, c->index, SESSION_S_ENDPOINT),
-                               64, SESSION_CLIENT_RIGHTS,
+                               64, COFFER_PROTO_CLIENT_RIGHTS,
                                SESSION_BADGE(SESSION_KIND_SESSION, c->gen, c->index))).error != COFFER_ERR_OK) {
         session_give_back(s, c);
         return r;

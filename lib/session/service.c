@@ -219,7 +219,7 @@ struct coffer_result session_service_start(const struct session_service_config *
     memset(st, 0, sizeof *st);
     tables(&b, st);
     if (!door(&b, st) || !rescuer(&b, st) ||
-        !step(&b, r = badged(&b, SESSION_SELF_DOOR, COFFER_RIGHT_WRITE | COFFER_RIGHT_GRANT | COFFER_RIGHT_GRANT_REPLY,
+        !step(&b, r = badged(&b, SESSION_SELF_DOOR, COFFER_PROTO_CLIENT_RIGHTS,
                              SESSION_BADGE(SESSION_KIND_DOOR, 0, 0)), "the opener") ||
         !step(&b, r = coffer_cnode_move(ROOT, at(&b, S_OPENER), 64, ROOT, at(&b, S_TEMP), 64), "place it"))
         return r.error != COFFER_ERR_OK ? r : refused();

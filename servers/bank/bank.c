@@ -185,7 +185,7 @@ struct coffer_result bank_server_init(struct bank_server *s, const struct bank_e
     s->chunks[0].owner = 0;
     prime->first_chunk = 0; /* chunk 0 is the server's: never on a bank's lists */
     struct coffer_result r = coffer_cnode_mint(s->env.cnode, rec_slot(s, record), 64, s->env.cnode,
-                                               s->env.endpoint, 64, COFFER_RIGHTS_ALL,
+                                               s->env.endpoint, 64, COFFER_PROTO_CLIENT_RIGHTS,
                                                bank_badge(s, prime, BANK_RIGHTS_ALL));
     if (r.error != COFFER_ERR_OK)
         return r;
@@ -438,7 +438,7 @@ struct coffer_result bank_serve_restrict(struct bank_server *s, const struct cof
     if (r.error != COFFER_ERR_OK)
         return r;
     r = coffer_cnode_mint(s->env.cnode, rec_slot(s, rec), 64, s->env.cnode, s->env.endpoint, 64,
-                          COFFER_RIGHTS_ALL, bank_badge(s, b, (unsigned)rights));
+                          COFFER_PROTO_CLIENT_RIGHTS, bank_badge(s, b, (unsigned)rights));
     if (r.error != COFFER_ERR_OK) {
         rec_free(s, rec, 1);
         return r;

@@ -33,7 +33,7 @@ struct coffer_result tree_create(struct bank_server *s, struct bank *parent, uin
     struct bank_entry *e = &s->banks[index];
     uint64_t gen = e->gen + 1;
     res = coffer_cnode_mint(s->env.cnode, rec_slot(s, r), 64, s->env.cnode, s->env.endpoint, 64,
-                            COFFER_RIGHTS_ALL, BANK_BADGE(index, gen, BANK_RIGHTS_ALL));
+                            COFFER_PROTO_CLIENT_RIGHTS, BANK_BADGE(index, gen, BANK_RIGHTS_ALL));
     if (res.error != COFFER_ERR_OK) {
         rec_free(s, r, BANK_BANK_UNITS);
         return res;

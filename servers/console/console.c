@@ -156,7 +156,7 @@ struct coffer_result console_serve_open(struct console_server *s, const struct c
     if ((r = build(s, (unsigned)i, bank, ready)).error != COFFER_ERR_OK ||
         (r = coffer_cnode_mint(CONSOLE_SELF(CONSOLE_S_CNODE), CONSOLE_SELF(CONSOLE_S_TEMP), 64,
                                CONSOLE_SELF(CONSOLE_S_CNODE), CONSOLE_SELF(CONSOLE_S_ENDPOINT), 64,
-                               COFFER_RIGHTS_ALL, CONSOLE_BADGE(CONSOLE_KIND_SESSION, gen, i))).error !=
+                               COFFER_PROTO_CLIENT_RIGHTS, CONSOLE_BADGE(CONSOLE_KIND_SESSION, gen, i))).error !=
             COFFER_ERR_OK) {
         if (c->buffer != NULL)
             bank_free(bank, c->handle);

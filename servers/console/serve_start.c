@@ -83,7 +83,7 @@ static struct coffer_result place(struct build *b, uint64_t type, unsigned j)
 static struct coffer_result badged(struct build *b, unsigned endpoint, uint64_t badge)
 {
     return coffer_cnode_mint(ROOT, at(b, S_TEMP), 64, at(b, S_ROOT), CONSOLE_SELF(endpoint), DEPTH,
-                             COFFER_RIGHTS_ALL, badge);
+                             COFFER_PROTO_CLIENT_RIGHTS, badge);
 }
 
 static bool cspace(struct build *b)

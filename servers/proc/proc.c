@@ -274,7 +274,7 @@ static struct coffer_result spawn(struct proc_server *s, const struct spawn_requ
         (r = coffer_cnode_copy(PROC_SELF(PROC_S_CNODE), PROC_SELF(PROC_S_EXITS + i), 64, PROC_SELF(PROC_S_CNODE),
                                q->exits, 64)).error != COFFER_ERR_OK ||
         (r = coffer_cnode_mint(PROC_SELF(PROC_S_CNODE), PROC_SELF(PROC_S_TEMP), 64, PROC_SELF(PROC_S_CNODE),
-                               PROC_SELF(PROC_S_ENDPOINT), 64, COFFER_RIGHTS_ALL,
+                               PROC_SELF(PROC_S_ENDPOINT), 64, COFFER_PROTO_CLIENT_RIGHTS,
                                PROC_BADGE(PROC_KIND_HANDLE, gen, i))).error != COFFER_ERR_OK ||
         caller_died(s, rescues)) {
         /* A process no one holds a handle to would stay for ever: undone

@@ -223,7 +223,7 @@ static struct coffer_result cspace(struct build *b)
                                            root, 64, PROCESS_SLOT_BANK))).error != COFFER_ERR_OK)
         return r;
     return coffer_cnode_mint(root, PROCESS_SLOT_MANAGER, PROCESS_CNODE_BITS, self, PROC_SELF(PROC_S_ENDPOINT), 64,
-                             COFFER_RIGHTS_ALL, PROC_BADGE(PROC_KIND_SELF, b->p->gen, b->i));
+                             COFFER_PROTO_CLIENT_RIGHTS, PROC_BADGE(PROC_KIND_SELF, b->p->gen, b->i));
 }
 
 /* The thread: configured, at its priority, on its context, at the entry

@@ -88,7 +88,7 @@ struct coffer_result proc_fault_endpoint(const struct proc_server *s, unsigned i
     if (s->procs[i].spawner_faults)
         return coffer_cnode_copy(self, PROC_SELF(PROC_S_TEMP), 64, self, PROC_KEEP(i, PROC_K_FAULTS), 64);
     return coffer_cnode_mint(self, PROC_SELF(PROC_S_TEMP), 64, self, PROC_SELF(PROC_S_FAULT_EP), 64,
-                             COFFER_RIGHTS_ALL, PROC_BADGE(PROC_KIND_FAULT, s->procs[i].gen, i));
+                             COFFER_PROTO_CLIENT_RIGHTS, PROC_BADGE(PROC_KIND_FAULT, s->procs[i].gen, i));
 }
 
 /* Thread t of process i from the copies in its keeper. */

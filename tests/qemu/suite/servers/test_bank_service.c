@@ -219,6 +219,11 @@ static void verify(void)
                     type_of(restricted) == COFFER_OBJ_ENDPOINT,
                 "verify: a restricted bank capability is genuine, with its rights; I keep it (the kernel unwrapped it)");
     ktest_check(who == BANK_ID(id) && who != 0, "verify: and names the bank as CREATE did, whatever the rights");
+    ktest_step(coffer_untyped_retype(S(0), COFFER_OBJ_REPLY, 0, ROOT, 0, other, 1, W), "a reply object");
+    ktest_check(coffer_ipc_nb_recv(child, other).error == COFFER_ERR_INVALID_CAPABILITY &&
+                    coffer_ipc_nb_recv(svc.prime, other).error == COFFER_ERR_INVALID_CAPABILITY &&
+                    coffer_cnode_delete(ROOT, other, D).error == COFFER_ERR_OK,
+                "bank: a bank capability cannot receive on the server's endpoint (INVALID_CAPABILITY)");
     ktest_step(coffer_untyped_retype(S(0), COFFER_OBJ_ENDPOINT, 0, ROOT, 0, other, 1, W), "an endpoint of my own");
     bool both = true;
     for (int i = 0; i < 2; i++) {

@@ -102,6 +102,11 @@ static void session_writes(void)
     ktest_check(r.error == COFFER_ERR_OK && held(S(BANK)) == before + CONSOLE_BUFFER_BYTES,
                 "console: a session opened on my bank, which holds its 4 KiB buffer (%s, held %llu -> %llu)",
                 coffer_error_name(r.error), (unsigned long long)before, (unsigned long long)held(S(BANK)));
+    ktest_step(coffer_untyped_retype(S(CONTAINER), COFFER_OBJ_REPLY, 0, ROOT, 0, S(SESSION2), 1, W), "a reply object");
+    ktest_check(coffer_ipc_nb_recv(S(SESSION), S(SESSION2)).error == COFFER_ERR_INVALID_CAPABILITY &&
+                    coffer_ipc_nb_recv(con.admin, S(SESSION2)).error == COFFER_ERR_INVALID_CAPABILITY &&
+                    coffer_cnode_delete(ROOT, S(SESSION2), D).error == COFFER_ERR_OK,
+                "console: neither a session's capability nor the admin's can receive on the server's endpoint");
     r = say(S(SESSION), line, &taken);
     ktest_check(r.error == COFFER_ERR_OK && taken == strlen(line) &&
                     console_info(S(SESSION), &t, &w, &q, &f).error == COFFER_ERR_OK && t == taken && w == taken &&

@@ -91,6 +91,12 @@ static void upgrade_and_info(void)
               session_upgrade(kv_buf(), kv.opener, c.bank, &room2).error == COFFER_ERR_OK;
     ktest_check(up && room2 == room + (128u << 10), "session: UPGRADE after the limit was raised by 128 KiB: room %llu -> %llu",
                 (unsigned long long)room, (unsigned long long)room2);
+    ktest_step(coffer_untyped_retype(S(CONTAINER), COFFER_OBJ_REPLY, 0, ROOT, 0, S(NOTE), 1, W), "a reply object");
+    ktest_check(coffer_ipc_nb_recv(c.session, S(NOTE)).error == COFFER_ERR_INVALID_CAPABILITY &&
+                    coffer_ipc_nb_recv(kv.opener, S(NOTE)).error == COFFER_ERR_INVALID_CAPABILITY &&
+                    coffer_cnode_delete(ROOT, S(NOTE), D).error == COFFER_ERR_OK,
+                "session: neither the session capability nor the opener can receive (INVALID_CAPABILITY): no "
+                "client can answer for the server");
     ktest_check(session_info(kv_buf(), kv.opener, c.bank, &index, &h, &served).error == COFFER_ERR_OK &&
                     index == c.index && h == held(c.bank) && served == 3,
                 "session: INFO: its number, what its bank holds (%llu), the requests its worker served (%llu)",
