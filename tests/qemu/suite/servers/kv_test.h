@@ -32,5 +32,6 @@ struct session_client kv_client(unsigned first);
 unsigned kv_open_sessions(void);
 
 void kv_session_cases(void);
+void kv_kill_cases(void);
 
 #endif

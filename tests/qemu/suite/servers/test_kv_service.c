@@ -37,7 +37,7 @@ static bool start(void)
 {
     const struct coffer_bootinfo *bi = coffer_bootinfo();
     uint64_t parent = coffer_largest_ram_untyped(bi, 24);
-    slot_base = bi->empty.start + 2600;
+    slot_base = bi->empty.start + 3300; /* clear of the threads fixture's (2600 on) */
     static coffer_cptr_t rams[1];
     rams[0] = S(RAM);
     struct bank_service_config bcfg = { .work_untyped = S(BANK_WORK), .ram = rams, .nram = 1, .first_slot = S(8),
@@ -192,6 +192,7 @@ void test_kv_service(void)
     entries();
     store_refusals();
     kv_session_cases();
+    kv_kill_cases();
     ktest_check(coffer_cnode_revoke(ROOT, S(CONTAINER), D).error == COFFER_ERR_OK &&
                     coffer_cnode_delete(ROOT, S(CONTAINER), D).error == COFFER_ERR_OK,
                 "kv: the container revoked: both services and everything they made are gone");
