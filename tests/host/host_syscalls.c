@@ -48,3 +48,14 @@ struct coffer_msg coffer_host_ipc_syscall(uint64_t number, uint64_t a0, uint64_t
     host_syscalls_made++;
     return (struct coffer_msg){ .error = COFFER_ERR_ILLEGAL_OPERATION, .info = number };
 }
+
+struct coffer_result coffer_thread_start(coffer_cptr_t tcb, struct coffer_ipc_buffer *buf, void (*entry)(uint64_t),
+                                         void *stack_top, uint64_t arg)
+{
+    for (unsigned i = 0; i < COFFER_REG_COUNT; i++)
+        buf->mr[i] = 0;
+    buf->mr[COFFER_REG_PC] = (uint64_t)(uintptr_t)entry;
+    buf->mr[2] = (uint64_t)(uintptr_t)stack_top & ~15ull; /* sp */
+    buf->mr[10] = arg;                                    /* a0 */
+    return coffer_tcb_write_registers(tcb, COFFER_REG_COUNT, 1);
+}

@@ -27,4 +27,11 @@ extern uint64_t host_syscalls_made;
  * with NOT_ENOUGH_MEMORY without reaching the kernel; 0 injects none. */
 void host_syscalls_fail_at(uint64_t n);
 
+/* The target's coffer_thread_start (lib/syscall/thread_start.c) reads gp
+ * and tp; this one sets the entry, stack and argument through the same
+ * TCB_WRITE_REGISTERS, for code under test that starts threads (which
+ * never run on the host). */
+struct coffer_result coffer_thread_start(coffer_cptr_t tcb, struct coffer_ipc_buffer *buf, void (*entry)(uint64_t),
+                                         void *stack_top, uint64_t arg);
+
 #endif
