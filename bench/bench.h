@@ -37,6 +37,8 @@ void bench_bank(uint64_t calibration);
 void bench_proc(uint64_t calibration);
 /* The console server (bench_console.c). */
 void bench_console(uint64_t calibration);
+/* Sessions and the key-value store (bench_kv.c). */
+void bench_kv(uint64_t calibration);
 
 /* Measure `op` (a statement) BENCH_RUNS times into samples. */
 #define BENCH_MEASURE(samples, op)                                 \

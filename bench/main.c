@@ -51,6 +51,7 @@ int main(void)
     bench_bank(calibration);
     bench_proc(calibration);
     bench_console(calibration);
+    bench_kv(calibration);
 
     printf("bench: done\n");
     return 0;
