@@ -32,11 +32,6 @@ struct session_client {
     unsigned leaf_bits;
 };
 
-/* The receive triple for slot (docs/threads-ipc.md, recv_cnode). */
-#define SESSION_RECV(slot, leaf_bits)                                                                              \
-    (leaf_bits) == 0 ? COFFER_CPTR_NONE : (uint64_t)(slot) >> (leaf_bits), (leaf_bits) == 0 ? 0 : 64 - (leaf_bits), \
-        (leaf_bits) == 0 ? (uint64_t)(slot) : (uint64_t)(slot) & ((1ull << (leaf_bits)) - 1)
-
 /* The session's bank destroyed -- everything the session cost back in
  * the parent -- and the client's slots emptied (the session ends at the
  * server if it had not). */
@@ -57,12 +52,12 @@ static inline struct coffer_result session_client_open(struct coffer_ipc_buffer 
                                                        coffer_cptr_t parent, uint64_t limit, uint64_t arg)
 {
     uint64_t id;
-    struct coffer_result r = bank_create_into(buf, parent, limit, SESSION_RECV(c->bank, c->leaf_bits), &id);
+    struct coffer_result r = bank_create_into(buf, parent, limit, COFFER_RECV_AT(c->bank, c->leaf_bits), &id);
     if (r.error != COFFER_ERR_OK)
         return r;
     if ((r = bank_restrict_into(buf, c->bank, BANK_RIGHT_BUY | BANK_RIGHT_FREE,
-                                SESSION_RECV(c->handed, c->leaf_bits))).error != COFFER_ERR_OK ||
-        (r = session_open_into(buf, c->door, arg, c->handed, SESSION_RECV(c->session, c->leaf_bits), &c->index))
+                                COFFER_RECV_AT(c->handed, c->leaf_bits))).error != COFFER_ERR_OK ||
+        (r = session_open_into(buf, c->door, arg, c->handed, COFFER_RECV_AT(c->session, c->leaf_bits), &c->index))
             .error != COFFER_ERR_OK)
         session_client_drop(c);
     return r;

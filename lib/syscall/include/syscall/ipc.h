@@ -16,6 +16,15 @@
  * system call's stub. */
 #define COFFER_MR_(mr, i) ((mr) ? (mr)[i] : 0)
 
+/* Where capabilities a call receives land, for the generated `_into`
+ * clients' (recv_cnode, recv_depth, recv_index) from a slot's cptr: with
+ * leaf_bits 0 the slot of the root CNode itself (a root task), else slot
+ * cptr & (2^leaf_bits - 1) of the leaf in root slot cptr >> leaf_bits (a
+ * process: PROCESS_CNODE_BITS, as PROCESS_RECV says). */
+#define COFFER_RECV_AT(slot, leaf_bits)                                                                            \
+    (leaf_bits) == 0 ? COFFER_CPTR_NONE : (uint64_t)(slot) >> (leaf_bits), (leaf_bits) == 0 ? 0 : 64 - (leaf_bits), \
+        (leaf_bits) == 0 ? (uint64_t)(slot) : (uint64_t)(slot) & ((1ull << (leaf_bits)) - 1)
+
 /* Send (blocking until a receiver takes it) through an endpoint. */
 static inline struct coffer_msg coffer_ipc_send(uint64_t ep, uint64_t info,
                                                 const uint64_t mr[COFFER_MSG_REG_WORDS])

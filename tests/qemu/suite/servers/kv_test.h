@@ -33,5 +33,6 @@ unsigned kv_open_sessions(void);
 
 void kv_session_cases(void);
 void kv_kill_cases(void);
+void dataspace_cases(void); /* tests/qemu/suite/lib/test_dataspace.c */
 
 #endif

@@ -192,6 +192,7 @@ void test_kv_service(void)
     entries();
     store_refusals();
     kv_session_cases();
+    dataspace_cases();
     kv_kill_cases();
     ktest_check(coffer_cnode_revoke(ROOT, S(CONTAINER), D).error == COFFER_ERR_OK &&
                     coffer_cnode_delete(ROOT, S(CONTAINER), D).error == COFFER_ERR_OK,
