@@ -67,7 +67,7 @@ static struct coffer_result buy(struct session_server *s, struct session *c, uin
 }
 
 /* The session's CNode: bought into the door's temporary slot, placed in
- * root slot i with the guard that makes its 16 slots take leaf_bits bits
+ * root slot i with the guard that makes its 32 slots take leaf_bits bits
  * of a cptr; the client's bank capability copied in. */
 static struct coffer_result cnode(struct session_server *s, struct session *c, coffer_cptr_t bank)
 {
@@ -98,8 +98,20 @@ static struct coffer_result worker_objects(struct session_server *s, struct sess
         (r = buy(s, c, COFFER_OBJ_FRAME, s->cfg.frame_bits, SESSION_S_FRAME, SESSION_H_FRAME)).error !=
             COFFER_ERR_OK)
         return r;
-    return coffer_frame_map(session_slot(s, c->index, SESSION_S_FRAME), s->cfg.vspace, c->area_va,
-                            COFFER_MAP_R | COFFER_MAP_W);
+    /* The tables the walk lacks (sessions that pay for their area's):
+     * at most a level-1 and a level-0 one over a fresh area. */
+    for (unsigned t = 0;; t++) {
+        r = coffer_frame_map(session_slot(s, c->index, SESSION_S_FRAME), s->cfg.vspace, c->area_va,
+                             COFFER_MAP_R | COFFER_MAP_W);
+        if (!s->cfg.own_tables || t == 2 || r.error != COFFER_ERR_FAILED_LOOKUP ||
+            r.detail0 >> 32 != COFFER_LOOKUP_NO_PAGE_TABLE)
+            return r;
+        if ((r = buy(s, c, COFFER_OBJ_PAGE_TABLE, 0, SESSION_S_TABLE + t, SESSION_H_TABLE + t)).error !=
+                COFFER_ERR_OK ||
+            (r = coffer_page_table_map(session_slot(s, c->index, SESSION_S_TABLE + t), s->cfg.vspace, c->area_va))
+                .error != COFFER_ERR_OK)
+            return r;
+    }
 }
 
 /* The worker configured -- the server's CSpace and address space, its

@@ -172,6 +172,15 @@ static bool rescuer(struct build *b, struct service_state *st)
            step(b, starter_keep(&b->st, sc), "keep its context");
 }
 
+/* The session window: at own_va + 2 MiB, or with sessions paying for
+ * their tables at the next boundary of an area (so that no two sessions
+ * share a table). */
+static uint64_t window_of(const struct session_service_config *cfg)
+{
+    uint64_t at = cfg->own_va + WINDOW_OFFSET;
+    return cfg->own_tables ? round_up(at, 1ull << cfg->area_bits) : at;
+}
+
 /* The table and the door's loop, the server's hooks in them. */
 static void tables(const struct build *b, struct service_state *st)
 {
@@ -186,7 +195,8 @@ static void tables(const struct build *b, struct service_state *st)
         .rescue = SELF(SESSION_SELF_RESCUE_EP), .door_tcb = SELF(SESSION_SELF_DOOR_TCB),
         .door_rescue_sc = SELF(SESSION_SELF_DOOR_RESCUE_SC), .start_sc = SELF(SESSION_SELF_START_SC),
         .temp = SELF(SESSION_SELF_TEMP), .buf = (struct coffer_ipc_buffer *)(uintptr_t)(cfg->own_va + b->l.ipc),
-        .window_va = cfg->own_va + WINDOW_OFFSET, .area_bits = cfg->area_bits, .frame_bits = cfg->frame_bits,
+        .window_va = window_of(cfg), .area_bits = cfg->area_bits, .frame_bits = cfg->frame_bits,
+        .own_tables = cfg->own_tables,
         .sessions = cfg->sessions, .priority = (uint8_t)(cfg->priority + 1u) };
     session_server_init(&st->sessions, &sc, &hooks);
     st->door = (struct coffer_server_loop){
@@ -206,14 +216,16 @@ struct coffer_result session_service_start(const struct session_service_config *
     struct build b = { .cfg = cfg, .l = own_layout(cfg) };
     uint64_t window = (uint64_t)cfg->sessions << cfg->area_bits;
     if (cfg->sessions == 0 || cfg->sessions > SESSION_SERVICE_MAX || cfg->frame_bits < 14 ||
-        cfg->area_bits < cfg->frame_bits || window > WINDOW_OFFSET || b.l.end > WINDOW_OFFSET ||
-        cfg->own_va % WINDOW_OFFSET != 0 || cfg->init == NULL)
+        cfg->area_bits < cfg->frame_bits || cfg->area_bits > 30 || (window > WINDOW_OFFSET && !cfg->own_tables) ||
+        (cfg->own_tables && cfg->area_bits < 21) || b.l.end > WINDOW_OFFSET || cfg->own_va % WINDOW_OFFSET != 0 ||
+        cfg->init == NULL)
         return refused();
     struct coffer_result r = starter_open(&b.st, cfg->work_untyped, at(&b, S_KEEP), KEEP_BITS, at(&b, S_TEMP),
                                           at(&b, S_TEMP2), cfg->name);
     struct service_state *st = (struct service_state *)(uintptr_t)cfg->own_va;
     if (!step(&b, r, "make the keep") || !step(&b, r = starter_memory(&b.st, cfg->own_va, b.l.ipc), "map its memory") ||
-        !step(&b, r = starter_window(&b.st, cfg->own_va + WINDOW_OFFSET, window), "the session window") ||
+        (!cfg->own_tables &&
+         !step(&b, r = starter_window(&b.st, cfg->own_va + WINDOW_OFFSET, window), "the session window")) ||
         !cspace(&b))
         return r.error != COFFER_ERR_OK ? r : refused();
     memset(st, 0, sizeof *st);

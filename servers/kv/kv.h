@@ -19,7 +19,7 @@
 #include <stdint.h>
 
 #define KV_VALUE_BYTES 32
-#define KV_PAGES 6                          /* a session's most pages: its CNode's free slots 9-14 */
+#define KV_PAGES 6                          /* a session's most pages (in its CNode's free slots) */
 #define KV_ENTRY_BYTES 64
 #define KV_PER_PAGE ((unsigned)(COFFER_PAGE_SIZE / KV_ENTRY_BYTES))
 

@@ -13,7 +13,8 @@
  *   - the session's worker: a TCB, an endpoint (the client's session
  *     capability is a badged copy of it), a reply object, and a frame of
  *     2^frame_bits bytes holding its IPC buffer, its receive loop and its
- *     stack, mapped at area i of the server's session window.
+ *     stack, mapped at area i of the server's session window (with the
+ *     page tables that needs, if the session pays for its area's).
  *
  * The worker is passive: it runs only on its client's scheduling context,
  * serving the server's own protocol for that one client, so a slow or
@@ -43,7 +44,7 @@
 #include <stdint.h>
 
 #define SESSION_MAX 127          /* sessions at once, at most (root slots 1-127) */
-#define SESSION_CNODE_BITS 4     /* a session's CNode: 16 slots */
+#define SESSION_CNODE_BITS 5     /* a session's CNode: 32 slots */
 #define SESSION_CNODE_SLOTS (1u << SESSION_CNODE_BITS)
 
 /* The badge of a capability to a session server: who calls, or faults. */
@@ -62,12 +63,13 @@ enum session_slot {
     SESSION_S_BANK = 4,     /* a copy of the bank capability the client handed over */
     SESSION_S_RECV = 5,     /* a request's capabilities: 5, 6 and 7 */
     SESSION_S_TEMP = 8,     /* the library's, during OPEN */
-    SESSION_S_FREE = 9,     /* 9-15: the server's own, for what it buys for the session */
+    SESSION_S_TABLE = 9,    /* 9, 10: the page tables over the worker's frame, when sessions pay for theirs */
+    SESSION_S_FREE = 11,    /* 11-31: the server's own, for what it buys for the session */
 };
 
 /* What was bought for a session (handles in its bank), in buying order. */
-enum session_handle { SESSION_H_CNODE, SESSION_H_TCB, SESSION_H_ENDPOINT, SESSION_H_REPLY, SESSION_H_FRAME,
-                      SESSION_HANDLES };
+enum session_handle { SESSION_H_CNODE, SESSION_H_TCB, SESSION_H_ENDPOINT, SESSION_H_REPLY, SESSION_H_TABLE,
+                      SESSION_H_TABLE2, SESSION_H_FRAME, SESSION_HANDLES };
 
 enum session_state { SESSION_FREE = 0, SESSION_OPEN = 1 };
 
@@ -109,6 +111,9 @@ struct session_config {
     uint64_t window_va;               /* sessions areas of 2^area_bits bytes, page tables in place */
     unsigned area_bits;               /* a session's area: its frame first, the server's mappings after */
     unsigned frame_bits;              /* the worker's frame: 2^frame_bits bytes, 14 or more */
+    bool own_tables;                  /* each session's bank pays for the page tables of its area
+                                         (areas too big for the server to map them all); else the
+                                         window's tables are in place */
     unsigned sessions;                /* the table's size: 1..SESSION_MAX, < 2^root_bits */
     uint8_t priority;                 /* the workers': above the door's, so that a new worker
                                          reaches its first receive before the door goes on */

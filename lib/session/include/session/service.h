@@ -47,11 +47,14 @@ struct session_service_config {
     coffer_cptr_t work_untyped; /* its own memory: 2^17 bytes and more, as state_bytes needs */
     coffer_cptr_t bank;         /* any capability to a bank of the bank server (copied) */
     uint64_t first_slot;        /* SESSION_SERVICE_SLOTS free slots of the starter's root CNode */
-    uint64_t own_va;            /* 2 MiB aligned, 4 MiB free: its memory, then the window */
+    uint64_t own_va;            /* 2 MiB aligned, 4 MiB free: its memory, then the window (with
+                                   own_tables, the window's bytes too) */
     uint8_t priority;           /* the door's; the workers run one above */
     unsigned sessions;          /* 1..SESSION_SERVICE_MAX */
     unsigned area_bits;         /* a session's part of the window: 2^area_bits bytes */
     unsigned frame_bits;        /* its worker's frame (14: 16 KiB), at the area's start */
+    bool own_tables;            /* sessions pay for their areas' page tables (then the window is
+                                   at own_va + 2 MiB rounded up to an area, and may be large) */
     size_t state_bytes;         /* the server's own state, zeroed, before init runs */
     /* The server's part: its state set up and its hooks filled in (the
      * table, which its handlers look sessions up in, is `sessions`). */
