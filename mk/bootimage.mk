@@ -22,7 +22,8 @@ endef
 $(eval $(call boot_image,demo,root,hello crash shell spin,servers/root/boot.conf=boot.conf))
 $(eval $(call boot_image,shell,root,hello crash shell spin,servers/root/boot-shell.conf=boot.conf))
 $(eval $(call boot_image,test,coffer-test,hello crash tree spin greedy sleepy threads hoard,\
-	$(BUILD)/ports/test/hello.gz=hello.gz $(BUILD)/ports/test/hello.bz2=hello.bz2))
+	$(BUILD)/ports/test/hello.gz=hello.gz $(BUILD)/ports/test/hello.bz2=hello.bz2 \
+	$(BUILD)/ports/test/hello-64m.bz2=hello-64m.bz2 $(BUILD)/ports/test/notelf.gz=notelf.gz))
 # make soak: the suite's spawn cycles only, 10^3 of each (the file "soak" says how many)
 $(eval $(call boot_image,soak,coffer-test,hello crash tree spin greedy sleepy,tests/qemu/soak-cycles=soak))
 $(eval $(call boot_image,bench,coffer-bench,stamp hoard))

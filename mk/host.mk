@@ -69,8 +69,9 @@ $(BUILD)/host/user-test/%.c.o: %.c mk/host.mk | $(GENERATED_HEADERS)
 
 # The user libraries as user code on the host, for what the code under
 # test uses of them (a test's own library comes first on the link line).
-# (thread start is the target's: it reads gp and tp)
-HOST_USER_LIB_SRCS := $(filter-out lib/crt/% lib/syscall/thread_start.c,$(USER_LIB_SRCS))
+# (thread start is the target's: it reads gp and tp; lib/unpack is the
+# glue to the ports, which are built for the target only)
+HOST_USER_LIB_SRCS := $(filter-out lib/crt/% lib/syscall/thread_start.c lib/unpack/%,$(USER_LIB_SRCS))
 $(BUILD)/host/libuser.a: $(patsubst %,$(BUILD)/host/user/%.o,$(HOST_USER_LIB_SRCS))
 	rm -f $@
 	ar rcs $@ $^

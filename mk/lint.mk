@@ -17,8 +17,8 @@ TIDY_TARGET := --target=riscv64-unknown-elf -march=rv64imac -mabi=lp64 -nostdlib
 TIDY_USER := --target=riscv64-unknown-elf -march=rv64imac -mabi=lp64 -nostdlibinc \
 	-isystem $(CLANG_RES)/include -std=c11 -DCONFIG_DEBUG=1 \
 	-isystem /usr/lib/picolibc/riscv64-unknown-elf/include/release $(USER_INCLUDES) \
-	$(foreach v,$(SERVICE_NAMES),-Iservers/$(v)) -DCOFFER_USER $(POSIX_FEATURES)
-tidy: $(TOOLCHAIN_STAMP) $(GENERATED_HEADERS)
+	$(foreach v,$(SERVICE_NAMES),-Iservers/$(v)) $(PORT_INCLUDES) -DCOFFER_USER $(POSIX_FEATURES)
+tidy: $(TOOLCHAIN_STAMP) $(GENERATED_HEADERS) | $(PORT_UNPACKED)
 	@status=0; \
 	for f in $(KERNEL_CORE_SRCS) $(KERNEL_LIB_SRCS); do clang-tidy --quiet $$f -- -std=c11 -DCOFFER_HOST \
 		$(KERNEL_INCLUDES) || status=1; done; \

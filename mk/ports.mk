@@ -48,6 +48,15 @@ $(BUILD)/ports/test/hello.gz: $(BUILD)/boot/hello.elf
 $(BUILD)/ports/test/hello.bz2: $(BUILD)/boot/hello.elf
 	@mkdir -p $(dir $@)
 	bzip2 -1 -c $< >$@
+# A gzip stream of text that is no ELF (the exec server refuses it).
+$(BUILD)/ports/test/notelf.gz: mk/ports.mk
+	@mkdir -p $(dir $@)
+	printf 'this is no program at all, only text that gzip squeezed\n%.0s' 1 2 3 4 | gzip -9 -n -c >$@
+# The exec server's bomb, the Hurd's in small: hello padded with 64 MiB of
+# zeros, bzip2-compressed (a few hundred bytes that inflate to 64 MiB).
+$(BUILD)/ports/test/hello-64m.bz2: $(BUILD)/boot/hello.elf
+	@mkdir -p $(dir $@)
+	{ cat $<; head -c 67108864 /dev/zero; } | bzip2 -9 -c >$@
 
 .PHONY: ports
 ports: $(PORT_LIBS)

@@ -103,9 +103,10 @@ $(foreach s,$(filter-out $(ROOT_TASK_NAMES),$(SERVER_NAMES)),$(eval $(call user_
 	$(sort $(wildcard servers/$(s)/*.c)))))
 $(eval $(call user_program,coffer-test,$(sort $(wildcard tests/qemu/suite/*.c tests/qemu/suite/*/*.c)) $(SERVICE_SRCS),\
 	$(PORT_LIBS)))
-# The suite tests the ports (mk/ports.mk) with their own headers.
-$(BUILD)/user/tests/qemu/suite/lib/test_ports.c.o: UCFLAGS += $(PORT_INCLUDES)
-$(BUILD)/user/tests/qemu/suite/lib/test_ports.c.o: | $(PORT_UNPACKED)
+# The suite tests the ports (mk/ports.mk) with their own headers; lib/unpack
+# is their glue (its objects are pulled in only by programs that decompress).
+$(BUILD)/user/tests/qemu/suite/lib/test_ports.c.o $(BUILD)/user/lib/unpack/unpack.c.o: UCFLAGS += $(PORT_INCLUDES)
+$(BUILD)/user/tests/qemu/suite/lib/test_ports.c.o $(BUILD)/user/lib/unpack/unpack.c.o: | $(PORT_UNPACKED)
 # The benchmarks also run the demo's text server (bench_proto.c) and the services.
 $(eval $(call user_program,coffer-bench,$(sort $(wildcard bench/*.c)) servers/root/upper.c $(SERVICE_SRCS)))
 $(BUILD)/user/bench/bench_proto.c.o: UCFLAGS += -Iservers/root

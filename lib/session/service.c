@@ -177,8 +177,8 @@ static bool rescuer(struct build *b, struct service_state *st)
  * share a table). */
 static uint64_t window_of(const struct session_service_config *cfg)
 {
-    uint64_t at = cfg->own_va + WINDOW_OFFSET;
-    return cfg->own_tables ? round_up(at, 1ull << cfg->area_bits) : at;
+    uint64_t start = cfg->own_va + WINDOW_OFFSET;
+    return cfg->own_tables ? round_up(start, 1ull << cfg->area_bits) : start;
 }
 
 /* The table and the door's loop, the server's hooks in them. */

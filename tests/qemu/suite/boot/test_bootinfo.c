@@ -75,8 +75,12 @@ void test_bootinfo(void)
                 "bootinfo: RAM untyped (%llu) + kept at boot (%llu) == RAM (%llu)",
                 (unsigned long long)ram, (unsigned long long)bi->kernel_reserved_bytes,
                 (unsigned long long)bi->ram_bytes);
-    ktest_check(bi->kernel_reserved_bytes < (2ull << 20),
-                "bootinfo: firmware+kernel+boot keep under 2 MiB (%llu KiB)",
+    /* What boot keeps is the firmware, the kernel, its boot data and this
+     * boot image, which carries the test programs, compressed images and
+     * the decompressors (about 0.6 MiB): a bound that catches a leak or a
+     * runaway table, not the image's growth. */
+    ktest_check(bi->kernel_reserved_bytes < (3ull << 20),
+                "bootinfo: firmware+kernel+boot keep under 3 MiB (%llu KiB)",
                 (unsigned long long)(bi->kernel_reserved_bytes >> 10));
     ktest_check(untyped_bytes(bi, true) > 0, "bootinfo: device memory listed as device untyped");
     bool ram_first = true, seen_device = false;

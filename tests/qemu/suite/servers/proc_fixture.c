@@ -12,6 +12,7 @@
 
 static uint64_t slot_base;
 struct bank_service banks;
+struct session_service exec_svc;
 struct proc_service pm;
 static uint64_t container;
 
@@ -31,7 +32,7 @@ static bool start(void)
     uint64_t parent = coffer_largest_ram_untyped(bi, 26);
     slot_base = bi->empty.start + 2400;
     container = S(0);
-    uint64_t bank_work = S(1), ram = S(2), pm_work = S(3);
+    uint64_t bank_work = S(1), ram = S(2), pm_work = S(3), exec_work = S(4);
     static coffer_cptr_t rams[1];
     rams[0] = ram;
     struct bank_service_config bcfg = { .work_untyped = bank_work, .ram = rams, .nram = 1, .first_slot = S(8),
@@ -47,8 +48,13 @@ static bool start(void)
                          "2 MiB for the bank server") &&
               ktest_step(coffer_untyped_retype(container, COFFER_OBJ_UNTYPED, 20, ROOT, 0, pm_work, 1, W),
                          "1 MiB for the process manager") &&
+              ktest_step(coffer_untyped_retype(container, COFFER_OBJ_UNTYPED, 19, ROOT, 0, exec_work, 1, W),
+                         "512 KiB for the exec server") &&
               ktest_step(bank_service_start(&bcfg, &banks), "start the bank service");
     pcfg.bank = banks.prime;
+    struct exec_service_config ecfg = { .work_untyped = exec_work, .bank = banks.prime, .first_slot = S(120),
+                                        .own_va = 0x1000000000ull, .priority = 170 };
+    ok = ok && ktest_step(exec_service_start(&ecfg, &exec_svc), "start the exec server");
     uint64_t id;
     return ok && ktest_step(proc_service_start(&pcfg, &pm), "start the process manager") &&
            ktest_step(bank_create(buf(), banks.prime, 4u << 20, S(BANK), &id), "a 4 MiB bank for processes") &&
@@ -58,6 +64,18 @@ static bool start(void)
                       "badged 1") &&
            ktest_step(coffer_untyped_retype(container, COFFER_OBJ_NOTIFICATION, 0, ROOT, 0, S(NAP), 1, W),
                       "a notification to sleep on");
+}
+
+/* SPAWN_FRAME of the first `bytes` of the frame `image`, my bank paying:
+ * argv[0] "hello", GREETING=hi. */
+struct coffer_result spawn_frame(struct coffer_ipc_buffer *b, uint64_t image, uint64_t bytes, uint64_t flags,
+                                        uint64_t handle, uint64_t *pid)
+{
+    char text[PROC_TEXT_BYTES];
+    const char *words[] = { "hello", "GREETING=hi" };
+    size_t len = process_spawn_text(text, words, 2);
+    return proc_spawn_frame(b, pm.init, 100, 100, flags, 0, 1, 10000, 10000, ~0ull, bytes, text, len, S(BANK),
+                            S(EXITS_BADGED), image, handle, pid);
 }
 
 struct usage usage(uint64_t bank)
@@ -151,6 +169,8 @@ void proc_fixture_run(void (*cases)(unsigned), unsigned n)
     coffer_tcb_suspend(pm.worker);
     coffer_tcb_suspend(pm.fault_thread);
     coffer_tcb_suspend(pm.rescuer);
+    coffer_tcb_suspend(exec_svc.door);
+    coffer_tcb_suspend(exec_svc.rescuer);
     coffer_tcb_suspend(banks.tcb);
     ktest_check(coffer_cnode_revoke(ROOT, container, D).error == COFFER_ERR_OK &&
                     coffer_cnode_delete(ROOT, container, D).error == COFFER_ERR_OK &&

@@ -10,6 +10,7 @@
 
 #include "ktest.h"
 #include "bank_service.h"
+#include "exec_service.h"
 #include "proc.h"
 #include "proc_service.h"
 
@@ -19,6 +20,7 @@
 
 extern struct bank_service banks;
 extern struct proc_service pm;
+extern struct session_service exec_svc; /* the exec server, beside them */
 
 /* My slots, S(i): the bank for processes, the exit notification (and its
  * badged copy the manager signals), handles, and room for the cases. */
@@ -53,7 +55,14 @@ void nap_us(uint64_t us);
 /* The services started, cases(n) run, everything revoked and checked. */
 void proc_fixture_run(void (*cases)(unsigned), unsigned n);
 
-/* test_proc_frame.c's cases (SPAWN_FRAME), run among the others. */
+/* SPAWN_FRAME of the first `bytes` of the frame `image`, my bank paying:
+ * argv[0] "hello", GREETING=hi. */
+struct coffer_result spawn_frame(struct coffer_ipc_buffer *b, uint64_t image, uint64_t bytes, uint64_t flags,
+                                 uint64_t handle, uint64_t *pid);
+
+/* test_proc_frame.c's cases (SPAWN_FRAME), run among the others, and
+ * test_exec_service.c's (the exec server's images spawned). */
 void proc_frame_cases(void);
+void exec_cases(void);
 
 #endif

@@ -64,18 +64,6 @@ static bool kit_open(void)
            ktest_step(coffer_page_table_map(S(TABLE0), COFFER_SLOT_VSPACE, KIT_VA), "its level-0 table");
 }
 
-/* SPAWN_FRAME of the first `bytes` of the frame `image`, my bank paying:
- * argv[0] "hello", GREETING=hi. */
-static struct coffer_result spawn_frame(struct coffer_ipc_buffer *b, uint64_t image, uint64_t bytes, uint64_t flags,
-                                        uint64_t handle, uint64_t *pid)
-{
-    char text[PROC_TEXT_BYTES];
-    const char *words[] = { "hello", "GREETING=hi" };
-    size_t len = process_spawn_text(text, words, 2);
-    return proc_spawn_frame(b, pm.init, 100, 100, flags, 0, 1, 10000, 10000, ~0ull, bytes, text, len, S(BANK),
-                            S(EXITS_BADGED), image, handle, pid);
-}
-
 /* It runs and exits 0, one bank inside mine while it lives (no shared
  * set: a frame's image is never shared), every byte back. */
 static bool runs_from(uint64_t image, const char *what)

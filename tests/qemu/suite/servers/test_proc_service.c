@@ -594,6 +594,7 @@ static void all_cases(unsigned n)
     spawn_fails_at_every_purchase();
     bad_requests();
     proc_frame_cases();
+    exec_cases();
 }
 
 /* As in the suite, after a first process: the bank has grown its first
