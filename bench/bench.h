@@ -39,6 +39,8 @@ void bench_proc(uint64_t calibration);
 void bench_console(uint64_t calibration);
 /* Sessions and the key-value store (bench_kv.c). */
 void bench_kv(uint64_t calibration);
+/* The exec server against its library called directly (bench_exec.c). */
+void bench_exec(uint64_t calibration);
 
 /* Measure `op` (a statement) BENCH_RUNS times into samples. */
 #define BENCH_MEASURE(samples, op)                                 \

@@ -16,6 +16,7 @@
 #include <stdio.h>
 
 #include "bank_service.h"
+#include "services.h"
 #include "kv.h"
 #include "kv_service.h"
 
@@ -42,21 +43,12 @@ static struct coffer_ipc_buffer *buf(void)
 
 static bool start(uint64_t parent)
 {
-    static coffer_cptr_t rams[1];
-    rams[0] = S(RAM);
-    struct bank_service_config bcfg = { .work_untyped = S(BANK_WORK), .ram = rams, .nram = 1,
-                                        .first_slot = S(FIRST_SERVICE_SLOT), .asid_pool = COFFER_SLOT_ASID_POOL,
-                                        .root_bits = 10, .nbanks = 128, .own_va = 0x3000000000ull,
-                                        .window_va = 0x3400000000ull, .priority = 200 };
     struct kv_service_config kcfg = { .work_untyped = S(KV_WORK), .first_slot = S(FIRST_SERVICE_SLOT + BANK_SERVICE_SLOTS),
                                       .own_va = 0x3c00000000ull, .priority = 180 };
     uint64_t id;
-    bool ok = bench_step(coffer_untyped_retype(parent, COFFER_OBJ_UNTYPED, 23, ROOT, 0, S(RAM), 1, W), "8 MiB of RAM") &&
-              bench_step(coffer_untyped_retype(parent, COFFER_OBJ_UNTYPED, 21, ROOT, 0, S(BANK_WORK), 1, W),
-                         "the bank server's memory") &&
+    bool ok = bench_bank_service(parent, 23, S(RAM), S(BANK_WORK), S(FIRST_SERVICE_SLOT), &banks) &&
               bench_step(coffer_untyped_retype(parent, COFFER_OBJ_UNTYPED, 19, ROOT, 0, S(KV_WORK), 1, W),
-                         "the store's") &&
-              bench_step(bank_service_start(&bcfg, &banks), "start the bank service");
+                         "the store's");
     kcfg.bank = banks.prime;
     return ok && bench_step(kv_service_start(&kcfg, &kv), "start the key-value store") &&
            bench_step(bank_create(buf(), banks.prime, 6u << 20, S(BANK), &id), "a bank for sessions");
@@ -170,11 +162,8 @@ static void request_costs(void)
 void bench_kv(uint64_t calibration)
 {
     (void)calibration;
-    const struct coffer_bootinfo *bi = coffer_bootinfo();
-    uint64_t parent = coffer_largest_ram_untyped(bi, 24);
-    slot0 = bi->empty.start + 3600;
-    bench_step(coffer_cnode_revoke(ROOT, parent, BF_D), "clear the untyped");
-    uint64_t parent_free = coffer_untyped_describe(parent).detail0;
+    uint64_t parent_free, parent = bench_services_begin(&parent_free);
+    slot0 = coffer_bootinfo()->empty.start + 3600;
     if (!start(parent))
         return;
     struct session_client warm = client(CLIENT);
@@ -183,10 +172,6 @@ void bench_kv(uint64_t calibration)
     client_open_close();
     door_open_close();
     request_costs();
-    coffer_tcb_suspend(kv.door);
-    coffer_tcb_suspend(kv.rescuer);
-    coffer_tcb_suspend(banks.tcb);
-    bench_step(coffer_cnode_revoke(ROOT, parent, BF_D), "revoke the services' memory");
-    if (coffer_untyped_describe(parent).detail0 != parent_free)
-        printf("bench: kv: not every byte came back\n");
+    const coffer_cptr_t threads[] = { kv.door, kv.rescuer, banks.tcb };
+    bench_services_end(parent, parent_free, threads, 3, "kv");
 }

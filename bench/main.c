@@ -52,6 +52,7 @@ int main(void)
     bench_proc(calibration);
     bench_console(calibration);
     bench_kv(calibration);
+    bench_exec(calibration);
 
     printf("bench: done\n");
     return 0;

@@ -26,7 +26,8 @@ $(eval $(call boot_image,test,coffer-test,hello crash tree spin greedy sleepy th
 	$(BUILD)/ports/test/hello-64m.bz2=hello-64m.bz2 $(BUILD)/ports/test/notelf.gz=notelf.gz))
 # make soak: the suite's spawn cycles only, 10^3 of each (the file "soak" says how many)
 $(eval $(call boot_image,soak,coffer-test,hello crash tree spin greedy sleepy,tests/qemu/soak-cycles=soak))
-$(eval $(call boot_image,bench,coffer-bench,stamp hoard))
+$(eval $(call boot_image,bench,coffer-bench,stamp hoard,\
+	$(BUILD)/ports/test/hello.gz=hello.gz $(BUILD)/ports/test/hello.bz2=hello.bz2))
 $(foreach k,$(FAULT_KINDS),$(eval $(call boot_image,fault-$(k),fault-$(k),)))
 
 # A boot image whose root task is not an ELF file: the kernel must refuse it.

@@ -105,10 +105,11 @@ $(eval $(call user_program,coffer-test,$(sort $(wildcard tests/qemu/suite/*.c te
 	$(PORT_LIBS)))
 # The suite tests the ports (mk/ports.mk) with their own headers; lib/unpack
 # is their glue (its objects are pulled in only by programs that decompress).
-$(BUILD)/user/tests/qemu/suite/lib/test_ports.c.o $(BUILD)/user/lib/unpack/unpack.c.o: UCFLAGS += $(PORT_INCLUDES)
+$(BUILD)/user/tests/qemu/suite/lib/test_ports.c.o $(BUILD)/user/lib/unpack/unpack.c.o $(BUILD)/user/bench/bench_exec.c.o: UCFLAGS += $(PORT_INCLUDES)
 $(BUILD)/user/tests/qemu/suite/lib/test_ports.c.o $(BUILD)/user/lib/unpack/unpack.c.o: | $(PORT_UNPACKED)
 # The benchmarks also run the demo's text server (bench_proto.c) and the services.
-$(eval $(call user_program,coffer-bench,$(sort $(wildcard bench/*.c)) servers/root/upper.c $(SERVICE_SRCS)))
+$(eval $(call user_program,coffer-bench,$(sort $(wildcard bench/*.c)) servers/root/upper.c $(SERVICE_SRCS),\
+	$(PORT_LIBS)))
 $(BUILD)/user/bench/bench_proto.c.o: UCFLAGS += -Iservers/root
 FAULT_KINDS := $(patsubst tests/qemu/faults/fault-%.c,%,$(sort $(wildcard tests/qemu/faults/fault-*.c)))
 $(foreach k,$(FAULT_KINDS),$(eval $(call user_program,fault-$(k),tests/qemu/faults/fault-$(k).c)))

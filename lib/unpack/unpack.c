@@ -39,7 +39,7 @@ enum unpack_format unpack_format(const uint8_t *head, size_t n)
 uint64_t unpack_arena_bytes(enum unpack_format f, const uint8_t *head, size_t n)
 {
     if (f == UNPACK_GZIP)
-        return 64u << 10; /* the state (about 7 KiB) and the 32 KiB window */
+        return 60u << 10; /* the state (about 7 KiB) and the 32 KiB window; with a page more, 64 KiB */
     if (f == UNPACK_BZIP2 && n >= 4)
         return (uint64_t)(head[3] - '0') * 400000u + (64u << 10); /* tt: 4 bytes a block byte; the state */
     return 0;

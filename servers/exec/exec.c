@@ -78,13 +78,32 @@ static struct coffer_result buy(struct job *j, unsigned k, uint64_t bytes, uint6
     return r;
 }
 
-/* Everything the job bought goes back. */
+/* The session's arena: the one it kept if it is big enough, else a new
+ * one (the old freed first). */
+static struct coffer_result session_arena(struct job *j, uint64_t bytes)
+{
+    struct exec_session *e = &j->s->table[j->c->index];
+    if (e->arena_handle != 0 && e->arena_bytes >= bytes) {
+        j->arena = (struct dataspace){ .frame = session_slot(j->s->sessions, j->c->index, EXEC_S_ARENA),
+                                       .bytes = e->arena_bytes, .handle = e->arena_handle };
+        return fail(COFFER_ERR_OK, 0, 0);
+    }
+    if (e->arena_handle != 0)
+        bank_free(j->env.bank, e->arena_handle);
+    e->arena_handle = 0;
+    struct coffer_result r = buy(j, EXEC_S_ARENA, bytes, EXEC_ARENA_OFFSET, &j->arena);
+    if (r.error == COFFER_ERR_OK) {
+        e->arena_bytes = j->arena.bytes;
+        e->arena_handle = j->arena.handle;
+    }
+    return r;
+}
+
+/* Everything the job bought goes back, but the arena the session keeps. */
 static void give_back(struct job *j)
 {
     if (j->decoding)
         unpack_end(&j->u);
-    if (j->arena.handle != 0)
-        dataspace_free(&j->env, &j->arena);
     if (j->out.handle != 0)
         dataspace_free(&j->env, &j->out);
     if (j->grown.handle != 0)
@@ -111,10 +130,10 @@ static struct coffer_result grow(struct job *j, unsigned *place, uint64_t made)
     return r;
 }
 
-/* The next page of the image into the arena's first page. */
+/* The next part of the image into the arena's start. */
 static bool next_input(struct job *j, uint64_t bytes, uint64_t *pos, size_t *avail)
 {
-    size_t n = bytes - *pos < COFFER_PAGE_SIZE ? (size_t)(bytes - *pos) : COFFER_PAGE_SIZE;
+    size_t n = bytes - *pos < EXEC_BOUNCE_BYTES ? (size_t)(bytes - *pos) : EXEC_BOUNCE_BYTES;
     if (coffer_guarded_copy((void *)(uintptr_t)at(j, EXEC_ARENA_OFFSET),
                             (const void *)(uintptr_t)(at(j, EXEC_IMAGE_OFFSET) + *pos), n) != 0)
         return false;
@@ -224,12 +243,12 @@ struct coffer_result exec_serve_unpack(struct exec_server *s, const struct coffe
     struct elf_info info;
     int e = 0;
     if (r.error == COFFER_ERR_OK)
-        r = buy(&j, EXEC_S_ARENA, unpack_arena_bytes(f, head, 4) + COFFER_PAGE_SIZE, EXEC_ARENA_OFFSET, &j.arena);
+        r = session_arena(&j, unpack_arena_bytes(f, head, 4) + EXEC_BOUNCE_BYTES);
     if (r.error == COFFER_ERR_OK)
         r = buy(&j, EXEC_S_OUT, EXEC_OUTPUT_FIRST, EXEC_OUT_OFFSET(0), &j.out);
     if (r.error == COFFER_ERR_OK) {
         uint8_t *arena = (uint8_t *)(uintptr_t)at(&j, EXEC_ARENA_OFFSET);
-        j.decoding = unpack_begin(&j.u, f, arena + COFFER_PAGE_SIZE, j.arena.bytes - COFFER_PAGE_SIZE) == UNPACK_MORE;
+        j.decoding = unpack_begin(&j.u, f, arena + EXEC_BOUNCE_BYTES, j.arena.bytes - EXEC_BOUNCE_BYTES) == UNPACK_MORE;
         r = j.decoding ? decode(&j, bytes, &made, &place) : fail(COFFER_ERR_EXEC_CORRUPT, 0, 0);
     }
     if (r.error == COFFER_ERR_OK &&
@@ -263,7 +282,10 @@ static struct coffer_result exec_open(void *server, struct session *c, uint64_t 
 static void exec_close(void *server, struct session *c)
 {
     struct exec_server *s = server;
-    s->table[c->index] = (struct exec_session){ 0 }; /* its tables go with its CNode */
+    struct exec_session *e = &s->table[c->index];
+    if (e->arena_handle != 0) /* its bank may be gone: then so is the arena */
+        bank_free(session_slot(s->sessions, c->index, SESSION_S_BANK), e->arena_handle);
+    *e = (struct exec_session){ 0 }; /* its tables go with its CNode */
 }
 
 void exec_init(void *state, struct session_server *sessions, struct session_hooks *hooks, void *arg)
