@@ -97,11 +97,15 @@ static void compare(struct session_client *c, const struct dataspace_env *env, c
         return;
     memcpy((void *)(uintptr_t)IMAGE_VA, f.data, f.size);
     unsigned n = 0, d = 0;
+    uint64_t wall = 0, charged = 0;
     for (unsigned i = 0; i < RUNS; i++) {
         uint64_t elf_bytes = 0, handle = 0, format = 0;
+        uint64_t c0 = coffer_sched_context_consumed(COFFER_SLOT_SCHED_CONTEXT).detail1, w0 = coffer_time_now();
         uint64_t t0 = coffer_rdcycle();
         struct coffer_result r = exec_unpack(buf(), c->session, f.size, img.frame, S(ELF), &elf_bytes, &handle, &format);
         uint64_t t1 = coffer_rdcycle();
+        wall += coffer_time_now() - w0;
+        charged += coffer_sched_context_consumed(COFFER_SLOT_SCHED_CONTEXT).detail1 - c0;
         if (r.error != COFFER_ERR_OK)
             break;
         bank_free(c->bank, handle);
@@ -119,6 +123,10 @@ static void compare(struct session_client *c, const struct dataspace_env *env, c
     if (lib.median != 0)
         printf("bench: exec: %s through the server costs %+.1f%% over the library alone\n", name,
                100.0 * ((double)server.median - (double)lib.median) / (double)lib.median);
+    if (wall != 0)
+        printf("bench: exec: %s: the client's context was charged %.1f%% of the time its UNPACKs took "
+               "(%llu of %llu ticks)\n", name, 100.0 * (double)charged / (double)wall, (unsigned long long)charged,
+               (unsigned long long)wall);
     dataspace_free(env, &img);
 }
 
