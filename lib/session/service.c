@@ -14,7 +14,6 @@
 #define ROOT COFFER_SLOT_CNODE
 #define PAGE COFFER_PAGE_SIZE
 #define KEEP_BITS 5
-#define DEPTH (SESSION_SERVICE_ROOT_BITS + SESSION_SERVICE_LEAF_BITS)
 #define STACK_BYTES ((uint64_t)16 << 10)
 #define WINDOW_OFFSET ((uint64_t)2 << 20)
 #define SELF(j) ((coffer_cptr_t)(j))
@@ -51,6 +50,7 @@ static struct layout own_layout(const struct session_service_config *cfg)
 
 struct build {
     struct starter st;
+    struct starter_cspace cs;
     const struct session_service_config *cfg;
     struct layout l;
 };
@@ -65,26 +65,20 @@ static bool step(struct build *b, struct coffer_result r, const char *what)
     return starter_step(&b->st, r, what);
 }
 
-static struct coffer_result move_in(struct build *b, unsigned j, uint64_t from)
-{
-    return coffer_cnode_move(at(b, S_ROOT), SELF(j), DEPTH, ROOT, from, 64);
-}
-
 static struct coffer_result copy_in(struct build *b, unsigned j, uint64_t from)
 {
-    return coffer_cnode_copy(at(b, S_ROOT), SELF(j), DEPTH, ROOT, from, 64);
+    return starter_copy_in(&b->cs, j, from);
 }
 
 static struct coffer_result place(struct build *b, uint64_t type, unsigned j)
 {
-    struct coffer_result r = starter_make(&b->st, type, 0, at(b, S_TEMP));
-    return r.error != COFFER_ERR_OK ? r : move_in(b, j, at(b, S_TEMP));
+    return starter_place(&b->st, &b->cs, type, j);
 }
 
 /* A badged capability to endpoint j (a leaf slot) into the temporary slot. */
 static struct coffer_result badged(struct build *b, unsigned j, uint64_t rights, uint64_t badge)
 {
-    return coffer_cnode_mint(ROOT, at(b, S_TEMP), 64, at(b, S_ROOT), SELF(j), DEPTH, rights, badge);
+    return starter_badged(&b->cs, j, rights, badge, at(b, S_TEMP));
 }
 
 /* A context whose budget never runs out, placed in leaf slot j. */
@@ -93,18 +87,13 @@ static bool context(struct build *b, unsigned j, const char *what)
     uint64_t temp = at(b, S_TEMP);
     return step(b, starter_make(&b->st, COFFER_OBJ_SCHED_CONTEXT, 0, temp), what) &&
            step(b, coffer_sched_control_configure(COFFER_SLOT_SCHED_CONTROL, temp, 10000, 10000), "its budget") &&
-           step(b, move_in(b, j, temp), "place it");
+           step(b, starter_move_in(&b->cs, j, temp), "place it");
 }
 
 static bool cspace(struct build *b)
 {
-    uint64_t root = at(b, S_ROOT), temp = at(b, S_TEMP);
-    return step(b, starter_make(&b->st, COFFER_OBJ_CNODE, SESSION_SERVICE_ROOT_BITS, root), "make the root CNode") &&
-           step(b, starter_make(&b->st, COFFER_OBJ_CNODE, SESSION_SERVICE_LEAF_BITS, temp), "make its leaf") &&
-           step(b, coffer_cnode_move(root, 0, SESSION_SERVICE_ROOT_BITS, ROOT, temp, 64), "place the leaf") &&
-           step(b, coffer_cnode_mint(ROOT, at(b, S_GUARDED), 64, ROOT, root, 64, COFFER_RIGHTS_ALL,
-                                     COFFER_GUARD(64 - DEPTH, 0)), "guard the root") &&
-           step(b, copy_in(b, SESSION_SELF_CNODE, at(b, S_GUARDED)), "its own root") &&
+    return step(b, starter_cspace(&b->st, &b->cs, at(b, S_ROOT), at(b, S_GUARDED), SESSION_SERVICE_ROOT_BITS,
+                                  SESSION_SERVICE_LEAF_BITS, SESSION_SELF_CNODE), "make its CSpace") &&
            step(b, copy_in(b, SESSION_SELF_VSPACE, COFFER_SLOT_VSPACE), "its address space") &&
            step(b, copy_in(b, SESSION_SELF_BANK, b->cfg->bank), "the bank capability") &&
            step(b, place(b, COFFER_OBJ_ENDPOINT, SESSION_SELF_DOOR), "the door") &&

@@ -53,6 +53,7 @@ _Static_assert(sizeof(struct proc_service_state) + THREADS * (PROC_STACK_BYTES +
 
 struct build {
     struct starter st;
+    struct starter_cspace cs;
     const struct proc_service_config *cfg;
     uint64_t s0; /* cfg->first_slot */
     struct layout l;
@@ -80,39 +81,33 @@ static bool image_windows_made(struct build *b)
 /* The starter's capability in slot from, moved (or copied) to leaf slot j. */
 static struct coffer_result move_in(struct build *b, unsigned j, uint64_t from)
 {
-    return coffer_cnode_move(at(b, S_ROOT), PROC_SELF(j), DEPTH, ROOT, from, 64);
+    return starter_move_in(&b->cs, j, from);
 }
 
 static struct coffer_result copy_in(struct build *b, unsigned j, uint64_t from)
 {
-    return coffer_cnode_copy(at(b, S_ROOT), PROC_SELF(j), DEPTH, ROOT, from, 64);
+    return starter_copy_in(&b->cs, j, from);
 }
 
 /* An object made into leaf slot j. */
 static struct coffer_result place(struct build *b, uint64_t type, unsigned j)
 {
-    struct coffer_result r = starter_make(&b->st, type, 0, at(b, S_TEMP));
-    return r.error != COFFER_ERR_OK ? r : move_in(b, j, at(b, S_TEMP));
+    return starter_place(&b->st, &b->cs, type, j);
 }
 
 /* A badged capability to the manager's endpoint `endpoint` (a leaf
  * slot) into the starter's temporary slot. */
 static struct coffer_result badged(struct build *b, unsigned endpoint, uint64_t badge)
 {
-    return coffer_cnode_mint(ROOT, at(b, S_TEMP), 64, at(b, S_ROOT), PROC_SELF(endpoint), DEPTH, COFFER_PROTO_CLIENT_RIGHTS,
-                             badge);
+    return starter_badged(&b->cs, endpoint, COFFER_PROTO_CLIENT_RIGHTS, badge, at(b, S_TEMP));
 }
 
 /* The CSpace, its own capabilities in place (the threads' TCBs later). */
 static bool cspace(struct build *b)
 {
-    uint64_t root = at(b, S_ROOT), temp = at(b, S_TEMP);
-    return step(b, starter_make(&b->st, COFFER_OBJ_CNODE, PROC_ROOT_BITS, root), "make the root CNode") &&
-           step(b, starter_make(&b->st, COFFER_OBJ_CNODE, PROC_LEAF_BITS, temp), "make its leaf") &&
-           step(b, coffer_cnode_move(root, 0, PROC_ROOT_BITS, ROOT, temp, 64), "place the leaf") &&
-           step(b, coffer_cnode_mint(ROOT, at(b, S_GUARDED), 64, ROOT, root, 64, COFFER_RIGHTS_ALL,
-                                     COFFER_GUARD(64 - DEPTH, 0)), "guard the root") &&
-           step(b, copy_in(b, PROC_S_CNODE, at(b, S_GUARDED)), "its own root") &&
+    uint64_t temp = at(b, S_TEMP);
+    return step(b, starter_cspace(&b->st, &b->cs, at(b, S_ROOT), at(b, S_GUARDED), PROC_ROOT_BITS, PROC_LEAF_BITS,
+                                  PROC_S_CNODE), "make its CSpace") &&
            step(b, copy_in(b, PROC_S_VSPACE, COFFER_SLOT_VSPACE), "its address space") &&
            step(b, copy_in(b, PROC_S_BANK, b->cfg->bank), "the bank capability") &&
            step(b, copy_in(b, PROC_S_SCHED_CONTROL, COFFER_SLOT_SCHED_CONTROL), "sched control") &&

@@ -74,6 +74,32 @@ struct coffer_result starter_rescued_thread(struct starter *st, coffer_cptr_t cs
                                             uint8_t priority, coffer_cptr_t tcb, coffer_cptr_t sc,
                                             coffer_cptr_t rescue);
 
+/*
+ * A service's CSpace, as the services build it: a root CNode of
+ * 2^root_bits slots, guarded to 64 bits, whose slot 0 is a leaf of
+ * 2^leaf_bits slots -- so a cptr j < 2^leaf_bits names leaf slot j, the
+ * service's own capabilities -- and whose other slots the service fills
+ * later (the process manager's keepers, a session service's sessions).
+ */
+struct starter_cspace {
+    coffer_cptr_t root;    /* the starter's slot of the root CNode */
+    coffer_cptr_t guarded; /* the starter's slot of its guarded capability: the threads' CSpace root */
+    unsigned depth;        /* root_bits + leaf_bits: what a leaf slot's cptr resolves from root */
+};
+
+/* Make it in the starter's slots root and guarded (st->temp lent), the
+ * guarded root copied into leaf slot self. */
+struct coffer_result starter_cspace(struct starter *st, struct starter_cspace *cs, coffer_cptr_t root,
+                                    coffer_cptr_t guarded, unsigned root_bits, unsigned leaf_bits, unsigned self);
+/* The capability in the starter's slot `from` moved, or copied, into leaf slot j. */
+struct coffer_result starter_move_in(const struct starter_cspace *cs, unsigned j, coffer_cptr_t from);
+struct coffer_result starter_copy_in(const struct starter_cspace *cs, unsigned j, coffer_cptr_t from);
+/* One object of `type` (size 0) made into leaf slot j, through st->temp. */
+struct coffer_result starter_place(struct starter *st, const struct starter_cspace *cs, uint64_t type, unsigned j);
+/* A badged capability to the endpoint in leaf slot j into the starter's slot `to`. */
+struct coffer_result starter_badged(const struct starter_cspace *cs, unsigned j, uint64_t rights, uint64_t badge,
+                                    coffer_cptr_t to);
+
 /* Let a thread the starter just started run to where it waits: the
  * starter drops below priority for a moment. */
 struct coffer_result starter_yield_to(uint8_t priority);
