@@ -128,7 +128,8 @@ $(eval $(call host_core,fuzz,$(FUZZ_CC),$(FUZZ_CFLAGS)))
 FUZZ_CAPS := $(BUILD)/fuzz/fuzz_caps
 FUZZ_ELF := $(BUILD)/fuzz/fuzz_elf
 FUZZ_BOOTCONF := $(BUILD)/fuzz/fuzz_bootconf
-FUZZ_TARGETS := $(FUZZ_CAPS) $(FUZZ_ELF) $(FUZZ_BOOTCONF)
+FUZZ_UNPACK := $(BUILD)/fuzz/fuzz_unpack
+FUZZ_TARGETS := $(FUZZ_CAPS) $(FUZZ_ELF) $(FUZZ_BOOTCONF) $(FUZZ_UNPACK)
 FUZZ_TIME ?= 600
 FUZZ_TEST_RUNS ?= 20000
 
@@ -138,15 +139,32 @@ $(FUZZ_BOOTCONF): tests/fuzz/fuzz_bootconf.c $(wildcard lib/bootconf/*.c lib/boo
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -Ilib/bootconf/include -fsanitize=fuzzer $(filter %.c,$^) -o $@
 
+# The decompression path: lib/unpack with the ports' own sources, all under
+# the fuzzer's sanitizers (mk/ports.mk fetches them).
+FUZZ_UNPACK_SRCS = lib/unpack/unpack.c $(foreach o,$(ZLIB_OBJS),$(PORTS)/zlib/src/$(o).c) \
+	$(foreach o,$(BZIP2_OBJS),$(PORTS)/bzip2/src/$(o).c)
+$(FUZZ_UNPACK): tests/fuzz/fuzz_unpack.c lib/unpack/unpack.c lib/unpack/include/unpack/unpack.h | $(PORT_UNPACKED)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -std=gnu99 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all $(ZLIB_FLAGS) \
+		$(BZIP2_FLAGS) -Ilib/unpack/include $(PORT_INCLUDES) tests/fuzz/fuzz_unpack.c $(FUZZ_UNPACK_SRCS) -o $@
+# Its seeds: short streams gzip and bzip2 make, after the byte that says
+# how the target cuts them into steps (fuzz_unpack.c).
+$(BUILD)/fuzz/seeds-unpack: mk/host.mk
+	@rm -rf $@ && mkdir -p $@
+	{ printf '\125'; printf 'coffer: whoever benefits pays\n' | gzip -9 -n -c; } >$@/text.gz
+	{ printf '\125'; printf 'coffer: whoever benefits pays\n' | bzip2 -1 -c; } >$@/text.bz2
+	{ printf '\003'; head -c 20000 /dev/zero | gzip -9 -n -c; } >$@/zeros.gz
+	{ printf '\360'; head -c 20000 /dev/zero | bzip2 -1 -c; } >$@/zeros.bz2
+
 # The ELF reader's seeds: the programs the build makes.
 $(BUILD)/fuzz/seeds-elf: $(BUILD)/user/hello.elf $(BUILD)/user/root.elf
 	@rm -rf $@ && mkdir -p $@ && cp $^ $@/
 
 # A campaign of FUZZ_TIME seconds per target; the short fixed-seed runs of
 # make test (tools/run-fuzz.sh).
-fuzz: $(FUZZ_TARGETS) $(BUILD)/fuzz/seeds-elf
+fuzz: $(FUZZ_TARGETS) $(BUILD)/fuzz/seeds-elf $(BUILD)/fuzz/seeds-unpack
 	@sh tools/run-fuzz.sh $(BUILD) campaign $(FUZZ_TIME)
-fuzz-tap: $(FUZZ_TARGETS) $(BUILD)/fuzz/seeds-elf
+fuzz-tap: $(FUZZ_TARGETS) $(BUILD)/fuzz/seeds-elf $(BUILD)/fuzz/seeds-unpack
 	@sh tools/run-fuzz.sh $(BUILD) tap $(FUZZ_TEST_RUNS)
 
 # ---- host benchmarks of the capability core (docs/benchmarks.md): -O2

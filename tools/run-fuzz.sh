@@ -7,15 +7,17 @@
 # A crash lands in BUILD/fuzz/<name>-crash-*.
 set -u
 build=$1 mode=$2 amount=$3
-targets="caps elf bootconf"
+targets="caps elf bootconf unpack"
 
 # The seed directories of a target: its hand-made corpus and the inputs that
 # once crashed it (tests/fuzz/crashes-<name>, when there are any); the ELF
-# reader's seeds are the programs the build makes.
+# reader's seeds are the programs the build makes, the decompressor's short
+# gzip and bzip2 streams it makes.
 seeds() {
     case $1 in
     caps) echo tests/fuzz/corpus; [ -d tests/fuzz/crashes ] && echo tests/fuzz/crashes ;;
     elf) echo "$build/fuzz/seeds-elf" ;;
+    unpack) echo "$build/fuzz/seeds-unpack" ;;
     *) echo "tests/fuzz/corpus-$1" ;;
     esac
     [ "$1" != caps ] && [ -d "tests/fuzz/crashes-$1" ] && echo "tests/fuzz/crashes-$1"
