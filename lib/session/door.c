@@ -196,18 +196,23 @@ struct coffer_result session_serve_close(struct session_server *s, const struct 
     return ok();
 }
 
+/* What the session's bank holds and has room for (INFO's two of its words). */
+static struct coffer_result bank_room(struct session_server *s, const struct session *c, uint64_t *room,
+                                      uint64_t *held)
+{
+    uint64_t limit, objects, overhead, children, free, count, banks;
+    return bank_error(bank_info(s->cfg.buf, session_slot(s, c->index, SESSION_S_BANK), &limit, room, held, &objects,
+                                &overhead, &children, &free, &count, &banks));
+}
+
 struct coffer_result session_serve_upgrade(struct session_server *s, const struct coffer_request *rq,
                                            coffer_cptr_t bank, uint64_t *room)
 {
     (void)rq;
     struct coffer_result r = ok();
     struct session *c = named(s, bank, &r);
-    uint64_t limit, held, objects, overhead, children, free, count, banks;
-    if (c == NULL)
-        return r;
-    r = bank_info(s->cfg.buf, session_slot(s, c->index, SESSION_S_BANK), &limit, room, &held, &objects, &overhead,
-                  &children, &free, &count, &banks);
-    return bank_error(r);
+    uint64_t held;
+    return c == NULL ? r : bank_room(s, c, room, &held);
 }
 
 struct coffer_result session_serve_info(struct session_server *s, const struct coffer_request *rq,
@@ -216,12 +221,10 @@ struct coffer_result session_serve_info(struct session_server *s, const struct c
     (void)rq;
     struct coffer_result r = ok();
     struct session *c = named(s, bank, &r);
-    uint64_t limit, effective, objects, overhead, children, free, count, banks;
+    uint64_t room;
     if (c == NULL)
         return r;
-    r = bank_info(s->cfg.buf, session_slot(s, c->index, SESSION_S_BANK), &limit, &effective, held, &objects,
-                  &overhead, &children, &free, &count, &banks);
     *index = c->index;
     *served = session_served(c);
-    return bank_error(r);
+    return bank_room(s, c, &room, held);
 }

@@ -344,6 +344,17 @@ struct coffer_result proc_serve_spawn_frame(struct proc_server *s, const struct 
 
 /* ------------------------------------------------------------ the others */
 
+/* The handle's process if it is built and not started yet (FAULTS, START). */
+static struct proc_entry *unstarted(struct proc_server *s, uint64_t badge, struct coffer_result *r)
+{
+    struct proc_entry *p = entry_of(s, badge, PROC_KIND_HANDLE, r);
+    if (p != NULL && p->state != PROC_STATE_BUILT) {
+        *r = fail(COFFER_ERR_PROC_STARTED, 0, 0);
+        return NULL;
+    }
+    return p;
+}
+
 struct coffer_result proc_serve_grant(struct proc_server *s, const struct coffer_request *rq, uint64_t slot,
                                       coffer_cptr_t cap)
 {
@@ -364,11 +375,9 @@ struct coffer_result proc_serve_grant(struct proc_server *s, const struct coffer
 struct coffer_result proc_serve_faults(struct proc_server *s, const struct coffer_request *rq, coffer_cptr_t endpoint)
 {
     struct coffer_result r;
-    struct proc_entry *p = entry_of(s, rq->badge, PROC_KIND_HANDLE, &r);
+    struct proc_entry *p = unstarted(s, rq->badge, &r);
     if (p == NULL)
         return r;
-    if (p->state != PROC_STATE_BUILT)
-        return fail(COFFER_ERR_PROC_STARTED, 0, 0);
     struct coffer_result id = coffer_cnode_identify(PROC_SELF(PROC_S_CNODE), endpoint, 64);
     if (id.error != COFFER_ERR_OK || COFFER_ID_TYPE(id.detail0) != COFFER_OBJ_ENDPOINT)
         return fail(COFFER_ERR_PROC_BAD_ARGUMENT, 4, 0);
@@ -392,11 +401,9 @@ struct coffer_result proc_serve_faults(struct proc_server *s, const struct coffe
 struct coffer_result proc_serve_start(struct proc_server *s, const struct coffer_request *rq)
 {
     struct coffer_result r;
-    struct proc_entry *p = entry_of(s, rq->badge, PROC_KIND_HANDLE, &r);
+    struct proc_entry *p = unstarted(s, rq->badge, &r);
     if (p == NULL)
         return r;
-    if (p->state != PROC_STATE_BUILT)
-        return fail(COFFER_ERR_PROC_STARTED, 0, 0);
     start(s, index_of(s, p));
     return ok();
 }
