@@ -6,6 +6,7 @@
 #include <process/spawn_text.h>
 
 #include "proc_fixture.h"
+#include "services_fixture.h"
 #include "thread/threads_fixture.h"
 
 #define RAM_BITS 24
@@ -33,24 +34,15 @@ static bool start(void)
     slot_base = bi->empty.start + 2400;
     container = S(0);
     uint64_t bank_work = S(1), ram = S(2), pm_work = S(3), exec_work = S(4);
-    static coffer_cptr_t rams[1];
-    rams[0] = ram;
-    struct bank_service_config bcfg = { .work_untyped = bank_work, .ram = rams, .nram = 1, .first_slot = S(8),
-                                        .asid_pool = COFFER_SLOT_ASID_POOL, .root_bits = 10, .nbanks = 256,
-                                        .own_va = 0x3000000000ull, .window_va = 0x3400000000ull, .priority = 200 };
     struct proc_service_config pcfg = { .work_untyped = pm_work, .first_slot = S(16), .own_va = 0x3800000000ull,
                                         .priority = 190 };
     bool ok = ktest_step(coffer_untyped_retype(parent, COFFER_OBJ_UNTYPED, 25, ROOT, 0, container, 1, W),
                          "a 32 MiB container") &&
-              ktest_step(coffer_untyped_retype(container, COFFER_OBJ_UNTYPED, RAM_BITS, ROOT, 0, ram, 1, W),
-                         "16 MiB of RAM for the prime bank") &&
-              ktest_step(coffer_untyped_retype(container, COFFER_OBJ_UNTYPED, 21, ROOT, 0, bank_work, 1, W),
-                         "2 MiB for the bank server") &&
+              start_bank_service(container, RAM_BITS, ram, bank_work, S(8), 256, &banks) &&
               ktest_step(coffer_untyped_retype(container, COFFER_OBJ_UNTYPED, 20, ROOT, 0, pm_work, 1, W),
                          "1 MiB for the process manager") &&
               ktest_step(coffer_untyped_retype(container, COFFER_OBJ_UNTYPED, 19, ROOT, 0, exec_work, 1, W),
-                         "512 KiB for the exec server") &&
-              ktest_step(bank_service_start(&bcfg, &banks), "start the bank service");
+                         "512 KiB for the exec server");
     pcfg.bank = banks.prime;
     struct exec_service_config ecfg = { .work_untyped = exec_work, .bank = banks.prime, .first_slot = S(120),
                                         .own_va = 0x1000000000ull, .priority = 170 };

@@ -17,6 +17,7 @@
 #include "bank_service.h"
 #include "console.h"
 #include "console_service.h"
+#include "services_fixture.h"
 #include "thread/threads_fixture.h"
 
 #define ROOT COFFER_SLOT_CNODE
@@ -50,24 +51,15 @@ static bool start(void)
     const struct coffer_bootinfo *bi = coffer_bootinfo();
     uint64_t parent = coffer_largest_ram_untyped(bi, 24);
     slot_base = bi->empty.start + 2600;
-    static coffer_cptr_t rams[1];
-    rams[0] = S(RAM);
-    struct bank_service_config bcfg = { .work_untyped = S(BANK_WORK), .ram = rams, .nram = 1, .first_slot = S(8),
-                                        .asid_pool = COFFER_SLOT_ASID_POOL, .root_bits = 10, .nbanks = 64,
-                                        .own_va = 0x3000000000ull, .window_va = 0x3400000000ull, .priority = 200 };
     struct console_service_config ccfg = { .work_untyped = S(CON_WORK), .uart_frame = S(UART_FRAME),
                                            .uart_irq = S(UART_IRQ), .first_slot = S(24),
                                            .own_va = 0x3c00000000ull, .priority = 180 };
     uint64_t id;
     bool ok = ktest_step(coffer_untyped_retype(parent, COFFER_OBJ_UNTYPED, 23, ROOT, 0, S(CONTAINER), 1, W),
                          "an 8 MiB container") &&
-              ktest_step(coffer_untyped_retype(S(CONTAINER), COFFER_OBJ_UNTYPED, 22, ROOT, 0, S(RAM), 1, W),
-                         "4 MiB of RAM for the prime bank") &&
-              ktest_step(coffer_untyped_retype(S(CONTAINER), COFFER_OBJ_UNTYPED, 21, ROOT, 0, S(BANK_WORK), 1, W),
-                         "2 MiB for the bank server") &&
+              start_bank_service(S(CONTAINER), 22, S(RAM), S(BANK_WORK), S(8), 64, &banks) &&
               ktest_step(coffer_untyped_retype(S(CONTAINER), COFFER_OBJ_UNTYPED, 19, ROOT, 0, S(CON_WORK), 1, W),
                          "512 KiB for the console server") &&
-              ktest_step(bank_service_start(&bcfg, &banks), "start the bank service") &&
               ktest_step(console_service_uart(S(UART_FRAME), S(UART_IRQ)), "the UART's frame and line");
     ccfg.bank = banks.prime;
     return ok && ktest_step(console_service_start(&ccfg, &con), "start the console server") &&

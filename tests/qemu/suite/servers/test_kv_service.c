@@ -18,6 +18,7 @@
 #include "kv.h"
 #include "kv_service.h"
 #include "kv_test.h"
+#include "services_fixture.h"
 
 static uint64_t slot_base;
 struct bank_service kv_banks;
@@ -38,23 +39,14 @@ static bool start(void)
     const struct coffer_bootinfo *bi = coffer_bootinfo();
     uint64_t parent = coffer_largest_ram_untyped(bi, 24);
     slot_base = bi->empty.start + 3300; /* clear of the threads fixture's (2600 on) */
-    static coffer_cptr_t rams[1];
-    rams[0] = S(RAM);
-    struct bank_service_config bcfg = { .work_untyped = S(BANK_WORK), .ram = rams, .nram = 1, .first_slot = S(8),
-                                        .asid_pool = COFFER_SLOT_ASID_POOL, .root_bits = 10, .nbanks = 256,
-                                        .own_va = 0x3000000000ull, .window_va = 0x3400000000ull, .priority = 200 };
     struct kv_service_config kcfg = { .work_untyped = S(KV_WORK), .first_slot = S(24), .own_va = 0x3c00000000ull,
                                       .priority = 180 };
     uint64_t id;
     bool ok = ktest_step(coffer_untyped_retype(parent, COFFER_OBJ_UNTYPED, 23, ROOT, 0, S(CONTAINER), 1, W),
                          "an 8 MiB container") &&
-              ktest_step(coffer_untyped_retype(S(CONTAINER), COFFER_OBJ_UNTYPED, 22, ROOT, 0, S(RAM), 1, W),
-                         "4 MiB of RAM for the prime bank") &&
-              ktest_step(coffer_untyped_retype(S(CONTAINER), COFFER_OBJ_UNTYPED, 21, ROOT, 0, S(BANK_WORK), 1, W),
-                         "2 MiB for the bank server") &&
+              start_bank_service(S(CONTAINER), 22, S(RAM), S(BANK_WORK), S(8), 256, &kv_banks) &&
               ktest_step(coffer_untyped_retype(S(CONTAINER), COFFER_OBJ_UNTYPED, 19, ROOT, 0, S(KV_WORK), 1, W),
-                         "512 KiB for the store") &&
-              ktest_step(bank_service_start(&bcfg, &kv_banks), "start the bank service");
+                         "512 KiB for the store");
     kcfg.bank = kv_banks.prime;
     if (!ok || !ktest_step(kv_service_start(&kcfg, &kv), "start the key-value store") ||
         !ktest_step(bank_create(kv_buf(), kv_banks.prime, 3u << 20, S(BANK), &id), "a 3 MiB bank for sessions"))
