@@ -11,7 +11,6 @@
 #include "thread/ipc.h"
 #include "cap/cdt.h"
 #include "object/invoke.h"
-#include "object/irq.h"
 #include "thread/fault.h"
 #include "thread/sched.h"
 #include "thread/sched_context.h"
@@ -143,7 +142,7 @@ uint64_t ipc_transfer_caps(struct thread *src, struct thread *dst, unsigned n)
 
 /* The receiver's registers after a message (the words set already):
  * error OK, info, badge. */
-static void set_received(struct thread *dst, uint64_t info, uint64_t badge)
+void ipc_set_received(struct thread *dst, uint64_t info, uint64_t badge)
 {
     arch_set_syscall_error(&dst->regs, COFFER_ERR_OK);
     arch_set_msg_info(&dst->regs, info);
@@ -156,7 +155,7 @@ static void deliver_fault(struct thread *src, struct thread *dst, uint64_t badge
     arch_set_msg_reg(&dst->regs, COFFER_FAULT_PC, arch_pc(&src->regs));
     arch_set_msg_reg(&dst->regs, COFFER_FAULT_ADDR, src->fault.addr);
     arch_set_msg_reg(&dst->regs, COFFER_FAULT_CAUSE, src->fault.cause);
-    set_received(dst, COFFER_MSGINFO(src->fault.type, 0, COFFER_FAULT_WORDS), badge);
+    ipc_set_received(dst, COFFER_MSGINFO(src->fault.type, 0, COFFER_FAULT_WORDS), badge);
 }
 
 /* Copy src's message (checked when sent) to dst, which receives it
@@ -181,7 +180,7 @@ static void deliver(struct thread *src, struct thread *dst, uint64_t badge, bool
     uint64_t caps = 0;
     if (grant && COFFER_MSG_CAPS(info) != 0)
         caps = transfer_caps(src, dst, (unsigned)COFFER_MSG_CAPS(info), ep);
-    set_received(dst, COFFER_MSGINFO(COFFER_MSG_LABEL(info), 0, len) | caps, badge);
+    ipc_set_received(dst, COFFER_MSGINFO(COFFER_MSG_LABEL(info), 0, len) | caps, badge);
 }
 
 /* ---------------------------------------------------------------- rendezvous */
@@ -286,7 +285,7 @@ static bool take_bound_signal(struct thread *t)
     struct notification *n = t->bound_notification;
     if (n == NULL || !n->pending)
         return false;
-    set_received(t, COFFER_MSG_NOTIFICATION, n->word);
+    ipc_set_received(t, COFFER_MSG_NOTIFICATION, n->word);
     n->word = 0;
     n->pending = 0;
     return true;
@@ -363,63 +362,6 @@ static void do_reply(struct thread *t, struct reply *r)
         wake_caller(caller, loan_died, true);
 }
 
-/* ---------------------------------------------------------------- notifications */
-
-static void notification_deliver(struct thread *t, uint64_t word)
-{
-    set_received(t, 0, word);
-    t->blocked_on = NULL;
-    thread_wake(t, false);
-}
-
-void notification_signal(struct notification *n, uint64_t badge)
-{
-    struct thread *t = n->queue.head;
-    if (t != NULL) {
-        wq_remove(&n->queue, t);
-        notification_deliver(t, badge);
-        return;
-    }
-    t = n->bound;
-    if (t != NULL && t->state == THREAD_BLOCKED_RECV) {
-        ipc_cancel(t);
-        set_received(t, COFFER_MSG_NOTIFICATION, badge);
-        thread_wake(t, false);
-        return;
-    }
-    n->word |= badge;
-    n->pending = 1;
-}
-
-static struct coffer_result notification_wait(struct notification *n, struct thread *t, bool block)
-{
-    if (n->pending) {
-        set_received(t, 0, n->word);
-        n->word = 0;
-        n->pending = 0;
-        return syscall_no_result();
-    }
-    if (!block)
-        return syscall_error(COFFER_ERR_WOULD_BLOCK, 0, 0);
-    thread_block(t, THREAD_BLOCKED_NOTIFICATION);
-    t->blocked_on = n;
-    wq_append(&n->queue, t);
-    return syscall_no_result();
-}
-
-void notification_bind(struct notification *n, struct thread *t)
-{
-    n->bound = t;
-    t->bound_notification = n;
-}
-
-void notification_unbind(struct thread *t)
-{
-    if (t->bound_notification != NULL)
-        t->bound_notification->bound = NULL;
-    t->bound_notification = NULL;
-}
-
 /* ---------------------------------------------------------------- cancelling */
 
 void ipc_cancel(struct thread *t)
@@ -451,7 +393,7 @@ void ipc_cancel(struct thread *t)
 
 /* t's IPC was cut short by a death: it returns ABORTED, or, if it was
  * delivering a fault, stays stopped (its fault was never handled). */
-static void abort_ipc(struct thread *t)
+void ipc_abort(struct thread *t)
 {
     if (thread_abort_wait(t))
         thread_wake(t, false);
@@ -473,24 +415,14 @@ bool ipc_abort_next_waiter(enum cap_type type, void *obj)
     struct thread *t = waiters_of(type, obj)->head;
     if (t == NULL)
         return false;
-    abort_ipc(t);
+    ipc_abort(t);
     return true;
 }
 
 void endpoint_dies(struct endpoint *ep)
 {
     while (ep->queue.head != NULL)
-        abort_ipc(ep->queue.head);
-}
-
-void notification_dies(struct notification *n)
-{
-    while (n->queue.head != NULL)
-        abort_ipc(n->queue.head);
-    if (n->bound != NULL)
-        notification_unbind(n->bound);
-    if (n->irq_lines != 0)
-        irq_notification_dies(n);
+        ipc_abort(ep->queue.head);
 }
 
 void reply_dies(struct reply *r)
@@ -510,7 +442,7 @@ void reply_dies(struct reply *r)
         }
     }
     if (r->receiver != NULL)
-        abort_ipc(r->receiver);
+        ipc_abort(r->receiver);
 }
 
 /* ---------------------------------------------------------------- system calls */

@@ -97,6 +97,16 @@ void notification_signal(struct notification *n, uint64_t badge);
 void notification_bind(struct notification *n, struct thread *t);
 void notification_unbind(struct thread *t);
 
+/* t waits on n (RECV) or polls it (NB_RECV, block false): the word at
+ * once if a signal is pending, else WOULD_BLOCK or t blocks. */
+struct coffer_result notification_wait(struct notification *n, struct thread *t, bool block);
+
+/* What notification.c shares of ipc.c: a received message's registers
+ * (OK, info, badge), and t's wait cut short and t woken (ABORTED, or, if
+ * it was delivering a fault, left stopped). */
+void ipc_set_received(struct thread *dst, uint64_t info, uint64_t badge);
+void ipc_abort(struct thread *t);
+
 /* Remove t from whatever it is blocked in (endpoint, notification or
  * reply), without waking it. */
 void ipc_cancel(struct thread *t);
