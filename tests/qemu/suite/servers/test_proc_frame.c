@@ -350,7 +350,7 @@ static struct kill_seen kill_one_spawner(enum worker_at where)
 static void kill_spawners(enum worker_at where, unsigned *kills, unsigned *clean, unsigned *nested)
 {
     *kills = *clean = *nested = 0;
-    for (unsigned tries = 0; tries < 40 && (*kills < 3 || (where == IN_SYSTEM_CALL && *nested == 0)); tries++) {
+    for (unsigned tries = 0; tries < 200 && (*kills < 3 || (where == IN_SYSTEM_CALL && *nested == 0)); tries++) {
         struct kill_seen k = kill_one_spawner(where);
         *kills += k.killed;
         *clean += k.killed && k.clean;
